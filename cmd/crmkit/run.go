@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
+)
+
+func init() {
+	register(command{name: "run", summary: "run jobs: the whole chain (default), one job, a group, or from a failed job on", run: cmdRun})
+	register(command{name: "status", summary: "show run history (last runs per job)", run: cmdStatus})
+	register(command{name: "jobs", summary: "list the jobs of the chain in dependency order", run: cmdJobs})
+}
+
+func cmdJobs(ctx context.Context, args []string) error {
+	var cf commonFlags
+	fs := newFlagSet("jobs", "jobs [--config FILE]")
+	cf.bind(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(cf.config)
+	if err != nil {
+		return err
+	}
+	g := jobs.Nightly(cfg)
+	for _, n := range g.Names() {
+		j, _ := g.Job(n)
+		fmt.Fprintf(stdout, "%-28s group=%-9s deps=%s\n", n, j.Group, strings.Join(j.Deps, ","))
+	}
+	return nil
+}
+
+func cmdRun(ctx context.Context, args []string) error {
+	var cf commonFlags
+	fs := newFlagSet("run", "run [flags] [JOB|GROUP|chain ...]\n\nWith no job, runs the whole chain. Groups: ingest, models, publish.")
+	cf.bind(fs)
+	withDeps := fs.Bool("with-deps", false, "also run the selected jobs' upstream")
+	from := fs.String("from", "", "resume: run this job and everything downstream of it")
+	force := fs.Bool("force", false, "run jobs even when their inputs are unchanged")
+	asOf := fs.String("as-of", "", "business date YYYY-MM-DD (default: config as_of, else the newest order date)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(cf.config)
+	if err != nil {
+		return err
+	}
+	log := cf.logger()
+	g := jobs.Nightly(cfg)
+	var plan []string
+	switch {
+	case *from != "":
+		plan, err = g.Downstream(*from)
+	case fs.NArg() == 0:
+		plan, err = g.Plan(g.Names(), false)
+	default:
+		var sel []string
+		sel, err = g.Resolve(fs.Args())
+		if err == nil {
+			plan, err = g.Plan(sel, *withDeps)
+		}
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	var asOfT time.Time
+	if *asOf != "" {
+		asOfT, err = time.ParseInLocation("2006-01-02", *asOf, cfg.Location)
+		if err != nil {
+			return usageError{fmt.Sprintf("--as-of: want YYYY-MM-DD, got %q", *asOf)}
+		}
+	}
+	sess, err := jobs.Open(ctx, cfg, "crmkit run")
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	if sess.Lock.TookOver != nil {
+		log.Warn("took over a stale lock", "pid", sess.Lock.TookOver.PID, "host", sess.Lock.TookOver.Host, "since", sess.Lock.TookOver.Started)
+	}
+	if n, err := jobs.MarkAbandoned(ctx, sess.WH); err == nil && n > 0 {
+		log.Warn("marked runs left running by a dead process as abandoned", "runs", n)
+	}
+	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force}
+	chainID := jobs.NewChainID(time.Now())
+	bar := newJobProgress(len(plan))
+	r.OnFinish = bar.done
+	res, err := r.Run(ctx, chainID, "", plan)
+	bar.wait()
+	if err != nil {
+		return err
+	}
+	printRuns(res.Runs)
+	fmt.Fprintf(stdout, "chain %s: %d jobs, %d failed; outputs in %s\n", chainID, len(res.Runs), len(res.Failed), cfg.Resolve(cfg.OutputDir))
+	return res.Err()
+}
+
+func printRuns(runs []jobs.RunRecord) {
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOB\tSTATUS\tSECONDS\tROWS IN\tROWS OUT\tQUARANTINED\tMESSAGE")
+	for _, r := range runs {
+		msg := r.Message
+		if r.Error != "" {
+			msg = r.Error
+		}
+		if len(msg) > 120 {
+			msg = msg[:117] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%d\t%d\t%d\t%s\n", r.Job, r.Status, r.Duration().Seconds(), r.RowsIn, r.RowsOut, r.RowsQuarantined, msg)
+	}
+	tw.Flush()
+}
+
+func cmdStatus(ctx context.Context, args []string) error {
+	var cf commonFlags
+	fs := newFlagSet("status", "status [--json] [--job JOB] [--limit N]")
+	cf.bind(fs)
+	asJSON := fs.Bool("json", false, "print JSON for scripts")
+	job := fs.String("job", "", "only this job")
+	limit := fs.Int("limit", 0, "rows (default: the last run of each job)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(cf.config)
+	if err != nil {
+		return err
+	}
+	cf.logger()
+	sess, err := jobs.Open(ctx, cfg, "crmkit status")
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	var runs []jobs.RunRecord
+	if *limit > 0 || *job != "" {
+		runs, err = jobs.History(ctx, sess.WH, *job, *limit)
+	} else {
+		runs, err = jobs.LastPerJob(ctx, sess.WH)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if runs == nil {
+			runs = []jobs.RunRecord{}
+		}
+		return enc.Encode(runs)
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(stdout, "no runs yet")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOB\tPARTITION\tRUN\tSTARTED\tSECONDS\tSTATUS\tROWS IN\tROWS OUT\tQUARANTINED\tMESSAGE")
+	for _, r := range runs {
+		msg := r.Message
+		if r.Error != "" {
+			msg = r.Error
+		}
+		if len(msg) > 100 {
+			msg = msg[:97] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%d\t%d\t%d\t%s\n", r.Job, r.Partition, r.RunID, r.Started.Local().Format("2006-01-02 15:04:05"),
+			r.Duration().Seconds(), r.Status, r.RowsIn, r.RowsOut, r.RowsQuarantined, msg)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,141 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/crmkit/crmkit/pipeline/ingest"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Names of the fixed jobs.
+const (
+	JobStitch  = "stitch"
+	JobCore    = "core"
+	JobPublish = "publish"
+)
+
+// IngestJobName is the job that loads one source.
+func IngestJobName(source string) string { return "ingest:" + source }
+
+// BuildGraph assembles the chain: one ingest job per source, then stitch,
+// core, the model jobs and publish. stitch and publish may be nil.
+func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph {
+	g := NewGraph()
+	var ingestJobs []string
+	for _, s := range envSources {
+		g.Add(ingestJob(s))
+		ingestJobs = append(ingestJobs, IngestJobName(s))
+	}
+	if stitch != nil {
+		stitch.Deps = append(append([]string(nil), ingestJobs...), stitch.Deps...)
+		g.Add(stitch)
+	}
+	core := &Job{Name: JobCore, Group: "core", Run: runCore}
+	if stitch != nil {
+		core.Deps = []string{JobStitch}
+	} else {
+		core.Deps = ingestJobs
+	}
+	g.Add(core)
+	var modelNames []string
+	for _, m := range models {
+		if len(m.Deps) == 0 {
+			m.Deps = []string{JobCore}
+		}
+		if m.Group == "" {
+			m.Group = "models"
+		}
+		g.Add(m)
+		modelNames = append(modelNames, m.Name)
+	}
+	if publish != nil {
+		if len(modelNames) > 0 {
+			publish.Deps = append(publish.Deps, modelNames...)
+		} else {
+			publish.Deps = append(publish.Deps, JobCore)
+		}
+		g.Add(publish)
+	}
+	return g
+}
+
+func ingestJob(name string) *Job {
+	return &Job{
+		Name:        IngestJobName(name),
+		Group:       "ingest",
+		Fingerprint: func(ctx context.Context, env *Env) (string, error) { return sourceFingerprint(env, name) },
+		Run: func(ctx context.Context, env *Env) (Result, error) {
+			src, ok := env.Cfg.Source(name)
+			if !ok {
+				return Result{}, fmt.Errorf("source %q is not in the config", name)
+			}
+			in := &ingest.Ingester{WH: env.WH, Log: env.Log, RunID: env.RunID, BaseDir: env.Cfg.BaseDir, AfterBatch: env.Hooks.AfterBatch}
+			res, err := in.IngestSource(ctx, env.Cfg, src)
+			if err != nil {
+				return Result{}, err
+			}
+			out := Result{RowsIn: res.RowsRead, RowsOut: res.RowsLoaded, RowsQuarantined: res.RowsQuarantined}
+			counts := map[string]int{}
+			var rejected []string
+			for _, f := range res.Files {
+				counts[f.Status]++
+				if f.Status == ingest.StatusRejected {
+					rejected = append(rejected, f.Err.Error())
+				}
+			}
+			out.Message = fmt.Sprintf("files: %d loaded, %d already loaded, %d duplicate, %d rejected", counts[ingest.StatusLoaded], counts[ingest.StatusSkipped], counts[ingest.StatusDuplicate], counts[ingest.StatusRejected])
+			if len(rejected) > 0 {
+				out.Partial = true
+				out.Message += "; " + strings.Join(rejected, "; ")
+			}
+			if len(res.Files) == 0 {
+				out.Message = "no files match " + src.Path
+			}
+			return out, nil
+		},
+	}
+}
+
+// sourceFingerprint summarises the files a source would read (name, size,
+// modification time) so an unchanged drop folder skips the ingest job.
+func sourceFingerprint(env *Env, name string) (string, error) {
+	src, ok := env.Cfg.Source(name)
+	if !ok {
+		return "", fmt.Errorf("unknown source %q", name)
+	}
+	files, err := filepath.Glob(env.Cfg.Resolve(src.Path))
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(files)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%v|%v\n", src.Table, src.Format, src.Columns, src.Constants)
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s|%d|%d\n", f, st.Size(), st.ModTime().UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+func runCore(ctx context.Context, env *Env) (Result, error) {
+	raw, err := warehouse.Count(ctx, env.WH, "raw_order_lines")
+	if err != nil {
+		return Result{}, err
+	}
+	n, err := BuildCore(ctx, env.WH)
+	if err != nil {
+		return Result{}, err
+	}
+	orders, _ := warehouse.Count(ctx, env.WH, "orders")
+	return Result{RowsIn: raw, RowsOut: n, Message: fmt.Sprintf("%d order lines, %d orders", n, orders)}, nil
+}

@@ -1,0 +1,226 @@
+// Package jobs is the job graph of the nightly chain (ingest -> stitch ->
+// core -> models -> publish): each job declares its dependencies, runs with
+// a record in job_runs, may skip when its inputs have not changed, and can
+// be run alone, with its upstream, from a failed job onward, or over a range
+// of partitions.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Env is what a job gets to work with.
+type Env struct {
+	Cfg *config.Config
+	WH  warehouse.Warehouse
+	Log *slog.Logger
+	// AsOf is the business date the chain computes for (end of day, config zone).
+	AsOf time.Time
+	// RunID identifies this job run; ChainID the chain run it belongs to.
+	RunID, ChainID string
+	// Partition is set for partitioned (backfill) runs: YYYY-MM-DD or YYYY-MM.
+	Partition string
+	// Hooks lets tests inject faults.
+	Hooks Hooks
+}
+
+// Hooks are test seams; all optional.
+type Hooks struct {
+	// AfterBatch runs inside each ingest file transaction after each batch.
+	AfterBatch func(file string, rows int64) error
+}
+
+// Result is what a job reports.
+type Result struct {
+	RowsIn, RowsOut, RowsQuarantined int64
+	Message                          string
+	// Partial marks a run that succeeded with warnings (e.g. rejected files).
+	Partial bool
+}
+
+// Job is one node of the graph.
+type Job struct {
+	Name string
+	// Deps are the jobs that must succeed before this one.
+	Deps []string
+	// Group tags jobs for selection ("ingest", "models").
+	Group string
+	// Partitioned is "", "day" or "month": how backfill splits the work.
+	Partitioned string
+	// Fingerprint, when set, summarises the job's inputs; a job whose
+	// fingerprint equals that of its last successful run is skipped.
+	Fingerprint func(ctx context.Context, env *Env) (string, error)
+	// Run does the work.
+	Run func(ctx context.Context, env *Env) (Result, error)
+	// Retryable classifies errors worth retrying (nil: none are).
+	Retryable func(error) bool
+}
+
+// Graph is the set of jobs keyed by name.
+type Graph struct {
+	jobs  map[string]*Job
+	order []string // registration order, used to break ties
+}
+
+// NewGraph returns an empty graph.
+func NewGraph() *Graph { return &Graph{jobs: map[string]*Job{}} }
+
+// Add registers a job; it panics on a duplicate name.
+func (g *Graph) Add(j *Job) {
+	if _, dup := g.jobs[j.Name]; dup {
+		panic("jobs: duplicate job " + j.Name)
+	}
+	g.jobs[j.Name] = j
+	g.order = append(g.order, j.Name)
+}
+
+// Job returns the named job.
+func (g *Graph) Job(name string) (*Job, bool) { j, ok := g.jobs[name]; return j, ok }
+
+// Names lists the jobs in topological order.
+func (g *Graph) Names() []string {
+	all, _ := g.Plan(g.order, false)
+	return all
+}
+
+// Resolve expands selectors: a job name, a group name ("ingest"), or
+// "chain"/"all" for everything.
+func (g *Graph) Resolve(selectors []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, s := range selectors {
+		switch {
+		case s == "chain" || s == "all":
+			for _, n := range g.order {
+				add(n)
+			}
+		case g.jobs[s] != nil:
+			add(s)
+		default:
+			found := false
+			for _, n := range g.order {
+				if g.jobs[n].Group == s {
+					add(n)
+					found = true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("unknown job %q (jobs: %s)", s, strings.Join(g.Names(), ", "))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Plan returns the jobs to run in dependency order: the selected jobs and,
+// when withDeps, everything upstream of them.
+func (g *Graph) Plan(selected []string, withDeps bool) ([]string, error) {
+	want := map[string]bool{}
+	var visit func(n string) error
+	visit = func(n string) error {
+		j, ok := g.jobs[n]
+		if !ok {
+			return fmt.Errorf("unknown job %q", n)
+		}
+		if want[n] {
+			return nil
+		}
+		want[n] = true
+		if withDeps {
+			for _, d := range j.Deps {
+				if err := visit(d); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, s := range selected {
+		if err := visit(s); err != nil {
+			return nil, err
+		}
+	}
+	return g.topo(want)
+}
+
+// Downstream returns name and every job that depends on it, transitively,
+// in dependency order (used by run --from).
+func (g *Graph) Downstream(name string) ([]string, error) {
+	if _, ok := g.jobs[name]; !ok {
+		return nil, fmt.Errorf("unknown job %q", name)
+	}
+	want := map[string]bool{name: true}
+	changed := true
+	for changed {
+		changed = false
+		for _, n := range g.order {
+			if want[n] {
+				continue
+			}
+			for _, d := range g.jobs[n].Deps {
+				if want[d] {
+					want[n] = true
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	return g.topo(want)
+}
+
+func (g *Graph) topo(want map[string]bool) ([]string, error) {
+	rank := map[string]int{}
+	for i, n := range g.order {
+		rank[n] = i
+	}
+	state := map[string]int{}
+	var out []string
+	var visit func(n string) error
+	visit = func(n string) error {
+		switch state[n] {
+		case 1:
+			return fmt.Errorf("dependency cycle at job %q", n)
+		case 2:
+			return nil
+		}
+		state[n] = 1
+		deps := append([]string(nil), g.jobs[n].Deps...)
+		sort.Slice(deps, func(a, b int) bool { return rank[deps[a]] < rank[deps[b]] })
+		for _, d := range deps {
+			if _, ok := g.jobs[d]; !ok {
+				return fmt.Errorf("job %q depends on unknown job %q", n, d)
+			}
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		state[n] = 2
+		if want[n] {
+			out = append(out, n)
+		}
+		return nil
+	}
+	for _, n := range g.order {
+		if want[n] {
+			if err := visit(n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,60 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/ingest"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Session is an opened, locked warehouse ready for jobs.
+type Session struct {
+	WH   warehouse.Warehouse
+	Lock *Lock
+}
+
+// Close releases the warehouse and its lock.
+func (s *Session) Close() error {
+	err := s.WH.Close()
+	s.Lock.Release()
+	return err
+}
+
+// Open locks and opens the configured warehouse and creates the bookkeeping
+// tables. command names the holder in lock messages.
+func Open(ctx context.Context, cfg *config.Config, command string) (*Session, error) {
+	switch cfg.Warehouse.Kind {
+	case "duckdb":
+		path := cfg.Resolve(cfg.Warehouse.Path)
+		lock, err := AcquireLock(path+".lock", command)
+		if err != nil {
+			return nil, err
+		}
+		wh, err := warehouse.OpenDuckDB(path, warehouse.DuckDBOptions{Threads: cfg.Warehouse.Threads, MemoryLimit: cfg.Warehouse.MemoryLimit})
+		if err != nil {
+			lock.Release()
+			return nil, err
+		}
+		s := &Session{WH: wh, Lock: lock}
+		if err := Prepare(ctx, wh); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	default:
+		return nil, fmt.Errorf("warehouse kind %q is not available in this build", cfg.Warehouse.Kind)
+	}
+}
+
+// Prepare creates the tables every job relies on.
+func Prepare(ctx context.Context, wh warehouse.Warehouse) error {
+	if err := ingest.EnsureTables(ctx, wh); err != nil {
+		return err
+	}
+	if err := wh.Exec(ctx, identityAssignmentsDDL); err != nil {
+		return err
+	}
+	return EnsureTables(ctx, wh)
+}

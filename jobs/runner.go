@@ -1,0 +1,289 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Runner executes planned jobs against one warehouse, recording each run.
+type Runner struct {
+	Graph *Graph
+	Cfg   *config.Config
+	WH    warehouse.Warehouse
+	Log   *slog.Logger
+	AsOf  time.Time
+	Hooks Hooks
+	// Force runs jobs even when their inputs are unchanged.
+	Force bool
+	// Parallelism bounds jobs running at once (default cfg.Jobs.Parallelism).
+	Parallelism int
+	// Sleep waits between retries (tests replace it with a fake clock).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// OnFinish is called after each job (progress reporting).
+	OnFinish func(rec RunRecord)
+}
+
+// NewChainID returns a fresh chain run id.
+func NewChainID(now time.Time) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return now.UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
+}
+
+// EnsureTables creates job_runs.
+func EnsureTables(ctx context.Context, wh warehouse.Warehouse) error {
+	if err := wh.Exec(ctx, jobRunsDDL); err != nil {
+		return fmt.Errorf("create job_runs: %w", err)
+	}
+	return nil
+}
+
+// MarkAbandoned marks runs left 'running' by processes that no longer exist
+// on this host as abandoned, and returns how many it marked.
+func MarkAbandoned(ctx context.Context, wh warehouse.Warehouse) (int, error) {
+	host, _ := os.Hostname()
+	recs, err := wh.Query(ctx, `SELECT run_id, job, coalesce(attempt,1), coalesce(pid,0), coalesce(host,'') FROM job_runs WHERE status = 'running'`)
+	if err != nil {
+		return 0, err
+	}
+	defer release(recs)
+	n := 0
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			pid := int(i64(rec, 3, i))
+			if str(rec, 4, i) == host && pid != os.Getpid() && processAlive(pid) {
+				continue
+			}
+			if str(rec, 4, i) == host && pid == os.Getpid() {
+				continue
+			}
+			if err := wh.Exec(ctx, `UPDATE job_runs SET status = 'abandoned', finished = now(), error = 'process ended while the job was running (crash or kill)' WHERE run_id = ? AND job = ? AND attempt = ?`,
+				str(rec, 0, i), str(rec, 1, i), i64(rec, 2, i)); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// ChainResult summarises a chain run.
+type ChainResult struct {
+	ChainID string
+	Runs    []RunRecord
+	Failed  []string
+}
+
+// Err returns an error naming the failed jobs, or nil.
+func (c *ChainResult) Err() error {
+	if len(c.Failed) == 0 {
+		return nil
+	}
+	for _, r := range c.Runs {
+		if r.Status == StatusFailed {
+			return fmt.Errorf("job %s failed: %s", r.Job, r.Error)
+		}
+	}
+	return fmt.Errorf("jobs failed: %v", c.Failed)
+}
+
+// Run executes the planned jobs in dependency order, independent jobs in
+// parallel up to the configured limit. A failed job stops its downstream
+// (recorded as skipped); other branches continue.
+func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []string) (*ChainResult, error) {
+	if r.Log == nil {
+		r.Log = slog.Default()
+	}
+	par := r.Parallelism
+	if par <= 0 {
+		par = r.Cfg.Jobs.Parallelism
+	}
+	if par <= 0 {
+		par = 1
+	}
+	inPlan := map[string]bool{}
+	for _, n := range plan {
+		inPlan[n] = true
+	}
+	res := &ChainResult{ChainID: chainID}
+	var mu sync.Mutex
+	status := map[string]string{}
+	done := map[string]chan struct{}{}
+	for _, n := range plan {
+		done[n] = make(chan struct{})
+	}
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for _, name := range plan {
+		wg.Add(1)
+		go func(name string) {
+			defer wg.Done()
+			defer close(done[name])
+			j, _ := r.Graph.Job(name)
+			blocked := ""
+			for _, d := range j.Deps {
+				if !inPlan[d] {
+					continue
+				}
+				<-done[d]
+				mu.Lock()
+				st := status[d]
+				mu.Unlock()
+				if st != StatusSucceeded && st != StatusSkipped && st != StatusPartial {
+					blocked = d
+				}
+			}
+			var rec RunRecord
+			if blocked != "" {
+				now := time.Now()
+				rec = RunRecord{RunID: chainID, ChainID: chainID, Job: name, Partition: partition, Started: now, Finished: &now,
+					Status: "blocked", Message: "upstream job " + blocked + " did not succeed", Attempt: 1}
+				_ = startRun(ctx, r.WH, rec)
+				_ = finishRun(context.WithoutCancel(ctx), r.WH, rec, "")
+			} else {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+				}
+				rec = r.runOne(ctx, j, chainID, partition)
+				if ctx.Err() == nil {
+					<-sem
+				}
+			}
+			mu.Lock()
+			status[name] = rec.Status
+			res.Runs = append(res.Runs, rec)
+			if rec.Status == StatusFailed || rec.Status == "blocked" {
+				res.Failed = append(res.Failed, name)
+			}
+			mu.Unlock()
+			if r.OnFinish != nil {
+				r.OnFinish(rec)
+			}
+		}(name)
+	}
+	wg.Wait()
+	// Keep the order of the plan in the result.
+	order := map[string]int{}
+	for i, n := range plan {
+		order[n] = i
+	}
+	sortRuns(res.Runs, order)
+	return res, nil
+}
+
+func sortRuns(rs []RunRecord, order map[string]int) {
+	for i := 1; i < len(rs); i++ {
+		for k := i; k > 0 && order[rs[k].Job] < order[rs[k-1].Job]; k-- {
+			rs[k], rs[k-1] = rs[k-1], rs[k]
+		}
+	}
+}
+
+func (r *Runner) sleep(ctx context.Context, d time.Duration) error {
+	if r.Sleep != nil {
+		return r.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string) RunRecord {
+	env := &Env{Cfg: r.Cfg, WH: r.WH, Log: r.Log.With("job", j.Name, "run", chainID), AsOf: r.AsOf, RunID: chainID, ChainID: chainID, Partition: partition, Hooks: r.Hooks}
+	retries := r.Cfg.Jobs.Retries
+	backoff := r.Cfg.Jobs.RetryBackoff.D()
+	if backoff <= 0 {
+		backoff = time.Second
+	}
+	var fp string
+	if j.Fingerprint != nil && !r.Force {
+		var err error
+		fp, err = j.Fingerprint(ctx, env)
+		if err == nil && fp != "" {
+			var last *string
+			qerr := r.WH.QueryRow(ctx, `SELECT run_id FROM job_runs WHERE job = ? AND coalesce("partition",'') = ? AND status IN ('succeeded','partial') AND input_fingerprint = ?
+				AND started >= coalesce((SELECT max(started) FROM job_runs WHERE job = ? AND coalesce("partition",'') = ? AND status IN ('succeeded','partial','failed')), started)
+				ORDER BY started DESC LIMIT 1`, []any{j.Name, partition, fp, j.Name, partition}, &last)
+			if qerr == nil && last != nil {
+				now := time.Now()
+				rec := RunRecord{RunID: chainID, ChainID: chainID, Job: j.Name, Partition: partition, Started: now, Finished: &now, Status: StatusSkipped,
+					Message: "inputs unchanged since run " + *last, Attempt: 1}
+				_ = startRun(ctx, r.WH, rec)
+				_ = finishRun(ctx, r.WH, rec, fp)
+				env.Log.Info("job skipped: inputs unchanged", "since", *last)
+				return rec
+			}
+		}
+	}
+	var rec RunRecord
+	for attempt := 1; ; attempt++ {
+		rec = RunRecord{RunID: chainID, ChainID: chainID, Job: j.Name, Partition: partition, Started: time.Now(), Status: StatusRunning, Attempt: attempt}
+		if err := startRun(ctx, r.WH, rec); err != nil {
+			rec.Status, rec.Error = StatusFailed, "record run start: "+err.Error()
+			return rec
+		}
+		env.Log.Info("job started", "attempt", attempt)
+		out, err := safeRun(ctx, j, env)
+		fin := time.Now()
+		rec.Finished = &fin
+		rec.RowsIn, rec.RowsOut, rec.RowsQuarantined, rec.Message = out.RowsIn, out.RowsOut, out.RowsQuarantined, out.Message
+		switch {
+		case err == nil && out.Partial:
+			rec.Status = StatusPartial
+		case err == nil:
+			rec.Status = StatusSucceeded
+		default:
+			rec.Status, rec.Error = StatusFailed, err.Error()
+		}
+		if ferr := finishRun(context.WithoutCancel(ctx), r.WH, rec, fp); ferr != nil {
+			env.Log.Error("record run end", "error", ferr)
+		}
+		if err == nil {
+			env.Log.Info("job finished", "status", rec.Status, "rows_in", rec.RowsIn, "rows_out", rec.RowsOut, "seconds", fin.Sub(rec.Started).Seconds())
+			return rec
+		}
+		env.Log.Error("job failed", "attempt", attempt, "error", err)
+		if attempt > retries || j.Retryable == nil || !j.Retryable(err) || ctx.Err() != nil {
+			return rec
+		}
+		wait := backoff << (attempt - 1)
+		env.Log.Info("retrying", "in", wait.String())
+		if r.sleep(ctx, wait) != nil {
+			return rec
+		}
+	}
+}
+
+func safeRun(ctx context.Context, j *Job, env *Env) (res Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in job %s: %v", j.Name, p)
+		}
+	}()
+	return j.Run(ctx, env)
+}

@@ -1,0 +1,119 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Run statuses recorded in job_runs.
+const (
+	StatusRunning   = "running"
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+	StatusPartial   = "partial" // succeeded, with rejected files or warnings
+	StatusAbandoned = "abandoned"
+)
+
+const jobRunsDDL = `CREATE TABLE IF NOT EXISTS job_runs (
+	run_id VARCHAR NOT NULL, chain_id VARCHAR, job VARCHAR NOT NULL, "partition" VARCHAR,
+	started TIMESTAMPTZ NOT NULL, finished TIMESTAMPTZ, status VARCHAR NOT NULL,
+	rows_in BIGINT, rows_out BIGINT, rows_quarantined BIGINT, message VARCHAR, error VARCHAR,
+	attempt INTEGER, host VARCHAR, pid INTEGER, input_fingerprint VARCHAR)`
+
+// RunRecord is one row of job_runs.
+type RunRecord struct {
+	RunID           string     `json:"run_id"`
+	ChainID         string     `json:"chain_id"`
+	Job             string     `json:"job"`
+	Partition       string     `json:"partition"`
+	Started         time.Time  `json:"started"`
+	Finished        *time.Time `json:"finished,omitempty"`
+	Status          string     `json:"status"`
+	RowsIn          int64      `json:"rows_in"`
+	RowsOut         int64      `json:"rows_out"`
+	RowsQuarantined int64      `json:"rows_quarantined"`
+	Message         string     `json:"message,omitempty"`
+	Error           string     `json:"error,omitempty"`
+	Attempt         int        `json:"attempt"`
+}
+
+// Duration is the run's wall time (to now while running).
+func (r RunRecord) Duration() time.Duration {
+	if r.Finished == nil {
+		return time.Since(r.Started)
+	}
+	return r.Finished.Sub(r.Started)
+}
+
+func startRun(ctx context.Context, wh warehouse.Warehouse, r RunRecord) error {
+	host, _ := os.Hostname()
+	return wh.Exec(ctx, `INSERT INTO job_runs (run_id, chain_id, job, "partition", started, status, attempt, host, pid)
+		VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`, r.RunID, r.ChainID, r.Job, r.Partition, r.Started, r.Attempt, host, os.Getpid())
+}
+
+func finishRun(ctx context.Context, wh warehouse.Warehouse, r RunRecord, fingerprint string) error {
+	return wh.Exec(ctx, `UPDATE job_runs SET finished = ?, status = ?, rows_in = ?, rows_out = ?, rows_quarantined = ?, message = ?, error = ?, input_fingerprint = ?
+		WHERE run_id = ? AND job = ? AND attempt = ?`, r.Finished, r.Status, r.RowsIn, r.RowsOut, r.RowsQuarantined, r.Message, r.Error, fingerprint, r.RunID, r.Job, r.Attempt)
+}
+
+// History returns the last runs, newest first; job filters when not empty.
+func History(ctx context.Context, wh warehouse.Warehouse, job string, limit int) ([]RunRecord, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	q := `SELECT run_id, coalesce(chain_id,''), job, coalesce("partition",''), started, finished, status,
+		coalesce(rows_in,0), coalesce(rows_out,0), coalesce(rows_quarantined,0), coalesce(message,''), coalesce(error,''), coalesce(attempt,1)
+		FROM job_runs WHERE (? = '' OR job = ?) ORDER BY started DESC, job LIMIT ?`
+	return queryRuns(ctx, wh, q, job, job, limit)
+}
+
+// queryRuns scans run records through the Arrow query path so it works on
+// every warehouse.
+func queryRuns(ctx context.Context, wh warehouse.Warehouse, q string, args ...any) ([]RunRecord, error) {
+	recs, err := wh.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read job_runs: %w", err)
+	}
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	var out []RunRecord
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			rr := RunRecord{
+				RunID:           str(rec, 0, i),
+				ChainID:         str(rec, 1, i),
+				Job:             str(rec, 2, i),
+				Partition:       str(rec, 3, i),
+				Status:          str(rec, 6, i),
+				RowsIn:          i64(rec, 7, i),
+				RowsOut:         i64(rec, 8, i),
+				RowsQuarantined: i64(rec, 9, i),
+				Message:         str(rec, 10, i),
+				Error:           str(rec, 11, i),
+				Attempt:         int(i64(rec, 12, i)),
+			}
+			rr.Started = ts(rec, 4, i)
+			if t := ts(rec, 5, i); !t.IsZero() {
+				rr.Finished = &t
+			}
+			out = append(out, rr)
+		}
+	}
+	return out, nil
+}
+
+// LastPerJob returns the most recent run of every job.
+func LastPerJob(ctx context.Context, wh warehouse.Warehouse) ([]RunRecord, error) {
+	q := `SELECT run_id, coalesce(chain_id,''), job, coalesce("partition",''), started, finished, status,
+		coalesce(rows_in,0), coalesce(rows_out,0), coalesce(rows_quarantined,0), coalesce(message,''), coalesce(error,''), coalesce(attempt,1)
+		FROM job_runs QUALIFY row_number() OVER (PARTITION BY job ORDER BY started DESC, attempt DESC) = 1 ORDER BY job`
+	return queryRuns(ctx, wh, q)
+}

@@ -1,0 +1,338 @@
+// Package ingest turns export files into typed Arrow record batches of a
+// canonical table, sends bad rows to quarantine with the reason, and loads
+// each file into the warehouse atomically, recording it in the load manifest
+// so the same content never loads twice.
+package ingest
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/schema"
+	"github.com/crmkit/crmkit/pipeline/source"
+)
+
+// Reason codes stored in quarantine.reason.
+const (
+	ReasonMissing      = "missing_required"
+	ReasonBadDate      = "bad_date"
+	ReasonBadNumber    = "bad_number"
+	ReasonBadValue     = "bad_value"
+	ReasonWrongColumns = "wrong_columns"
+	ReasonMalformed    = "malformed"
+)
+
+// HeaderError is returned when a file's header lacks mapped columns.
+type HeaderError struct {
+	File    string
+	Missing []string // file headers the mapping expects but the file lacks
+}
+
+func (e *HeaderError) Error() string {
+	return fmt.Sprintf("file %q: header does not match the mapping: missing column(s) %s", e.File, strings.Join(e.Missing, ", "))
+}
+
+// Mapping binds a source's column mapping to one file's header.
+type Mapping struct {
+	table    *schema.Table
+	src      *config.Source
+	idx      []int    // per canonical field: header index, or -1
+	consts   []string // per canonical field: constant value when idx is -1
+	hasConst []bool
+	header   []string
+	layouts  []string
+	loc      *time.Location
+	enums    []map[string]bool
+}
+
+// NewMapping checks header against the source's mapping and returns the
+// binding, or a *HeaderError naming the missing columns.
+func NewMapping(src *config.Source, file string, header []string) (*Mapping, error) {
+	tbl, ok := schema.Lookup(src.Table)
+	if !ok {
+		return nil, fmt.Errorf("unknown table %q", src.Table)
+	}
+	pos := make(map[string]int, len(header))
+	for i, h := range header {
+		if _, dup := pos[h]; !dup {
+			pos[h] = i
+		}
+	}
+	m := &Mapping{table: tbl, src: src, header: header, loc: src.Location}
+	if m.loc == nil {
+		m.loc = time.UTC
+	}
+	for _, l := range strings.Split(src.TimestampLayout, "|") {
+		if l = strings.TrimSpace(l); l != "" {
+			m.layouts = append(m.layouts, l)
+		}
+	}
+	var missing []string
+	for _, f := range tbl.Fields {
+		i := -1
+		if h, ok := src.Columns[f.Name]; ok {
+			if j, ok := pos[h]; ok {
+				i = j
+			} else {
+				missing = append(missing, h)
+			}
+		}
+		m.idx = append(m.idx, i)
+		c, ok := src.Constants[f.Name]
+		m.consts = append(m.consts, c)
+		m.hasConst = append(m.hasConst, ok)
+		var en map[string]bool
+		if len(f.Enum) > 0 {
+			en = map[string]bool{}
+			for _, e := range f.Enum {
+				en[e] = true
+			}
+		}
+		m.enums = append(m.enums, en)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, &HeaderError{File: file, Missing: missing}
+	}
+	return m, nil
+}
+
+// Table is the canonical table this mapping fills.
+func (m *Mapping) Table() *schema.Table { return m.table }
+
+// Problem is why a row was quarantined.
+type Problem struct {
+	Column string // canonical field, or "" for whole-row problems
+	Reason string // one of the Reason* codes
+	Detail string
+}
+
+type cell struct {
+	s    string
+	i    int64
+	f    float64
+	null bool
+}
+
+// Builder accumulates valid rows of one file into Arrow record batches.
+type Builder struct {
+	m       *Mapping
+	rb      *array.RecordBuilder
+	loadID  string
+	srcName string
+	file    string
+	cells   []cell
+	n       int
+	off     int // index of the first canonical field in the record
+}
+
+// NewBuilder starts a batch builder for rows of file under loadID.
+func (m *Mapping) NewBuilder(mem memory.Allocator, loadID, file string) *Builder {
+	b := &Builder{m: m, rb: array.NewRecordBuilder(mem, m.table.LoadedSchema()), loadID: loadID, srcName: m.src.Name, file: file}
+	b.cells = make([]cell, len(m.table.Fields))
+	b.off = 4
+	if m.table.HasChannel() {
+		b.off = 5
+	}
+	return b
+}
+
+// Len is the number of rows in the pending batch.
+func (b *Builder) Len() int { return b.n }
+
+// Add validates row and appends it, or returns the problem that sends it to
+// quarantine (nothing is appended then).
+func (b *Builder) Add(row *source.Row) *Problem {
+	if row.Err != nil {
+		reason := ReasonMalformed
+		if strings.Contains(row.Err.Error(), source.ErrWrongColumns.Error()) {
+			reason = ReasonWrongColumns
+		}
+		return &Problem{Reason: reason, Detail: row.Err.Error()}
+	}
+	m := b.m
+	for fi, f := range m.table.Fields {
+		var raw string
+		if i := m.idx[fi]; i >= 0 {
+			if i < len(row.Fields) {
+				raw = strings.TrimSpace(row.Fields[i])
+			}
+		} else if m.hasConst[fi] {
+			raw = m.consts[fi]
+		}
+		c := &b.cells[fi]
+		*c = cell{}
+		if raw == "" {
+			if f.Required {
+				return &Problem{Column: f.Name, Reason: ReasonMissing, Detail: fmt.Sprintf("required field %s is empty", f.Name)}
+			}
+			c.null = true
+			continue
+		}
+		switch f.Type {
+		case schema.String:
+			if m.enums[fi] != nil {
+				low := strings.ToLower(raw)
+				if !m.enums[fi][low] {
+					return &Problem{Column: f.Name, Reason: ReasonBadValue, Detail: fmt.Sprintf("%q is not one of %s", raw, strings.Join(f.Enum, ", "))}
+				}
+				raw = low
+			}
+			c.s = raw
+		case schema.Int:
+			v, err := parseInt(raw)
+			if err != nil {
+				return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: cannot parse %q as an integer", f.Name, raw)}
+			}
+			if p := checkRule(f, float64(v)); p != nil {
+				return p
+			}
+			c.i = v
+		case schema.Float:
+			v, err := parseFloat(raw)
+			if err != nil {
+				return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: cannot parse %q as a number", f.Name, raw)}
+			}
+			if p := checkRule(f, v); p != nil {
+				return p
+			}
+			c.f = v
+		case schema.Timestamp:
+			t, err := m.parseTime(raw)
+			if err != nil {
+				return &Problem{Column: f.Name, Reason: ReasonBadDate, Detail: fmt.Sprintf("%s: cannot parse %q with layout %q", f.Name, raw, m.src.TimestampLayout)}
+			}
+			c.i = t.UnixMicro()
+		case schema.Date:
+			t, err := parseDate(raw, m.src.DateLayout)
+			if err != nil {
+				return &Problem{Column: f.Name, Reason: ReasonBadDate, Detail: fmt.Sprintf("%s: cannot parse %q as a date with layout %q", f.Name, raw, m.src.DateLayout)}
+			}
+			c.i = int64(t.Unix() / 86400)
+		}
+	}
+	b.append(row.Num)
+	return nil
+}
+
+func checkRule(f schema.Field, v float64) *Problem {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: %v is not a finite number", f.Name, v)}
+	}
+	switch f.Rule {
+	case schema.Positive:
+		if v < 0 {
+			return &Problem{Column: f.Name, Reason: "negative_" + f.Name, Detail: fmt.Sprintf("%s must be positive, got %v", f.Name, v)}
+		}
+		if v == 0 {
+			return &Problem{Column: f.Name, Reason: "zero_" + f.Name, Detail: fmt.Sprintf("%s must be positive, got 0", f.Name)}
+		}
+	case schema.NonNegative:
+		if v < 0 {
+			return &Problem{Column: f.Name, Reason: "negative_" + f.Name, Detail: fmt.Sprintf("%s must not be negative, got %v", f.Name, v)}
+		}
+	}
+	return nil
+}
+
+func (b *Builder) append(rowNum int64) {
+	rb := b.rb
+	rb.Field(0).(*array.StringBuilder).Append(b.loadID)
+	rb.Field(1).(*array.StringBuilder).Append(b.srcName)
+	rb.Field(2).(*array.StringBuilder).Append(b.file)
+	rb.Field(3).(*array.Int64Builder).Append(rowNum)
+	if b.m.table.HasChannel() {
+		rb.Field(4).(*array.StringBuilder).Append(b.m.src.Channel)
+	}
+	for fi, f := range b.m.table.Fields {
+		c := &b.cells[fi]
+		fb := rb.Field(b.off + fi)
+		if c.null {
+			fb.AppendNull()
+			continue
+		}
+		switch f.Type {
+		case schema.String:
+			fb.(*array.StringBuilder).Append(c.s)
+		case schema.Int:
+			fb.(*array.Int64Builder).Append(c.i)
+		case schema.Float:
+			fb.(*array.Float64Builder).Append(c.f)
+		case schema.Timestamp:
+			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(c.i))
+		case schema.Date:
+			fb.(*array.Date32Builder).Append(arrow.Date32(c.i))
+		}
+	}
+	b.n++
+}
+
+// Flush returns the pending rows as a record batch (nil when empty).
+func (b *Builder) Flush() arrow.RecordBatch {
+	if b.n == 0 {
+		return nil
+	}
+	b.n = 0
+	return b.rb.NewRecordBatch()
+}
+
+// Release frees the builder.
+func (b *Builder) Release() { b.rb.Release() }
+
+func cleanNumber(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimLeft(s, "¥￥$")
+	if strings.ContainsRune(s, ',') {
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	return s
+}
+
+func parseInt(s string) (int64, error) {
+	s = cleanNumber(s)
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return v, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, fmt.Errorf("not an integer")
+	}
+	return int64(f), nil
+}
+
+func parseFloat(s string) (float64, error) {
+	return strconv.ParseFloat(cleanNumber(s), 64)
+}
+
+func (m *Mapping) parseTime(s string) (time.Time, error) {
+	var err error
+	for _, l := range m.layouts {
+		var t time.Time
+		t, err = time.ParseInLocation(l, s, m.loc)
+		if err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
+}
+
+func parseDate(s, layout string) (time.Time, error) {
+	if t, err := time.Parse(layout, s); err == nil {
+		return t, nil
+	}
+	for _, l := range []string{"2006-01-02", "2006/01/02", "2006/1/2", "01-02-06", "20060102"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad date")
+}

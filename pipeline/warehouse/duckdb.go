@@ -1,0 +1,289 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// DuckDB is the embedded warehouse: one file, no server.
+type DuckDB struct {
+	db   *sql.DB
+	path string
+}
+
+// DuckDBOptions configures OpenDuckDB.
+type DuckDBOptions struct {
+	Threads     int
+	MemoryLimit string
+}
+
+// OpenDuckDB opens (creating when needed) the DuckDB file at path.
+func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
+	if path != "" && path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+		}
+	}
+	dsn := path
+	if dsn == ":memory:" {
+		dsn = ""
+	}
+	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		var stmts []string
+		if opts.Threads > 0 {
+			stmts = append(stmts, fmt.Sprintf("SET threads=%d", opts.Threads))
+		}
+		if opts.MemoryLimit != "" {
+			stmts = append(stmts, fmt.Sprintf("SET memory_limit='%s'", opts.MemoryLimit))
+		}
+		for _, s := range stmts {
+			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+	}
+	db := sql.OpenDB(conn)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+	}
+	return &DuckDB{db: db, path: path}, nil
+}
+
+// DB exposes the database/sql handle (tests, ad hoc SQL).
+func (d *DuckDB) DB() *sql.DB { return d.db }
+
+// Path is the warehouse file.
+func (d *DuckDB) Path() string { return d.path }
+
+// Close closes the database.
+func (d *DuckDB) Close() error { return d.db.Close() }
+
+// Dialect returns the DuckDB dialect.
+func (d *DuckDB) Dialect() Dialect { return duckDialect{} }
+
+type duckDialect struct{}
+
+func (duckDialect) Name() string             { return "duckdb" }
+func (duckDialect) Table(name string) string { return name }
+
+// Exec runs a statement.
+func (d *DuckDB) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := d.db.ExecContext(ctx, query, args...)
+	return err
+}
+
+// QueryRow scans one row.
+func (d *DuckDB) QueryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	return queryRow(ctx, d.db.QueryRowContext(ctx, query, args...), dest)
+}
+
+func queryRow(_ context.Context, row *sql.Row, dest []any) error {
+	err := row.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNoRows
+	}
+	return err
+}
+
+// Query returns the result as Arrow batches.
+func (d *DuckDB) Query(ctx context.Context, query string, args ...any) ([]arrow.RecordBatch, error) {
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return arrowQuery(ctx, c, query, args)
+}
+
+func arrowQuery(ctx context.Context, c *sql.Conn, query string, args []any) ([]arrow.RecordBatch, error) {
+	var out []arrow.RecordBatch
+	err := c.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := ar.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		for rdr.Next() {
+			rec := rdr.RecordBatch()
+			rec.Retain()
+			out = append(out, rec)
+		}
+		return rdr.Err()
+	})
+	if err != nil {
+		for _, r := range out {
+			r.Release()
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+var viewSeq atomic.Int64
+
+func arrowLoad(ctx context.Context, c *sql.Conn, table string, recs []arrow.RecordBatch) (int64, error) {
+	var n int64
+	for _, r := range recs {
+		if r.NumRows() == 0 {
+			continue
+		}
+		n += r.NumRows()
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	schema := recs[0].Schema()
+	view := fmt.Sprintf("__arrow_load_%d", viewSeq.Add(1))
+	var release func()
+	err := c.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := array.NewRecordReader(schema, recs)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		release, err = ar.RegisterView(rdr, view)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("load %s: register arrow view: %w", table, err)
+	}
+	defer release()
+	cols := ""
+	for i, f := range schema.Fields() {
+		if i > 0 {
+			cols += ", "
+		}
+		cols += QuoteIdent(f.Name)
+	}
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", table, cols, cols, view)); err != nil {
+		return 0, fmt.Errorf("load %s: %w", table, err)
+	}
+	if _, err := c.ExecContext(ctx, "DROP VIEW IF EXISTS "+view); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// InTx runs fn in a transaction on one connection.
+func (d *DuckDB) InTx(ctx context.Context, fn func(tx Tx) error) (err error) {
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_, _ = c.ExecContext(context.Background(), "ROLLBACK")
+		}
+		if p := recover(); p != nil {
+			panic(p)
+		}
+	}()
+	if err := fn(&duckTx{c: c}); err != nil {
+		_, rerr := c.ExecContext(context.Background(), "ROLLBACK")
+		done = true
+		if rerr != nil {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	done = true
+	return nil
+}
+
+type duckTx struct{ c *sql.Conn }
+
+func (t *duckTx) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := t.c.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (t *duckTx) Query(ctx context.Context, query string, args ...any) ([]arrow.RecordBatch, error) {
+	return arrowQuery(ctx, t.c, query, args)
+}
+
+func (t *duckTx) QueryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	return queryRow(ctx, t.c.QueryRowContext(ctx, query, args...), dest)
+}
+
+func (t *duckTx) Load(ctx context.Context, table string, recs ...arrow.RecordBatch) (int64, error) {
+	return arrowLoad(ctx, t.c, table, recs)
+}
+
+// Replace swaps table's contents for recs in one transaction.
+func (d *DuckDB) Replace(ctx context.Context, table string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	return d.InTx(ctx, func(tx Tx) error {
+		if err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", table, ColumnsDDL(schema))); err != nil {
+			return fmt.Errorf("create %s: %w", table, err)
+		}
+		_, err := tx.Load(ctx, table, recs...)
+		return err
+	})
+}
+
+// ColumnsDDL renders an Arrow schema as a column list for CREATE TABLE.
+func ColumnsDDL(schema *arrow.Schema) string {
+	s := ""
+	for i, f := range schema.Fields() {
+		if i > 0 {
+			s += ", "
+		}
+		s += QuoteIdent(f.Name) + " " + sqlTypeOf(f.Type)
+	}
+	return s
+}
+
+func sqlTypeOf(t arrow.DataType) string {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32:
+		return "INTEGER"
+	case arrow.INT64, arrow.UINT32, arrow.UINT64:
+		return "BIGINT"
+	case arrow.FLOAT32, arrow.FLOAT64:
+		return "DOUBLE"
+	case arrow.BOOL:
+		return "BOOLEAN"
+	case arrow.DATE32, arrow.DATE64:
+		return "DATE"
+	case arrow.TIMESTAMP:
+		if ts, ok := t.(*arrow.TimestampType); ok && ts.TimeZone != "" {
+			return "TIMESTAMPTZ"
+		}
+		return "TIMESTAMP"
+	default:
+		return "VARCHAR"
+	}
+}
