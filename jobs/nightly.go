@@ -18,7 +18,7 @@ func Nightly(cfg *config.Config) *Graph {
 		sources = append(sources, s.Name)
 	}
 	publish := &Job{Name: JobPublish, Group: "publish", Run: runPublish}
-	return BuildGraph(sources, nil, publish, nil)
+	return BuildGraph(sources, nil, publish, registeredModels(cfg))
 }
 
 func runPublish(ctx context.Context, env *Env) (Result, error) {

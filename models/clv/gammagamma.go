@@ -127,6 +127,9 @@ type GGFit struct {
 	Customers int
 	// Method names the optimiser path that produced the estimate.
 	Method string
+	// Converged reports that the gradient tolerance was met (see
+	// BGNBDFit.Converged).
+	Converged bool
 }
 
 // FitGammaGamma fits the Gamma-Gamma spend model by maximum likelihood on the
@@ -171,8 +174,8 @@ func FitGammaGamma(sums []Summary, opts FitOptions) (GGFit, error) {
 	// Start: p = 1 and q = 3, with γ matching the mean spend p γ/(q−1).
 	mean := sumZ / w
 	x0 := []float64{0, math.Log(3), math.Log(2 * mean)}
-	x, iters, method, err := minimizeLog(obj, x0, opts)
-	fit := GGFit{Iterations: iters, Customers: int(w), Method: method}
+	x, iters, method, conv, err := minimizeLog(obj, x0, opts)
+	fit := GGFit{Iterations: iters, Customers: int(w), Method: method, Converged: conv}
 	if err != nil {
 		return fit, fmt.Errorf("clv: gamma-gamma: %w", err)
 	}

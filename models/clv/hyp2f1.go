@@ -33,7 +33,7 @@ func hypTail(p1, p2, q1, z, first float64) (float64, error) {
 		return 0, nil
 	}
 	if !(z > 0 && z < 1) {
-		return math.NaN(), fmt.Errorf("clv: series argument z=%v outside [0,1): %w", z, ErrSeriesDiverged)
+		return math.NaN(), fmt.Errorf("series argument z=%v outside [0,1): %w", z, ErrSeriesDiverged)
 	}
 	// Index from which every factor p1+m, p2+m, q1+m is positive.
 	n0 := 1 + int(math.Ceil(math.Max(0, math.Max(-q1, math.Max(-p1, -p2)))))
@@ -53,7 +53,7 @@ func hypTail(p1, p2, q1, z, first float64) (float64, error) {
 			return sum + comp, nil
 		}
 		if math.IsNaN(next) || math.IsInf(next, 0) {
-			return math.NaN(), fmt.Errorf("clv: series term %d is %v: %w", n+1, next, ErrSeriesDiverged)
+			return math.NaN(), fmt.Errorf("series term %d is %v: %w", n+1, next, ErrSeriesDiverged)
 		}
 		if m := fn + 1; n+1 >= n0 {
 			// Bound on every ratio t_{k+1}/t_k for k >= n+1.
@@ -68,7 +68,7 @@ func hypTail(p1, p2, q1, z, first float64) (float64, error) {
 		}
 		term = next
 	}
-	return math.NaN(), fmt.Errorf("clv: series not summed in %d terms: %w", seriesMaxIter, ErrSeriesDiverged)
+	return math.NaN(), fmt.Errorf("series not summed in %d terms: %w", seriesMaxIter, ErrSeriesDiverged)
 }
 
 // hyp2f1 evaluates the Gauss hypergeometric function 2F1(a, b; c; z) for
@@ -81,7 +81,7 @@ func hypTail(p1, p2, q1, z, first float64) (float64, error) {
 // cannot be summed to full precision.
 func hyp2f1(a, b, c, z float64) (float64, error) {
 	if c <= 0 && c == math.Trunc(c) {
-		return math.NaN(), fmt.Errorf("clv: 2F1 parameter c=%v is a non-positive integer: %w", c, ErrSeriesDiverged)
+		return math.NaN(), fmt.Errorf("2F1 parameter c=%v is a non-positive integer: %w", c, ErrSeriesDiverged)
 	}
 	tail, err := hypTail(a, b, c, z, a*b/c*z)
 	if err != nil {

@@ -39,6 +39,9 @@ type Model struct {
 	// Customers is the number of customers in the BG/NBD fit; GGCustomers the
 	// number in the Gamma-Gamma fit (x > 0 and positive mean spend).
 	Customers, GGCustomers int
+	// Converged and GGConverged report whether each fit met its gradient
+	// tolerance (see BGNBDFit.Converged).
+	Converged, GGConverged bool
 	// FitSeconds is the wall time of Fit.
 	FitSeconds float64
 }
@@ -59,6 +62,7 @@ func Fit(sums []Summary, opts FitOptions) (*Model, error) {
 		Iterations:      bg.Iterations,
 		DistinctTriples: bg.DistinctTriples,
 		Customers:       bg.Customers,
+		Converged:       bg.Converged,
 	}
 	if !opts.SkipGammaGamma {
 		gg, err := FitGammaGamma(sums, opts)
@@ -69,6 +73,7 @@ func Fit(sums []Summary, opts FitOptions) (*Model, error) {
 			return nil, fmt.Errorf("clv: gamma-gamma q=%.4g <= 1, mean spend is infinite: %w", gg.Params.Q, ErrFitFailed)
 		}
 		m.GG, m.GGLogLik, m.GGIterations, m.GGCustomers = gg.Params, gg.LogLik, gg.Iterations, gg.Customers
+		m.GGConverged = gg.Converged
 	}
 	m.FitSeconds = elapsed(start)
 	return m, nil

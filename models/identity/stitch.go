@@ -212,8 +212,11 @@ type stitcher struct {
 	compMinID []int32
 	compCust  []int64
 
-	changes []change
-	stats   Stats
+	changes    []change
+	absorbedTo map[int32]int64 // prior index -> customer number now holding it
+	pComp      []int32
+	pMulti     map[int32]map[int32]int32
+	stats      Stats
 }
 
 type change struct {

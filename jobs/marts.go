@@ -1,0 +1,98 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// ModelJob constructs one model job for a config. Model files register
+// their constructors with RegisterModel from init, one registration point
+// for the model kind, and Nightly places them after core and before publish.
+type ModelJob func(cfg *config.Config) *Job
+
+var (
+	modelMu   sync.Mutex
+	modelJobs = map[string]ModelJob{}
+)
+
+// RegisterModel adds a model job constructor under name (the job name).
+func RegisterModel(name string, f ModelJob) {
+	modelMu.Lock()
+	defer modelMu.Unlock()
+	if _, dup := modelJobs[name]; dup {
+		panic("jobs: model registered twice: " + name)
+	}
+	modelJobs[name] = f
+}
+
+func registeredModels(cfg *config.Config) []*Job {
+	modelMu.Lock()
+	defer modelMu.Unlock()
+	names := make([]string, 0, len(modelJobs))
+	for n := range modelJobs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []*Job
+	for _, n := range names {
+		out = append(out, modelJobs[n](cfg))
+	}
+	return out
+}
+
+// ResolveAsOf returns the business date of the run: the runner's AsOf when
+// set, else the config's as_of, else the date of the newest order (so sample
+// data from the past gives sensible stages), else today; always in the
+// config's time zone at 00:00 (the as-of day itself is included in windows
+// that end "at" it, i.e. events before AsOf + 1 day count).
+func (e *Env) ResolveAsOf(ctx context.Context) (time.Time, error) {
+	loc := e.Cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	if !e.AsOf.IsZero() {
+		y, m, d := e.AsOf.In(loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
+	}
+	if e.Cfg.AsOf != "" {
+		return time.ParseInLocation("2006-01-02", e.Cfg.AsOf, loc)
+	}
+	var s *string
+	err := e.WH.QueryRow(ctx, fmt.Sprintf(`SELECT strftime(max(timezone('%s', order_ts)), '%%Y-%%m-%%d') FROM orders`, loc.String()), nil, &s)
+	if err == nil && s != nil && *s != "" {
+		return time.ParseInLocation("2006-01-02", *s, loc)
+	}
+	y, m, d := time.Now().In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
+}
+
+// WriteMart replaces the rows of mart table for one as-of date (column
+// as_of, a DATE) with recs, creating the table from the batch schema when
+// needed. Rows of other as-of dates are kept, so scorecards can compare
+// periods and a rerun of the same date never doubles rows.
+func WriteMart(ctx context.Context, wh warehouse.Warehouse, table string, asOf time.Time, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	if schema.FieldIndices("as_of") == nil {
+		return fmt.Errorf("mart %s: schema has no as_of column", table)
+	}
+	day := asOf.Format("2006-01-02")
+	return wh.InTx(ctx, func(tx warehouse.Tx) error {
+		if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", table, warehouse.ColumnsDDL(schema))); err != nil {
+			return fmt.Errorf("create mart %s: %w", table, err)
+		}
+		if err := tx.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE as_of = CAST(? AS DATE)", table), day); err != nil {
+			return fmt.Errorf("clear mart %s for %s: %w", table, day, err)
+		}
+		if _, err := tx.Load(ctx, table, recs...); err != nil {
+			return fmt.Errorf("write mart %s: %w", table, err)
+		}
+		return nil
+	})
+}
