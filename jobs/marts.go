@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -95,4 +97,20 @@ func WriteMart(ctx context.Context, wh warehouse.Warehouse, table string, asOf t
 		}
 		return nil
 	})
+}
+
+// WithAsOf returns rec with a leading as_of DATE column set to asOf (the
+// caller releases both).
+func WithAsOf(mem memory.Allocator, rec arrow.RecordBatch, asOf time.Time) arrow.RecordBatch {
+	b := array.NewDate32Builder(mem)
+	defer b.Release()
+	d := arrow.Date32FromTime(time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC))
+	for i := 0; i < int(rec.NumRows()); i++ {
+		b.Append(d)
+	}
+	col := b.NewArray()
+	defer col.Release()
+	fields := append([]arrow.Field{{Name: "as_of", Type: arrow.FixedWidthTypes.Date32}}, rec.Schema().Fields()...)
+	cols := append([]arrow.Array{col}, rec.Columns()...)
+	return array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, rec.NumRows())
 }

@@ -231,7 +231,9 @@ type FitOptions struct {
 	MaxIterations int
 	// GradTol is the convergence threshold on the largest absolute gradient
 	// component of the mean log-likelihood per customer, with respect to the
-	// log-parameters (default 1e-9).
+	// log-parameters (default 1e-9). BFGS stops below it; a fit is reported
+	// Converged when its final gradient is within 10×GradTol, and fails when
+	// it is above max(1e-4, 1000×GradTol).
 	GradTol float64
 	// Init, when valid, is the starting point of the BG/NBD optimisation;
 	// otherwise a data-driven start is used.
@@ -351,7 +353,7 @@ func minimizeLog(o *logObjective, x0 []float64, opts FitOptions) ([]float64, int
 	converged := func() bool {
 		return !math.IsInf(bestF, 0) && o.maxAbsGrad(best) <= opts.GradTol*10
 	}
-	try("bfgs", best, &optimize.BFGS{})
+	try("bfgs", slices.Clone(best), &optimize.BFGS{})
 	for round := 0; round < 3 && !converged(); round++ {
 		nm := &optimize.NelderMead{SimplexSize: 0.5}
 		try("nelder-mead", slices.Clone(best), nm)
@@ -483,10 +485,15 @@ func (p BGNBDParams) aliveExpectation(t float64, x int, T float64) (float64, err
 
 // ConditionalExpected returns E[Y(t) | x, t_x, T], the expected number of
 // purchases in the next t time units by a customer with x repeat purchases,
-// the last at t_x, observed for T units (FHL 2005, eq. 10). It equals
-// PAlive(x, t_x, T) times the expectation given alive; see aliveExpectation
-// for the numerically stable 2F1 form. The error wraps ErrInvalidParams or
-// ErrSeriesDiverged.
+// the last at t_x, observed for T units (FHL 2005, eq. 10):
+//
+//	(a+b+x−1)/(a−1) [1 − ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
+//	/ (1 + [x>0] a/(b+x−1) ((α+T)/(α+t_x))^(r+x))
+//
+// i.e. PAlive(x, t_x, T) times the expectation given alive. The 2F1 term is
+// evaluated through Euler's transformation as a series that cannot overflow
+// and has no singularity at a = 1. t, t_x and T must satisfy t >= 0 and
+// 0 <= t_x <= T. The error wraps ErrInvalidParams or ErrSeriesDiverged.
 func (p BGNBDParams) ConditionalExpected(t float64, x int, tx, T float64) (float64, error) {
 	if !p.Valid() || !(t >= 0) || x < 0 || !(tx >= 0) || !(T >= tx) {
 		return math.NaN(), fmt.Errorf("clv: params %+v, t=%v x=%d t_x=%v T=%v: %w", p, t, x, tx, T, ErrInvalidParams)

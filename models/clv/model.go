@@ -393,9 +393,12 @@ func (m *Model) ScoreRecords(mem memory.Allocator, sums []Summary, opts ScoreOpt
 // HoldoutBucket is one row of a HoldoutReport: the customers whose
 // calibration X is in [MinX, MaxX] (MaxX < 0: no upper bound).
 type HoldoutBucket struct {
-	Label      string
+	// Label is "0", "1", ..., "7+".
+	Label string
+	// MinX and MaxX bound the calibration x of the bucket (MaxX -1: open).
 	MinX, MaxX int
-	Customers  int
+	// Customers is the number of customers in the bucket.
+	Customers int
 	// Actual is the sum of XHoldout; Predicted the sum of E[Y(holdout)|x,t_x,T].
 	Actual    int
 	Predicted float64
@@ -404,7 +407,8 @@ type HoldoutBucket struct {
 // HoldoutReport compares predicted and actual purchases in a holdout period.
 type HoldoutReport struct {
 	// Weeks is the holdout length in model time units.
-	Weeks     float64
+	Weeks float64
+	// Customers is the number of summaries checked.
 	Customers int
 	// Actual is the total of Summary.XHoldout, Predicted the total of the
 	// conditional expectations.

@@ -195,3 +195,30 @@ func TestHoldoutCheckCDNOW(t *testing.T) {
 		t.Errorf("buckets do not add up: %d %d %v vs %+v", n, act, pred, rep)
 	}
 }
+
+func TestFitErrors(t *testing.T) {
+	var sums []Summary
+	for i := 0; i < 50; i++ {
+		sums = append(sums, Summary{ID: "c", X: 0, T: 10 + float64(i%5)})
+	}
+	if _, err := Fit(sums, FitOptions{}); !errors.Is(err, ErrNoData) {
+		t.Errorf("no repeat buyers: err = %v, want ErrNoData from the spend model", err)
+	}
+	m, err := Fit(sums, FitOptions{SkipGammaGamma: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := m.Score(sums, ScoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(sc[0].ExpOrderValue) || !math.IsNaN(sc[0].CLV) {
+		t.Errorf("without a spend model: %+v, want NaN order value and CLV", sc[0])
+	}
+	if _, err := Fit(nil, FitOptions{}); !errors.Is(err, ErrNoData) {
+		t.Errorf("no customers: err = %v, want ErrNoData", err)
+	}
+	if _, err := HoldoutCheck(m, sums, -1); !errors.Is(err, ErrInvalidParams) {
+		t.Errorf("negative holdout: err = %v, want ErrInvalidParams", err)
+	}
+}

@@ -1,0 +1,6 @@
+package main
+
+// Model job packages register themselves with the job graph from init.
+import (
+	_ "github.com/crmkit/crmkit/jobs/clvjob"
+)

@@ -1,0 +1,191 @@
+// Package clvjob is the job glue of the CLV model: it reads each stitched
+// customer's orders from the warehouse as Arrow batches, fits BG/NBD and
+// Gamma-Gamma (models/clv), scores every customer and writes the marts
+// customer_clv, clv_fit and clv_holdout for the as-of date.
+package clvjob
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/clv"
+)
+
+func init() {
+	jobs.RegisterModel("clv", func(cfg *config.Config) *jobs.Job {
+		return &jobs.Job{Name: "clv", Group: "models", Partitioned: "month", Run: run}
+	})
+}
+
+// FitSchema is the schema of the clv_fit mart.
+var FitSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "as_of", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "customers", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "distinct_triples", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "r", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "alpha", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "a", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "b", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "loglik", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "iterations", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "converged", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "gg_p", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "gg_q", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "gg_gamma", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "gg_loglik", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "fit_seconds", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "score_seconds", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "total_clv", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "horizon_months", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "monthly_discount_rate", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "holdout_weeks", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "holdout_actual", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "holdout_predicted", Type: arrow.PrimitiveTypes.Float64},
+}, nil)
+
+// HoldoutSchema is the schema of the clv_holdout mart.
+var HoldoutSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "as_of", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "bucket", Type: arrow.BinaryTypes.String},
+	{Name: "customers", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "actual", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "predicted", Type: arrow.PrimitiveTypes.Float64},
+}, nil)
+
+// ordersSQL reads purchases: orders of stitched customers with positive net
+// sales, with the timestamp as local wall-clock time so purchase days are
+// the business time zone's calendar days.
+const ordersSQL = `SELECT customer_id, timezone('%s', order_ts) AS ts, net_amount
+	FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < CAST(? AS TIMESTAMPTZ)`
+
+func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	asOf, err := env.ResolveAsOf(ctx)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	c := env.Cfg.Models.CLV
+	end := asOf.AddDate(0, 0, 1) // the as-of day is included
+	recs, err := env.WH.Query(ctx, fmt.Sprintf(ordersSQL, env.Cfg.Location.String()), end.Format(time.RFC3339))
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("read orders: %w", err)
+	}
+	defer release(recs)
+	calEnd := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	sums, err := clv.SummaryFromRecords(recs, "customer_id", "ts", "net_amount", calEnd, time.Time{})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	var rowsIn int64
+	for _, r := range recs {
+		rowsIn += r.NumRows()
+	}
+	if len(sums) == 0 {
+		return jobs.Result{RowsIn: rowsIn, Message: "no purchases of stitched customers before the as-of date: nothing to fit"}, nil
+	}
+	model, err := clv.Fit(sums, clv.FitOptions{})
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("fit clv on %d customers: %w", len(sums), err)
+	}
+	t0 := time.Now()
+	opts := clv.ScoreOptions{HorizonMonths: c.HorizonMonths, MonthlyDiscountRate: c.MonthlyDiscountRate}
+	scored, err := model.ScoreRecords(memory.DefaultAllocator, sums, opts)
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("score clv: %w", err)
+	}
+	defer scored.Release()
+	scoreSec := time.Since(t0).Seconds()
+	total := 0.0
+	clvCol := scored.Column(scored.Schema().FieldIndices("clv")[0]).(*array.Float64)
+	for i := 0; i < clvCol.Len(); i++ {
+		if v := clvCol.Value(i); v == v {
+			total += v
+		}
+	}
+	out := jobs.WithAsOf(memory.DefaultAllocator, scored, asOf)
+	defer out.Release()
+	if err := jobs.WriteMart(ctx, env.WH, "customer_clv", asOf, out.Schema(), []arrow.RecordBatch{out}); err != nil {
+		return jobs.Result{}, err
+	}
+
+	// Holdout check: refit on the calibration part and compare predicted and
+	// actual repeat purchases in the holdout weeks.
+	var hold *clv.HoldoutReport
+	if c.HoldoutWeeks > 0 {
+		days := int(c.HoldoutWeeks * 7)
+		cal := calEnd.AddDate(0, 0, -days)
+		hs, err := clv.SummaryFromRecords(recs, "customer_id", "ts", "net_amount", cal, calEnd)
+		if err == nil && len(hs) > 0 {
+			hm, err := clv.Fit(hs, clv.FitOptions{SkipGammaGamma: true})
+			if err == nil {
+				rep, err := clv.HoldoutCheck(hm, hs, float64(days)/7)
+				if err == nil {
+					hold = &rep
+				}
+			}
+		}
+	}
+	mem := memory.DefaultAllocator
+	fb := array.NewRecordBuilder(mem, FitSchema)
+	defer fb.Release()
+	d := arrow.Date32FromTime(calEnd)
+	fb.Field(0).(*array.Date32Builder).Append(d)
+	fb.Field(1).(*array.Int64Builder).Append(int64(model.Customers))
+	fb.Field(2).(*array.Int64Builder).Append(int64(model.DistinctTriples))
+	for i, v := range []float64{model.BGNBD.R, model.BGNBD.Alpha, model.BGNBD.A, model.BGNBD.B, model.LogLik} {
+		fb.Field(3 + i).(*array.Float64Builder).Append(v)
+	}
+	fb.Field(8).(*array.Int64Builder).Append(int64(model.Iterations))
+	fb.Field(9).(*array.BooleanBuilder).Append(model.Converged)
+	for i, v := range []float64{model.GG.P, model.GG.Q, model.GG.Gamma, model.GGLogLik, model.FitSeconds, scoreSec, total} {
+		fb.Field(10 + i).(*array.Float64Builder).Append(v)
+	}
+	fb.Field(17).(*array.Int64Builder).Append(int64(c.HorizonMonths))
+	fb.Field(18).(*array.Float64Builder).Append(c.MonthlyDiscountRate)
+	hb := array.NewRecordBuilder(mem, HoldoutSchema)
+	defer hb.Release()
+	if hold != nil {
+		fb.Field(19).(*array.Float64Builder).Append(hold.Weeks)
+		fb.Field(20).(*array.Int64Builder).Append(int64(hold.Actual))
+		fb.Field(21).(*array.Float64Builder).Append(hold.Predicted)
+		for _, bk := range hold.Buckets {
+			hb.Field(0).(*array.Date32Builder).Append(d)
+			hb.Field(1).(*array.StringBuilder).Append(bk.Label)
+			hb.Field(2).(*array.Int64Builder).Append(int64(bk.Customers))
+			hb.Field(3).(*array.Int64Builder).Append(int64(bk.Actual))
+			hb.Field(4).(*array.Float64Builder).Append(bk.Predicted)
+		}
+	} else {
+		for i := 19; i <= 21; i++ {
+			fb.Field(i).AppendNull()
+		}
+	}
+	fit := fb.NewRecordBatch()
+	defer fit.Release()
+	if err := jobs.WriteMart(ctx, env.WH, "clv_fit", asOf, FitSchema, []arrow.RecordBatch{fit}); err != nil {
+		return jobs.Result{}, err
+	}
+	hr := hb.NewRecordBatch()
+	defer hr.Release()
+	if err := jobs.WriteMart(ctx, env.WH, "clv_holdout", asOf, HoldoutSchema, []arrow.RecordBatch{hr}); err != nil {
+		return jobs.Result{}, err
+	}
+	msg := fmt.Sprintf("BG/NBD r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.2f on %d customers (%d distinct triples), fit %.2fs, score %.2fs; total CLV %.0f",
+		model.BGNBD.R, model.BGNBD.Alpha, model.BGNBD.A, model.BGNBD.B, model.LogLik, model.Customers, model.DistinctTriples, model.FitSeconds, scoreSec, total)
+	if hold != nil {
+		msg += fmt.Sprintf("; holdout %.0f weeks: predicted %.0f vs actual %d repeat purchases", hold.Weeks, hold.Predicted, hold.Actual)
+	}
+	return jobs.Result{RowsIn: rowsIn, RowsOut: scored.NumRows(), Message: msg}, nil
+}
+
+func release(recs []arrow.RecordBatch) {
+	for _, r := range recs {
+		r.Release()
+	}
+}

@@ -1,0 +1,204 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
+	"github.com/robfig/cron/v3"
+
+	"github.com/crmkit/crmkit/config"
+)
+
+// ScheduledRun is one firing of a schedule.
+type ScheduledRun struct {
+	Job       string    // job name, group or "chain"
+	Scheduled time.Time // the cron fire time
+	// ChainID is derived from (job, scheduled time) so a catch-up or a
+	// duplicate firing never runs the same slot twice.
+	ChainID string
+}
+
+// ScheduledChainID is the run id of a schedule slot.
+func ScheduledChainID(job string, at time.Time) string {
+	return "sched-" + strings.ReplaceAll(job, ":", "_") + "-" + at.UTC().Format("20060102T1504")
+}
+
+// SlotRunner executes a scheduled run and reports whether the slot was
+// already done (then it does nothing).
+type SlotRunner func(ctx context.Context, run ScheduledRun) error
+
+// Daemon runs the configured schedules on gocron, one job at a time per
+// schedule (singleton mode), catching up missed slots within the configured
+// window at start, oldest first.
+type Daemon struct {
+	Cfg *config.Config
+	Log *slog.Logger
+	// Clock drives the scheduler (tests pass a fake clock).
+	Clock clockwork.Clock
+	// Run executes one slot; DefaultSlotRunner is used when nil.
+	Run SlotRunner
+	// Done reports whether a slot already ran (catch-up uses it). When nil
+	// every missed slot in the window is run (SlotRunner still dedups).
+	Done func(ctx context.Context, chainID string) (bool, error)
+	// Grace bounds how long a running job may finish after shutdown starts
+	// before its context is cancelled (its transaction then rolls back).
+	Grace time.Duration
+
+	mu sync.Mutex
+}
+
+func (d *Daemon) clock() clockwork.Clock {
+	if d.Clock == nil {
+		return clockwork.NewRealClock()
+	}
+	return d.Clock
+}
+
+func scheduleLocation(cfg *config.Config, s config.Schedule) *time.Location {
+	if s.Timezone != "" {
+		if l, err := time.LoadLocation(s.Timezone); err == nil {
+			return l
+		}
+	}
+	if cfg.Location != nil {
+		return cfg.Location
+	}
+	return time.UTC
+}
+
+// MissedSlots returns the fire times of every schedule in (now-window, now],
+// oldest first.
+func MissedSlots(cfg *config.Config, now time.Time, window time.Duration) ([]ScheduledRun, error) {
+	var out []ScheduledRun
+	if window <= 0 {
+		return nil, nil
+	}
+	p := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	for _, s := range cfg.Schedules {
+		sched, err := p.Parse(s.Cron)
+		if err != nil {
+			return nil, fmt.Errorf("schedule %s: bad cron %q: %w", s.Job, s.Cron, err)
+		}
+		loc := scheduleLocation(cfg, s)
+		t := now.Add(-window).In(loc)
+		for {
+			t = sched.Next(t)
+			if t.After(now) {
+				break
+			}
+			out = append(out, ScheduledRun{Job: s.Job, Scheduled: t, ChainID: ScheduledChainID(s.Job, t)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Scheduled.Before(out[j].Scheduled) })
+	return out, nil
+}
+
+// CatchUp runs the slots missed while the daemon was down, oldest first.
+func (d *Daemon) CatchUp(ctx context.Context) (int, error) {
+	window := d.Cfg.Jobs.CatchupWindow.D()
+	slots, err := MissedSlots(d.Cfg, d.clock().Now(), window)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range slots {
+		if d.Done != nil {
+			done, err := d.Done(ctx, s.ChainID)
+			if err != nil {
+				return n, err
+			}
+			if done {
+				continue
+			}
+		}
+		d.Log.Info("catching up missed run", "job", s.Job, "scheduled", s.Scheduled, "run", s.ChainID)
+		if err := d.execute(ctx, s); err != nil {
+			d.Log.Error("catch-up run failed", "job", s.Job, "run", s.ChainID, "error", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (d *Daemon) execute(ctx context.Context, s ScheduledRun) error {
+	run := d.Run
+	if run == nil {
+		return errors.New("daemon has no slot runner")
+	}
+	return run(ctx, s)
+}
+
+// Serve catches up, then runs the schedules until ctx is cancelled; on
+// cancellation it stops taking new runs and waits for running ones (up to
+// Grace, then cancels them so their transactions roll back).
+func (d *Daemon) Serve(ctx context.Context) error {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	if _, err := d.CatchUp(jobCtx); err != nil {
+		return err
+	}
+	s, err := gocron.NewScheduler(gocron.WithClock(d.clock()), gocron.WithLocation(time.UTC))
+	if err != nil {
+		return err
+	}
+	for _, sc := range d.Cfg.Schedules {
+		sc := sc
+		loc := scheduleLocation(d.Cfg, sc)
+		spec := "CRON_TZ=" + loc.String() + " " + sc.Cron
+		p := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+		parsed, err := p.Parse(sc.Cron)
+		if err != nil {
+			return fmt.Errorf("schedule %s: bad cron %q: %w", sc.Job, sc.Cron, err)
+		}
+		_, err = s.NewJob(gocron.CronJob(spec, false), gocron.NewTask(func() {
+			// The slot is the latest fire time not after now.
+			now := d.clock().Now()
+			slot := latestFire(parsed, now.In(loc))
+			run := ScheduledRun{Job: sc.Job, Scheduled: slot, ChainID: ScheduledChainID(sc.Job, slot)}
+			d.Log.Info("scheduled run starting", "job", sc.Job, "run", run.ChainID)
+			if err := d.execute(jobCtx, run); err != nil {
+				d.Log.Error("scheduled run failed", "job", sc.Job, "run", run.ChainID, "error", err)
+			}
+		}), gocron.WithName(sc.Job), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		if err != nil {
+			return fmt.Errorf("schedule %s: %w", sc.Job, err)
+		}
+		d.Log.Info("scheduled", "job", sc.Job, "cron", sc.Cron, "zone", loc.String())
+	}
+	s.Start()
+	<-ctx.Done()
+	d.Log.Info("shutting down: waiting for running jobs")
+	grace := d.Grace
+	if grace <= 0 {
+		grace = 5 * time.Minute
+	}
+	stop := time.AfterFunc(grace, cancelJobs)
+	defer stop.Stop()
+	return s.Shutdown()
+}
+
+// latestFire returns the last fire time of sched at or before now.
+func latestFire(sched cron.Schedule, now time.Time) time.Time {
+	// Walk forward from a day back; cron specs here fire at most every minute.
+	t := sched.Next(now.Add(-48 * time.Hour))
+	last := t
+	for !t.After(now) {
+		last = t
+		t = sched.Next(t)
+	}
+	if last.After(now) {
+		return now.Truncate(time.Minute)
+	}
+	return last
+}
