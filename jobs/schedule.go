@@ -202,3 +202,67 @@ func latestFire(sched cron.Schedule, now time.Time) time.Time {
 	}
 	return last
 }
+
+// DefaultSlotRunner opens (and locks) the warehouse for each slot, skips a
+// slot that already succeeded, runs the selected jobs with the slot's run id
+// and closes the warehouse, so manual runs can happen between slots.
+func DefaultSlotRunner(cfg *config.Config, log *slog.Logger) SlotRunner {
+	return func(ctx context.Context, s ScheduledRun) error {
+		sess, err := Open(ctx, cfg, "crmkit schedule "+s.Job)
+		if err != nil {
+			return err
+		}
+		defer sess.Close()
+		done, err := slotDone(ctx, sess, s.ChainID)
+		if err != nil {
+			return err
+		}
+		if done {
+			log.Info("slot already ran; skipping", "run", s.ChainID)
+			return nil
+		}
+		if _, err := MarkAbandoned(ctx, sess.WH); err != nil {
+			return err
+		}
+		g := Nightly(cfg)
+		sel, err := g.Resolve([]string{s.Job})
+		if err != nil {
+			return err
+		}
+		plan, err := g.Plan(sel, false)
+		if err != nil {
+			return err
+		}
+		r := &Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log}
+		res, err := r.Run(ctx, s.ChainID, "", plan)
+		if err != nil {
+			return err
+		}
+		if ferr := res.Err(); ferr != nil {
+			NotifyFailure(ctx, cfg, sess.WH, log, res)
+			return ferr
+		}
+		return nil
+	}
+}
+
+func slotDone(ctx context.Context, sess *Session, chainID string) (bool, error) {
+	var n *int64
+	if err := sess.WH.QueryRow(ctx, `SELECT count(*) FROM job_runs WHERE chain_id = ? AND status IN ('succeeded','partial','skipped')
+		AND NOT EXISTS (SELECT 1 FROM job_runs WHERE chain_id = ? AND status IN ('failed','blocked','abandoned','running'))`, []any{chainID, chainID}, &n); err != nil {
+		return false, err
+	}
+	return n != nil && *n > 0, nil
+}
+
+// SlotDone reports whether a schedule slot already ran to success.
+func SlotDone(cfg *config.Config) func(ctx context.Context, chainID string) (bool, error) {
+	return func(ctx context.Context, chainID string) (bool, error) {
+		sess, err := Open(ctx, cfg, "crmkit schedule (catch-up check)")
+		if err != nil {
+			return false, err
+		}
+		defer sess.Close()
+		return slotDone(ctx, sess, chainID)
+	}
+}

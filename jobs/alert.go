@@ -1,0 +1,37 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// AlertSender sends the failure alert; the reports package installs the
+// real one (mail through the scorecard delivery path).
+var AlertSender func(ctx context.Context, cfg *config.Config, subject string, lines []string) error
+
+// NotifyFailure sends one alert to the configured operators naming each
+// failed job, its partition, its error and the last log lines.
+func NotifyFailure(ctx context.Context, cfg *config.Config, wh warehouse.Warehouse, log *slog.Logger, res *ChainResult) {
+	if len(cfg.Alerts.Operators) == 0 || AlertSender == nil {
+		return
+	}
+	var lines []string
+	subject := "crmkit: chain " + res.ChainID + " failed"
+	for _, r := range res.Runs {
+		if r.Status == StatusFailed {
+			subject = "crmkit: job " + r.Job + " failed (run " + res.ChainID + ")"
+			lines = append(lines, "job: "+r.Job, "partition: "+r.Partition, "attempts: "+strconv.Itoa(r.Attempt), "error: "+r.Error)
+		}
+	}
+	lines = append(lines, "", "last runs:")
+	for _, r := range res.Runs {
+		lines = append(lines, r.Job+" "+r.Status+" "+r.Message+r.Error)
+	}
+	if err := AlertSender(ctx, cfg, subject, lines); err != nil {
+		log.Error("failure alert not sent", "error", err)
+	}
+}
