@@ -19,6 +19,7 @@ const (
 	JobStitch  = "stitch"
 	JobCore    = "core"
 	JobPublish = "publish"
+	JobChecks  = "checks"
 )
 
 // IngestJobName is the job that loads one source.
@@ -55,7 +56,9 @@ func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph
 		g.Add(m)
 		modelNames = append(modelNames, m.Name)
 	}
+	g.Add(&Job{Name: JobChecks, Group: "checks", Deps: ingestJobs, Run: runChecks})
 	if publish != nil {
+		publish.After = append(publish.After, JobChecks)
 		if len(modelNames) > 0 {
 			publish.Deps = append(publish.Deps, modelNames...)
 		} else {

@@ -13,7 +13,7 @@ const identityAssignmentsDDL = `CREATE TABLE IF NOT EXISTS identity_assignments 
 
 // coreSQL builds the core tables from the raw loaded rows: masters keep the
 // most recently loaded row per key; events get their customer_id from the
-// stitch assignments (rec_key = _load_id:_row); an order line exported twice
+// stitch assignments (rec_key = channel:order_id for order lines, _load_id:_row otherwise); an order line exported twice
 // in different files counts once.
 var coreSQL = []struct{ table, sql string }{
 	{"order_lines", `CREATE OR REPLACE TABLE order_lines AS
@@ -22,7 +22,7 @@ var coreSQL = []struct{ table, sql string }{
 			r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount, r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount,
 			a.customer_id, r._load_id, r._row, r._source
 		FROM raw_order_lines r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r._load_id || ':' || r._row
+		LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id
 		QUALIFY row_number() OVER (PARTITION BY r.channel, r.order_id, r.sku, r.order_ts ORDER BY r._load_id DESC, r._row DESC) = 1`},
 	{"orders", `CREATE OR REPLACE TABLE orders AS
 		SELECT channel, order_id, min(order_ts) AS order_ts, any_value(customer_id) AS customer_id, any_value(store_id) AS store_id,

@@ -51,6 +51,9 @@ type Job struct {
 	Name string
 	// Deps are the jobs that must succeed before this one.
 	Deps []string
+	// After are jobs that must finish (in any state) before this one when
+	// they are in the same run; their failure does not block this job.
+	After []string
 	// Group tags jobs for selection ("ingest", "models").
 	Group string
 	// Partitioned is "", "day" or "month": how backfill splits the work.

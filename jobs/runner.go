@@ -140,6 +140,11 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 			defer close(done[name])
 			j, _ := r.Graph.Job(name)
 			blocked := ""
+			for _, d := range j.After {
+				if inPlan[d] {
+					<-done[d]
+				}
+			}
 			for _, d := range j.Deps {
 				if !inPlan[d] {
 					continue

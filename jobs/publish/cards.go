@@ -1,0 +1,191 @@
+package publish
+
+import (
+	"fmt"
+
+	"github.com/crmkit/crmkit/reports"
+)
+
+// factsSQL builds the order facts every scorecard reads: orders with the
+// region of the store (receipts) or of the customer's golden record.
+const factsSQL = `CREATE OR REPLACE TABLE publish_order_facts AS
+	SELECT o.*, coalesce(s.region, c.region, 'unknown') AS region, s.store_name, c.first_channel
+	FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id`
+
+func (b *builder) strategy() reports.Scorecard {
+	rc, ra := b.regionCond("")
+	where := "order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND " + rc
+	sc := reports.Scorecard{Layer: reports.LayerStrategy, Title: "Strategy scorecard"}
+	sc.KPIs = []reports.KPI{
+		b.kpi("net_revenue", "Net revenue", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE "+where, ra...),
+		b.kpi("orders", "Orders", reports.UnitCount, reports.BetterUp, "SELECT count(*) FROM publish_order_facts WHERE "+where, ra...),
+		b.kpi("active_customers", "Active customers", reports.UnitCount, reports.BetterUp, "SELECT count(DISTINCT customer_id) FROM publish_order_facts WHERE "+where, ra...),
+		b.kpiArgsFirst("new_customers", "New customers", reports.UnitCount, reports.BetterUp, `SELECT count(*) FROM (SELECT customer_id, min(order_ts) AS f FROM publish_order_facts WHERE customer_id IS NOT NULL AND `+rc+` GROUP BY 1)
+			WHERE f >= CAST(? AS TIMESTAMPTZ) AND f < CAST(? AS TIMESTAMPTZ)`, ra),
+		b.kpi("repeat_customers", "Repeat customers", reports.UnitCount, reports.BetterUp, `SELECT count(DISTINCT p.customer_id) FROM publish_order_facts p
+			WHERE p.order_ts >= CAST(? AS TIMESTAMPTZ) AND p.order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` AND EXISTS (SELECT 1 FROM orders q WHERE q.customer_id = p.customer_id AND q.order_ts < p.order_ts - INTERVAL 1 DAY)`, ra...),
+		b.kpi("aov", "Average order value", reports.UnitMoney, reports.BetterUp, "SELECT avg(net_amount) FROM publish_order_facts WHERE net_amount > 0 AND "+where, ra...),
+	}
+	if b.exists("clv_fit") {
+		cur := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of <= CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.asOf.Format("2006-01-02"))
+		prev := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of < CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.cur.From.Format("2006-01-02"))
+		k := reports.KPI{Key: "total_clv", Label: fmt.Sprintf("Total CLV (%s)", "12 months"), Value: cur, Prev: prev, HasPrev: prev != 0, Unit: reports.UnitMoney, Better: reports.BetterUp}
+		if b.region != "" {
+			k.Value = b.scalar("total_clv", `SELECT sum(v.clv) FROM customer_clv v JOIN customers c USING (customer_id) WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND c.region = ?`, b.asOf.Format("2006-01-02"), b.region)
+			k.HasPrev = false
+		}
+		sc.KPIs = append(sc.KPIs, k)
+	}
+
+	mix := b.table("Net revenue by month and channel (last 12 months)", `SELECT strftime(timezone('`+b.tz+`', order_ts), '%Y-%m') AS month, channel, sum(net_amount) AS net_revenue
+		FROM publish_order_facts WHERE order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` GROUP BY 1, 2 ORDER BY 1, 2`,
+		append([]any{ts(b.cur.From.AddDate(0, -11, 0)), ts(b.cur.To)}, ra...)...)
+	share := b.table("Channel mix this period", `SELECT channel, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_revenue,
+		sum(net_amount) / nullif(sum(sum(net_amount)) OVER (), 0) AS revenue_share FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_revenue DESC`,
+		append([]any{ts(b.cur.From), ts(b.cur.To)}, ra...)...)
+	sc.Sections = append(sc.Sections, reports.Section{Name: "Revenue and channel mix", Note: "Net revenue = paid minus refunds. Anonymous receipts count in revenue but not in customers.",
+		Tables: []reports.Table{share, mix}, Charts: []reports.Chart{chartFrom("strategy_revenue", "Net revenue by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
+
+	if b.exists("lifecycle_counts") {
+		counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' ORDER BY customers`, b.asOf.Format("2006-01-02"))
+		aipl := b.table("AIPL stages", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'aipl' AND channel = 'all' ORDER BY stage`, b.asOf.Format("2006-01-02"))
+		sec := reports.Section{Name: "Lifecycle", Note: "Stages as of the as-of date; flows compare with one month earlier (lost = in a stage then, in none now).",
+			Tables: []reports.Table{counts, aipl}, Charts: []reports.Chart{chartFrom("strategy_funnel", "Lifecycle pyramid", reports.ChartFunnel, reports.UnitCount, counts)}}
+		if b.exists("lifecycle_flows") {
+			sec.Tables = append(sec.Tables, b.table("Stage flows (pyramid view)", `SELECT from_stage, to_stage, customers, rate FROM lifecycle_flows WHERE as_of = (SELECT max(as_of) FROM lifecycle_flows WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND customers > 0 ORDER BY from_stage, to_stage`, b.asOf.Format("2006-01-02")))
+		}
+		sc.Sections = append(sc.Sections, sec)
+	}
+	if b.exists("cohort_retention") {
+		ret := b.table("Retention by first-purchase month (% of cohort active, months since first purchase)", `SELECT cohort_month,
+			max(cohort_size) AS cohort_size,
+			max(retention_pct) FILTER (WHERE months_since = 1) AS retention_m1, max(retention_pct) FILTER (WHERE months_since = 2) AS retention_m2,
+			max(retention_pct) FILTER (WHERE months_since = 3) AS retention_m3, max(retention_pct) FILTER (WHERE months_since = 6) AS retention_m6,
+			max(retention_pct) FILTER (WHERE months_since = 12) AS retention_m12
+			FROM cohort_retention WHERE as_of = (SELECT max(as_of) FROM cohort_retention WHERE as_of <= CAST(? AS DATE)) AND dimension = 'all'
+			GROUP BY 1 ORDER BY 1 DESC LIMIT 12`, b.asOf.Format("2006-01-02"))
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Tables: []reports.Table{ret}})
+	}
+	if b.exists("customer_clv") {
+		rq, rargs := "TRUE", []any{}
+		if b.region != "" {
+			rq, rargs = "c.region = ?", []any{b.region}
+		}
+		dec := b.table("CLV by decile (1 = top 10%)", `SELECT v.clv_decile AS decile, count(*) AS customers, avg(v.clv) AS avg_clv, sum(v.clv) AS total_clv, avg(v.p_alive) AS p_alive_ratio
+			FROM customer_clv v LEFT JOIN customers c USING (customer_id) WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND `+rq+` GROUP BY 1 ORDER BY 1`,
+			append([]any{b.asOf.Format("2006-01-02")}, rargs...)...)
+		fit := b.table("Model fit (BG/NBD + Gamma-Gamma)", `SELECT customers, distinct_triples, r, alpha, a, b, loglik, gg_p, gg_q, gg_gamma, holdout_actual, holdout_predicted FROM clv_fit WHERE as_of = (SELECT max(as_of) FROM clv_fit WHERE as_of <= CAST(? AS DATE))`, b.asOf.Format("2006-01-02"))
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Customer lifetime value", Note: "Expected value over the configured horizon, discounted monthly.", Tables: []reports.Table{dec, fit},
+			Charts: []reports.Chart{chartFrom("strategy_clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: dec.Columns[:2], Rows: pick(dec.Rows, 0, 3)})}})
+	}
+	return sc
+}
+
+// pick keeps columns a and b of each row (label, value) for a chart.
+func pick(rows [][]any, a, b int) [][]any {
+	out := make([][]any, 0, len(rows))
+	for _, r := range rows {
+		if len(r) > b {
+			out = append(out, []any{r[a], r[b]})
+		}
+	}
+	return out
+}
+
+// kpiArgsFirst is kpi for queries whose extra args come before the period.
+func (b *builder) kpiArgsFirst(key, label string, unit reports.Unit, better reports.Better, sql string, first []any) reports.KPI {
+	cur := b.scalar(key, sql, append(append([]any{}, first...), ts(b.cur.From), ts(b.cur.To))...)
+	prev := b.scalar(key, sql, append(append([]any{}, first...), ts(b.prev.From), ts(b.prev.To))...)
+	return reports.KPI{Key: key, Label: label, Value: cur, Prev: prev, HasPrev: true, Unit: unit, Better: better}
+}
+
+func (b *builder) operations() reports.Scorecard {
+	rc, ra := b.regionCond("")
+	where := "order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND " + rc
+	per := func(extra ...any) []any { return append([]any{ts(b.cur.From), ts(b.cur.To)}, extra...) }
+	sc := reports.Scorecard{Layer: reports.LayerOperations, Title: "Operations scorecard"}
+	sc.KPIs = []reports.KPI{
+		b.kpi("net_sales", "Net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE "+where, ra...),
+		b.kpi("gross_margin", "Gross margin (lines with cost)", reports.UnitMoney, reports.BetterUp, `SELECT sum(l.net_amount - l.qty * p.unit_cost) FROM order_lines l JOIN products p ON p.sku = l.sku
+			JOIN publish_order_facts f ON f.channel = l.channel AND f.order_id = l.order_id WHERE f.order_ts >= CAST(? AS TIMESTAMPTZ) AND f.order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc, ra...),
+		b.kpi("store_sales", "Store (POS) net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE channel = 'pos' AND "+where, ra...),
+		b.kpi("online_sales", "E-commerce net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE channel <> 'pos' AND "+where, ra...),
+		b.kpi("refund_rate", "Refund rate", reports.UnitPct, reports.BetterDown, "SELECT sum(refund_amount) / nullif(sum(paid_amount), 0) FROM publish_order_facts WHERE "+where, ra...),
+	}
+	byChannel := b.table("By channel", `SELECT channel, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(units) AS units, sum(net_amount) AS net_sales, avg(net_amount) AS aov
+		FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_sales DESC`, per(ra...)...)
+	byRegion := b.table("By region", `SELECT region, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_sales
+		FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_sales DESC`, per(ra...)...)
+	byStore := b.table("By store (top 30)", `SELECT coalesce(store_name, store_id) AS store, region, count(*) AS receipts, count(DISTINCT customer_id) AS members, sum(net_amount) AS net_sales,
+		count(*) FILTER (WHERE customer_id IS NULL) AS anonymous_receipts
+		FROM publish_order_facts WHERE channel = 'pos' AND `+where+` GROUP BY 1, 2 ORDER BY net_sales DESC LIMIT 30`, per(ra...)...)
+	sc.Sections = append(sc.Sections, reports.Section{Name: "Channels, regions and stores", Tables: []reports.Table{byChannel, byRegion, byStore},
+		Charts: []reports.Chart{chartFrom("operations_regions", "Net sales by region", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: byRegion.Columns, Rows: pick(byRegion.Rows, 0, 3)})}})
+	if b.exists("campaign_effect") {
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Campaigns", Note: "Target vs control conversion within the configured window after contact; uplift with a 95% interval.",
+			Tables: []reports.Table{b.table("Campaign effect", `SELECT * EXCLUDE (as_of) FROM campaign_effect WHERE as_of = (SELECT max(as_of) FROM campaign_effect WHERE as_of <= CAST(? AS DATE))`, b.asOf.Format("2006-01-02"))}})
+	}
+	if b.exists("channel_credit") {
+		rq, rargs := "TRUE", []any{}
+		if b.region != "" && b.hasColumn("channel_credit", "region") {
+			rq, rargs = "region = ?", []any{b.region}
+		}
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Cross-channel credit", Note: "Online purchases of customers first recruited in a store, credited to that store and associate.",
+			Tables: []reports.Table{b.table("Credit per store and associate (top 50)", `SELECT * EXCLUDE (as_of) FROM channel_credit WHERE as_of = (SELECT max(as_of) FROM channel_credit WHERE as_of <= CAST(? AS DATE)) AND `+rq+` LIMIT 50`,
+				append([]any{b.asOf.Format("2006-01-02")}, rargs...)...)}})
+	}
+	if b.exists("segment_sizes") {
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Segments", Tables: []reports.Table{b.table("Segment sizes", `SELECT segment, definition, customers FROM segment_sizes WHERE as_of = (SELECT max(as_of) FROM segment_sizes WHERE as_of <= CAST(? AS DATE)) ORDER BY segment`, b.asOf.Format("2006-01-02"))}})
+	}
+	if b.exists("social_engagement") {
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Social engagement",
+			Tables: []reports.Table{b.table("Engagement", `SELECT * EXCLUDE (as_of) FROM social_engagement WHERE as_of = (SELECT max(as_of) FROM social_engagement WHERE as_of <= CAST(? AS DATE)) LIMIT 60`, b.asOf.Format("2006-01-02"))}})
+	}
+	return sc
+}
+
+func (b *builder) hasColumn(table, col string) bool {
+	return b.scalar("columns", `SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?`, table, col) > 0
+}
+
+func (b *builder) support() reports.Scorecard {
+	sc := reports.Scorecard{Layer: reports.LayerSupport, Title: "Support scorecard"}
+	tw := "opened_ts >= CAST(? AS TIMESTAMPTZ) AND opened_ts < CAST(? AS TIMESTAMPTZ)"
+	sc.KPIs = []reports.KPI{
+		b.kpi("tickets", "Service tickets opened", reports.UnitCount, reports.BetterDown, "SELECT count(*) FROM service_tickets WHERE "+tw),
+		b.kpi("resolution_hours", "Median resolution time (hours)", reports.UnitDays, reports.BetterDown, "SELECT median(date_diff('minute', opened_ts, closed_ts)) / 60.0 FROM service_tickets WHERE closed_ts IS NOT NULL AND "+tw),
+		b.kpi("csat", "Average satisfaction (1-5)", reports.UnitRatio, reports.BetterUp, "SELECT avg(csat) FROM service_tickets WHERE "+tw),
+		b.kpiArgsFirst("complaints_per_1000_orders", "Complaints per 1,000 orders", reports.UnitRatio, reports.BetterDown,
+			`SELECT 1000.0 * (SELECT count(*) FROM service_tickets WHERE lower(category) IN ('complaint', '投诉') AND opened_ts >= CAST($1 AS TIMESTAMPTZ) AND opened_ts < CAST($2 AS TIMESTAMPTZ))
+			/ nullif((SELECT count(*) FROM orders WHERE order_ts >= CAST($1 AS TIMESTAMPTZ) AND order_ts < CAST($2 AS TIMESTAMPTZ)), 0)`, nil),
+		{Key: "quarantine_rate", Label: "Rows quarantined (share of all rows read)", Unit: reports.UnitPct, Better: reports.BetterDown,
+			Value: b.scalar("quarantine_rate", "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM load_files WHERE status = 'loaded'")},
+	}
+	svc := b.table("Service by category", `SELECT coalesce(category, 'unknown') AS category, count(*) AS tickets, count(*) FILTER (WHERE closed_ts IS NULL) AS open_tickets,
+		median(date_diff('minute', opened_ts, closed_ts)) / 60.0 AS median_resolution_hours, avg(csat) AS avg_csat
+		FROM service_tickets WHERE `+tw+` GROUP BY 1 ORDER BY tickets DESC`, ts(b.cur.From), ts(b.cur.To))
+	sc.Sections = append(sc.Sections, reports.Section{Name: "Service quality", Tables: []reports.Table{svc},
+		Charts: []reports.Chart{chartFrom("support_tickets", "Tickets by category", reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}})
+	loads := b.table("Rows loaded and quarantined per source", `SELECT source, count(*) FILTER (WHERE status = 'loaded') AS files_loaded, count(*) FILTER (WHERE status = 'duplicate') AS duplicate_files,
+		count(*) FILTER (WHERE status = 'rejected') AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
+		sum(rows_quarantined) / nullif(sum(rows_read), 0) AS quarantine_rate, max(file_mtime) AS newest_file, max(loaded_at) AS last_load
+		FROM load_files GROUP BY 1 ORDER BY 1`)
+	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC`)
+	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
+	health := reports.Section{Name: "Data health", Note: "Every load reconciles: rows read = rows loaded + rows quarantined.", Tables: []reports.Table{loads, reasons, rejected}}
+	if b.exists("identity_stats") {
+		health.Tables = append(health.Tables, b.table("Identity stitching", `SELECT * FROM identity_stats`))
+	}
+	if b.exists("identity_changes") {
+		health.Tables = append(health.Tables, b.table("Identity merges and splits", `SELECT change, count(*) AS changes FROM identity_changes GROUP BY 1 ORDER BY 1`))
+	}
+	if b.exists("blocked_identifiers") {
+		health.Tables = append(health.Tables, b.table("Blocked junk identifiers (top 20)", `SELECT * FROM blocked_identifiers ORDER BY records DESC LIMIT 20`))
+	}
+	if b.exists("source_checks") {
+		health.Tables = append(health.Tables, b.table("Freshness and quality checks (last run)", `SELECT source, "check", value, threshold, ok FROM source_checks
+			QUALIFY row_number() OVER (PARTITION BY source, "check" ORDER BY checked_at DESC) = 1 ORDER BY ok, source`))
+	}
+	sc.Sections = append(sc.Sections, health)
+	return sc
+}

@@ -1,0 +1,160 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/crmkit/crmkit/models/identity"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// evidenceSQL gathers one evidence record per order (order lines of one
+// order share identifiers) and per row of the other identity-bearing
+// tables, with identifiers as written; normalisation happens in the model.
+// rec_key is what core uses to join the customer id back.
+const evidenceSQL = `
+WITH st AS (
+	SELECT store_id, region FROM raw_stores
+	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
+)
+SELECT 'order_lines' AS rec_table, o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._source) AS source,
+	o.channel AS channel, max(o.phone) AS phone, max(o.email) AS email, max(o.member_card) AS member_card,
+	max(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
+	CAST(NULL AS VARCHAR) AS openid, CAST(NULL AS VARCHAR) AS unionid, max(o.device_id) AS device_id, max(o.name) AS name,
+	max(o.store_id) AS store_id, max(st.region) AS region
+FROM raw_order_lines o LEFT JOIN st ON st.store_id = o.store_id
+GROUP BY o.channel, o.order_id
+UNION ALL
+SELECT 'social_accounts', _load_id || ':' || _row, coalesce(followed_ts, unfollowed_ts), _source, platform, phone, NULL, NULL, NULL,
+	openid, unionid, NULL, nickname, NULL, NULL FROM raw_social_accounts
+UNION ALL
+SELECT 'social_interactions', _load_id || ':' || _row, ts, _source, platform, NULL, NULL, NULL, NULL, openid, NULL, NULL, NULL, NULL, NULL
+FROM raw_social_interactions
+UNION ALL
+SELECT 'campaign_contacts', _load_id || ':' || _row, contacted_ts, _source, 'campaign', %[1]s FROM raw_campaign_contacts
+UNION ALL
+SELECT 'service_tickets', _load_id || ':' || _row, opened_ts, _source, 'service', %[1]s FROM raw_service_tickets
+`
+
+// identifierColumns routes a (identifier_type, identifier) pair into the
+// evidence identifier columns; an untyped identifier is guessed from its
+// shape (an @ means email, digits mean phone, otherwise a member card).
+const identifierColumns = `
+	CASE WHEN identifier_type = 'phone' OR (identifier_type IS NULL AND regexp_matches(identifier, '^[+0-9() -]{7,}$')) THEN identifier END,
+	CASE WHEN identifier_type = 'email' OR (identifier_type IS NULL AND contains(identifier, '@')) THEN identifier END,
+	CASE WHEN identifier_type = 'member_card' OR (identifier_type IS NULL AND NOT contains(identifier, '@') AND NOT regexp_matches(identifier, '^[+0-9() -]{7,}$')) THEN identifier END,
+	CASE WHEN identifier_type = 'buyer_id' THEN identifier END,
+	CASE WHEN identifier_type = 'openid' THEN identifier END,
+	CASE WHEN identifier_type = 'unionid' THEN identifier END,
+	CASE WHEN identifier_type = 'device_id' THEN identifier END,
+	NULL, NULL, NULL`
+
+// StitchJob builds the stitch job: it reads the evidence and the previous
+// identity_map, runs identity.Stitch and replaces identity_assignments,
+// identity_map, blocked_identifiers, customers and identity_stats in one
+// transaction, appending merges and splits to identity_changes.
+func StitchJob() *Job {
+	return &Job{Name: JobStitch, Group: "identity", Run: runStitch, Fingerprint: rawFingerprint}
+}
+
+// rawFingerprint changes whenever a file is loaded.
+func rawFingerprint(ctx context.Context, env *Env) (string, error) {
+	var n, last *string
+	if err := env.WH.QueryRow(ctx, `SELECT CAST(count(*) AS VARCHAR), CAST(max(loaded_at) AS VARCHAR) FROM load_files WHERE status = 'loaded'`, nil, &n, &last); err != nil {
+		return "", err
+	}
+	id := env.Cfg.Identity
+	return fmt.Sprintf("%v|%v|%v|%d|%v|%v", deref(n), deref(last), id.Blocklist, id.MaxStrongIDs, id.BlockPatterns, id.SourcePriority), nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func runStitch(ctx context.Context, env *Env) (Result, error) {
+	evidence, err := env.WH.Query(ctx, fmt.Sprintf(evidenceSQL, identifierColumns))
+	if err != nil {
+		return Result{}, fmt.Errorf("read identity evidence: %w", err)
+	}
+	defer release(evidence)
+	var prior []arrow.RecordBatch
+	if exists, _ := tableExists(ctx, env.WH, "identity_map"); exists {
+		prior, err = env.WH.Query(ctx, `SELECT id_type, id_value, customer_id FROM identity_map`)
+		if err != nil {
+			return Result{}, fmt.Errorf("read identity_map: %w", err)
+		}
+		defer release(prior)
+	}
+	ic := env.Cfg.Identity
+	res, err := identity.Stitch(evidence, prior, identity.Config{
+		MaxStrongIDs: ic.MaxStrongIDs, Blocklist: ic.Blocklist, BlockPatterns: ic.BlockPatterns,
+		DefaultRegion: ic.DefaultRegion, SourcePriority: ic.SourcePriority,
+	}, env.RunID)
+	if err != nil {
+		return Result{}, err
+	}
+	defer res.Release()
+	err = env.WH.InTx(ctx, func(tx warehouse.Tx) error {
+		for _, t := range []struct {
+			name   string
+			schema *arrow.Schema
+			recs   []arrow.RecordBatch
+		}{
+			{"identity_assignments", identity.AssignmentsSchema, res.Assignments},
+			{"identity_map", identity.IdentityMapSchema, res.IdentityMap},
+			{"blocked_identifiers", identity.BlockedSchema, res.Blocked},
+			{"customers", identity.CustomersSchema, res.Customers},
+			{"identity_stats", identity.StatsSchema, res.StatsBatch},
+		} {
+			if err := replaceIn(ctx, tx, t.name, t.schema, t.recs); err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS identity_changes (%s)", warehouse.ColumnsDDL(identity.ChangesSchema))); err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, "DELETE FROM identity_changes WHERE run_id = ?", env.RunID); err != nil {
+			return err
+		}
+		_, err := tx.Load(ctx, "identity_changes", res.Changes...)
+		return err
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("write identity tables: %w", err)
+	}
+	s := res.Stats
+	return Result{RowsIn: s.Records, RowsOut: s.Customers,
+		Message: fmt.Sprintf("%d records -> %d customers (%d identifiers, %d blocked, %d invalid values, %d anonymous records); %d merges, %d splits, %d new ids",
+			s.Records, s.Customers, s.Identifiers, s.Blocked, sumMap(s.Invalid), s.RecordsAnonymous, s.Merges, s.Splits, s.NewIDs)}, nil
+}
+
+func sumMap(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func replaceIn(ctx context.Context, tx warehouse.Tx, table string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	if err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+		return err
+	}
+	if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", table, warehouse.ColumnsDDL(schema))); err != nil {
+		return fmt.Errorf("create %s: %w", table, err)
+	}
+	if _, err := tx.Load(ctx, table, recs...); err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	return nil
+}
+
+func tableExists(ctx context.Context, q warehouse.Querier, name string) (bool, error) {
+	n, err := warehouse.Int64(ctx, q, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, name)
+	return n > 0, err
+}
