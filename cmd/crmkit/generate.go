@@ -44,7 +44,7 @@ func cmdGenerate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote sample data for %d people to %s in %.1fs\n", *customers, *out, time.Since(start).Seconds())
-	_ = sum
+	fmt.Fprintf(stdout, "wrote %d files to %s in %.1fs: %d people (%d buyers), %d order lines, %d rows in all, %d deliberately bad rows, %d anonymous receipts; truth in %s/truth/\n",
+		len(sum.Files), *out, time.Since(start).Seconds(), sum.Persons, sum.Buyers, sum.OrderLines, sum.Rows, sum.BadRows, sum.AnonymousReceipts, *out)
 	return nil
 }

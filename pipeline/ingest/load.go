@@ -130,7 +130,7 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 
 func (in *Ingester) rel(path string) string {
 	if in.BaseDir != "" {
-		if r, err := filepath.Rel(in.BaseDir, path); err == nil && !filepath.IsAbs(r) && r != "" && r[0] != '.' {
+		if r, err := filepath.Rel(in.BaseDir, path); err == nil && !filepath.IsAbs(r) && r != "" {
 			return filepath.ToSlash(r)
 		}
 	}
