@@ -295,14 +295,25 @@ func Load(path string) (*Config, error) {
 // resolve relative paths.
 func Parse(path string, raw []byte) (*Config, error) {
 	var missing []string
-	expanded := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
+	expand := func(m []byte) []byte {
 		name := string(envRef.FindSubmatch(m)[1])
 		v, ok := os.LookupEnv(name)
 		if !ok {
 			missing = append(missing, name)
 		}
 		return []byte(v)
-	})
+	}
+	// Expand ${NAME} in values only: text after a comment marker is left
+	// alone so documentation may show the syntax.
+	lines := bytes.Split(raw, []byte("\n"))
+	for i, l := range lines {
+		code, comment := l, []byte(nil)
+		if j := commentStart(l); j >= 0 {
+			code, comment = l[:j], l[j:]
+		}
+		lines[i] = append(envRef.ReplaceAllFunc(append([]byte(nil), code...), expand), comment...)
+	}
+	expanded := bytes.Join(lines, []byte("\n"))
 	file, err := parser.ParseBytes(expanded, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
@@ -325,6 +336,25 @@ func Parse(path string, raw []byte) (*Config, error) {
 		return nil, errors.Join(v.errs...)
 	}
 	return &c, nil
+}
+
+// commentStart returns the index of a YAML comment marker (# at the line
+// start or after a space, outside quotes), or -1.
+func commentStart(l []byte) int {
+	var quote byte
+	for i, c := range l {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#' && (i == 0 || l[i-1] == ' ' || l[i-1] == '\t'):
+			return i
+		}
+	}
+	return -1
 }
 
 func findEnvRef(raw []byte, name string) (int, string) {

@@ -124,11 +124,11 @@ func NormalizePhone(s string) (string, bool) {
 
 // Email spellings: the same address as typed in different systems.
 const (
-	emLower     = iota // zhangwei@163.com
-	emUpperDom         // zhangwei@163.COM
-	emUpper            // ZHANGWEI@163.COM
-	emSpaces           // " zhangwei@163.com "
-	emTrailing         // "zhangwei@163.com "
+	emLower    = iota // zhangwei@163.com
+	emUpperDom        // zhangwei@163.COM
+	emUpper           // ZHANGWEI@163.COM
+	emSpaces          // " zhangwei@163.com "
+	emTrailing        // "zhangwei@163.com "
 	nEmailSpellings
 )
 
