@@ -13,17 +13,19 @@ const identityAssignmentsDDL = `CREATE TABLE IF NOT EXISTS identity_assignments 
 
 // coreSQL builds the core tables from the raw loaded rows: masters keep the
 // most recently loaded row per key; events get their customer_id from the
-// stitch assignments (rec_key = channel:order_id for order lines, _load_id:_row otherwise); an order line exported twice
-// in different files counts once.
+// stitch assignments (rec_key = channel:order_id for order lines, _load_id:_row otherwise); an order exported again
+// in a later file (a status or refund update) replaces the earlier file's lines of that order.
 var coreSQL = []struct{ table, sql string }{
 	{"order_lines", `CREATE OR REPLACE TABLE order_lines AS
+		WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1)
 		SELECT r.channel, r.order_id, r.store_id, r.associate_id, r.buyer_id, r.member_card, r.phone, r.email, r.name, r.device_id,
 			r.order_ts, lower(coalesce(r.status, 'paid')) AS status, r.sku, r.qty, r.unit_price, coalesce(r.discount, 0) AS discount,
 			r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount, r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount,
 			a.customer_id, r._load_id, r._row, r._source
 		FROM raw_order_lines r
+		LEFT JOIN lf ON lf.load_id = r._load_id
 		LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id
-		QUALIFY row_number() OVER (PARTITION BY r.channel, r.order_id, r.sku, r.order_ts ORDER BY r._load_id DESC, r._row DESC) = 1`},
+		QUALIFY dense_rank() OVER (PARTITION BY r.channel, r.order_id ORDER BY lf.loaded_at DESC NULLS LAST, r._load_id DESC) = 1`},
 	{"orders", `CREATE OR REPLACE TABLE orders AS
 		SELECT channel, order_id, min(order_ts) AS order_ts, any_value(customer_id) AS customer_id, any_value(store_id) AS store_id,
 			any_value(associate_id) AS associate_id, any_value(status) AS status, count(*) AS lines, sum(qty) AS units,

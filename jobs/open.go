@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/pipeline/ingest"
@@ -28,6 +30,9 @@ func Open(ctx context.Context, cfg *config.Config, command string) (*Session, er
 	switch cfg.Warehouse.Kind {
 	case "duckdb":
 		path := cfg.Resolve(cfg.Warehouse.Path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("create warehouse folder: %w", err)
+		}
 		lock, err := AcquireLock(path+".lock", command)
 		if err != nil {
 			return nil, err

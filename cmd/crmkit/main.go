@@ -94,10 +94,13 @@ func isTerminal(f *os.File) bool {
 }
 
 // newLogger logs text on a terminal and JSON otherwise (format overrides).
-func newLogger(format string, verbose bool) *slog.Logger {
+func newLogger(format string, verbose, quiet bool) *slog.Logger {
 	lvl := slog.LevelInfo
 	if verbose {
 		lvl = slog.LevelDebug
+	}
+	if quiet {
+		lvl = slog.LevelWarn
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	if format == "" || format == "auto" {
@@ -135,21 +138,9 @@ func (c *commonFlags) bind(fs *flag.FlagSet) {
 }
 
 func (c *commonFlags) logger() *slog.Logger {
-	l := newLogger(c.logFormat, c.verbose)
-	if c.quiet {
-		l = slog.New(levelFilter{Handler: l.Handler(), min: slog.LevelWarn})
-	}
+	l := newLogger(c.logFormat, c.verbose, c.quiet)
 	slog.SetDefault(l)
 	return l
-}
-
-type levelFilter struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= f.min && f.Handler.Enabled(ctx, l)
 }
 
 func newFlagSet(name, usage string) *flag.FlagSet {
@@ -161,12 +152,27 @@ func newFlagSet(name, usage string) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses flags anywhere among the arguments (flags may follow
+// job names); positional arguments are kept in order.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usageError{err.Error()}
 		}
-		return usageError{err.Error()}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
 	}
-	return nil
+	return fs.Parse(append([]string{"--"}, pos...))
 }

@@ -1,0 +1,215 @@
+// Package lifecyclejobs is the job glue of the lifecycle model: it reads
+// orders, social interactions, social accounts and campaign contacts from
+// the core tables as Arrow, runs lifecycle.Compute for the as-of date and
+// the same day one month before, and writes the lifecycle_stage,
+// lifecycle_counts and lifecycle_flows marts (rows of one as-of date are
+// replaced, other dates kept). Importing the package registers the job
+// "lifecycle".
+package lifecyclejobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/lifecycle"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// JobName is the name of the lifecycle job.
+const JobName = "lifecycle"
+
+func init() { jobs.RegisterModel(JobName, NewJob) }
+
+// NewJob returns the lifecycle job for cfg.
+func NewJob(cfg *config.Config) *jobs.Job {
+	return &jobs.Job{
+		Name:  JobName,
+		Group: "models",
+		Run:   run,
+	}
+}
+
+// Params maps the config (models.lifecycle windows, time zone) onto the
+// model's parameters.
+func Params(cfg *config.Config) lifecycle.Params {
+	l := cfg.Models.Lifecycle
+	p := lifecycle.Params{
+		AwareDays: l.AwareDays, InterestDays: l.InterestDays, PurchaseDays: l.PurchaseDays,
+		LoyalMinDays: l.LoyalMinDays, AdvocateShares: l.AdvocateShares, Location: cfg.Location,
+	}
+	d := lifecycle.DefaultParams()
+	if p.AwareDays == 0 {
+		p.AwareDays = d.AwareDays
+	}
+	if p.InterestDays == 0 {
+		p.InterestDays = d.InterestDays
+	}
+	if p.PurchaseDays == 0 {
+		p.PurchaseDays = d.PurchaseDays
+	}
+	if p.LoyalMinDays == 0 {
+		p.LoyalMinDays = d.LoyalMinDays
+	}
+	if p.AdvocateShares == 0 {
+		p.AdvocateShares = d.AdvocateShares
+	}
+	if p.Location == nil {
+		p.Location = time.UTC
+	}
+	return p
+}
+
+func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	start := time.Now()
+	asOf, err := env.ResolveAsOf(ctx)
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("lifecycle: resolve as-of: %w", err)
+	}
+	p := Params(env.Cfg)
+	res, err := Compute(ctx, env.WH, p, asOf, lifecycle.PrevMonth(asOf))
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	out, err := Write(ctx, env.WH, res)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	var a [5]int64
+	for _, c := range res.Counts {
+		if c.View == lifecycle.ViewAIPL && c.Channel == lifecycle.ChannelAll {
+			switch c.Stage {
+			case "aware":
+				a[0] = c.Customers
+			case "interested":
+				a[1] = c.Customers
+			case "purchased":
+				a[2] = c.Customers
+			case "loyal":
+				a[3] = c.Customers
+			}
+		}
+	}
+	return jobs.Result{
+		RowsIn:  res.Events + res.Ignored + res.AnonymousOrders,
+		RowsOut: out,
+		Message: fmt.Sprintf("as of %s vs %s: %d customers in a stage (A %d, I %d, P %d, L %d) of %d known, %d anonymous receipts, %d events (%d rows ignored) in %.2fs",
+			res.AsOf.Format(time.DateOnly), res.PrevAsOf.Format(time.DateOnly), len(res.Customers), a[0], a[1], a[2], a[3],
+			res.KnownCustomers, res.AnonymousOrders, res.Events, res.Ignored, time.Since(start).Seconds()),
+	}, nil
+}
+
+// Purchase rule of the orders table: every order except a fully refunded
+// one (a refund that leaves nothing paid) is a purchase; the same rule
+// applies to anonymous receipts.
+const purchaseFilter = `NOT (coalesce(refund_amount, 0) > 0 AND coalesce(net_amount, 0) <= 0)`
+
+// Compute reads the inputs up to the end of the as-of day and runs the
+// model for asOf and prevAsOf. Tables that do not exist (no social or
+// campaign source configured) count as empty.
+func Compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, asOf, prevAsOf time.Time) (*lifecycle.Result, error) {
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := asOf.In(loc).Date()
+	end := tsLiteral(wh, time.Date(y, m, d+1, 0, 0, 0, 0, loc))
+	t := wh.Dialect().Table
+	var in lifecycle.Inputs
+	defer func() {
+		for _, recs := range [][]arrow.RecordBatch{in.Orders, in.Interactions, in.Follows, in.Contacts} {
+			for _, r := range recs {
+				r.Release()
+			}
+		}
+	}()
+	read := func(table, query string, dst *[]arrow.RecordBatch) error {
+		ok, err := tableExists(ctx, wh, table)
+		if err != nil || !ok {
+			return err
+		}
+		recs, err := wh.Query(ctx, query)
+		if err != nil {
+			return fmt.Errorf("lifecycle: read %s: %w", table, err)
+		}
+		*dst = recs
+		return nil
+	}
+	if err := read("orders", fmt.Sprintf(`SELECT customer_id, order_ts, channel FROM %s WHERE order_ts < %s AND %s`,
+		t("orders"), end, purchaseFilter), &in.Orders); err != nil {
+		return nil, err
+	}
+	if err := read("social_interactions", fmt.Sprintf(`SELECT customer_id, ts, action, platform AS channel FROM %s
+		WHERE customer_id IS NOT NULL AND ts < %s`, t("social_interactions"), end), &in.Interactions); err != nil {
+		return nil, err
+	}
+	if err := read("social_accounts", fmt.Sprintf(`SELECT customer_id, followed_ts, unfollowed_ts, platform AS channel FROM %s
+		WHERE customer_id IS NOT NULL AND followed_ts < %s`, t("social_accounts"), end), &in.Follows); err != nil {
+		return nil, err
+	}
+	campaigns, err := tableExists(ctx, wh, "campaigns")
+	if err != nil {
+		return nil, err
+	}
+	channel, join := "CAST(NULL AS VARCHAR)", ""
+	if campaigns {
+		channel, join = "k.channel", fmt.Sprintf(" LEFT JOIN %s k ON k.campaign_id = cc.campaign_id", t("campaigns"))
+	}
+	// Only deliveries reach a customer: control group rows are held out.
+	if err := read("campaign_contacts", fmt.Sprintf(`SELECT cc.customer_id, cc.contacted_ts, %s AS channel FROM %s cc%s
+		WHERE cc.customer_id IS NOT NULL AND cc.contacted_ts < %s AND lower(coalesce(cc.contact_group, 'target')) <> 'control'`,
+		channel, t("campaign_contacts"), join, end), &in.Contacts); err != nil {
+		return nil, err
+	}
+	return lifecycle.Compute(in, asOf, prevAsOf, p)
+}
+
+// Write replaces the as-of date's rows of the three marts with res and
+// returns the number of rows written.
+func Write(ctx context.Context, wh warehouse.Warehouse, res *lifecycle.Result) (int64, error) {
+	var n int64
+	for _, m := range []struct {
+		table  string
+		schema *arrow.Schema
+		rec    func() arrow.RecordBatch
+	}{
+		{lifecycle.StageTable, lifecycle.StageSchema, func() arrow.RecordBatch { return res.StageRecord(nil) }},
+		{lifecycle.CountsTable, lifecycle.CountsSchema, func() arrow.RecordBatch { return res.CountsRecord(nil) }},
+		{lifecycle.FlowsTable, lifecycle.FlowsSchema, func() arrow.RecordBatch { return res.FlowsRecord(nil) }},
+	} {
+		rec := m.rec()
+		err := jobs.WriteMart(ctx, wh, m.table, res.AsOf, m.schema, []arrow.RecordBatch{rec})
+		n += rec.NumRows()
+		rec.Release()
+		if err != nil {
+			return n, fmt.Errorf("lifecycle: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// tsLiteral renders an instant as a SQL timestamp literal in UTC.
+func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
+	s := t.UTC().Format("2006-01-02 15:04:05") + "+00"
+	if wh.Dialect().Name() == "duckdb" {
+		return "TIMESTAMPTZ '" + s + "'"
+	}
+	return "TIMESTAMP '" + s + "'"
+}
+
+// tableExists reports whether a core table exists (always true outside
+// DuckDB, where a missing table is an error of the query).
+func tableExists(ctx context.Context, wh warehouse.Warehouse, table string) (bool, error) {
+	if wh.Dialect().Name() != "duckdb" {
+		return true, nil
+	}
+	n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, table)
+	if err != nil {
+		return false, fmt.Errorf("lifecycle: look up table %s: %w", table, err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,272 @@
+// Package valuejobs is the job glue of the cohort and RFM models: it reads
+// stitched customers' orders (and, for cohorts, per-customer attributes)
+// from the warehouse as Arrow batches with one SQL query each, runs the pure
+// models in models/cohort and models/rfm, and replaces the as-of date's rows
+// of the marts cohort_retention and rfm.
+//
+// Both jobs count purchases as the models define them: orders of a stitched
+// customer (customer_id not null) with order_ts before the end of the as-of
+// day and net_amount > 0. Anonymous orders (customer_id NULL) and orders
+// with net_amount <= 0 are left out and counted in the job message.
+//
+// Customers are numbered densely in SQL (row_number over the sorted ids of
+// the customers with a purchase), so the models index arrays instead of
+// hashing ids per order; both queries of a job compute the same numbering
+// from the same purchases CTE.
+package valuejobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/cohort"
+	"github.com/crmkit/crmkit/models/rfm"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Job and mart names.
+const (
+	// JobCohorts builds the cohort_retention mart.
+	JobCohorts = "cohorts"
+	// JobRFM builds the rfm mart.
+	JobRFM = "rfm"
+	// MartCohorts is the cohort matrix mart.
+	MartCohorts = "cohort_retention"
+	// MartRFM is the RFM scores mart.
+	MartRFM = "rfm"
+)
+
+// CohortDimensions are the splits of the cohort matrix besides "all".
+var CohortDimensions = []string{"first_channel", "region", "first_category"}
+
+func init() {
+	jobs.RegisterModel(JobCohorts, CohortsJob)
+	jobs.RegisterModel(JobRFM, RFMJob)
+}
+
+// CohortsJob is the "cohorts" job: the cohort matrix by first-purchase
+// month, overall and split by first channel, region and first category.
+func CohortsJob(cfg *config.Config) *jobs.Job {
+	return &jobs.Job{Name: JobCohorts, Group: "models", Run: runCohorts}
+}
+
+// RFMJob is the "rfm" job: RFM quintile scores and management tiers.
+func RFMJob(cfg *config.Config) *jobs.Job {
+	return &jobs.Job{Name: JobRFM, Group: "models", Run: runRFM}
+}
+
+// purchasesCTE selects the purchases (parameter: the end of the as-of day)
+// and numbers their customers densely.
+const purchasesCTE = `WITH p AS (
+	SELECT customer_id, channel, order_id, order_ts, CAST(net_amount AS DOUBLE) AS net_amount
+	FROM orders
+	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND net_amount > 0
+), k AS (
+	SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
+	FROM (SELECT DISTINCT customer_id FROM p)
+)`
+
+// ordersSQL reads one row per purchase.
+const ordersSQL = purchasesCTE + `
+SELECT k.customer_ix, p.order_ts, p.net_amount FROM p JOIN k USING (customer_id)`
+
+// rfmCustomersSQL reads the customer numbering.
+const rfmCustomersSQL = purchasesCTE + `
+SELECT customer_ix, customer_id FROM k`
+
+// cohortCustomersSQL reads the per-customer cohort attributes:
+//   - first_channel: the channel of the first purchase, the purchase with the
+//     smallest (order_ts, channel, order_id);
+//   - first_category: the product category of that order's line with the
+//     highest net amount (ties: the smallest category name), lines whose SKU
+//     has no category left aside;
+//   - region: the golden record's region (%s is the customers source).
+const cohortCustomersSQL = purchasesCTE + `, f AS (
+	SELECT customer_id,
+		arg_min(channel, (order_ts, channel, order_id)) AS first_channel,
+		arg_min(order_id, (order_ts, channel, order_id)) AS first_order
+	FROM p GROUP BY customer_id
+), fc AS (
+	SELECT f.customer_id, arg_min(pr.category, (-l.net_amount, pr.category)) AS first_category
+	FROM f
+	JOIN order_lines l ON l.channel = f.first_channel AND l.order_id = f.first_order
+	JOIN products pr ON pr.sku = l.sku
+	WHERE pr.category IS NOT NULL AND pr.category <> ''
+	GROUP BY f.customer_id
+), c AS (%s)
+SELECT k.customer_ix, f.first_channel, c.region, fc.first_category
+FROM k JOIN f USING (customer_id) LEFT JOIN fc USING (customer_id) LEFT JOIN c USING (customer_id)`
+
+// statsSQL counts the orders up to the as-of day that are left out.
+const statsSQL = `SELECT
+	count(*) FILTER (WHERE customer_id IS NULL),
+	count(*) FILTER (WHERE customer_id IS NOT NULL AND NOT coalesce(net_amount > 0, false))
+FROM orders WHERE order_ts < CAST(? AS TIMESTAMPTZ)`
+
+// inputStats are the orders the models do not see.
+type inputStats struct{ anonymous, nonPositive int64 }
+
+func (s inputStats) String() string {
+	return fmt.Sprintf("%d anonymous orders (no customer_id) excluded; %d orders with net_amount <= 0 excluded", s.anonymous, s.nonPositive)
+}
+
+// window resolves the as-of day and the end of it (exclusive) as an
+// RFC 3339 instant for the SQL parameter.
+func window(ctx context.Context, env *jobs.Env) (asOf time.Time, loc *time.Location, end string, err error) {
+	asOf, err = env.ResolveAsOf(ctx)
+	if err != nil {
+		return
+	}
+	loc = env.Cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := asOf.In(loc).Date()
+	asOf = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	end = time.Date(y, m, d+1, 0, 0, 0, 0, loc).Format(time.RFC3339)
+	return
+}
+
+func readStats(ctx context.Context, wh warehouse.Warehouse, end string) (inputStats, error) {
+	var s inputStats
+	if err := wh.QueryRow(ctx, statsSQL, []any{end}, &s.anonymous, &s.nonPositive); err != nil {
+		return s, fmt.Errorf("count excluded orders: %w", err)
+	}
+	return s, nil
+}
+
+// customersSource is the region lookup: the golden record's region when the
+// customers table exists (it does once the stitch job has run), else none.
+func customersSource(ctx context.Context, wh warehouse.Warehouse) (string, error) {
+	n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.columns
+		WHERE table_name = 'customers' AND column_name IN ('customer_id', 'region')`)
+	if err != nil {
+		return "", fmt.Errorf("look up the customers table: %w", err)
+	}
+	if n < 2 {
+		return `SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS region WHERE false`, nil
+	}
+	// min() keeps one row per customer should the table ever repeat one.
+	return `SELECT customer_id, min(region) AS region FROM customers GROUP BY customer_id`, nil
+}
+
+func rows(recs []arrow.RecordBatch) int64 {
+	var n int64
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	return n
+}
+
+func release(recs []arrow.RecordBatch) {
+	for _, r := range recs {
+		r.Release()
+	}
+}
+
+func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	asOf, loc, end, err := window(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	stats, err := readStats(ctx, env.WH, end)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	src, err := customersSource(ctx, env.WH)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	t0 := time.Now()
+	orders, err := env.WH.Query(ctx, ordersSQL, end)
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
+	}
+	defer release(orders)
+	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL, src), end)
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("read cohort attributes: %w", err)
+	}
+	defer release(customers)
+	readSec := time.Since(t0).Seconds()
+
+	t1 := time.Now()
+	res, err := cohort.Compute(orders, customers, cohort.Options{AsOf: asOf, Location: loc, Dimensions: CohortDimensions})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	modelSec := time.Since(t1).Seconds()
+	rec := res.Record(memory.DefaultAllocator, asOf)
+	defer rec.Release()
+	if err := jobs.WriteMart(ctx, env.WH, MartCohorts, asOf, cohort.MartSchema, []arrow.RecordBatch{rec}); err != nil {
+		return jobs.Result{}, err
+	}
+	cohorts := map[string]bool{}
+	for _, c := range res.Cells {
+		if c.Dimension == cohort.DimAll {
+			cohorts[c.CohortMonth] = true
+		}
+	}
+	return jobs.Result{
+		RowsIn:  rows(orders),
+		RowsOut: rec.NumRows(),
+		Message: fmt.Sprintf("as of %s: %d customers in %d monthly cohorts from %d purchases, %d cells; %s; read %.2fs, model %.2fs",
+			asOf.Format("2006-01-02"), res.Customers, len(cohorts), res.Purchases, len(res.Cells), stats, readSec, modelSec),
+	}, nil
+}
+
+func runRFM(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	asOf, loc, end, err := window(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	stats, err := readStats(ctx, env.WH, end)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	t0 := time.Now()
+	orders, err := env.WH.Query(ctx, ordersSQL, end)
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
+	}
+	defer release(orders)
+	customers, err := env.WH.Query(ctx, rfmCustomersSQL, end)
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("read customers: %w", err)
+	}
+	defer release(customers)
+	readSec := time.Since(t0).Seconds()
+
+	t1 := time.Now()
+	c := env.Cfg.Models.RFM
+	res, err := rfm.Compute(orders, customers, rfm.Options{
+		AsOf: asOf, Location: loc, HighValueMin: c.HighValueMin, DormantRecencyMax: c.DormantRecencyMax})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	modelSec := time.Since(t1).Seconds()
+	recs := res.Record(memory.DefaultAllocator, asOf, 1<<17)
+	defer release(recs)
+	if err := jobs.WriteMart(ctx, env.WH, MartRFM, asOf, rfm.MartSchema, recs); err != nil {
+		return jobs.Result{}, err
+	}
+	tc := res.TierCounts()
+	var tiers []string
+	for _, t := range []rfm.Tier{rfm.Dormant, rfm.Active, rfm.HighValue} {
+		tiers = append(tiers, fmt.Sprintf("%s %d", t, tc[t]))
+	}
+	return jobs.Result{
+		RowsIn:  rows(orders),
+		RowsOut: int64(res.Len()),
+		Message: fmt.Sprintf("as of %s: %d customers scored (%s), frequency/monetary window %d days from %s; %s; read %.2fs, model %.2fs",
+			asOf.Format("2006-01-02"), res.Len(), strings.Join(tiers, ", "), rfm.DefaultWindowDays,
+			res.WindowStart.Format("2006-01-02"), stats, readSec, modelSec),
+	}, nil
+}
