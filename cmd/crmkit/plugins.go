@@ -3,4 +3,5 @@ package main
 // Model job packages register themselves with the job graph from init.
 import (
 	_ "github.com/crmkit/crmkit/jobs/clvjob"
+	_ "github.com/crmkit/crmkit/jobs/publish"
 )

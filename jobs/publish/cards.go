@@ -44,13 +44,13 @@ func (b *builder) strategy() reports.Scorecard {
 		sum(net_amount) / nullif(sum(sum(net_amount)) OVER (), 0) AS revenue_share FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_revenue DESC`,
 		append([]any{ts(b.cur.From), ts(b.cur.To)}, ra...)...)
 	sc.Sections = append(sc.Sections, reports.Section{Name: "Revenue and channel mix", Note: "Net revenue = paid minus refunds. Anonymous receipts count in revenue but not in customers.",
-		Tables: []reports.Table{share, mix}, Charts: []reports.Chart{chartFrom("strategy_revenue", "Net revenue by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
+		Tables: []reports.Table{share, mix}, Charts: []reports.Chart{chartFrom("revenue", "Net revenue by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
 
 	if b.exists("lifecycle_counts") {
 		counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' ORDER BY customers`, b.asOf.Format("2006-01-02"))
 		aipl := b.table("AIPL stages", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'aipl' AND channel = 'all' ORDER BY stage`, b.asOf.Format("2006-01-02"))
 		sec := reports.Section{Name: "Lifecycle", Note: "Stages as of the as-of date; flows compare with one month earlier (lost = in a stage then, in none now).",
-			Tables: []reports.Table{counts, aipl}, Charts: []reports.Chart{chartFrom("strategy_funnel", "Lifecycle pyramid", reports.ChartFunnel, reports.UnitCount, counts)}}
+			Tables: []reports.Table{counts, aipl}, Charts: []reports.Chart{chartFrom("funnel", "Lifecycle pyramid", reports.ChartFunnel, reports.UnitCount, counts)}}
 		if b.exists("lifecycle_flows") {
 			sec.Tables = append(sec.Tables, b.table("Stage flows (pyramid view)", `SELECT from_stage, to_stage, customers, rate FROM lifecycle_flows WHERE as_of = (SELECT max(as_of) FROM lifecycle_flows WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND customers > 0 ORDER BY from_stage, to_stage`, b.asOf.Format("2006-01-02")))
 		}
@@ -76,7 +76,7 @@ func (b *builder) strategy() reports.Scorecard {
 			append([]any{b.asOf.Format("2006-01-02")}, rargs...)...)
 		fit := b.table("Model fit (BG/NBD + Gamma-Gamma)", `SELECT customers, distinct_triples, r, alpha, a, b, loglik, gg_p, gg_q, gg_gamma, holdout_actual, holdout_predicted FROM clv_fit WHERE as_of = (SELECT max(as_of) FROM clv_fit WHERE as_of <= CAST(? AS DATE))`, b.asOf.Format("2006-01-02"))
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Customer lifetime value", Note: "Expected value over the configured horizon, discounted monthly.", Tables: []reports.Table{dec, fit},
-			Charts: []reports.Chart{chartFrom("strategy_clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: dec.Columns[:2], Rows: pick(dec.Rows, 0, 3)})}})
+			Charts: []reports.Chart{chartFrom("clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: dec.Columns[:2], Rows: pick(dec.Rows, 0, 3)})}})
 	}
 	return sc
 }
@@ -120,7 +120,7 @@ func (b *builder) operations() reports.Scorecard {
 		count(*) FILTER (WHERE customer_id IS NULL) AS anonymous_receipts
 		FROM publish_order_facts WHERE channel = 'pos' AND `+where+` GROUP BY 1, 2 ORDER BY net_sales DESC LIMIT 30`, per(ra...)...)
 	sc.Sections = append(sc.Sections, reports.Section{Name: "Channels, regions and stores", Tables: []reports.Table{byChannel, byRegion, byStore},
-		Charts: []reports.Chart{chartFrom("operations_regions", "Net sales by region", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: byRegion.Columns, Rows: pick(byRegion.Rows, 0, 3)})}})
+		Charts: []reports.Chart{chartFrom("regions", "Net sales by region", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: byRegion.Columns, Rows: pick(byRegion.Rows, 0, 3)})}})
 	if b.exists("campaign_effect") {
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Campaigns", Note: "Target vs control conversion within the configured window after contact; uplift with a 95% interval.",
 			Tables: []reports.Table{b.table("Campaign effect", `SELECT * EXCLUDE (as_of) FROM campaign_effect WHERE as_of = (SELECT max(as_of) FROM campaign_effect WHERE as_of <= CAST(? AS DATE))`, b.asOf.Format("2006-01-02"))}})
@@ -165,7 +165,7 @@ func (b *builder) support() reports.Scorecard {
 		median(date_diff('minute', opened_ts, closed_ts)) / 60.0 AS median_resolution_hours, avg(csat) AS avg_csat
 		FROM service_tickets WHERE `+tw+` GROUP BY 1 ORDER BY tickets DESC`, ts(b.cur.From), ts(b.cur.To))
 	sc.Sections = append(sc.Sections, reports.Section{Name: "Service quality", Tables: []reports.Table{svc},
-		Charts: []reports.Chart{chartFrom("support_tickets", "Tickets by category", reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}})
+		Charts: []reports.Chart{chartFrom("tickets", "Tickets by category", reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}})
 	loads := b.table("Rows loaded and quarantined per source", `SELECT source, count(*) FILTER (WHERE status = 'loaded') AS files_loaded, count(*) FILTER (WHERE status = 'duplicate') AS duplicate_files,
 		count(*) FILTER (WHERE status = 'rejected') AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
 		sum(rows_quarantined) / nullif(sum(rows_read), 0) AS quarantine_rate, max(file_mtime) AS newest_file, max(loaded_at) AS last_load

@@ -1,0 +1,210 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/reports"
+)
+
+func init() {
+	jobs.PublishJob = func(cfg *config.Config) *jobs.Job {
+		return &jobs.Job{Name: jobs.JobPublish, Group: "publish", Run: Run, Retryable: reports.IsRetryable}
+	}
+	jobs.AlertSender = SendAlert
+}
+
+// Layers are the three scorecards in publishing order.
+var Layers = []reports.Layer{reports.LayerStrategy, reports.LayerOperations, reports.LayerSupport}
+
+// Build assembles one scorecard for the as-of date, restricted to region
+// when it is not empty. The publish_order_facts table must exist (Run
+// creates it).
+func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time) (*reports.Scorecard, []string) {
+	cur, prev := Periods(asOf)
+	b := &builder{ctx: ctx, wh: wh, tz: cfg.Location.String(), asOf: asOf, cur: cur, prev: prev, region: region}
+	var sc reports.Scorecard
+	switch layer {
+	case reports.LayerStrategy:
+		sc = b.strategy()
+	case reports.LayerOperations:
+		sc = b.operations()
+	default:
+		sc = b.support()
+	}
+	sc.Period, sc.PrevPeriod = cur.Label+" (to "+asOf.Format("01-02")+")", prev.Label
+	sc.AsOf, sc.GeneratedAt = asOf, now
+	if region != "" {
+		sc.Filter = map[string]string{"region": region}
+	}
+	sc.Freshness = b.freshness()
+	sc.Definitions = definitions(cfg)
+	return &sc, b.errs
+}
+
+func (b *builder) freshness() []reports.SourceFreshness {
+	recs, err := b.wh.Query(b.ctx, `SELECT source, max(file_mtime) AS newest, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS quarantined
+		FROM load_files WHERE status = 'loaded' GROUP BY 1 ORDER BY 1`)
+	if err != nil {
+		b.note(err, "freshness")
+		return nil
+	}
+	defer reports.ReleaseAll(recs)
+	var out []reports.SourceFreshness
+	for _, r := range recs {
+		for i := 0; i < int(r.NumRows()); i++ {
+			f := reports.SourceFreshness{Source: reports.StringAt(r, 0, i), Rows: int64(reports.FloatAt(r, 2, i)), Quarantined: int64(reports.FloatAt(r, 3, i))}
+			if v, ok := cellValue(r.Column(1), i).(string); ok && v != "" {
+				f.Newest, _ = time.Parse("2006-01-02 15:04", v)
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func definitions(cfg *config.Config) []reports.Definition {
+	m := cfg.Models
+	return []reports.Definition{
+		{Term: "Period", Meaning: "Month to date through the as-of day, compared with the previous month through the same day (the whole month when the as-of is a month end)."},
+		{Term: "Net revenue", Meaning: "Paid amount minus refunds, over all channels; anonymous store receipts included."},
+		{Term: "Active / new / repeat customers", Meaning: "Stitched customers with an order in the period / whose first order is in the period / active in the period with an earlier order more than a day before."},
+		{Term: "Customer", Meaning: "One person after identity stitching across shop buyer ids, store member cards, phones, emails and WeChat/Weibo ids."},
+		{Term: "CLV", Meaning: fmt.Sprintf("BG/NBD expected purchases x Gamma-Gamma expected order value over %d months, discounted at %.1f%% a month.", m.CLV.HorizonMonths, 100*m.CLV.MonthlyDiscountRate)},
+		{Term: "Lifecycle stages", Meaning: fmt.Sprintf("AIPL: aware (reached in %d days), interested (interacted in %d days or follows), purchase (bought in %d days), loyal (bought on 2+ days or bought and shared). Highest stage wins.", m.Lifecycle.AwareDays, m.Lifecycle.InterestDays, m.Lifecycle.PurchaseDays)},
+		{Term: "RFM tiers", Meaning: fmt.Sprintf("Quintile scores 1-5; dormant when R <= %d (reactivate), high value when R+F+M >= %d (deepen), otherwise active (maintain).", m.RFM.DormantRecencyMax, m.RFM.HighValueMin)},
+		{Term: "Quarantine", Meaning: "Rows that failed validation, kept with file, row, column and reason; rows read = rows loaded + rows quarantined for every file."},
+	}
+}
+
+// Run is the publish job: build the three scorecards, write XLSX and HTML
+// into the output folder, write segment files, and send the deliveries.
+func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	start := time.Now()
+	cfg := env.Cfg
+	asOf, err := env.ResolveAsOf(ctx)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	out := cfg.Resolve(cfg.OutputDir)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return jobs.Result{}, err
+	}
+	if cfg.Reports.FontPath != "" {
+		reports.SetChartFontPath(cfg.Resolve(cfg.Reports.FontPath))
+	}
+	if err := env.WH.Exec(ctx, factsSQL); err != nil {
+		return jobs.Result{}, fmt.Errorf("build order facts: %w", err)
+	}
+	var written []string
+	var problems []string
+	for _, layer := range Layers {
+		sc, errs := Build(ctx, env.WH, cfg, layer, asOf, "", start)
+		problems = append(problems, errs...)
+		x := filepath.Join(out, sc.BaseName()+".xlsx")
+		if err := reports.WriteXLSX(sc, x); err != nil {
+			return jobs.Result{}, fmt.Errorf("write %s: %w", x, err)
+		}
+		files, err := reports.WriteHTML(sc, out)
+		if err != nil {
+			return jobs.Result{}, fmt.Errorf("write %s html: %w", layer, err)
+		}
+		written = append(written, x, files[0])
+	}
+	mr, err := reports.QueryMonthlyRevenue(ctx, env.WH, cfg.Location.String())
+	if err == nil {
+		_ = reports.WriteRevenueXLSX(mr, filepath.Join(out, "revenue_by_channel.xlsx"))
+		_ = reports.WriteRevenueHTML(mr, filepath.Join(out, "revenue_by_channel.html"))
+	}
+	segs, err := WriteSegments(ctx, env, asOf, out)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	sent, err := deliver(ctx, env, asOf, out, start)
+	if err != nil {
+		return jobs.Result{RowsOut: int64(len(written))}, err
+	}
+	for _, p := range problems {
+		env.Log.Warn("scorecard section incomplete", "problem", p)
+	}
+	msg := fmt.Sprintf("3 scorecards (XLSX+HTML) for %s in %s, %d segment files, %d messages %s in %.2fs", asOf.Format("2006-01-02"), out, segs, sent,
+		map[bool]string{true: "sent", false: "written as .eml"}[cfg.SMTP != nil], time.Since(start).Seconds())
+	return jobs.Result{RowsOut: int64(len(written)), Message: msg, Partial: len(problems) > 0}, nil
+}
+
+// deliver builds one message per recipient (filtered scorecards for
+// recipients with a filter) and sends them, or writes .eml files.
+func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now time.Time) (int, error) {
+	cfg := env.Cfg
+	if len(cfg.Deliveries) == 0 {
+		return 0, nil
+	}
+	m, err := reports.NewMailer(cfg)
+	if err != nil {
+		return 0, err
+	}
+	m.OutDir = filepath.Join(out, "mail")
+	m.Log = env.Log
+	type key struct {
+		layer  reports.Layer
+		region string
+	}
+	built := map[key]string{} // xlsx path per filtered scorecard
+	cards := map[key]*reports.Scorecard{}
+	var msgs []*reports.Message
+	for _, d := range cfg.Deliveries {
+		layer := reports.Layer(d.Scorecard)
+		for _, r := range d.Recipients {
+			region := r.Filter["region"]
+			k := key{layer, region}
+			if cards[k] == nil {
+				sc, _ := Build(ctx, env.WH, cfg, layer, asOf, region, now)
+				cards[k] = sc
+				x := filepath.Join(out, sc.BaseName()+".xlsx")
+				if region != "" {
+					x = filepath.Join(out, "filtered", sc.BaseName()+".xlsx")
+					if err := os.MkdirAll(filepath.Dir(x), 0o755); err != nil {
+						return 0, err
+					}
+					if err := reports.WriteXLSX(sc, x); err != nil {
+						return 0, err
+					}
+				}
+				built[k] = x
+			}
+			msg, err := m.ComposeScorecard(cards[k], []string{r.Email}, d.Subject, built[k])
+			if err != nil {
+				return 0, fmt.Errorf("delivery %s to %s: %w", d.Name, r.Email, err)
+			}
+			msgs = append(msgs, msg)
+		}
+	}
+	_, err = m.Deliver(ctx, msgs)
+	if err != nil {
+		return 0, fmt.Errorf("deliver scorecards: %w", err)
+	}
+	return len(msgs), nil
+}
+
+// SendAlert sends a failure alert to the configured operators through the
+// same mail path as the scorecards (.eml files when no SMTP is configured).
+func SendAlert(ctx context.Context, cfg *config.Config, subject string, lines []string) error {
+	m, err := reports.NewMailer(cfg)
+	if err != nil {
+		return err
+	}
+	m.OutDir = filepath.Join(cfg.Resolve(cfg.OutputDir), "mail")
+	ops := append([]string(nil), cfg.Alerts.Operators...)
+	sort.Strings(ops)
+	return m.SendAlert(ctx, ops, subject, lines...)
+}
+
+var _ = strings.TrimSpace
