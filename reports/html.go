@@ -1,0 +1,275 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// HTMLMode selects how a rendered scorecard references its chart images.
+type HTMLMode int
+
+const (
+	// HTMLFile references charts as PNG files beside the HTML file
+	// (<img src="strategy_revenue.png">); see WriteHTML.
+	HTMLFile HTMLMode = iota
+	// HTMLEmail references charts by mail content id
+	// (<img src="cid:chart-strategy-revenue@crmkit">); the images travel
+	// as inline parts of the message (see Mailer.ComposeScorecard).
+	HTMLEmail
+)
+
+//go:embed templates/scorecard.html.tmpl
+var scorecardHTML string
+
+var scorecardTmpl = template.Must(template.New("scorecard").Parse(scorecardHTML))
+
+// Colours of good / bad / neutral changes (HTML and text markers).
+const (
+	htmlGood    = "#1a7f37"
+	htmlBad     = "#cf222e"
+	htmlNeutral = "#57606a"
+)
+
+type htmlView struct {
+	Title      string
+	Layer      string
+	Period     string
+	PrevPeriod string
+	AsOf       string
+	Generated  string
+	Filter     []Definition
+	Notices    []string
+	KPIs       []kpiView
+	Sections   []sectionView
+	Freshness  []freshView
+	Defs       []Definition
+}
+
+type kpiView struct {
+	Label, Value, Prev, Delta, DeltaPct, Arrow string
+	Colour                                     string
+	HasPrev                                    bool
+}
+
+type sectionView struct {
+	Name, Note string
+	Charts     []chartView
+	Tables     []tableView
+}
+
+type chartView struct {
+	Title string
+	Src   template.URL
+	Width int
+}
+
+type tableView struct {
+	Title   string
+	Headers []cellView
+	Rows    [][]cellView
+}
+
+type cellView struct {
+	Text string
+	Num  bool
+}
+
+type freshView struct {
+	Source, Newest, Age, Rows, Quarantined string
+}
+
+// RenderHTML renders the scorecard as one self-contained HTML document for
+// browsers and mail clients: inline CSS only, no JavaScript, table layout,
+// readable on a phone (max-width container, KPI tiles that wrap, wide
+// tables scrolling inside their own box). Charts are referenced as files
+// beside the HTML (HTMLFile) or by content id (HTMLEmail). All text from
+// the scorecard is escaped by html/template.
+func RenderHTML(sc *Scorecard, mode HTMLMode) (string, error) {
+	return renderHTML(sc, mode, nil)
+}
+
+func renderHTML(sc *Scorecard, mode HTMLMode, notices []string) (string, error) {
+	if err := sc.Validate(); err != nil {
+		return "", err
+	}
+	v := buildView(sc, mode)
+	v.Notices = notices
+	var b bytes.Buffer
+	if err := scorecardTmpl.Execute(&b, v); err != nil {
+		return "", fmt.Errorf("render html: %w", err)
+	}
+	return b.String(), nil
+}
+
+// WriteHTML writes the scorecard's HTML (HTMLFile mode) and its chart PNGs
+// into dir, creating it, and returns the files written, the HTML first:
+// dir/<BaseName>.html and dir/<BaseName>_<chart id>.png.
+func WriteHTML(sc *Scorecard, dir string) ([]string, error) {
+	html, err := RenderHTML(sc, HTMLFile)
+	if err != nil {
+		return nil, err
+	}
+	charts, err := RenderCharts(sc)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write html: %w", err)
+	}
+	htmlPath := filepath.Join(dir, sc.BaseName()+".html")
+	files := []string{htmlPath}
+	for _, c := range charts {
+		p := filepath.Join(dir, c.FileName)
+		if err := writeFileAtomic(p, c.PNG); err != nil {
+			return nil, err
+		}
+		files = append(files, p)
+	}
+	// The HTML last, so it never references a missing image.
+	if err := writeFileAtomic(htmlPath, []byte(html)); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// writeFileAtomic writes data to path through a temporary file and rename.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func trendColour(t Trend) string {
+	switch t {
+	case TrendGood:
+		return htmlGood
+	case TrendBad:
+		return htmlBad
+	}
+	return htmlNeutral
+}
+
+func changeArrow(d float64) string {
+	switch {
+	case d > 0:
+		return "▲"
+	case d < 0:
+		return "▼"
+	}
+	return "■"
+}
+
+func buildView(sc *Scorecard, mode HTMLMode) htmlView {
+	loc := sc.AsOf.Location()
+	v := htmlView{
+		Title:      sc.Title,
+		Layer:      string(sc.Layer),
+		Period:     sc.Period,
+		PrevPeriod: sc.PrevPeriod,
+		AsOf:       dateOrEmpty(sc.AsOf, "2006-01-02"),
+		Generated:  dateOrEmpty(sc.GeneratedAt.In(loc), "2006-01-02 15:04 MST"),
+		Defs:       sc.Definitions,
+	}
+	for _, kv := range sortedFilter(sc.Filter) {
+		v.Filter = append(v.Filter, Definition{Term: kv[0], Meaning: kv[1]})
+	}
+	for _, k := range sc.KPIs {
+		kv := kpiView{Label: k.Label, Value: FormatValue(k.Value, k.Unit), HasPrev: k.HasPrev, Colour: htmlNeutral}
+		if k.HasPrev {
+			kv.Prev = FormatValue(k.Prev, k.Unit)
+			kv.Delta = FormatDelta(k.Delta(), k.Unit)
+			if p, ok := k.DeltaPct(); ok && k.Unit != UnitPct {
+				kv.DeltaPct = FormatPct(p)
+			}
+			kv.Arrow = changeArrow(k.Delta())
+			kv.Colour = trendColour(k.Trend())
+		}
+		v.KPIs = append(v.KPIs, kv)
+	}
+	for si := range sc.Sections {
+		s := &sc.Sections[si]
+		sv := sectionView{Name: s.Name, Note: s.Note}
+		for ci := range s.Charts {
+			c := &s.Charts[ci]
+			src := template.URL(sc.ChartFileName(c))
+			if mode == HTMLEmail {
+				src = template.URL("cid:" + sc.ChartContentID(c))
+			}
+			sv.Charts = append(sv.Charts, chartView{Title: c.Title, Src: src, Width: ChartWidth})
+		}
+		for _, t := range s.Tables {
+			tv := tableView{Title: t.Title}
+			for _, c := range t.Columns {
+				tv.Headers = append(tv.Headers, cellView{Text: c.Name, Num: numericUnit(c.Unit)})
+			}
+			for _, r := range t.Rows {
+				cells := make([]cellView, len(r))
+				for i, val := range r {
+					cells[i] = cellView{Text: FormatCell(val, t.Columns[i].Unit), Num: isNumericCell(val)}
+				}
+				tv.Rows = append(tv.Rows, cells)
+			}
+			sv.Tables = append(sv.Tables, tv)
+		}
+		v.Sections = append(v.Sections, sv)
+	}
+	for _, f := range sc.Freshness {
+		v.Freshness = append(v.Freshness, freshnessView(f, sc.AsOf))
+	}
+	return v
+}
+
+func numericUnit(u Unit) bool {
+	switch u {
+	case UnitMoney, UnitCount, UnitPct, UnitRatio, UnitDays:
+		return true
+	}
+	return false
+}
+
+// freshnessView formats a source's freshness; Age is measured from the end
+// of the as-of day.
+func freshnessView(f SourceFreshness, asOf time.Time) freshView {
+	fv := freshView{Source: f.Source, Rows: FormatValue(float64(f.Rows), UnitCount),
+		Quarantined: FormatValue(float64(f.Quarantined), UnitCount), Newest: "no data", Age: "–"}
+	if !f.Newest.IsZero() {
+		fv.Newest = f.Newest.In(asOf.Location()).Format("2006-01-02 15:04")
+		if !asOf.IsZero() {
+			age := asOf.AddDate(0, 0, 1).Sub(f.Newest).Hours() / 24
+			fv.Age = strconv.FormatFloat(max(age, 0), 'f', 1, 64) + " d"
+		}
+	}
+	return fv
+}
+
+func sortedFilter(m map[string]string) [][2]string {
+	var out [][2]string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, [2]string{k, m[k]})
+	}
+	return out
+}

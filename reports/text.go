@@ -1,0 +1,154 @@
+package reports
+
+import (
+	"strings"
+)
+
+// RenderText renders the scorecard as plain text: the alternative part of
+// the scorecard mail, for clients that do not show HTML. Charts are
+// mentioned by title only.
+func RenderText(sc *Scorecard) (string, error) {
+	return renderText(sc, nil)
+}
+
+func renderText(sc *Scorecard, notices []string) (string, error) {
+	if err := sc.Validate(); err != nil {
+		return "", err
+	}
+	v := buildView(sc, HTMLFile)
+	var b strings.Builder
+	line := func(parts ...string) {
+		b.WriteString(strings.Join(parts, ""))
+		b.WriteByte('\n')
+	}
+	line(v.Title)
+	line(strings.Repeat("=", min(72, max(8, displayWidth(v.Title)))))
+	period := "Period " + v.Period
+	if v.PrevPeriod != "" {
+		period += " compared with " + v.PrevPeriod
+	}
+	line(period)
+	line("As of ", v.AsOf, " · generated ", v.Generated)
+	if f := sc.FilterString(); f != "" {
+		line("Filter: ", f)
+	}
+	for _, n := range notices {
+		line()
+		line("NOTE: ", n)
+	}
+	if len(v.KPIs) > 0 {
+		line()
+		line("KEY FIGURES")
+		prevLabel := "previous"
+		if v.PrevPeriod != "" {
+			prevLabel = v.PrevPeriod
+		}
+		rows := [][]string{{"", v.Period, prevLabel, "change", ""}}
+		for i, k := range v.KPIs {
+			if !k.HasPrev {
+				rows = append(rows, []string{k.Label, k.Value, "–", "", ""})
+				continue
+			}
+			change := k.Arrow + " " + k.Delta
+			if k.DeltaPct != "" {
+				change += " (" + k.DeltaPct + ")"
+			}
+			verdict := ""
+			switch sc.KPIs[i].Trend() {
+			case TrendGood:
+				verdict = "good"
+			case TrendBad:
+				verdict = "bad"
+			}
+			rows = append(rows, []string{k.Label, k.Value, k.Prev, change, verdict})
+		}
+		writeAligned(&b, rows, []bool{false, true, true, false, false})
+	}
+	for si, s := range v.Sections {
+		line()
+		line(strings.ToUpper(s.Name))
+		line(strings.Repeat("-", min(72, max(8, displayWidth(s.Name)))))
+		if s.Note != "" {
+			line(s.Note)
+		}
+		for _, c := range s.Charts {
+			line("[Chart: ", c.Title, " — see the HTML version]")
+		}
+		for ti, t := range s.Tables {
+			line()
+			if t.Title != "" {
+				line(t.Title)
+			}
+			rows := make([][]string, 0, len(t.Rows)+1)
+			right := make([]bool, len(t.Headers))
+			head := make([]string, len(t.Headers))
+			for i, h := range t.Headers {
+				head[i] = h.Text
+				right[i] = numericUnit(sc.Sections[si].Tables[ti].Columns[i].Unit)
+			}
+			rows = append(rows, head)
+			for _, r := range t.Rows {
+				cells := make([]string, len(r))
+				for i, c := range r {
+					cells[i] = oneLine(c.Text)
+				}
+				rows = append(rows, cells)
+			}
+			writeAligned(&b, rows, right)
+		}
+	}
+	if len(v.Freshness) > 0 {
+		line()
+		line("DATA FRESHNESS")
+		rows := [][]string{{"source", "newest data", "age", "rows", "quarantined"}}
+		for _, f := range v.Freshness {
+			rows = append(rows, []string{f.Source, f.Newest, f.Age, f.Rows, f.Quarantined})
+		}
+		writeAligned(&b, rows, []bool{false, false, true, true, true})
+	}
+	if len(v.Defs) > 0 {
+		line()
+		line("DEFINITIONS")
+		for _, d := range v.Defs {
+			line("- ", oneLine(d.Term), ": ", oneLine(d.Meaning))
+		}
+	}
+	return b.String(), nil
+}
+
+// writeAligned writes rows as space-aligned columns, indented by two
+// spaces; right[i] right-aligns column i. Wide (CJK) characters count as
+// two columns.
+func writeAligned(b *strings.Builder, rows [][]string, right []bool) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	for _, r := range rows {
+		var lb strings.Builder
+		lb.WriteString("  ")
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-displayWidth(c))
+			if i < len(right) && right[i] {
+				lb.WriteString(pad + c)
+			} else {
+				lb.WriteString(c + pad)
+			}
+			if i < len(r)-1 {
+				lb.WriteString("  ")
+			}
+		}
+		b.WriteString(strings.TrimRight(lb.String(), " "))
+		b.WriteByte('\n')
+	}
+}
+
+// oneLine folds line breaks and tabs to spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,642 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Sheet names fixed by WriteXLSX.
+const (
+	SheetKPIs   = "KPIs"
+	SheetReadme = "README"
+)
+
+// KPI sheet columns (1-based) and header texts; tests and readers rely on
+// this layout.
+const (
+	kpiColLabel = iota + 1
+	kpiColKey
+	kpiColUnit
+	kpiColValue
+	kpiColPrev
+	kpiColDelta
+	kpiColDeltaPct
+	kpiColBetter
+)
+
+// Excel number formats per unit.
+var unitNumFmt = map[Unit]string{
+	UnitMoney: "#,##0.00",
+	UnitCount: "#,##0",
+	UnitPct:   "0.0%",
+	UnitRatio: "#,##0.00",
+	UnitDays:  `#,##0.0" d"`,
+	UnitDate:  "yyyy-mm-dd",
+	UnitNone:  "#,##0.##",
+}
+
+// Formats of the change columns: pct KPIs change in percentage points.
+var deltaNumFmt = map[Unit]string{
+	UnitMoney: `+#,##0.00;-#,##0.00;0.00`,
+	UnitCount: `+#,##0;-#,##0;0`,
+	UnitPct:   `+0.0" pp";-0.0" pp";0.0" pp"`,
+	UnitRatio: `+#,##0.00;-#,##0.00;0.00`,
+	UnitDays:  `+#,##0.0" d";-#,##0.0" d";0.0" d"`,
+	UnitNone:  `+#,##0.##;-#,##0.##;0`,
+}
+
+const (
+	colourGood   = "1A7F37"
+	colourBad    = "CF222E"
+	colourHeader = "E8EEF7"
+)
+
+// WriteXLSX writes the scorecard as a workbook at path (directories are
+// created): a "KPIs" sheet (this period, previous period, change, change %;
+// changes coloured green / red by conditional formatting that respects each
+// KPI's Better), one sheet per section (its tables one under another with
+// frozen header rows and per-unit number formats, chart data with native
+// Excel charts for bar, stacked_bar, line and pie charts), and a "README"
+// sheet (period, as-of, filter, data freshness per source, definitions).
+// Every text cell is passed through SafeCell.
+func WriteXLSX(sc *Scorecard, path string) error {
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	w := &xlsxWriter{f: f, styles: map[string]int{}}
+	if err := f.SetSheetName("Sheet1", SheetKPIs); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	if err := w.kpiSheet(sc); err != nil {
+		return fmt.Errorf("xlsx kpis: %w", err)
+	}
+	used := map[string]bool{strings.ToLower(SheetKPIs): true, strings.ToLower(SheetReadme): true}
+	for i := range sc.Sections {
+		name := sheetName(sc.Sections[i].Name, i, used)
+		if _, err := f.NewSheet(name); err != nil {
+			return fmt.Errorf("xlsx sheet %q: %w", name, err)
+		}
+		if err := w.sectionSheet(name, &sc.Sections[i]); err != nil {
+			return fmt.Errorf("xlsx section %q: %w", sc.Sections[i].Name, err)
+		}
+	}
+	if _, err := f.NewSheet(SheetReadme); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	if err := w.readmeSheet(sc); err != nil {
+		return fmt.Errorf("xlsx readme: %w", err)
+	}
+	f.SetActiveSheet(0)
+	_ = f.SetDocProps(&excelize.DocProperties{Title: SafeCell(sc.Title + " " + sc.Period), Creator: "crmkit"})
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return fmt.Errorf("xlsx %s: %w", path, err)
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+type xlsxWriter struct {
+	f      *excelize.File
+	styles map[string]int
+}
+
+// style returns a cached style id for a number format and flags.
+func (w *xlsxWriter) style(numFmt string, bold, header, wrap bool, size float64) (int, error) {
+	key := fmt.Sprintf("%s|%t|%t|%t|%g", numFmt, bold, header, wrap, size)
+	if id, ok := w.styles[key]; ok {
+		return id, nil
+	}
+	st := &excelize.Style{}
+	if numFmt != "" {
+		nf := numFmt
+		st.CustomNumFmt = &nf
+	}
+	if bold || size > 0 {
+		st.Font = &excelize.Font{Bold: bold, Size: size}
+	}
+	if header {
+		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colourHeader}}
+		st.Border = []excelize.Border{{Type: "bottom", Color: "9AA7B8", Style: 1}}
+	}
+	if wrap {
+		st.Alignment = &excelize.Alignment{WrapText: true, Vertical: "top"}
+	}
+	id, err := w.f.NewStyle(st)
+	if err != nil {
+		return 0, err
+	}
+	w.styles[key] = id
+	return id, nil
+}
+
+func cellName(col, row int) string {
+	c, _ := excelize.CoordinatesToCellName(col, row)
+	return c
+}
+
+// setText writes a text cell through SafeCell.
+func (w *xlsxWriter) setText(sheet string, col, row int, s string) error {
+	return w.f.SetCellStr(sheet, cellName(col, row), SafeCell(s))
+}
+
+// setValue writes one table value: numbers as numbers, times as Excel
+// dates, text through SafeCell; NaN / Inf and nil leave the cell empty.
+func (w *xlsxWriter) setValue(sheet string, col, row int, v any, u Unit) error {
+	cell := cellName(col, row)
+	var num float64
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return w.f.SetCellStr(sheet, cell, SafeCell(x))
+	case float64:
+		num = x
+	case float32:
+		num = float64(x)
+	case int:
+		num = float64(x)
+	case int64:
+		num = float64(x)
+	case int32:
+		num = float64(x)
+	case time.Time:
+		if x.IsZero() {
+			return nil
+		}
+		// Excel has no time zones: store the wall clock of the value's
+		// own location.
+		naive := time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), 0, time.UTC)
+		if err := w.f.SetCellValue(sheet, cell, naive); err != nil {
+			return err
+		}
+		layout := "yyyy-mm-dd"
+		if u != UnitDate && (x.Hour() != 0 || x.Minute() != 0 || x.Second() != 0) {
+			layout = "yyyy-mm-dd hh:mm"
+		}
+		id, err := w.style(layout, false, false, false, 0)
+		if err != nil {
+			return err
+		}
+		return w.f.SetCellStyle(sheet, cell, cell, id)
+	default:
+		return w.f.SetCellStr(sheet, cell, SafeCell(fmt.Sprint(v)))
+	}
+	if !finite(num) {
+		return nil
+	}
+	if err := w.f.SetCellFloat(sheet, cell, num, -1, 64); err != nil {
+		return err
+	}
+	if fmtStr, ok := unitNumFmt[u]; ok {
+		id, err := w.style(fmtStr, false, false, false, 0)
+		if err != nil {
+			return err
+		}
+		return w.f.SetCellStyle(sheet, cell, cell, id)
+	}
+	return nil
+}
+
+func (w *xlsxWriter) headerRow(sheet string, row int, names []string) error {
+	id, err := w.style("", true, true, true, 0)
+	if err != nil {
+		return err
+	}
+	for i, n := range names {
+		if err := w.setText(sheet, i+1, row, n); err != nil {
+			return err
+		}
+	}
+	if len(names) > 0 {
+		return w.f.SetCellStyle(sheet, cellName(1, row), cellName(len(names), row), id)
+	}
+	return nil
+}
+
+func (w *xlsxWriter) boldText(sheet string, col, row int, s string, size float64) error {
+	if err := w.setText(sheet, col, row, s); err != nil {
+		return err
+	}
+	id, err := w.style("", true, false, false, size)
+	if err != nil {
+		return err
+	}
+	return w.f.SetCellStyle(sheet, cellName(col, row), cellName(col, row), id)
+}
+
+func (w *xlsxWriter) freeze(sheet string, rows int) error {
+	return w.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: rows,
+		TopLeftCell: cellName(1, rows+1), ActivePane: "bottomLeft"})
+}
+
+func (w *xlsxWriter) kpiSheet(sc *Scorecard) error {
+	const sheet = SheetKPIs
+	this, prev := "This period", "Previous period"
+	if sc.Period != "" {
+		this += " (" + sc.Period + ")"
+	}
+	if sc.PrevPeriod != "" {
+		prev += " (" + sc.PrevPeriod + ")"
+	}
+	header := []string{"KPI", "Key", "Unit", this, prev, "Change", "Change %", "Better when"}
+	if err := w.headerRow(sheet, 1, header); err != nil {
+		return err
+	}
+	if err := w.freeze(sheet, 1); err != nil {
+		return err
+	}
+	for i, k := range sc.KPIs {
+		r := i + 2
+		better := string(k.Better)
+		for col, s := range map[int]string{kpiColLabel: k.Label, kpiColKey: k.Key, kpiColUnit: string(k.Unit), kpiColBetter: better} {
+			if err := w.setText(sheet, col, r, s); err != nil {
+				return err
+			}
+		}
+		if err := w.setValue(sheet, kpiColValue, r, k.Value, k.Unit); err != nil {
+			return err
+		}
+		if !k.HasPrev {
+			continue
+		}
+		if err := w.setValue(sheet, kpiColPrev, r, k.Prev, k.Unit); err != nil {
+			return err
+		}
+		d := k.Delta()
+		if k.Unit == UnitPct {
+			d *= 100 // percentage points
+		}
+		if finite(k.Value) && finite(k.Prev) {
+			if err := w.f.SetCellFloat(sheet, cellName(kpiColDelta, r), d, -1, 64); err != nil {
+				return err
+			}
+			id, err := w.style(deltaNumFmt[k.Unit], false, false, false, 0)
+			if err != nil {
+				return err
+			}
+			if err := w.f.SetCellStyle(sheet, cellName(kpiColDelta, r), cellName(kpiColDelta, r), id); err != nil {
+				return err
+			}
+		}
+		if p, ok := k.DeltaPct(); ok {
+			if err := w.f.SetCellFloat(sheet, cellName(kpiColDeltaPct, r), p, -1, 64); err != nil {
+				return err
+			}
+			id, err := w.style(`+0.0%;-0.0%;0.0%`, false, false, false, 0)
+			if err != nil {
+				return err
+			}
+			if err := w.f.SetCellStyle(sheet, cellName(kpiColDeltaPct, r), cellName(kpiColDeltaPct, r), id); err != nil {
+				return err
+			}
+		}
+	}
+	if n := len(sc.KPIs); n > 0 {
+		if err := w.deltaColours(sheet, n); err != nil {
+			return err
+		}
+	}
+	widths := map[int]float64{kpiColLabel: 30, kpiColKey: 20, kpiColUnit: 8, kpiColValue: 20, kpiColPrev: 22,
+		kpiColDelta: 16, kpiColDeltaPct: 11, kpiColBetter: 12}
+	maxLabel := 0
+	for _, k := range sc.KPIs {
+		maxLabel = max(maxLabel, displayWidth(k.Label))
+	}
+	widths[kpiColLabel] = math.Min(60, math.Max(20, float64(maxLabel)+2))
+	for col, wd := range widths {
+		name, _ := excelize.ColumnNumberToName(col)
+		if err := w.f.SetColWidth(sheet, name, name, wd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deltaColours colours the change columns green when the change is good
+// news and red when bad, by formulas reading the "Better when" column.
+func (w *xlsxWriter) deltaColours(sheet string, n int) error {
+	good, err := w.f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: colourGood, Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DAFBE1"}}})
+	if err != nil {
+		return err
+	}
+	bad, err := w.f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: colourBad, Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFEBE9"}}})
+	if err != nil {
+		return err
+	}
+	first := cellName(kpiColDelta, 2)
+	betterCol, _ := excelize.ColumnNumberToName(kpiColBetter)
+	b := "$" + betterCol + "2"
+	rng := first + ":" + cellName(kpiColDeltaPct, n+1)
+	return w.f.SetConditionalFormat(sheet, rng, []excelize.ConditionalFormatOptions{
+		{Type: "formula", Criteria: fmt.Sprintf(`AND(ISNUMBER(%[2]s),OR(AND(%[1]s="up",%[2]s>0),AND(%[1]s="down",%[2]s<0)))`, b, first), Format: &good},
+		{Type: "formula", Criteria: fmt.Sprintf(`AND(ISNUMBER(%[2]s),OR(AND(%[1]s="up",%[2]s<0),AND(%[1]s="down",%[2]s>0)))`, b, first), Format: &bad},
+	})
+}
+
+// sheetName makes an Excel-safe, unique sheet name from a section name.
+func sheetName(name string, i int, used map[string]bool) string {
+	s := strings.Map(func(r rune) rune {
+		switch r {
+		case '[', ']', ':', '*', '?', '/', '\\':
+			return '_'
+		}
+		if r < 0x20 {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(name))
+	s = strings.Trim(s, "'")
+	if s == "" {
+		s = "Section " + strconv.Itoa(i+1)
+	}
+	s = cutRunes(s, 31)
+	base := s
+	for n := 2; used[strings.ToLower(s)]; n++ {
+		suffix := " (" + strconv.Itoa(n) + ")"
+		s = cutRunes(base, 31-utf8.RuneCountInString(suffix)) + suffix
+	}
+	used[strings.ToLower(s)] = true
+	return s
+}
+
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// quoteSheet quotes a sheet name for use in a formula reference.
+func quoteSheet(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
+	row := 1
+	if err := w.boldText(sheet, 1, row, s.Name, 14); err != nil {
+		return err
+	}
+	row++
+	if s.Note != "" {
+		if err := w.setText(sheet, 1, row, s.Note); err != nil {
+			return err
+		}
+		row++
+	}
+	row++
+	widths := map[int]int{}
+	note := func(col int, text string) {
+		widths[col] = max(widths[col], displayWidth(text))
+	}
+	frozen := false
+	maxCols := 1
+	for _, t := range s.Tables {
+		if t.Title != "" {
+			if err := w.boldText(sheet, 1, row, t.Title, 0); err != nil {
+				return err
+			}
+			row++
+		}
+		names := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			names[i] = c.Name
+			note(i+1, c.Name)
+		}
+		maxCols = max(maxCols, len(t.Columns))
+		if err := w.headerRow(sheet, row, names); err != nil {
+			return err
+		}
+		if !frozen {
+			if err := w.freeze(sheet, row); err != nil {
+				return err
+			}
+			frozen = true
+		}
+		row++
+		for _, r := range t.Rows {
+			for i, v := range r {
+				if err := w.setValue(sheet, i+1, row, v, t.Columns[i].Unit); err != nil {
+					return err
+				}
+				note(i+1, FormatCell(v, t.Columns[i].Unit))
+			}
+			row++
+		}
+		row++
+	}
+	// Chart data blocks, each with its native chart to the right.
+	chartCol := maxCols + 2
+	for ci := range s.Charts {
+		c := &s.Charts[ci]
+		if err := w.boldText(sheet, 1, row, "Chart data: "+c.Title, 0); err != nil {
+			return err
+		}
+		row++
+		head := []string{"Label"}
+		for _, se := range c.Series {
+			head = append(head, se.Name)
+		}
+		if err := w.headerRow(sheet, row, head); err != nil {
+			return err
+		}
+		maxCols = max(maxCols, len(head))
+		headRow := row
+		row++
+		for li, l := range c.Labels {
+			if err := w.setText(sheet, 1, row+li, l); err != nil {
+				return err
+			}
+			note(1, l)
+			for si, se := range c.Series {
+				if err := w.setValue(sheet, si+2, row+li, se.Values[li], c.Unit); err != nil {
+					return err
+				}
+			}
+		}
+		if xc := excelChart(sheet, c, headRow); xc != nil {
+			if err := w.f.AddChart(sheet, cellName(max(chartCol, len(head)+2), headRow-1), xc); err != nil {
+				return err
+			}
+		}
+		// Leave room for the chart (about 15 rows at 288 px).
+		row += max(len(c.Labels)+2, 17)
+	}
+	for col, wd := range widths {
+		name, _ := excelize.ColumnNumberToName(col)
+		if err := w.f.SetColWidth(sheet, name, name, math.Min(50, math.Max(9, float64(wd)+2))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// excelChart builds a native chart over a chart data block whose header is
+// on headRow (labels in column A, one series per following column). Funnel
+// charts have no native equivalent and get a horizontal bar chart.
+func excelChart(sheet string, c *Chart, headRow int) *excelize.Chart {
+	q := quoteSheet(sheet)
+	first, last := headRow+1, headRow+len(c.Labels)
+	var typ excelize.ChartType
+	switch c.Kind {
+	case ChartBar:
+		typ = excelize.Col
+		if len(c.Labels) > 12 {
+			typ = excelize.Bar
+		}
+	case ChartStackedBar:
+		typ = excelize.ColStacked
+	case ChartLine:
+		typ = excelize.Line
+	case ChartPie:
+		typ = excelize.Pie
+	case ChartFunnel:
+		typ = excelize.Bar
+	default:
+		return nil
+	}
+	xc := &excelize.Chart{
+		Type:      typ,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.Title}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Dimension: excelize.ChartDimension{Width: 560, Height: 300},
+		Format:    excelize.GraphicOptions{OffsetX: 10, OffsetY: 10},
+	}
+	if len(c.Series) == 1 && c.Kind != ChartPie {
+		xc.Legend.Position = "none"
+	}
+	if c.Kind == ChartFunnel {
+		xc.XAxis.ReverseOrder = true // first stage on top
+	}
+	if nf, ok := unitNumFmt[c.Unit]; ok && c.Unit != UnitNone {
+		xc.YAxis.NumFmt = excelize.ChartNumFmt{CustomNumFmt: nf}
+	}
+	for si := range c.Series {
+		col, _ := excelize.ColumnNumberToName(si + 2)
+		xc.Series = append(xc.Series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("%s!$%s$%d", q, col, headRow),
+			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", q, first, last),
+			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", q, col, first, col, last),
+		})
+	}
+	return xc
+}
+
+func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
+	const sheet = SheetReadme
+	if err := w.boldText(sheet, 1, 1, sc.Title, 14); err != nil {
+		return err
+	}
+	row := 3
+	loc := sc.AsOf.Location()
+	kv := [][2]string{
+		{"Scorecard", string(sc.Layer)},
+		{"Period", sc.Period},
+		{"Previous period", sc.PrevPeriod},
+		{"As of", dateOrEmpty(sc.AsOf, "2006-01-02")},
+		{"Generated at", dateOrEmpty(sc.GeneratedAt.In(loc), "2006-01-02 15:04 MST")},
+		{"Filter", orDash(sc.FilterString())},
+		{"Sheets", "KPIs: headline figures with the previous period; one sheet per section; README: this sheet."},
+	}
+	for _, p := range kv {
+		if err := w.boldText(sheet, 1, row, p[0], 0); err != nil {
+			return err
+		}
+		if err := w.setText(sheet, 2, row, p[1]); err != nil {
+			return err
+		}
+		row++
+	}
+	row++
+	if err := w.boldText(sheet, 1, row, "Data freshness", 12); err != nil {
+		return err
+	}
+	row++
+	if err := w.headerRow(sheet, row, []string{"Source", "Newest data", "Rows loaded", "Rows quarantined", "Quarantined %"}); err != nil {
+		return err
+	}
+	row++
+	for _, fr := range sc.Freshness {
+		if err := w.setText(sheet, 1, row, fr.Source); err != nil {
+			return err
+		}
+		if fr.Newest.IsZero() {
+			if err := w.setText(sheet, 2, row, "no data"); err != nil {
+				return err
+			}
+		} else if err := w.setValue(sheet, 2, row, fr.Newest.In(loc), UnitNone); err != nil {
+			return err
+		}
+		if err := w.setValue(sheet, 3, row, fr.Rows, UnitCount); err != nil {
+			return err
+		}
+		if err := w.setValue(sheet, 4, row, fr.Quarantined, UnitCount); err != nil {
+			return err
+		}
+		if total := fr.Rows + fr.Quarantined; total > 0 {
+			if err := w.setValue(sheet, 5, row, float64(fr.Quarantined)/float64(total), UnitPct); err != nil {
+				return err
+			}
+		}
+		row++
+	}
+	row++
+	if err := w.boldText(sheet, 1, row, "Definitions", 12); err != nil {
+		return err
+	}
+	row++
+	if err := w.headerRow(sheet, row, []string{"Term", "Meaning"}); err != nil {
+		return err
+	}
+	row++
+	wrap, err := w.style("", false, false, true, 0)
+	if err != nil {
+		return err
+	}
+	for _, d := range sc.Definitions {
+		if err := w.setText(sheet, 1, row, d.Term); err != nil {
+			return err
+		}
+		if err := w.setText(sheet, 2, row, d.Meaning); err != nil {
+			return err
+		}
+		if err := w.f.SetCellStyle(sheet, cellName(2, row), cellName(2, row), wrap); err != nil {
+			return err
+		}
+		row++
+	}
+	for col, wd := range map[string]float64{"A": 24, "B": 70, "C": 14, "D": 16, "E": 14} {
+		if err := w.f.SetColWidth(sheet, col, col, wd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dateOrEmpty(t time.Time, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(layout)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
