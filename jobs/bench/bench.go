@@ -1,0 +1,286 @@
+// Package bench runs the whole chain on generated data and measures each
+// stage: rows in and out, wall seconds, rows per second and the peak
+// resident memory of the process, and times the same computation written as
+// plain DuckDB SQL on the same tables in the same run for the stages that
+// have one.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/pipeline/generate"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Options configures a bench run.
+type Options struct {
+	// ConfigPath is the config whose sources (pointing at ../data/sample)
+	// are redirected to the generated data.
+	ConfigPath string
+	Dir        string // work folder (data cached per size and seed)
+	Customers  int
+	Seed       uint64
+	// Threads limits DuckDB (0: its default); Parallelism the job runner.
+	Threads     int
+	Parallelism int
+	Log         *slog.Logger
+	Progress    func(stage string)
+}
+
+// Stage is one row of the report.
+type Stage struct {
+	Name       string  `json:"stage"`
+	RowsIn     int64   `json:"rows_in"`
+	RowsOut    int64   `json:"rows_out"`
+	Seconds    float64 `json:"seconds"`
+	RowsPerSec float64 `json:"rows_per_sec"`
+	PeakRSSMB  float64 `json:"peak_rss_mb"`
+	SQLSeconds float64 `json:"sql_seconds,omitempty"`
+	Ratio      float64 `json:"ratio_ours_over_sql,omitempty"`
+	Note       string  `json:"note,omitempty"`
+}
+
+// Report is the whole bench result.
+type Report struct {
+	Customers     int       `json:"customers"`
+	Seed          uint64    `json:"seed"`
+	OrderLines    int64     `json:"order_lines"`
+	GenerateSecs  float64   `json:"generate_seconds"`
+	GenerateCache bool      `json:"generate_cached"`
+	ChainSeconds  float64   `json:"chain_seconds"`
+	PeakRSSMB     float64   `json:"peak_rss_mb"`
+	Stages        []Stage   `json:"stages"`
+	When          time.Time `json:"when"`
+	GOMAXPROCS    int       `json:"cpus"`
+}
+
+// PeakRSSMB returns the process's peak resident set size in MiB.
+func PeakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
+// Run generates (or reuses) the data, runs the chain on a fresh warehouse
+// and the SQL twins, and returns the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	rep := &Report{Customers: o.Customers, Seed: o.Seed, When: time.Now().UTC(), GOMAXPROCS: numCPU()}
+	data := filepath.Join(o.Dir, fmt.Sprintf("data-%d-%d", o.Customers, o.Seed))
+	marker := filepath.Join(data, ".complete")
+	t0 := time.Now()
+	if _, err := os.Stat(marker); err == nil {
+		rep.GenerateCache = true
+	} else {
+		if o.Progress != nil {
+			o.Progress("generate")
+		}
+		if _, err := generate.Generate(generate.Options{Dir: data, Customers: o.Customers, Seed: o.Seed}); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	rep.GenerateSecs = time.Since(t0).Seconds()
+
+	cfg, err := config.Load(o.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	run := filepath.Join(o.Dir, fmt.Sprintf("run-%d-%d", o.Customers, o.Seed))
+	if err := os.RemoveAll(run); err != nil {
+		return nil, err
+	}
+	absData, _ := filepath.Abs(data)
+	absRun, _ := filepath.Abs(run)
+	for i := range cfg.Sources {
+		p := filepath.ToSlash(cfg.Sources[i].Path)
+		if j := strings.Index(p, "data/sample/"); j >= 0 {
+			cfg.Sources[i].Path = filepath.Join(absData, p[j+len("data/sample/"):])
+		}
+	}
+	cfg.Warehouse.Path = filepath.Join(absRun, "warehouse.duckdb")
+	cfg.Warehouse.Threads = o.Threads
+	cfg.OutputDir = absRun
+	if o.Parallelism > 0 {
+		cfg.Jobs.Parallelism = o.Parallelism
+	}
+	sess, err := jobs.Open(ctx, cfg, "crmkit bench")
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	g := jobs.Nightly(cfg)
+	plan, err := g.Plan(g.Names(), false)
+	if err != nil {
+		return nil, err
+	}
+	var recs []jobs.RunRecord
+	rss := map[string]float64{}
+	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: o.Log, Parallelism: 1, Force: true,
+		OnFinish: func(rec jobs.RunRecord) {
+			rss[rec.Job] = PeakRSSMB()
+			if o.Progress != nil {
+				o.Progress(rec.Job)
+			}
+		}}
+	t1 := time.Now()
+	res, err := r.Run(ctx, jobs.NewChainID(time.Now()), "", plan)
+	if err != nil {
+		return nil, err
+	}
+	rep.ChainSeconds = time.Since(t1).Seconds()
+	recs = res.Runs
+	if ferr := res.Err(); ferr != nil {
+		return nil, fmt.Errorf("chain failed during bench: %w", ferr)
+	}
+	// Group ingest jobs by family of format for the table; keep the rest.
+	ingCSV := Stage{Name: "ingest (utf-8 csv sources)"}
+	ingOther := Stage{Name: "ingest (ndjson, parquet, gbk csv, xlsx)"}
+	csvSources := map[string]bool{}
+	for _, s := range cfg.Sources {
+		if s.Format == "csv" && strings.HasPrefix(strings.ToLower(s.Encoding), "utf") {
+			csvSources[jobs.IngestJobName(s.Name)] = true
+		}
+	}
+	for _, rr := range recs {
+		st := Stage{Name: rr.Job, RowsIn: rr.RowsIn, RowsOut: rr.RowsOut, Seconds: rr.Duration().Seconds(), PeakRSSMB: rss[rr.Job]}
+		switch {
+		case csvSources[rr.Job]:
+			add(&ingCSV, st)
+		case strings.HasPrefix(rr.Job, "ingest:"):
+			add(&ingOther, st)
+		default:
+			rep.Stages = append(rep.Stages, st)
+		}
+	}
+	rep.Stages = append([]Stage{ingCSV, ingOther}, rep.Stages...)
+	rep.OrderLines, _ = warehouse.Count(ctx, sess.WH, "order_lines")
+
+	// SQL twins, timed in the same process on the same tables.
+	twins := sqlTwins(cfg, csvSources)
+	for i := range rep.Stages {
+		st := &rep.Stages[i]
+		tw, ok := twins[st.Name]
+		if !ok {
+			continue
+		}
+		t := time.Now()
+		for _, q := range tw {
+			if err := sess.WH.Exec(ctx, q); err != nil {
+				st.Note = "sql twin failed: " + err.Error()
+				break
+			}
+		}
+		st.SQLSeconds = time.Since(t).Seconds()
+		if st.SQLSeconds > 0 {
+			st.Ratio = st.Seconds / st.SQLSeconds
+		}
+	}
+	for i := range rep.Stages {
+		st := &rep.Stages[i]
+		if st.Seconds > 0 {
+			st.RowsPerSec = float64(max(st.RowsIn, st.RowsOut)) / st.Seconds
+		}
+	}
+	rep.PeakRSSMB = PeakRSSMB()
+	return rep, nil
+}
+
+func add(dst *Stage, s Stage) {
+	dst.RowsIn += s.RowsIn
+	dst.RowsOut += s.RowsOut
+	dst.Seconds += s.Seconds
+	if s.PeakRSSMB > dst.PeakRSSMB {
+		dst.PeakRSSMB = s.PeakRSSMB
+	}
+}
+
+// sqlTwins are the same computations as plain DuckDB SQL, keyed by stage.
+func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]string {
+	tz := cfg.Location.String()
+	var ingest []string
+	i := 0
+	for _, s := range cfg.Sources {
+		if !csvSources[jobs.IngestJobName(s.Name)] {
+			continue
+		}
+		ingest = append(ingest, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_csv_%d AS SELECT * FROM read_csv('%s', header = true, union_by_name = true, ignore_errors = true)`,
+			i, strings.ReplaceAll(cfg.Resolve(s.Path), "'", "''")))
+		i++
+	}
+	local := fmt.Sprintf("timezone('%s', order_ts)", tz)
+	return map[string][]string{
+		"ingest (utf-8 csv sources)": ingest,
+		"cohorts": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_cohort AS
+			WITH o AS (SELECT customer_id, date_trunc('month', %[1]s) AS m, net_amount FROM orders WHERE customer_id IS NOT NULL),
+			f AS (SELECT customer_id, min(m) AS cohort FROM o GROUP BY 1),
+			a AS (SELECT f.cohort, date_diff('month', f.cohort, o.m) AS k, count(DISTINCT o.customer_id) AS active, sum(o.net_amount) AS revenue FROM o JOIN f USING (customer_id) GROUP BY 1, 2),
+			s AS (SELECT cohort, count(*) AS size FROM f GROUP BY 1)
+			SELECT a.*, s.size, a.active / s.size AS retention, sum(a.revenue) OVER (PARTITION BY a.cohort ORDER BY a.k) / s.size AS cum_rev FROM a JOIN s USING (cohort)`, local)},
+		"rfm": {`CREATE OR REPLACE TEMP TABLE bench_twin_rfm AS
+			WITH c AS (SELECT customer_id, date_diff('day', max(order_ts), (SELECT max(order_ts) FROM orders)) AS recency, count(*) AS frequency, sum(net_amount) AS monetary
+				FROM orders WHERE customer_id IS NOT NULL GROUP BY 1)
+			SELECT *, ntile(5) OVER (ORDER BY recency DESC) AS r, ntile(5) OVER (ORDER BY frequency) AS f, ntile(5) OVER (ORDER BY monetary) AS m FROM c`},
+		"growth": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_growth AS
+			WITH o AS (SELECT DISTINCT customer_id, date_trunc('month', %[1]s) AS m FROM orders WHERE customer_id IS NOT NULL),
+			f AS (SELECT customer_id, min(m) AS first_m FROM o GROUP BY 1)
+			SELECT o.m, count(*) FILTER (WHERE o.m = f.first_m) AS new_customers, count(*) FILTER (WHERE o.m > f.first_m) AS returning FROM o JOIN f USING (customer_id) GROUP BY 1`, local)},
+		"sales": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_sales AS
+			SELECT date_trunc('month', timezone('%s', l.order_ts)) AS month, l.channel, l.store_id, s.region, p.category, p.brand,
+				sum(l.qty) AS units, sum(l.net_amount) AS net_sales, sum(l.net_amount - l.qty * p.unit_cost) AS margin,
+				count(DISTINCT l.order_id) AS orders, count(DISTINCT l.customer_id) AS customers
+			FROM order_lines l LEFT JOIN products p USING (sku) LEFT JOIN stores s USING (store_id) GROUP BY ALL`, tz)},
+		"clv": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_clv_summary AS
+			WITH d AS (SELECT customer_id, CAST(%[1]s AS DATE) AS day, sum(net_amount) AS amount FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 GROUP BY 1, 2)
+			SELECT customer_id, count(*) - 1 AS x, date_diff('day', min(day), max(day)) / 7.0 AS t_x,
+				date_diff('day', min(day), (SELECT max(day) FROM d)) / 7.0 AS T, avg(amount) AS mean_spend FROM d GROUP BY 1`, local)},
+	}
+}
+
+func numCPU() int { return runtimeNumCPU() }
+
+// Print writes the report as an aligned table.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "crmkit bench: %d customers, %d order lines, seed %d, %d CPUs; generate %.1fs%s; chain %.1fs; peak RSS %.0f MiB\n\n",
+		r.Customers, r.OrderLines, r.Seed, r.GOMAXPROCS, r.GenerateSecs, map[bool]string{true: " (cached)", false: ""}[r.GenerateCache], r.ChainSeconds, r.PeakRSSMB)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\trows in\trows out\tseconds\trows/s\tpeak RSS MiB\tDuckDB SQL s\tours/SQL\t")
+	stages := append([]Stage(nil), r.Stages...)
+	sort.SliceStable(stages, func(i, j int) bool { return false })
+	for _, s := range stages {
+		sqlS, ratio := "", ""
+		if s.SQLSeconds > 0 {
+			sqlS, ratio = fmt.Sprintf("%.2f", s.SQLSeconds), fmt.Sprintf("%.2fx", s.Ratio)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.0f\t%.0f\t%s\t%s\t\n", s.Name, s.RowsIn, s.RowsOut, s.Seconds, s.RowsPerSec, s.PeakRSSMB, sqlS, ratio)
+	}
+	tw.Flush()
+}
+
+// WriteJSON writes the report to path.
+func (r *Report) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
