@@ -79,7 +79,7 @@ func ingestJob(name string) *Job {
 			if !ok {
 				return Result{}, fmt.Errorf("source %q is not in the config", name)
 			}
-			in := &ingest.Ingester{WH: env.WH, Log: env.Log, RunID: env.RunID, BaseDir: env.Cfg.BaseDir, AfterBatch: env.Hooks.AfterBatch}
+			in := &ingest.Ingester{WH: env.WH, Log: env.Log, RunID: env.RunID, BaseDir: env.Cfg.BaseDir, AfterBatch: env.Hooks.AfterBatch, BatchRows: env.Hooks.BatchRows}
 			res, err := in.IngestSource(ctx, env.Cfg, src)
 			if err != nil {
 				return Result{}, err

@@ -36,6 +36,8 @@ type Env struct {
 type Hooks struct {
 	// AfterBatch runs inside each ingest file transaction after each batch.
 	AfterBatch func(file string, rows int64) error
+	// BatchRows overrides the ingest batch size (0: default).
+	BatchRows int
 }
 
 // Result is what a job reports.

@@ -38,10 +38,13 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-var stdout io.Writer = os.Stdout
+var (
+	stdout    io.Writer = os.Stdout
+	logOutput io.Writer = os.Stderr
+)
 
 func run(args []string, out, errOut io.Writer) int {
-	stdout = out
+	stdout, logOutput = out, errOut
 	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(out)
@@ -111,9 +114,9 @@ func newLogger(format string, verbose, quiet bool) *slog.Logger {
 	}
 	var h slog.Handler
 	if format == "json" {
-		h = slog.NewJSONHandler(os.Stderr, opts)
+		h = slog.NewJSONHandler(logOutput, opts)
 	} else {
-		h = slog.NewTextHandler(os.Stderr, opts)
+		h = slog.NewTextHandler(logOutput, opts)
 	}
 	return slog.New(h)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -88,7 +90,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	if n, err := jobs.MarkAbandoned(ctx, sess.WH); err == nil && n > 0 {
 		log.Warn("marked runs left running by a dead process as abandoned", "runs", n)
 	}
-	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force}
+	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force, Hooks: faultHooks()}
 	chainID := jobs.NewChainID(time.Now())
 	bar := newJobProgress(len(plan))
 	r.OnFinish = bar.done
@@ -173,4 +175,19 @@ func cmdStatus(ctx context.Context, args []string) error {
 			r.Duration().Seconds(), r.Status, r.RowsIn, r.RowsOut, r.RowsQuarantined, msg)
 	}
 	return tw.Flush()
+}
+
+// faultHooks reads the fault-injection knobs used by the crash tests:
+// CRMKIT_FAULT_BATCH_ROWS sets the ingest batch size and
+// CRMKIT_FAULT_BATCH_SLEEP (a duration) pauses after every batch inside the
+// file transaction, so a test can kill the process mid-file.
+func faultHooks() jobs.Hooks {
+	var h jobs.Hooks
+	if v, err := strconv.Atoi(os.Getenv("CRMKIT_FAULT_BATCH_ROWS")); err == nil && v > 0 {
+		h.BatchRows = v
+	}
+	if d, err := time.ParseDuration(os.Getenv("CRMKIT_FAULT_BATCH_SLEEP")); err == nil && d > 0 {
+		h.AfterBatch = func(string, int64) error { time.Sleep(d); return nil }
+	}
+	return h
 }
