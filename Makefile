@@ -18,7 +18,7 @@ build:
 ## demo: generate sample exports, run the whole chain on embedded DuckDB, leave the scorecards in out/
 demo: build
 	./$(BIN) generate --out data/sample --customers $(CUSTOMERS) --seed 1
-	./$(BIN) run --config $(CONFIG)
+	CRMKIT_SEGMENT_SALT=$${CRMKIT_SEGMENT_SALT:-demo-only-salt} ./$(BIN) run --config $(CONFIG)
 	@echo
 	@echo "Outputs:"
 	@ls -1 out/*.html out/*.xlsx 2>/dev/null | sed 's/^/  /'

@@ -2,13 +2,178 @@ package publish
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/segment"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/reports"
+	"github.com/crmkit/crmkit/reports/segmentfile"
 )
 
-// WriteSegments evaluates the configured segments and writes their files;
-// it returns the number of files written.
+// tagsSQL builds one row of tags per stitched customer as of a date from
+// the golden record, the orders and the marts (a missing mart leaves its
+// tags NULL). Arguments: as-of date (DATE) and the exclusive end timestamp.
+func tagsSQL(ctx context.Context, wh warehouse.Querier) string {
+	has := func(t string) bool {
+		n, _ := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, t)
+		return n > 0
+	}
+	rfm := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS tier WHERE FALSE)`
+	if has("rfm") {
+		rfm = `(SELECT customer_id, tier FROM rfm WHERE as_of = (SELECT max(as_of) FROM rfm WHERE as_of <= $1))`
+	}
+	life := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS aipl_stage, CAST(NULL AS VARCHAR) AS pyramid_stage WHERE FALSE)`
+	if has("lifecycle_stage") {
+		life = `(SELECT customer_id, aipl_stage, pyramid_stage FROM lifecycle_stage WHERE as_of = (SELECT max(as_of) FROM lifecycle_stage WHERE as_of <= $1))`
+	}
+	clv := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS BIGINT) AS clv_decile, CAST(NULL AS DOUBLE) AS clv WHERE FALSE)`
+	if has("customer_clv") {
+		clv = `(SELECT customer_id, CAST(clv_decile AS BIGINT) AS clv_decile, clv FROM customer_clv WHERE as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= $1))`
+	}
+	return `SELECT c.customer_id, r.tier AS rfm_tier,
+		CASE l.aipl_stage WHEN 'aware' THEN 'A' WHEN 'interested' THEN 'I' WHEN 'purchased' THEN 'P' WHEN 'loyal' THEN 'L' END AS aipl_stage,
+		l.pyramid_stage, v.clv_decile, v.clv, c.region, c.first_channel, o.last_channel,
+		CAST(date_diff('day', o.last_ts, CAST($2 AS TIMESTAMPTZ)) AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
+		coalesce(si.engaged, FALSE) AS social_engaged, coalesce(cc.contacted, FALSE) AS contacted_90d, c.phone, c.email, c.name
+	FROM customers c
+	LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales, max(order_ts) AS last_ts, arg_max(channel, order_ts) AS last_channel
+		FROM orders WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) GROUP BY 1) o ON o.customer_id = c.customer_id
+	LEFT JOIN ` + rfm + ` r ON r.customer_id = c.customer_id
+	LEFT JOIN ` + life + ` l ON l.customer_id = c.customer_id
+	LEFT JOIN ` + clv + ` v ON v.customer_id = c.customer_id
+	LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS engaged FROM social_interactions WHERE customer_id IS NOT NULL
+		AND ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND ts < CAST($2 AS TIMESTAMPTZ)) si ON si.customer_id = c.customer_id
+	LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS contacted FROM campaign_contacts WHERE customer_id IS NOT NULL
+		AND contacted_ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND contacted_ts < CAST($2 AS TIMESTAMPTZ)) cc ON cc.customer_id = c.customer_id
+	ORDER BY c.customer_id`
+}
+
+// CustomerTags reads the tag table segments are evaluated on.
+func CustomerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time) ([]arrow.RecordBatch, error) {
+	end := asOf.AddDate(0, 0, 1)
+	recs, err := wh.Query(ctx, tagsSQL(ctx, wh), asOf.Format("2006-01-02"), ts(end))
+	if err != nil {
+		return nil, fmt.Errorf("build customer tags: %w", err)
+	}
+	return recs, nil
+}
+
+// SegmentResult is one evaluated segment.
+type SegmentResult struct {
+	Name, Definition string
+	Members          []arrow.RecordBatch
+	Count            int64
+}
+
+// Release frees the member batches.
+func (s *SegmentResult) Release() { reports.ReleaseAll(s.Members) }
+
+// EvaluateSegment compiles a segment definition against the tags and
+// returns its members.
+func EvaluateSegment(seg config.Segment, tags []arrow.RecordBatch) (*SegmentResult, error) {
+	if len(tags) == 0 {
+		return &SegmentResult{Name: seg.Name, Definition: seg.Where}, nil
+	}
+	e, err := segment.CompileNamed(seg.Name, seg.Where, tags[0].Schema())
+	if err != nil {
+		return nil, err
+	}
+	res := &SegmentResult{Name: seg.Name, Definition: seg.Where}
+	for _, t := range tags {
+		bm, err := e.Eval(t)
+		if err != nil {
+			return nil, fmt.Errorf("segment %s: %w", seg.Name, err)
+		}
+		sel, err := segment.Filter(t, bm)
+		if err != nil {
+			return nil, fmt.Errorf("segment %s: %w", seg.Name, err)
+		}
+		res.Count += sel.NumRows()
+		res.Members = append(res.Members, sel)
+	}
+	return res, nil
+}
+
+// ExportOptions returns the file options for the config's privacy mode;
+// the salt for hashing comes from the environment variable it names.
+func ExportOptions(cfg *config.Config) (segmentfile.Options, error) {
+	o := segmentfile.Options{Privacy: cfg.Privacy.Mode, Region: cfg.Identity.DefaultRegion}
+	if cfg.Privacy.Mode == "hash" {
+		salt := os.Getenv(cfg.Privacy.SaltEnv)
+		if salt == "" {
+			return o, fmt.Errorf("privacy.salt_env: environment variable %s is not set (hashing needs a salt)", cfg.Privacy.SaltEnv)
+		}
+		o.Salt = []byte(salt)
+	}
+	return o, nil
+}
+
+var segmentSizesSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "as_of", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "segment", Type: arrow.BinaryTypes.String},
+	{Name: "definition", Type: arrow.BinaryTypes.String},
+	{Name: "customers", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "file", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// WriteSegments evaluates every configured segment, writes each as CSV into
+// out/segments and records the counts in the segment_sizes mart. It returns
+// the number of files written. In hash mode without the salt in the
+// environment the files are not written (the sizes still are) and a warning
+// is logged.
 func WriteSegments(ctx context.Context, env *jobs.Env, asOf time.Time, out string) (int, error) {
-	return 0, nil
+	cfg := env.Cfg
+	if len(cfg.Segments) == 0 {
+		return 0, nil
+	}
+	tags, err := CustomerTags(ctx, env.WH, asOf)
+	if err != nil {
+		return 0, err
+	}
+	defer reports.ReleaseAll(tags)
+	opts, optErr := ExportOptions(cfg)
+	if optErr != nil {
+		env.Log.Warn("segment files not written", "reason", optErr.Error())
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, segmentSizesSchema)
+	defer b.Release()
+	d := arrow.Date32FromTime(time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC))
+	files := 0
+	for _, s := range cfg.Segments {
+		res, err := EvaluateSegment(s, tags)
+		if err != nil {
+			return files, err
+		}
+		path := ""
+		if optErr == nil {
+			path = filepath.Join(out, "segments", s.Name+".csv")
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				res.Release()
+				return files, err
+			}
+			if _, err := segmentfile.WriteAll(res.Members, path, "csv", opts); err != nil {
+				res.Release()
+				return files, fmt.Errorf("segment %s: %w", s.Name, err)
+			}
+			files++
+		}
+		b.Field(0).(*array.Date32Builder).Append(d)
+		b.Field(1).(*array.StringBuilder).Append(s.Name)
+		b.Field(2).(*array.StringBuilder).Append(s.Where)
+		b.Field(3).(*array.Int64Builder).Append(res.Count)
+		b.Field(4).(*array.StringBuilder).Append(path)
+		res.Release()
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	return files, jobs.WriteMart(ctx, env.WH, "segment_sizes", asOf, segmentSizesSchema, []arrow.RecordBatch{rec})
 }
