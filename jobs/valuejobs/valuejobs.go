@@ -53,13 +53,14 @@ func init() {
 
 // CohortsJob is the "cohorts" job: the cohort matrix by first-purchase
 // month, overall and split by first channel, region and first category.
+// Backfills run it once per month (as-of = the month's last day).
 func CohortsJob(cfg *config.Config) *jobs.Job {
-	return &jobs.Job{Name: JobCohorts, Group: "models", Run: runCohorts}
+	return &jobs.Job{Name: JobCohorts, Group: "models", Partitioned: "month", Run: runCohorts}
 }
 
 // RFMJob is the "rfm" job: RFM quintile scores and management tiers.
 func RFMJob(cfg *config.Config) *jobs.Job {
-	return &jobs.Job{Name: JobRFM, Group: "models", Run: runRFM}
+	return &jobs.Job{Name: JobRFM, Group: "models", Partitioned: "month", Run: runRFM}
 }
 
 // purchasesCTE selects the purchases (parameter: the end of the as-of day)

@@ -1,0 +1,542 @@
+package cohort
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"slices"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Input column names.
+const (
+	// ColCustomer is the dense customer index column of both inputs.
+	ColCustomer = "customer_ix"
+	// ColOrderTS is the order time column of the orders input.
+	ColOrderTS = "order_ts"
+	// ColNetAmount is the net amount column of the orders input.
+	ColNetAmount = "net_amount"
+)
+
+// Names of the built-in dimension and of the value of missing attributes.
+const (
+	// DimAll is the dimension (and its only value) covering every customer.
+	DimAll = "all"
+	// Unknown replaces null or empty dimension values.
+	Unknown = "unknown"
+)
+
+// Errors returned by Compute (wrapped).
+var (
+	// ErrBadColumn: a column is missing or has an unsupported type.
+	ErrBadColumn = errors.New("cohort: bad column")
+	// ErrBadCustomer: a customer index is negative, duplicated in the
+	// customers input, or absent from it.
+	ErrBadCustomer = errors.New("cohort: bad customer index")
+	// ErrBadOptions: the options are unusable.
+	ErrBadOptions = errors.New("cohort: bad options")
+)
+
+// Options configures Compute.
+type Options struct {
+	// AsOf is the as-of day: its calendar date in Location is used, and
+	// orders with order_ts before the start of the next day count.
+	AsOf time.Time
+	// Location is the business time zone for days and months (nil: UTC).
+	Location *time.Location
+	// Dimensions are the columns of the customers input to split by, in
+	// output order (the "all" dimension always comes first and must not be
+	// listed).
+	Dimensions []string
+}
+
+// Cell is one cell of the matrix for one dimension value.
+type Cell struct {
+	// Dimension is "all" or one of Options.Dimensions; Value its value
+	// ("all" for the all dimension, "unknown" for missing values).
+	Dimension, Value string
+	// CohortMonth is the first-purchase month, YYYY-MM.
+	CohortMonth string
+	// MonthsSince is the month offset from the cohort month (0 = same month).
+	MonthsSince int
+	// CohortSize is the number of customers of the cohort (this value).
+	CohortSize int64
+	// Active is the number of those customers with a purchase in the month.
+	Active int64
+	// RetentionPct is 100 × Active / CohortSize.
+	RetentionPct float64
+	// Revenue is the net amount of the cohort's purchases in the month.
+	Revenue float64
+	// CumRevenuePerCustomer is the revenue of months 0..MonthsSince over
+	// CohortSize.
+	CumRevenuePerCustomer float64
+}
+
+// Result is the computed matrix with input accounting.
+type Result struct {
+	// Cells in output order (see the package comment).
+	Cells []Cell
+	// Customers is the number of customers with at least one purchase.
+	Customers int
+	// Orders is the number of order rows read; Purchases those counted.
+	Orders, Purchases int64
+	// AfterAsOf, NonPositive and Null count the rows left out: order_ts on
+	// or after the end of the as-of day, net_amount <= 0, and a null
+	// customer index, order_ts or net_amount.
+	AfterAsOf, NonPositive, Null int64
+}
+
+// dimension holds one split: its values (sorted) and a code per customer.
+type dimension struct {
+	name   string
+	values []string
+	codes  []int32 // per customer index
+}
+
+// Compute builds the cohort matrix from orders and customers (see the
+// package comment for the columns and rules).
+func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, error) {
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	if opts.AsOf.IsZero() {
+		return nil, fmt.Errorf("as-of date is required: %w", ErrBadOptions)
+	}
+	for _, d := range opts.Dimensions {
+		if d == DimAll || d == ColCustomer || d == "" {
+			return nil, fmt.Errorf("dimension %q is reserved: %w", d, ErrBadOptions)
+		}
+	}
+	y, mo, d := opts.AsOf.In(loc).Date()
+	endMicros := time.Date(y, mo, d+1, 0, 0, 0, 0, loc).UnixMicro()
+	lastMonth := monthNumber(y, mo)
+
+	dims, nCust, err := readCustomers(customers, opts.Dimensions)
+	if err != nil {
+		return nil, err
+	}
+	ords, err := readOrders(orders)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+
+	// Pass 1: first purchase instant per customer.
+	const none = int64(1<<63 - 1)
+	first := make([]int64, nCust)
+	for i := range first {
+		first[i] = none
+	}
+	minTS := none
+	for _, o := range ords {
+		res.Orders += int64(o.n)
+		for i := 0; i < o.n; i++ {
+			ix, ts, amt, ok := o.row(i)
+			if !ok {
+				res.Null++
+				continue
+			}
+			if ts >= endMicros {
+				res.AfterAsOf++
+				continue
+			}
+			if !(amt > 0) {
+				res.NonPositive++
+				continue
+			}
+			if ix < 0 || ix >= int64(nCust) || !dims.present(ix) {
+				return nil, fmt.Errorf("order customer_ix %d not in the customers input: %w", ix, ErrBadCustomer)
+			}
+			res.Purchases++
+			if ts < first[ix] {
+				first[ix] = ts
+			}
+			if ts < minTS {
+				minTS = ts
+			}
+		}
+	}
+	if res.Purchases == 0 {
+		return res, nil
+	}
+
+	// Month starts (UTC micros) from the earliest purchase month to the
+	// as-of month; bounds[m] is the start of month m, bounds[M] the end of
+	// the as-of month.
+	fy, fm, _ := time.UnixMicro(minTS).In(loc).Date()
+	firstMonth := monthNumber(fy, fm)
+	M := lastMonth - firstMonth + 1
+	bounds := make([]int64, M+1)
+	for m := 0; m <= M; m++ {
+		bounds[m] = time.Date(fy, fm+time.Month(m), 1, 0, 0, 0, 0, loc).UnixMicro()
+	}
+	monthOf := func(ts int64) int {
+		// largest m with bounds[m] <= ts; bounds[0] <= ts < bounds[M].
+		lo, hi := 0, M
+		for hi-lo > 1 {
+			mid := int(uint(lo+hi) >> 1)
+			if bounds[mid] <= ts {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return lo
+	}
+	cohort := make([]int32, nCust)
+	for ix := range cohort {
+		if first[ix] == none {
+			cohort[ix] = -1
+			continue
+		}
+		cohort[ix] = int32(monthOf(first[ix]))
+		res.Customers++
+	}
+	first = nil
+
+	// Groups: one per (dimension, value); "all" is group 0.
+	nd := len(dims.dims)
+	offsets := make([]int32, nd)
+	nGroups := int32(1)
+	for k, dm := range dims.dims {
+		offsets[k] = nGroups
+		nGroups += int32(len(dm.values))
+	}
+	T := M * (M + 1) / 2 // triangular cells per group
+	tri := make([]int, M)
+	for c := range tri {
+		tri[c] = c*M - c*(c-1)/2
+	}
+	revenue := make([]float64, int(nGroups)*T)
+	active := make([]int64, int(nGroups)*T)
+	size := make([]int64, int(nGroups)*M)
+	groupOf := func(ix int64, k int) int {
+		return int(offsets[k] + dims.dims[k].codes[ix])
+	}
+
+	// Pass 2: revenue per cell and the months each customer was active,
+	// as a bitset of months_since per customer.
+	W := (M + 63) / 64
+	seen := make([]uint64, nCust*W)
+	for _, o := range ords {
+		for i := 0; i < o.n; i++ {
+			ix, ts, amt, ok := o.row(i)
+			if !ok || ts >= endMicros || !(amt > 0) {
+				continue
+			}
+			c := int(cohort[ix])
+			k := monthOf(ts) - c
+			seen[int(ix)*W+k>>6] |= 1 << uint(k&63)
+			cell := tri[c] + k
+			revenue[cell] += amt
+			for dk := 0; dk < nd; dk++ {
+				revenue[groupOf(ix, dk)*T+cell] += amt
+			}
+		}
+	}
+	for ix := 0; ix < nCust; ix++ {
+		c := int(cohort[ix])
+		if c < 0 {
+			continue
+		}
+		size[c]++
+		for dk := 0; dk < nd; dk++ {
+			size[groupOf(int64(ix), dk)*M+c]++
+		}
+		for w := 0; w < W; w++ {
+			word := seen[ix*W+w]
+			for word != 0 {
+				k := w*64 + bits.TrailingZeros64(word)
+				word &= word - 1
+				cell := tri[c] + k
+				active[cell]++
+				for dk := 0; dk < nd; dk++ {
+					active[groupOf(int64(ix), dk)*T+cell]++
+				}
+			}
+		}
+	}
+
+	// Emit the cells.
+	emit := func(g int, dim, value string) {
+		for c := 0; c < M; c++ {
+			n := size[g*M+c]
+			if n == 0 {
+				continue
+			}
+			cy, cm := (firstMonth+c)/12, (firstMonth+c)%12+1
+			label := fmt.Sprintf("%04d-%02d", cy, cm)
+			cum := 0.0
+			for k := 0; k < M-c; k++ {
+				cell := g*T + tri[c] + k
+				cum += revenue[cell]
+				res.Cells = append(res.Cells, Cell{
+					Dimension: dim, Value: value, CohortMonth: label, MonthsSince: k,
+					CohortSize: n, Active: active[cell],
+					RetentionPct:          100 * float64(active[cell]) / float64(n),
+					Revenue:               revenue[cell],
+					CumRevenuePerCustomer: cum / float64(n),
+				})
+			}
+		}
+	}
+	emit(0, DimAll, DimAll)
+	for k, dm := range dims.dims {
+		for v, value := range dm.values {
+			emit(int(offsets[k])+v, dm.name, value)
+		}
+	}
+	return res, nil
+}
+
+// monthNumber numbers months consecutively (year×12 + month−1).
+func monthNumber(y int, m time.Month) int { return y*12 + int(m) - 1 }
+
+// customerSet is the customers input: dimensions and which indices exist.
+type customerSet struct {
+	dims []dimension
+	have []bool
+}
+
+func (s *customerSet) present(ix int64) bool { return s.have[ix] }
+
+func readCustomers(recs []arrow.RecordBatch, names []string) (*customerSet, int, error) {
+	// First the indices, to size the arrays.
+	n := 0
+	ixCols := make([]func(int) (int64, bool), len(recs))
+	for bi, rec := range recs {
+		get, err := intColumn(rec, ColCustomer)
+		if err != nil {
+			return nil, 0, fmt.Errorf("customers batch %d: %w", bi, err)
+		}
+		ixCols[bi] = get
+		for i := 0; i < int(rec.NumRows()); i++ {
+			ix, ok := get(i)
+			if !ok || ix < 0 {
+				return nil, 0, fmt.Errorf("customers batch %d row %d: null or negative customer_ix: %w", bi, i, ErrBadCustomer)
+			}
+			if int(ix) >= n {
+				n = int(ix) + 1
+			}
+		}
+	}
+	set := &customerSet{have: make([]bool, n)}
+	for bi, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			ix, _ := ixCols[bi](i)
+			if set.have[ix] {
+				return nil, 0, fmt.Errorf("customer_ix %d appears twice in the customers input: %w", ix, ErrBadCustomer)
+			}
+			set.have[ix] = true
+		}
+	}
+	for _, name := range names {
+		dm := dimension{name: name, codes: make([]int32, n)}
+		lookup := map[string]int32{}
+		code := func(s string) int32 {
+			if s == "" {
+				s = Unknown
+			}
+			c, ok := lookup[s]
+			if !ok {
+				c = int32(len(dm.values))
+				lookup[s] = c
+				dm.values = append(dm.values, s)
+			}
+			return c
+		}
+		for bi, rec := range recs {
+			col, err := column(rec, name)
+			if err != nil {
+				return nil, 0, fmt.Errorf("customers batch %d: %w", bi, err)
+			}
+			at, err := stringCodes(col, name, code)
+			if err != nil {
+				return nil, 0, fmt.Errorf("customers batch %d: %w", bi, err)
+			}
+			for i := 0; i < int(rec.NumRows()); i++ {
+				ix, _ := ixCols[bi](i)
+				dm.codes[ix] = at(i)
+			}
+		}
+		// Renumber the values in sorted order.
+		sorted := slices.Clone(dm.values)
+		slices.Sort(sorted)
+		remap := make([]int32, len(dm.values))
+		for newc, v := range sorted {
+			remap[lookup[v]] = int32(newc)
+		}
+		for ix := range dm.codes {
+			if set.have[ix] {
+				dm.codes[ix] = remap[dm.codes[ix]]
+			}
+		}
+		dm.values = sorted
+		set.dims = append(set.dims, dm)
+	}
+	return set, n, nil
+}
+
+// stringCodes returns the code of row i of a string or dictionary-encoded
+// string column; code is called once per distinct dictionary entry or per
+// row for plain strings (null → "").
+func stringCodes(col arrow.Array, name string, code func(string) int32) (func(int) int32, error) {
+	switch c := col.(type) {
+	case *array.String:
+		return func(i int) int32 {
+			if c.IsNull(i) {
+				return code("")
+			}
+			return code(c.Value(i))
+		}, nil
+	case *array.LargeString:
+		return func(i int) int32 {
+			if c.IsNull(i) {
+				return code("")
+			}
+			return code(c.Value(i))
+		}, nil
+	case *array.Dictionary:
+		dict := c.Dictionary()
+		var dictCodes []int32
+		switch dv := dict.(type) {
+		case *array.String:
+			dictCodes = make([]int32, dv.Len())
+			for j := range dictCodes {
+				if dv.IsNull(j) {
+					dictCodes[j] = code("")
+				} else {
+					dictCodes[j] = code(dv.Value(j))
+				}
+			}
+		case *array.LargeString:
+			dictCodes = make([]int32, dv.Len())
+			for j := range dictCodes {
+				if dv.IsNull(j) {
+					dictCodes[j] = code("")
+				} else {
+					dictCodes[j] = code(dv.Value(j))
+				}
+			}
+		default:
+			return nil, fmt.Errorf("column %q is a dictionary of %s, want strings: %w", name, dict.DataType(), ErrBadColumn)
+		}
+		nullCode := int32(-1)
+		return func(i int) int32 {
+			if c.IsNull(i) {
+				if nullCode < 0 {
+					nullCode = code("")
+				}
+				return nullCode
+			}
+			return dictCodes[c.GetValueIndex(i)]
+		}, nil
+	}
+	return nil, fmt.Errorf("column %q has type %s, want a string: %w", name, col.DataType(), ErrBadColumn)
+}
+
+// orderBatch is one orders batch with typed accessors.
+type orderBatch struct {
+	n      int
+	ix     func(int) (int64, bool)
+	ts     []arrow.Timestamp
+	tsMul  int64 // multiply to get micros (when > 0)
+	tsDiv  int64 // floor-divide to get micros (when > 0)
+	tsCol  arrow.Array
+	amt    []float64
+	amtCol arrow.Array
+}
+
+// row returns the customer index, the order instant in UTC microseconds and
+// the net amount, with ok = false when any of them is null.
+func (o *orderBatch) row(i int) (ix, ts int64, amt float64, ok bool) {
+	ix, ok = o.ix(i)
+	if !ok || o.tsCol.IsNull(i) || o.amtCol.IsNull(i) {
+		return 0, 0, 0, false
+	}
+	ts = int64(o.ts[i])
+	if o.tsMul > 1 {
+		ts *= o.tsMul
+	} else if o.tsDiv > 1 {
+		q := ts / o.tsDiv
+		if ts%o.tsDiv < 0 {
+			q--
+		}
+		ts = q
+	}
+	return ix, ts, o.amt[i], true
+}
+
+func readOrders(recs []arrow.RecordBatch) ([]orderBatch, error) {
+	out := make([]orderBatch, 0, len(recs))
+	for bi, rec := range recs {
+		ob := orderBatch{n: int(rec.NumRows())}
+		var err error
+		if ob.ix, err = intColumn(rec, ColCustomer); err != nil {
+			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
+		}
+		tc, err := column(rec, ColOrderTS)
+		if err != nil {
+			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
+		}
+		ts, ok := tc.(*array.Timestamp)
+		if !ok {
+			return nil, fmt.Errorf("orders batch %d: column %q has type %s, want timestamp: %w", bi, ColOrderTS, tc.DataType(), ErrBadColumn)
+		}
+		ob.ts, ob.tsCol = ts.TimestampValues(), tc
+		switch ts.DataType().(*arrow.TimestampType).Unit {
+		case arrow.Second:
+			ob.tsMul = 1e6
+		case arrow.Millisecond:
+			ob.tsMul = 1e3
+		case arrow.Nanosecond:
+			ob.tsDiv = 1e3
+		}
+		ac, err := column(rec, ColNetAmount)
+		if err != nil {
+			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
+		}
+		amt, ok := ac.(*array.Float64)
+		if !ok {
+			return nil, fmt.Errorf("orders batch %d: column %q has type %s, want float64: %w", bi, ColNetAmount, ac.DataType(), ErrBadColumn)
+		}
+		ob.amt, ob.amtCol = amt.Float64Values(), ac
+		out = append(out, ob)
+	}
+	return out, nil
+}
+
+func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("column %q not found: %w", name, ErrBadColumn)
+	}
+	return rec.Column(idx[0]), nil
+}
+
+// intColumn returns an accessor for an int32 or int64 column.
+func intColumn(rec arrow.RecordBatch, name string) (func(int) (int64, bool), error) {
+	col, err := column(rec, name)
+	if err != nil {
+		return nil, err
+	}
+	switch c := col.(type) {
+	case *array.Int32:
+		vals := c.Int32Values()
+		if c.NullN() == 0 {
+			return func(i int) (int64, bool) { return int64(vals[i]), true }, nil
+		}
+		return func(i int) (int64, bool) { return int64(vals[i]), c.IsValid(i) }, nil
+	case *array.Int64:
+		vals := c.Int64Values()
+		if c.NullN() == 0 {
+			return func(i int) (int64, bool) { return vals[i], true }, nil
+		}
+		return func(i int) (int64, bool) { return vals[i], c.IsValid(i) }, nil
+	}
+	return nil, fmt.Errorf("column %q has type %s, want int32 or int64: %w", name, col.DataType(), ErrBadColumn)
+}

@@ -1,0 +1,536 @@
+// Package rfm scores customers on recency, frequency and monetary value and
+// places them in the three management tiers: dormant (reactivate), active
+// (maintain) and high value (deepen).
+//
+// The package is pure: it reads Arrow record batches and returns Go values
+// (and, for the mart, an Arrow record batch); it touches no warehouse.
+//
+// # Inputs
+//
+// Orders: one row per order (a distinct (channel, order_id)) with
+//
+//	customer_ix  int32 or int64   dense customer index
+//	order_ts     timestamp (any unit; the instant, whatever the column's zone)
+//	net_amount   float64          paid − refunded
+//
+// Customers: customer_ix and customer_id (string), one row per index.
+//
+// # Measures
+//
+// A purchase is an order with non-null fields, order_ts before the end of
+// the as-of day (AsOf + 1 day in Options.Location) and net_amount > 0
+// (fully refunded or cancelled orders are not purchases). Every customer
+// with at least one purchase is scored, however long ago it was, so the
+// dormant tier holds the customers to win back.
+//
+//   - recency_days: calendar days (in Location) from the day of the last
+//     purchase to the as-of day; 0 = bought on the as-of day.
+//   - frequency: the number of purchases (distinct orders) in the window,
+//     the WindowDays days ending with the as-of day (default 365: the as-of
+//     day and the 364 days before it). Customers whose purchases are all
+//     older have frequency 0.
+//   - monetary: the net sales (sum of net_amount) of those purchases,
+//     rounded to cents; the rounding makes equal spends tie exactly.
+//
+// # Quintile scores and ties
+//
+// Each measure is turned into a score 1..5, 5 best (most recent, most
+// frequent, highest spend), by Quintiles on the value oriented so that
+// higher is better (recency is negated). A customer's score is
+//
+//	score = 1 + ⌊5 · L / N⌋
+//
+// where N is the number of scored customers and L the number of them with a
+// strictly worse value. Tied customers therefore always share a score, the
+// one of the lowest position of their tie group (ties share the lower
+// bucket), and the result does not depend on input order. It equals
+// SQL's 1 + floor(5 * (rank() OVER (ORDER BY v) - 1) / count(*) OVER ()).
+// With heavy ties some scores go unused: if 60 % of customers bought once,
+// they all get F = 1 and the next frequency starts at 1 + ⌊5·0.6⌋ = 4.
+//
+// # Tiers
+//
+// rfm_score = R + F + M (3..15). Tier: R <= DormantRecencyMax → dormant
+// (action reactivate); else rfm_score >= HighValueMin → high_value (action
+// deepen); else active (action maintain).
+package rfm
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Input column names.
+const (
+	// ColCustomer is the dense customer index column of both inputs.
+	ColCustomer = "customer_ix"
+	// ColCustomerID is the customer id column of the customers input.
+	ColCustomerID = "customer_id"
+	// ColOrderTS is the order time column of the orders input.
+	ColOrderTS = "order_ts"
+	// ColNetAmount is the net amount column of the orders input.
+	ColNetAmount = "net_amount"
+)
+
+// Defaults used when an Options field is zero.
+const (
+	// DefaultWindowDays is the frequency / monetary window.
+	DefaultWindowDays = 365
+	// DefaultHighValueMin is the lowest rfm_score of the high value tier.
+	DefaultHighValueMin = 12
+	// DefaultDormantRecencyMax is the highest R score of the dormant tier.
+	DefaultDormantRecencyMax = 2
+)
+
+// Tier is a management tier.
+type Tier string
+
+// The three tiers.
+const (
+	// Dormant customers are to be reactivated.
+	Dormant Tier = "dormant"
+	// Active customers are to be maintained.
+	Active Tier = "active"
+	// HighValue customers are to be deepened.
+	HighValue Tier = "high_value"
+)
+
+// Action is what marketing does with the tier: reactivate, maintain or
+// deepen.
+func (t Tier) Action() string {
+	switch t {
+	case Dormant:
+		return "reactivate"
+	case HighValue:
+		return "deepen"
+	case Active:
+		return "maintain"
+	}
+	return ""
+}
+
+// Errors returned by Compute (wrapped).
+var (
+	// ErrBadColumn: a column is missing or has an unsupported type.
+	ErrBadColumn = errors.New("rfm: bad column")
+	// ErrBadCustomer: a customer index is negative, duplicated, or absent
+	// from the customers input.
+	ErrBadCustomer = errors.New("rfm: bad customer index")
+	// ErrBadOptions: the options are unusable.
+	ErrBadOptions = errors.New("rfm: bad options")
+)
+
+// Options configures Compute; zero fields take the defaults.
+type Options struct {
+	// AsOf is the as-of day (its calendar date in Location).
+	AsOf time.Time
+	// Location is the business time zone (nil: UTC).
+	Location *time.Location
+	// WindowDays is the frequency / monetary window in days.
+	WindowDays int
+	// HighValueMin is the lowest rfm_score (3..15) of the high value tier.
+	HighValueMin int
+	// DormantRecencyMax is the highest R score (1..5) of the dormant tier.
+	DormantRecencyMax int
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.AsOf.IsZero() {
+		return o, fmt.Errorf("as-of date is required: %w", ErrBadOptions)
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.WindowDays == 0 {
+		o.WindowDays = DefaultWindowDays
+	}
+	if o.HighValueMin == 0 {
+		o.HighValueMin = DefaultHighValueMin
+	}
+	if o.DormantRecencyMax == 0 {
+		o.DormantRecencyMax = DefaultDormantRecencyMax
+	}
+	if o.WindowDays < 1 || o.HighValueMin < 3 || o.HighValueMin > 15 || o.DormantRecencyMax < 1 || o.DormantRecencyMax > 5 {
+		return o, fmt.Errorf("window %d days, high value min %d (3..15), dormant recency max %d (1..5): %w",
+			o.WindowDays, o.HighValueMin, o.DormantRecencyMax, ErrBadOptions)
+	}
+	return o, nil
+}
+
+// TierOf applies the tier rule to an R score and an R+F+M score.
+func TierOf(r, rfmScore, highValueMin, dormantRecencyMax int) Tier {
+	switch {
+	case r <= dormantRecencyMax:
+		return Dormant
+	case rfmScore >= highValueMin:
+		return HighValue
+	}
+	return Active
+}
+
+// Score is one customer's row.
+type Score struct {
+	// CustomerID is the stitched customer id.
+	CustomerID string
+	// RecencyDays is the number of days from the last purchase to the as-of day.
+	RecencyDays int32
+	// Frequency is the number of purchases in the window.
+	Frequency int64
+	// Monetary is the net sales in the window, rounded to cents.
+	Monetary float64
+	// R, F and M are the quintile scores 1..5 (5 best).
+	R, F, M int8
+	// Tier is the management tier.
+	Tier Tier
+}
+
+// RFM is R + F + M.
+func (s Score) RFM() int { return int(s.R) + int(s.F) + int(s.M) }
+
+// Result holds the scored customers in customer_ix order, column-wise.
+type Result struct {
+	// CustomerID .. Tier are the columns of the scored customers (see Score).
+	CustomerID  []string
+	RecencyDays []int32
+	Frequency   []int64
+	Monetary    []float64
+	R, F, M     []int8
+	Tier        []Tier
+	// Orders is the number of order rows read; Purchases those counted
+	// (before the end of the as-of day, net > 0). AfterAsOf, NonPositive
+	// and Null count the rows left out.
+	Orders, Purchases, AfterAsOf, NonPositive, Null int64
+	// WindowStart is the first instant of the frequency / monetary window.
+	WindowStart time.Time
+}
+
+// Len is the number of scored customers.
+func (r *Result) Len() int { return len(r.CustomerID) }
+
+// Row returns customer i.
+func (r *Result) Row(i int) Score {
+	return Score{r.CustomerID[i], r.RecencyDays[i], r.Frequency[i], r.Monetary[i], r.R[i], r.F[i], r.M[i], r.Tier[i]}
+}
+
+// TierCounts counts the customers per tier.
+func (r *Result) TierCounts() map[Tier]int {
+	out := map[Tier]int{Dormant: 0, Active: 0, HighValue: 0}
+	for _, t := range r.Tier {
+		out[t]++
+	}
+	return out
+}
+
+// Quintiles scores values 1..5, 5 for the highest, with ties sharing the
+// lower bucket: score = 1 + ⌊5·L/N⌋, L the number of values strictly
+// below (see the package comment). NaN values are not allowed.
+func Quintiles(values []float64) []int8 {
+	n := len(values)
+	out := make([]int8, n)
+	if n == 0 {
+		return out
+	}
+	score := func(below int) int8 { return int8(1 + 5*below/n) }
+	lo, hi, integral := values[0], values[0], true
+	for _, v := range values {
+		lo, hi = min(lo, v), max(hi, v)
+		integral = integral && v == math.Trunc(v)
+	}
+	if integral && hi-lo < float64(4*n+1024) {
+		// Small integer range (recency days, order counts): counting sort.
+		below := make([]int, int(hi-lo)+1)
+		for _, v := range values {
+			below[int(v-lo)]++
+		}
+		acc := 0
+		for j, c := range below {
+			below[j] = acc
+			acc += c
+		}
+		for i, v := range values {
+			out[i] = score(below[int(v-lo)])
+		}
+		return out
+	}
+	type pos struct {
+		v float64
+		i int32
+	}
+	sorted := make([]pos, n)
+	for i, v := range values {
+		sorted[i] = pos{v, int32(i)}
+	}
+	slices.SortFunc(sorted, func(a, b pos) int { return cmp.Compare(a.v, b.v) })
+	below := 0
+	for p, e := range sorted {
+		if p > 0 && e.v != sorted[p-1].v {
+			below = p // first position of a new value = count strictly below
+		}
+		out[e.i] = score(below)
+	}
+	return out
+}
+
+// Compute scores every customer with a purchase.
+func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	loc := opts.Location
+	y, mo, d := opts.AsOf.In(loc).Date()
+	asOfDay := civilDay(y, mo, d)
+	endMicros := time.Date(y, mo, d+1, 0, 0, 0, 0, loc).UnixMicro()
+	windowStart := time.Date(y, mo, d+1-opts.WindowDays, 0, 0, 0, 0, loc)
+	winMicros := windowStart.UnixMicro()
+
+	ids, err := readCustomers(customers)
+	if err != nil {
+		return nil, err
+	}
+	nCust := len(ids)
+	const none = math.MinInt64
+	last := make([]int64, nCust)
+	for i := range last {
+		last[i] = none
+	}
+	freq := make([]int64, nCust)
+	mon := make([]float64, nCust)
+	res := &Result{WindowStart: windowStart}
+	for bi, rec := range orders {
+		ob, err := readOrders(rec)
+		if err != nil {
+			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
+		}
+		res.Orders += int64(ob.n)
+		for i := 0; i < ob.n; i++ {
+			ix, ts, amt, ok := ob.row(i)
+			switch {
+			case !ok:
+				res.Null++
+				continue
+			case ts >= endMicros:
+				res.AfterAsOf++
+				continue
+			case !(amt > 0):
+				res.NonPositive++
+				continue
+			}
+			if ix < 0 || ix >= int64(nCust) || ids[ix].missing {
+				return nil, fmt.Errorf("order customer_ix %d not in the customers input: %w", ix, ErrBadCustomer)
+			}
+			res.Purchases++
+			if ts > last[ix] {
+				last[ix] = ts
+			}
+			if ts >= winMicros {
+				freq[ix]++
+				mon[ix] += amt
+			}
+		}
+	}
+
+	scored := 0
+	for _, l := range last {
+		if l != none {
+			scored++
+		}
+	}
+	rv, fv, mv := make([]float64, 0, scored), make([]float64, 0, scored), make([]float64, 0, scored)
+	res.CustomerID = make([]string, 0, scored)
+	res.RecencyDays = make([]int32, 0, scored)
+	res.Frequency = make([]int64, 0, scored)
+	res.Monetary = make([]float64, 0, scored)
+	for ix := 0; ix < nCust; ix++ {
+		if last[ix] == none {
+			continue
+		}
+		ly, lm, ld := time.UnixMicro(last[ix]).In(loc).Date()
+		rec := int32(asOfDay - civilDay(ly, lm, ld))
+		m := math.Round(mon[ix]*100) / 100
+		res.CustomerID = append(res.CustomerID, ids[ix].id)
+		res.RecencyDays = append(res.RecencyDays, rec)
+		res.Frequency = append(res.Frequency, freq[ix])
+		res.Monetary = append(res.Monetary, m)
+		rv = append(rv, -float64(rec))
+		fv = append(fv, float64(freq[ix]))
+		mv = append(mv, m)
+	}
+	res.R, res.F, res.M = Quintiles(rv), Quintiles(fv), Quintiles(mv)
+	res.Tier = make([]Tier, len(rv))
+	for i := range res.Tier {
+		res.Tier[i] = TierOf(int(res.R[i]), int(res.R[i])+int(res.F[i])+int(res.M[i]), opts.HighValueMin, opts.DormantRecencyMax)
+	}
+	return res, nil
+}
+
+// civilDay numbers calendar days (days since 1970-01-01).
+func civilDay(y int, m time.Month, d int) int64 {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+type customerID struct {
+	id      string
+	missing bool
+}
+
+// readCustomers returns the customer ids by index. The ids are copied into
+// one string (the result must outlive the input batches) and sliced from it.
+func readCustomers(recs []arrow.RecordBatch) ([]customerID, error) {
+	var out []customerID
+	type span struct{ off, end int }
+	var spans []span
+	var buf strings.Builder
+	size := 0
+	for _, rec := range recs {
+		if col, err := column(rec, ColCustomerID); err == nil {
+			if c, ok := col.(*array.String); ok {
+				size += len(c.ValueBytes())
+			}
+		}
+	}
+	buf.Grow(size)
+	for bi, rec := range recs {
+		ixAt, err := intColumn(rec, ColCustomer)
+		if err != nil {
+			return nil, fmt.Errorf("customers batch %d: %w", bi, err)
+		}
+		col, err := column(rec, ColCustomerID)
+		if err != nil {
+			return nil, fmt.Errorf("customers batch %d: %w", bi, err)
+		}
+		var idAt func(int) string
+		switch c := col.(type) {
+		case *array.String:
+			idAt = c.Value
+		case *array.LargeString:
+			idAt = c.Value
+		default:
+			return nil, fmt.Errorf("customers batch %d: column %q has type %s, want a string: %w", bi, ColCustomerID, col.DataType(), ErrBadColumn)
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			ix, ok := ixAt(i)
+			if !ok || ix < 0 {
+				return nil, fmt.Errorf("customers batch %d row %d: null or negative customer_ix: %w", bi, i, ErrBadCustomer)
+			}
+			for int64(len(out)) <= ix {
+				out = append(out, customerID{missing: true})
+				spans = append(spans, span{})
+			}
+			if !out[ix].missing {
+				return nil, fmt.Errorf("customer_ix %d appears twice in the customers input: %w", ix, ErrBadCustomer)
+			}
+			if col.IsNull(i) {
+				return nil, fmt.Errorf("customers batch %d row %d: null customer_id: %w", bi, i, ErrBadCustomer)
+			}
+			out[ix].missing = false
+			off := buf.Len()
+			buf.WriteString(idAt(i))
+			spans[ix] = span{off, buf.Len()}
+		}
+	}
+	all := buf.String()
+	for ix, sp := range spans {
+		out[ix].id = all[sp.off:sp.end]
+	}
+	return out, nil
+}
+
+// orderBatch is one orders batch with typed accessors.
+type orderBatch struct {
+	n            int
+	ix           func(int) (int64, bool)
+	ts           []arrow.Timestamp
+	tsMul, tsDiv int64
+	tsCol        arrow.Array
+	amt          []float64
+	amtCol       arrow.Array
+}
+
+// row returns the customer index, the instant in UTC microseconds and the
+// net amount; ok is false when any is null.
+func (o *orderBatch) row(i int) (ix, ts int64, amt float64, ok bool) {
+	ix, ok = o.ix(i)
+	if !ok || o.tsCol.IsNull(i) || o.amtCol.IsNull(i) {
+		return 0, 0, 0, false
+	}
+	ts = int64(o.ts[i])
+	if o.tsMul > 1 {
+		ts *= o.tsMul
+	} else if o.tsDiv > 1 {
+		q := ts / o.tsDiv
+		if ts%o.tsDiv < 0 {
+			q--
+		}
+		ts = q
+	}
+	return ix, ts, o.amt[i], true
+}
+
+func readOrders(rec arrow.RecordBatch) (*orderBatch, error) {
+	ob := &orderBatch{n: int(rec.NumRows())}
+	var err error
+	if ob.ix, err = intColumn(rec, ColCustomer); err != nil {
+		return nil, err
+	}
+	tc, err := column(rec, ColOrderTS)
+	if err != nil {
+		return nil, err
+	}
+	ts, ok := tc.(*array.Timestamp)
+	if !ok {
+		return nil, fmt.Errorf("column %q has type %s, want timestamp: %w", ColOrderTS, tc.DataType(), ErrBadColumn)
+	}
+	ob.ts, ob.tsCol = ts.TimestampValues(), tc
+	switch ts.DataType().(*arrow.TimestampType).Unit {
+	case arrow.Second:
+		ob.tsMul = 1e6
+	case arrow.Millisecond:
+		ob.tsMul = 1e3
+	case arrow.Nanosecond:
+		ob.tsDiv = 1e3
+	}
+	ac, err := column(rec, ColNetAmount)
+	if err != nil {
+		return nil, err
+	}
+	amt, ok := ac.(*array.Float64)
+	if !ok {
+		return nil, fmt.Errorf("column %q has type %s, want float64: %w", ColNetAmount, ac.DataType(), ErrBadColumn)
+	}
+	ob.amt, ob.amtCol = amt.Float64Values(), ac
+	return ob, nil
+}
+
+func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("column %q not found: %w", name, ErrBadColumn)
+	}
+	return rec.Column(idx[0]), nil
+}
+
+// intColumn returns an accessor for an int32 or int64 column.
+func intColumn(rec arrow.RecordBatch, name string) (func(int) (int64, bool), error) {
+	col, err := column(rec, name)
+	if err != nil {
+		return nil, err
+	}
+	switch c := col.(type) {
+	case *array.Int32:
+		vals := c.Int32Values()
+		return func(i int) (int64, bool) { return int64(vals[i]), c.IsValid(i) }, nil
+	case *array.Int64:
+		vals := c.Int64Values()
+		return func(i int) (int64, bool) { return vals[i], c.IsValid(i) }, nil
+	}
+	return nil, fmt.Errorf("column %q has type %s, want int32 or int64: %w", name, col.DataType(), ErrBadColumn)
+}
