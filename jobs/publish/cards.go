@@ -47,8 +47,10 @@ func (b *builder) strategy() reports.Scorecard {
 		Tables: []reports.Table{share, mix}, Charts: []reports.Chart{chartFrom("revenue", "Net revenue by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
 
 	if b.exists("lifecycle_counts") {
-		counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' ORDER BY customers`, b.asOf.Format("2006-01-02"))
-		aipl := b.table("AIPL stages", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'aipl' AND channel = 'all' ORDER BY stage`, b.asOf.Format("2006-01-02"))
+		counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' AND stage <> 'anonymous_orders'
+			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'first_purchase' THEN 3 WHEN 'repeat' THEN 4 WHEN 'loyal' THEN 5 ELSE 6 END`, b.asOf.Format("2006-01-02"))
+		aipl := b.table("AIPL stages", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'aipl' AND channel = 'all'
+			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'purchased' THEN 3 WHEN 'loyal' THEN 4 ELSE 5 END`, b.asOf.Format("2006-01-02"))
 		sec := reports.Section{Name: "Lifecycle", Note: "Stages as of the as-of date; flows compare with one month earlier (lost = in a stage then, in none now).",
 			Tables: []reports.Table{counts, aipl}, Charts: []reports.Chart{chartFrom("funnel", "Lifecycle pyramid", reports.ChartFunnel, reports.UnitCount, counts)}}
 		if b.exists("lifecycle_flows") {
@@ -59,9 +61,9 @@ func (b *builder) strategy() reports.Scorecard {
 	if b.exists("cohort_retention") {
 		ret := b.table("Retention by first-purchase month (% of cohort active, months since first purchase)", `SELECT cohort_month,
 			max(cohort_size) AS cohort_size,
-			max(retention_pct) FILTER (WHERE months_since = 1) AS retention_m1, max(retention_pct) FILTER (WHERE months_since = 2) AS retention_m2,
-			max(retention_pct) FILTER (WHERE months_since = 3) AS retention_m3, max(retention_pct) FILTER (WHERE months_since = 6) AS retention_m6,
-			max(retention_pct) FILTER (WHERE months_since = 12) AS retention_m12
+			max(retention_pct) FILTER (WHERE months_since = 1) / 100 AS retention_m1, max(retention_pct) FILTER (WHERE months_since = 2) / 100 AS retention_m2,
+			max(retention_pct) FILTER (WHERE months_since = 3) / 100 AS retention_m3, max(retention_pct) FILTER (WHERE months_since = 6) / 100 AS retention_m6,
+			max(retention_pct) FILTER (WHERE months_since = 12) / 100 AS retention_m12
 			FROM cohort_retention WHERE as_of = (SELECT max(as_of) FROM cohort_retention WHERE as_of <= CAST(? AS DATE)) AND dimension = 'all'
 			GROUP BY 1 ORDER BY 1 DESC LIMIT 12`, b.asOf.Format("2006-01-02"))
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Tables: []reports.Table{ret}})
