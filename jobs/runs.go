@@ -117,3 +117,26 @@ func LastPerJob(ctx context.Context, wh warehouse.Warehouse) ([]RunRecord, error
 		FROM job_runs QUALIFY row_number() OVER (PARTITION BY job ORDER BY started DESC, attempt DESC) = 1 ORDER BY job`
 	return queryRuns(ctx, wh, q)
 }
+
+// Prune deletes run history (job_runs, source_checks) older than keepDays
+// and returns the number of job runs removed. Running rows are kept.
+func Prune(ctx context.Context, wh warehouse.Warehouse, keepDays int) (int64, error) {
+	if keepDays <= 0 {
+		return 0, nil
+	}
+	cutoff := time.Now().AddDate(0, 0, -keepDays).UTC().Format(time.RFC3339)
+	n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM job_runs WHERE started < CAST(? AS TIMESTAMPTZ) AND status <> 'running'`, cutoff)
+	if err != nil {
+		return 0, err
+	}
+	if err := wh.Exec(ctx, `DELETE FROM job_runs WHERE started < CAST(? AS TIMESTAMPTZ) AND status <> 'running'`, cutoff); err != nil {
+		return 0, fmt.Errorf("prune job_runs: %w", err)
+	}
+	if err := wh.Exec(ctx, sourceChecksDDL); err != nil {
+		return n, err
+	}
+	if err := wh.Exec(ctx, `DELETE FROM source_checks WHERE checked_at < CAST(? AS TIMESTAMPTZ)`, cutoff); err != nil {
+		return n, fmt.Errorf("prune source_checks: %w", err)
+	}
+	return n, nil
+}

@@ -90,6 +90,9 @@ func cmdRun(ctx context.Context, args []string) error {
 	if n, err := jobs.MarkAbandoned(ctx, sess.WH); err == nil && n > 0 {
 		log.Warn("marked runs left running by a dead process as abandoned", "runs", n)
 	}
+	if n, err := jobs.Prune(ctx, sess.WH, cfg.Jobs.KeepRunsDays); err == nil && n > 0 {
+		log.Info("pruned old run history", "runs", n, "keep_days", cfg.Jobs.KeepRunsDays)
+	}
 	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force, Hooks: faultHooks()}
 	chainID := jobs.NewChainID(time.Now())
 	bar := newJobProgress(len(plan))
@@ -101,7 +104,11 @@ func cmdRun(ctx context.Context, args []string) error {
 	}
 	printRuns(res.Runs)
 	fmt.Fprintf(stdout, "chain %s: %d jobs, %d failed; outputs in %s\n", chainID, len(res.Runs), len(res.Failed), cfg.Resolve(cfg.OutputDir))
-	return res.Err()
+	if err := res.Err(); err != nil {
+		jobs.NotifyFailure(ctx, cfg, sess.WH, log, res)
+		return err
+	}
+	return nil
 }
 
 func printRuns(runs []jobs.RunRecord) {
