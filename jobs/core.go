@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -11,21 +12,30 @@ import (
 // the first stitch.
 const identityAssignmentsDDL = `CREATE TABLE IF NOT EXISTS identity_assignments (rec_table VARCHAR, rec_key VARCHAR, customer_id VARCHAR)`
 
-// coreSQL builds the core tables from the raw loaded rows: masters keep the
-// most recently loaded row per key; events get their customer_id from the
-// stitch assignments (rec_key = channel:order_id for order lines, _load_id:_row otherwise); an order exported again
-// in a later file (a status or refund update) replaces the earlier file's lines of that order.
+// coreSQL builds the core tables from the raw loaded rows. Big event tables
+// (order lines, social interactions, campaign contacts) are views over the
+// raw rows joined to the stitch assignments, so the nightly build does not
+// rewrite millions of rows; orders and the masters are materialised.
+//   - Order lines get their customer_id through rec_key = channel:order_id;
+//     an order exported again in a later file (a status or refund update)
+//     keeps only the latest file's lines (order_versions lists those orders).
+//   - Masters keep the most recently loaded row per key.
+//   - Personal identifiers stay in the raw tables; core carries customer_id.
 var coreSQL = []struct{ table, sql string }{
-	{"order_lines", `CREATE OR REPLACE TABLE order_lines AS
-		WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1)
-		SELECT r.channel, r.order_id, r.store_id, r.associate_id, r.buyer_id, r.member_card, r.phone, r.email, r.name, r.device_id,
-			r.order_ts, lower(coalesce(r.status, 'paid')) AS status, r.sku, r.qty, r.unit_price, coalesce(r.discount, 0) AS discount,
-			r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount, r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount,
-			a.customer_id, r._load_id, r._row, r._source
+	{"order_versions", `CREATE OR REPLACE TABLE order_versions AS
+		WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1),
+		multi AS (SELECT channel, order_id FROM raw_order_lines GROUP BY 1, 2 HAVING min(_load_id) <> max(_load_id))
+		SELECT r.channel, r.order_id, arg_max(r._load_id, lf.loaded_at) AS keep_load_id
+		FROM raw_order_lines r SEMI JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
+		LEFT JOIN lf ON lf.load_id = r._load_id GROUP BY 1, 2`},
+	{"order_lines", `CREATE OR REPLACE VIEW order_lines AS
+		SELECT r.channel, r.order_id, r.store_id, r.associate_id, r.order_ts, lower(coalesce(r.status, 'paid')) AS status, r.sku, r.qty, r.unit_price,
+			coalesce(r.discount, 0) AS discount, r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount,
+			r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount, a.customer_id, r._load_id, r._row
 		FROM raw_order_lines r
-		LEFT JOIN lf ON lf.load_id = r._load_id
+		LEFT JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id
 		LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id
-		QUALIFY dense_rank() OVER (PARTITION BY r.channel, r.order_id ORDER BY lf.loaded_at DESC NULLS LAST, r._load_id DESC) = 1`},
+		WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`},
 	{"orders", `CREATE OR REPLACE TABLE orders AS
 		SELECT channel, order_id, min(order_ts) AS order_ts, any_value(customer_id) AS customer_id, any_value(store_id) AS store_id,
 			any_value(associate_id) AS associate_id, any_value(status) AS status, count(*) AS lines, sum(qty) AS units,
@@ -41,9 +51,9 @@ var coreSQL = []struct{ table, sql string }{
 	{"social_accounts", `CREATE OR REPLACE TABLE social_accounts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_accounts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row
 		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY r._load_id DESC, r._row DESC) = 1`},
-	{"social_interactions", `CREATE OR REPLACE TABLE social_interactions AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_interactions r
+	{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_interactions r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r._load_id || ':' || r._row`},
-	{"campaign_contacts", `CREATE OR REPLACE TABLE campaign_contacts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_campaign_contacts r
+	{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_campaign_contacts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`},
 	{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_service_tickets r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'service_tickets' AND a.rec_key = r._load_id || ':' || r._row
@@ -58,6 +68,18 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 	}
 	err := wh.InTx(ctx, func(tx warehouse.Tx) error {
 		for _, c := range coreSQL {
+			if strings.Contains(c.sql, "CREATE OR REPLACE VIEW") {
+				// A warehouse made by an older version may hold a table here.
+				var n *int64
+				if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'`, []any{c.table}, &n); err != nil {
+					return err
+				}
+				if n != nil && *n > 0 {
+					if err := tx.Exec(ctx, "DROP TABLE "+c.table); err != nil {
+						return err
+					}
+				}
+			}
 			if err := tx.Exec(ctx, c.sql); err != nil {
 				return fmt.Errorf("build core table %s: %w", c.table, err)
 			}

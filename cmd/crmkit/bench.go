@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/crmkit/crmkit/jobs/bench"
 )
@@ -21,11 +22,26 @@ func cmdBench(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 42, "generator seed")
 	dir := fs.String("dir", "bench", "work folder: generated data is cached here by size and seed")
 	threads := fs.Int("threads", 0, "DuckDB threads (0: all cores)")
+	memLimit := fs.String("memory-limit", "2GB", "DuckDB memory_limit for the run")
+	par := fs.Int("parallelism", 2, "jobs run at once (1 gives clean per-stage timings)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := cf.logger()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := bench.Run(ctx, bench.Options{ConfigPath: cf.config, Dir: *dir, Customers: *customers, Seed: *seed, Threads: *threads, Log: log,
+		MemoryLimit: *memLimit, Parallelism: *par,
 		Progress: func(stage string) {
 			if isTerminal(os.Stderr) {
 				fmt.Fprintf(os.Stderr, "  done: %s\n", stage)

@@ -36,6 +36,8 @@ type Options struct {
 	// Threads limits DuckDB (0: its default); Parallelism the job runner.
 	Threads     int
 	Parallelism int
+	// MemoryLimit is DuckDB's memory_limit (e.g. "2GB").
+	MemoryLimit string
 	Log         *slog.Logger
 	Progress    func(stage string)
 }
@@ -119,6 +121,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	cfg.Warehouse.Path = filepath.Join(absRun, "warehouse.duckdb")
 	cfg.Warehouse.Threads = o.Threads
+	if o.MemoryLimit != "" {
+		cfg.Warehouse.MemoryLimit = o.MemoryLimit
+	}
 	cfg.OutputDir = absRun
 	if o.Parallelism > 0 {
 		cfg.Jobs.Parallelism = o.Parallelism
@@ -135,7 +140,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	var recs []jobs.RunRecord
 	rss := map[string]float64{}
-	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: o.Log, Parallelism: 1, Force: true,
+	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: o.Log, Parallelism: cfg.Jobs.Parallelism, Force: true,
 		OnFinish: func(rec jobs.RunRecord) {
 			rss[rec.Job] = PeakRSSMB()
 			if o.Progress != nil {

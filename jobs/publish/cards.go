@@ -2,6 +2,7 @@ package publish
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/crmkit/crmkit/reports"
 )
@@ -9,8 +10,11 @@ import (
 // factsSQL builds the order facts every scorecard reads: orders with the
 // region of the store (receipts) or of the customer's golden record.
 const factsSQL = `CREATE OR REPLACE TABLE publish_order_facts AS
-	SELECT o.*, coalesce(s.region, c.region, 'unknown') AS region, s.store_name, c.first_channel
-	FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id`
+	WITH cost AS (SELECT l.channel, l.order_id, sum(l.qty * p.unit_cost) AS cost, count(*) FILTER (WHERE p.unit_cost IS NULL) AS lines_without_cost
+		FROM order_lines l LEFT JOIN products p ON p.sku = l.sku GROUP BY 1, 2)
+	SELECT o.*, coalesce(s.region, c.region, 'unknown') AS region, s.store_name, c.first_channel, cost.cost, cost.lines_without_cost
+	FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
+	LEFT JOIN cost ON cost.channel = o.channel AND cost.order_id = o.order_id`
 
 func (b *builder) strategy() reports.Scorecard {
 	rc, ra := b.regionCond("")
@@ -22,8 +26,9 @@ func (b *builder) strategy() reports.Scorecard {
 		b.kpi("active_customers", "Active customers", reports.UnitCount, reports.BetterUp, "SELECT count(DISTINCT customer_id) FROM publish_order_facts WHERE "+where, ra...),
 		b.kpiArgsFirst("new_customers", "New customers", reports.UnitCount, reports.BetterUp, `SELECT count(*) FROM (SELECT customer_id, min(order_ts) AS f FROM publish_order_facts WHERE customer_id IS NOT NULL AND `+rc+` GROUP BY 1)
 			WHERE f >= CAST(? AS TIMESTAMPTZ) AND f < CAST(? AS TIMESTAMPTZ)`, ra),
-		b.kpi("repeat_customers", "Repeat customers", reports.UnitCount, reports.BetterUp, `SELECT count(DISTINCT p.customer_id) FROM publish_order_facts p
-			WHERE p.order_ts >= CAST(? AS TIMESTAMPTZ) AND p.order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` AND EXISTS (SELECT 1 FROM orders q WHERE q.customer_id = p.customer_id AND q.order_ts < p.order_ts - INTERVAL 1 DAY)`, ra...),
+		b.kpi("repeat_customers", "Repeat customers", reports.UnitCount, reports.BetterUp, `SELECT count(*) FROM (SELECT customer_id FROM publish_order_facts
+			WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) AND `+dollar(rc, 3)+` GROUP BY 1
+			HAVING min(order_ts) < CAST($1 AS TIMESTAMPTZ) AND max(order_ts) >= CAST($1 AS TIMESTAMPTZ))`, ra...),
 		b.kpi("aov", "Average order value", reports.UnitMoney, reports.BetterUp, "SELECT avg(net_amount) FROM publish_order_facts WHERE net_amount > 0 AND "+where, ra...),
 	}
 	if b.exists("clv_fit") {
@@ -83,6 +88,12 @@ func (b *builder) strategy() reports.Scorecard {
 	return sc
 }
 
+// dollar rewrites the "?" of a region condition as the positional
+// parameter $n, for queries that use positional parameters.
+func dollar(cond string, n int) string {
+	return strings.Replace(cond, "?", fmt.Sprintf("$%d", n), 1)
+}
+
 // pick keeps columns a and b of each row (label, value) for a chart.
 func pick(rows [][]any, a, b int) [][]any {
 	out := make([][]any, 0, len(rows))
@@ -108,8 +119,7 @@ func (b *builder) operations() reports.Scorecard {
 	sc := reports.Scorecard{Layer: reports.LayerOperations, Title: "Operations scorecard"}
 	sc.KPIs = []reports.KPI{
 		b.kpi("net_sales", "Net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE "+where, ra...),
-		b.kpi("gross_margin", "Gross margin (lines with cost)", reports.UnitMoney, reports.BetterUp, `SELECT sum(l.net_amount - l.qty * p.unit_cost) FROM order_lines l JOIN products p ON p.sku = l.sku
-			JOIN publish_order_facts f ON f.channel = l.channel AND f.order_id = l.order_id WHERE f.order_ts >= CAST(? AS TIMESTAMPTZ) AND f.order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc, ra...),
+		b.kpi("gross_margin", "Gross margin (orders with full cost)", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount - cost) FROM publish_order_facts WHERE lines_without_cost = 0 AND "+where, ra...),
 		b.kpi("store_sales", "Store (POS) net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE channel = 'pos' AND "+where, ra...),
 		b.kpi("online_sales", "E-commerce net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE channel <> 'pos' AND "+where, ra...),
 		b.kpi("refund_rate", "Refund rate", reports.UnitPct, reports.BetterDown, "SELECT sum(refund_amount) / nullif(sum(paid_amount), 0) FROM publish_order_facts WHERE "+where, ra...),

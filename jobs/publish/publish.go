@@ -76,7 +76,7 @@ func definitions(cfg *config.Config) []reports.Definition {
 	return []reports.Definition{
 		{Term: "Period", Meaning: "Month to date through the as-of day, compared with the previous month through the same day (the whole month when the as-of is a month end)."},
 		{Term: "Net revenue", Meaning: "Paid amount minus refunds, over all channels; anonymous store receipts included."},
-		{Term: "Active / new / repeat customers", Meaning: "Stitched customers with an order in the period / whose first order is in the period / active in the period with an earlier order more than a day before."},
+		{Term: "Active / new / repeat customers", Meaning: "Stitched customers with an order in the period / whose first order is in the period / active in the period who had bought before it."},
 		{Term: "Customer", Meaning: "One person after identity stitching across shop buyer ids, store member cards, phones, emails and WeChat/Weibo ids."},
 		{Term: "CLV", Meaning: fmt.Sprintf("BG/NBD expected purchases x Gamma-Gamma expected order value over %d months, discounted at %.1f%% a month.", m.CLV.HorizonMonths, 100*m.CLV.MonthlyDiscountRate)},
 		{Term: "Lifecycle stages", Meaning: fmt.Sprintf("AIPL: aware (reached in %d days), interested (interacted in %d days or follows), purchase (bought in %d days), loyal (bought on 2+ days or bought and shared). Highest stage wins.", m.Lifecycle.AwareDays, m.Lifecycle.InterestDays, m.Lifecycle.PurchaseDays)},

@@ -39,7 +39,9 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 		dsn = ""
 	}
 	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
-		var stmts []string
+		// Many small per-file commits would otherwise each trigger a
+		// checkpoint once the WAL passes 16 MB.
+		stmts := []string{"SET checkpoint_threshold = '1GB'"}
 		if opts.Threads > 0 {
 			stmts = append(stmts, fmt.Sprintf("SET threads=%d", opts.Threads))
 		}
