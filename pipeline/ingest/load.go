@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -74,6 +76,9 @@ type Ingester struct {
 	AfterBatch func(file string, rowsLoaded int64) error
 	// Mem is the Arrow allocator (default memory.DefaultAllocator).
 	Mem memory.Allocator
+	// Workers bounds the files of one source parsed and loaded at once, each
+	// in its own transaction (default GOMAXPROCS).
+	Workers int
 }
 
 // FileResult is the outcome for one file.
@@ -109,14 +114,64 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 	}
 	sort.Strings(files)
 	res := &SourceResult{Source: src.Name}
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return res, err
+	// Hash every file first: identical contents in this drop are loaded
+	// once (the first in name order), the copies are settled afterwards
+	// against the manifest, so concurrent loads can never double a file.
+	type job struct {
+		path             string
+		hash             string
+		size             int64
+		mtime            time.Time
+		err              error
+		duplicateOfBatch bool
+	}
+	jobsList := make([]job, len(files))
+	seen := map[string]bool{}
+	for i, f := range files {
+		h, size, mtime, err := hashFile(f)
+		jobsList[i] = job{path: f, hash: h, size: size, mtime: mtime, err: err}
+		if err == nil {
+			jobsList[i].duplicateOfBatch = seen[h]
+			seen[h] = true
 		}
-		fr, err := in.LoadFile(ctx, src, f)
-		if err != nil {
-			return res, err
+	}
+	results := make([]FileResult, len(files))
+	errs := make([]error, len(files))
+	workers := in.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i := range jobsList {
+		j := jobsList[i]
+		if j.duplicateOfBatch {
+			continue
 		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return
+			}
+			results[i], errs[i] = in.loadHashed(ctx, src, j.path, j.hash, j.size, j.mtime, j.err)
+		}(i)
+	}
+	wg.Wait()
+	for i, j := range jobsList {
+		if !j.duplicateOfBatch {
+			continue
+		}
+		results[i], errs[i] = in.loadHashed(ctx, src, j.path, j.hash, j.size, j.mtime, j.err)
+	}
+	for i := range results {
+		if errs[i] != nil {
+			return res, errs[i]
+		}
+		fr := results[i]
 		res.Files = append(res.Files, fr)
 		res.RowsRead += fr.RowsRead
 		res.RowsLoaded += fr.RowsLoaded
@@ -164,17 +219,22 @@ func LoadID(sourceName, hash string) string {
 // LoadFile loads one file atomically: its rows and its quarantine rows and
 // its manifest row commit together or not at all.
 func (in *Ingester) LoadFile(ctx context.Context, src *config.Source, path string) (FileResult, error) {
+	hash, size, mtime, err := hashFile(path)
+	return in.loadHashed(ctx, src, path, hash, size, mtime, err)
+}
+
+func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, path, hash string, size int64, mtime time.Time, hashErr error) (FileResult, error) {
 	log := in.Log
 	if log == nil {
 		log = slog.Default()
 	}
 	name := in.rel(path)
 	fr := FileResult{File: name}
-	hash, size, mtime, err := hashFile(path)
-	if err != nil {
-		fr.Status, fr.Err = StatusRejected, fmt.Errorf("read %q: %w", name, err)
+	if hashErr != nil {
+		fr.Status, fr.Err = StatusRejected, fmt.Errorf("read %q: %w", name, hashErr)
 		return fr, nil
 	}
+	var err error
 	fr.LoadID = LoadID(src.Name, hash)
 
 	// Already seen this content?
