@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -14,11 +15,11 @@ func str(rec arrow.RecordBatch, col, i int) string {
 	}
 	switch a := c.(type) {
 	case *array.String:
-		return a.Value(i)
+		return strings.Clone(a.Value(i)) // stays valid after release
 	case *array.LargeString:
-		return a.Value(i)
+		return strings.Clone(a.Value(i))
 	default:
-		return c.ValueStr(i)
+		return strings.Clone(c.ValueStr(i))
 	}
 }
 

@@ -145,15 +145,14 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 					<-done[d]
 				}
 			}
-			for _, d := range j.Deps {
-				if !inPlan[d] {
-					continue
-				}
+			// Wait for every upstream job in the plan, direct or transitive
+			// (a plan may skip the jobs in between, e.g. "core publish").
+			for _, d := range r.Graph.upstreamInPlan(name, inPlan) {
 				<-done[d]
 				mu.Lock()
 				st := status[d]
 				mu.Unlock()
-				if st != StatusSucceeded && st != StatusSkipped && st != StatusPartial {
+				if st != StatusSucceeded && st != StatusSkipped && st != StatusPartial && blocked == "" {
 					blocked = d
 				}
 			}
@@ -291,4 +290,31 @@ func safeRun(ctx context.Context, j *Job, env *Env) (res Result, err error) {
 		}
 	}()
 	return j.Run(ctx, env)
+}
+
+// upstreamInPlan returns the jobs of the plan that name depends on,
+// directly or through jobs that are not in the plan.
+func (g *Graph) upstreamInPlan(name string, inPlan map[string]bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(n string)
+	walk = func(n string) {
+		j, ok := g.jobs[n]
+		if !ok {
+			return
+		}
+		for _, d := range j.Deps {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			if inPlan[d] {
+				out = append(out, d)
+			} else {
+				walk(d)
+			}
+		}
+	}
+	walk(name)
+	return out
 }

@@ -50,16 +50,17 @@ func ReleaseAll(recs []arrow.RecordBatch) {
 	}
 }
 
-// StringAt reads a string cell ("" for null).
+// StringAt reads a string cell ("" for null) as a copy that stays valid
+// after the batch is released.
 func StringAt(rec arrow.RecordBatch, col, i int) string {
 	c := rec.Column(col)
 	if c.IsNull(i) {
 		return ""
 	}
 	if s, ok := c.(*array.String); ok {
-		return s.Value(i)
+		return strings.Clone(s.Value(i))
 	}
-	return c.ValueStr(i)
+	return strings.Clone(c.ValueStr(i))
 }
 
 // FloatAt reads a numeric cell as float64 (0 for null).

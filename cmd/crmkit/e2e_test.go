@@ -21,6 +21,7 @@ import (
 type demoEnv struct {
 	dir, data, out, config string
 	sum                    *generate.Summary
+	wh                     *warehouse.DuckDB
 }
 
 func newDemo(t *testing.T, customers int) *demoEnv {
@@ -50,6 +51,7 @@ func newDemo(t *testing.T, customers int) *demoEnv {
 
 func (d *demoEnv) run(t *testing.T, args ...string) string {
 	t.Helper()
+	d.closeDB()
 	var out, errOut bytes.Buffer
 	code := run(append(args, "--config", d.config, "--log-format", "json", "-q"), &out, &errOut)
 	if code != 0 {
@@ -58,14 +60,25 @@ func (d *demoEnv) run(t *testing.T, args ...string) string {
 	return out.String()
 }
 
+// db opens the demo warehouse; closeDB must be called before the next
+// crmkit command touches the file (one DuckDB instance per file).
 func (d *demoEnv) db(t *testing.T) *sql.DB {
 	t.Helper()
+	d.closeDB()
 	wh, err := warehouse.OpenDuckDB(filepath.Join(d.out, "warehouse.duckdb"), warehouse.DuckDBOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { wh.Close() })
+	d.wh = wh
+	t.Cleanup(d.closeDB)
 	return wh.DB()
+}
+
+func (d *demoEnv) closeDB() {
+	if d.wh != nil {
+		d.wh.Close()
+		d.wh = nil
+	}
 }
 
 func counts(t *testing.T, db *sql.DB, tables ...string) map[string]int64 {
@@ -187,7 +200,7 @@ func TestDemoChainEndToEnd(t *testing.T) {
 	if sc.Precision < 0.995 || sc.Recall < 0.99 {
 		t.Errorf("stitching precision %.4f recall %.4f, want >= 0.995 and >= 0.99", sc.Precision, sc.Recall)
 	}
-	db.Close()
+	d.closeDB()
 
 	// A second run loads nothing twice and changes no id.
 	d.run(t, "run")

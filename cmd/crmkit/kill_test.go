@@ -78,7 +78,7 @@ func TestKilledLoadLeavesNoPartialFile(t *testing.T) {
 	}
 	var filesAfterKill int64
 	db.QueryRow(`SELECT count(*) FROM load_files WHERE status = 'loaded'`).Scan(&filesAfterKill)
-	db.Close()
+	d.closeDB()
 	if filesAfterKill < 2 || filesAfterKill >= 24 {
 		t.Fatalf("%d files committed before the kill, want between 2 and 23", filesAfterKill)
 	}

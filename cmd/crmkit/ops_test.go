@@ -21,7 +21,7 @@ func TestBackfillTwiceChangesNothing(t *testing.T) {
 	d.run(t, "run")
 	perPartition := func() map[string]int64 {
 		db := d.db(t)
-		defer db.Close()
+		defer d.closeDB()
 		out := map[string]int64{}
 		for _, tb := range []string{"rfm", "customer_clv"} {
 			rows, err := db.Query(fmt.Sprintf(`SELECT strftime(as_of, '%%Y-%%m-%%d'), count(*) FROM %s WHERE as_of BETWEEN DATE '2025-01-01' AND DATE '2025-03-31' GROUP BY 1`, tb))

@@ -156,7 +156,8 @@ func cellValue(a arrow.Array, i int) any {
 	}
 	switch v := a.(type) {
 	case *array.String:
-		return v.Value(i)
+		// Copy: the batch's buffers are released after the query.
+		return strings.Clone(v.Value(i))
 	case *array.Int64:
 		return v.Value(i)
 	case *array.Int32:
@@ -175,7 +176,7 @@ func cellValue(a arrow.Array, i int) any {
 	case *array.Decimal128:
 		return v.Value(i).ToFloat64(v.DataType().(*arrow.Decimal128Type).Scale)
 	default:
-		return a.ValueStr(i)
+		return strings.Clone(a.ValueStr(i))
 	}
 }
 
