@@ -508,6 +508,9 @@ func (c *Config) validate(v *validator) {
 	default:
 		v.fail("$.warehouse.kind", "warehouse.kind", "unknown warehouse kind %q (want duckdb or bigquery)", c.Warehouse.Kind)
 	}
+	if m := c.Warehouse.MemoryLimit; m != "" && !regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`).MatchString(m) {
+		v.fail("$.warehouse.memory_limit", "warehouse.memory_limit", "want a size such as 2GB or 512MiB, got %q", m)
+	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		v.fail("$.timezone", "timezone", "unknown time zone %q", c.Timezone)

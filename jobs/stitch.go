@@ -83,7 +83,13 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 	}
 	defer release(evidence)
 	var prior []arrow.RecordBatch
-	if exists, _ := tableExists(ctx, env.WH, "identity_map"); exists {
+	exists, err := tableExists(ctx, env.WH, "identity_map")
+	if err != nil {
+		// Never treat a failed lookup as "no prior map": that would renumber
+		// every customer.
+		return Result{}, fmt.Errorf("look up identity_map: %w", err)
+	}
+	if exists {
 		prior, err = env.WH.Query(ctx, `SELECT id_type, id_value, customer_id FROM identity_map`)
 		if err != nil {
 			return Result{}, fmt.Errorf("read identity_map: %w", err)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -26,8 +28,11 @@ type MonthlyRevenue struct {
 
 // QueryMonthlyRevenue reads monthly net revenue by channel from orders.
 func QueryMonthlyRevenue(ctx context.Context, wh warehouse.Querier, tz string) (*MonthlyRevenue, error) {
+	if _, err := time.LoadLocation(tz); err != nil {
+		return nil, fmt.Errorf("monthly revenue: time zone %q: %w", tz, err)
+	}
 	recs, err := wh.Query(ctx, fmt.Sprintf(`SELECT strftime(date_trunc('month', timezone('%s', order_ts)), '%%Y-%%m') AS month, channel, sum(net_amount) AS net
-		FROM orders GROUP BY 1, 2 ORDER BY 1, 2`, tz))
+		FROM orders GROUP BY 1, 2 ORDER BY 1, 2`, strings.ReplaceAll(tz, "'", "''")))
 	if err != nil {
 		return nil, fmt.Errorf("monthly revenue: %w", err)
 	}

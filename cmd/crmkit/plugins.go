@@ -4,6 +4,7 @@ package main
 import (
 	_ "github.com/crmkit/crmkit/jobs/clvjob"
 	_ "github.com/crmkit/crmkit/jobs/lifecyclejobs"
+	_ "github.com/crmkit/crmkit/jobs/metricjobs"
 	_ "github.com/crmkit/crmkit/jobs/publish"
 	_ "github.com/crmkit/crmkit/jobs/valuejobs"
 )

@@ -90,6 +90,9 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{RowsIn: rowsIn, Message: "no purchases of stitched customers before the as-of date: nothing to fit"}, nil
 	}
 	model, err := clv.Fit(sums, clv.FitOptions{})
+	if model != nil {
+		env.Log.Debug("clv fit", "params", fmt.Sprintf("%+v %+v conv=%v", model.BGNBD, model.GG, model.Converged))
+	}
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("fit clv on %d customers: %w", len(sums), err)
 	}

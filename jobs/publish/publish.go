@@ -120,9 +120,14 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		written = append(written, x, files[0])
 	}
 	mr, err := reports.QueryMonthlyRevenue(ctx, env.WH, cfg.Location.String())
-	if err == nil {
-		_ = reports.WriteRevenueXLSX(mr, filepath.Join(out, "revenue_by_channel.xlsx"))
-		_ = reports.WriteRevenueHTML(mr, filepath.Join(out, "revenue_by_channel.html"))
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	if err := reports.WriteRevenueXLSX(mr, filepath.Join(out, "revenue_by_channel.xlsx")); err != nil {
+		return jobs.Result{}, fmt.Errorf("write revenue workbook: %w", err)
+	}
+	if err := reports.WriteRevenueHTML(mr, filepath.Join(out, "revenue_by_channel.html")); err != nil {
+		return jobs.Result{}, fmt.Errorf("write revenue page: %w", err)
 	}
 	segs, err := WriteSegments(ctx, env, asOf, out)
 	if err != nil {
@@ -166,7 +171,10 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 			region := r.Filter["region"]
 			k := key{layer, region}
 			if cards[k] == nil {
-				sc, _ := Build(ctx, env.WH, cfg, layer, asOf, region, now)
+				sc, errs := Build(ctx, env.WH, cfg, layer, asOf, region, now)
+				for _, p := range errs {
+					env.Log.Warn("filtered scorecard section incomplete", "region", region, "problem", p)
+				}
 				cards[k] = sc
 				x := filepath.Join(out, sc.BaseName()+".xlsx")
 				if region != "" {

@@ -91,10 +91,12 @@ func EvaluateSegment(seg config.Segment, tags []arrow.RecordBatch) (*SegmentResu
 	for _, t := range tags {
 		bm, err := e.Eval(t)
 		if err != nil {
+			res.Release()
 			return nil, fmt.Errorf("segment %s: %w", seg.Name, err)
 		}
 		sel, err := segment.Filter(t, bm)
 		if err != nil {
+			res.Release()
 			return nil, fmt.Errorf("segment %s: %w", seg.Name, err)
 		}
 		res.Count += sel.NumRows()

@@ -470,7 +470,10 @@ func (p BGNBDParams) aliveExpectation(t float64, x int, T float64) (float64, err
 	L := math.Log(p.Alpha+T) - math.Log(p.Alpha+T+t) // ln(1−z)
 	z := t / (p.Alpha + T + t)
 	A := a + p.B - 1 - p.R
-	g, err := hypTail(A, a-1, c, z, A/c*z)
+	if a+p.B > degenerateBeta {
+		return p.aliveExpectationFixedP(t, x, T), nil
+	}
+	g, gScale, err := hypTailScaled(A, a-1, c, z, A/c*z)
 	if err != nil {
 		return math.NaN(), fmt.Errorf("clv: E[Y(%v)|x=%d,T=%v]: %w", t, x, T, err)
 	}
@@ -480,7 +483,27 @@ func (p BGNBDParams) aliveExpectation(t float64, x int, T float64) (float64, err
 	} else {
 		h = -math.Expm1(am1*L) / am1
 	}
-	return c * (h - math.Exp((a-1)*L)*g), nil
+	return c * (h - math.Exp((a-1)*L+gScale)*g), nil
+}
+
+// degenerateBeta is the a+b beyond which the Beta mixing of the dropout
+// probability is treated as a point mass (a fit running to the boundary
+// when the data show no heterogeneity in dropout).
+const degenerateBeta = 1e4
+
+// aliveExpectationFixedP is the limit of aliveExpectation as a, b grow with
+// the dropout probability p = a/(a+b+x) (the posterior mean after x
+// survived purchases) held fixed: a customer alive at T with purchase rate
+// λ ~ Gamma(r+x, α+T) makes (1 − e^(−λpt))/p purchases in expectation, so
+//
+//	E = (1/p) [1 − ((α+T)/(α+T+p·t))^(r+x)].
+func (p BGNBDParams) aliveExpectationFixedP(t float64, x int, T float64) float64 {
+	fx := float64(x)
+	q := p.A / (p.A + p.B + fx)
+	if q <= 0 {
+		return (p.R + fx) / (p.Alpha + T) * t
+	}
+	return -math.Expm1((p.R+fx)*(math.Log(p.Alpha+T)-math.Log(p.Alpha+T+q*t))) / q
 }
 
 // ConditionalExpected returns E[Y(t) | x, t_x, T], the expected number of

@@ -290,3 +290,33 @@ func TestFitBGNBDErrors(t *testing.T) {
 		t.Errorf("x < 0: err = %v, want ErrInvalidSummary", err)
 	}
 }
+
+// TestConditionalExpectedDegenerateBeta: with a and b huge (a fit at the
+// boundary) the dropout probability is a point mass p = a/(a+b+x) and the
+// expectation must equal the fixed-p formula; near the threshold the series
+// and the limit agree.
+func TestConditionalExpectedDegenerateBeta(t *testing.T) {
+	huge := BGNBDParams{R: 1.5, Alpha: 3.5, A: 8.4e6, B: 2.46e7}
+	got, err := huge.ConditionalExpected(12.857, 2, 6, 12.714)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Worked by hand: p = 8.4e6/(8.4e6+2.46e7+2) = 0.254545..., alive
+	// expectation (1/p)(1-((3.5+12.714)/(3.5+12.714+p*12.857))^(3.5)),
+	// P(alive) = 1/(1 + a/(b+1) ((α+T)/(α+t_x))^(r+x)).
+	p := 8.4e6 / (8.4e6 + 2.46e7 + 2)
+	alive := (1 - math.Pow((3.5+12.714)/(3.5+12.714+p*12.857), 3.5)) / p
+	pa := 1 / (1 + 8.4e6/(2.46e7+1)*math.Pow((3.5+12.714)/(3.5+6), 3.5))
+	if math.Abs(got-alive*pa) > 1e-9 {
+		t.Fatalf("E = %v, want %v", got, alive*pa)
+	}
+	// Close to the threshold both paths agree to 1e-3 relative.
+	near := BGNBDParams{R: 1.5, Alpha: 3.5, A: 2000, B: 6000}
+	series, err := near.aliveExpectation(10, 2, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit := near.aliveExpectationFixedP(10, 2, 12); math.Abs(series-limit)/series > 1e-3 {
+		t.Fatalf("series %v vs fixed-p limit %v", series, limit)
+	}
+}

@@ -29,11 +29,28 @@ const (
 // that bound is below seriesRelTol*|sum|; otherwise an error wrapping
 // ErrSeriesDiverged is returned after seriesMaxIter terms.
 func hypTail(p1, p2, q1, z, first float64) (float64, error) {
+	sum, scale, err := hypTailScaled(p1, p2, q1, z, first)
+	if err != nil {
+		return math.NaN(), err
+	}
+	v := sum * math.Exp(scale)
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return math.NaN(), fmt.Errorf("series sum overflows (log scale %v): %w", scale, ErrSeriesDiverged)
+	}
+	return v, nil
+}
+
+// hypTailScaled is hypTail returning the sum as sum·exp(logScale): terms
+// that would overflow a float64 (large parameters, as a fit running to a
+// boundary produces) are rescaled as they grow, so a caller that multiplies
+// the series by a tiny factor can combine the logarithms instead.
+func hypTailScaled(p1, p2, q1, z, first float64) (float64, float64, error) {
+	logScale := 0.0
 	if first == 0 || z == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if !(z > 0 && z < 1) {
-		return math.NaN(), fmt.Errorf("series argument z=%v outside [0,1): %w", z, ErrSeriesDiverged)
+		return math.NaN(), 0, fmt.Errorf("series argument z=%v outside [0,1): %w", z, ErrSeriesDiverged)
 	}
 	// Index from which every factor p1+m, p2+m, q1+m is positive.
 	n0 := 1 + int(math.Ceil(math.Max(0, math.Max(-q1, math.Max(-p1, -p2)))))
@@ -50,10 +67,17 @@ func hypTail(p1, p2, q1, z, first float64) (float64, error) {
 		fn := float64(n)
 		next := term * ((p1 + fn) * (p2 + fn) / ((q1 + fn) * (fn + 1)) * z)
 		if next == 0 {
-			return sum + comp, nil
+			return sum + comp, logScale, nil
+		}
+		if math.IsInf(next, 0) || math.Abs(next) > 1e280 {
+			// Rescale everything by 2^-900 and recompute the term.
+			const k = 900 * math.Ln2
+			sum, comp, term = math.Ldexp(sum, -900), math.Ldexp(comp, -900), math.Ldexp(term, -900)
+			logScale += k
+			next = term * ((p1 + fn) * (p2 + fn) / ((q1 + fn) * (fn + 1)) * z)
 		}
 		if math.IsNaN(next) || math.IsInf(next, 0) {
-			return math.NaN(), fmt.Errorf("series term %d is %v: %w", n+1, next, ErrSeriesDiverged)
+			return math.NaN(), 0, fmt.Errorf("series term %d is %v: %w", n+1, next, ErrSeriesDiverged)
 		}
 		if m := fn + 1; n+1 >= n0 {
 			// Bound on every ratio t_{k+1}/t_k for k >= n+1.
@@ -62,13 +86,13 @@ func hypTail(p1, p2, q1, z, first float64) (float64, error) {
 			if zeta := z * math.Min(b1, b2); zeta < 1 {
 				total := sum + comp
 				if math.Abs(next)/(1-zeta) <= seriesRelTol*math.Abs(total) {
-					return total + next, nil
+					return total + next, logScale, nil
 				}
 			}
 		}
 		term = next
 	}
-	return math.NaN(), fmt.Errorf("series not summed in %d terms: %w", seriesMaxIter, ErrSeriesDiverged)
+	return math.NaN(), 0, fmt.Errorf("series not summed in %d terms: %w", seriesMaxIter, ErrSeriesDiverged)
 }
 
 // hyp2f1 evaluates the Gauss hypergeometric function 2F1(a, b; c; z) for

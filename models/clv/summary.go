@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -247,6 +248,9 @@ func (g *aggregator) reserve(n int) { g.events = slices.Grow(g.events, n) }
 
 func (g *aggregator) add(id string, day int32, amount float64) {
 	ci, ok := g.index[id]
+	if !ok {
+		id = strings.Clone(id) // ids may alias Arrow buffers released later
+	}
 	if !ok {
 		ci = int32(len(g.ids))
 		g.index[id] = ci

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -343,6 +344,7 @@ func readCustomers(recs []arrow.RecordBatch, names []string) (*customerSet, int,
 			}
 			c, ok := lookup[s]
 			if !ok {
+				s = strings.Clone(s) // may alias an Arrow buffer
 				c = int32(len(dm.values))
 				lookup[s] = c
 				dm.values = append(dm.values, s)

@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
+
+var memoryLimitRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
 // DuckDB is the embedded warehouse: one file, no server.
 type DuckDB struct {
@@ -33,6 +36,9 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 		}
+	}
+	if opts.MemoryLimit != "" && !memoryLimitRe.MatchString(opts.MemoryLimit) {
+		return nil, fmt.Errorf("open duckdb %q: memory_limit %q: want a size such as 2GB or 512MiB", path, opts.MemoryLimit)
 	}
 	dsn := path
 	if dsn == ":memory:" {

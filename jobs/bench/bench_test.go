@@ -1,0 +1,60 @@
+package bench_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/crmkit/crmkit/jobs/bench"
+	_ "github.com/crmkit/crmkit/jobs/clvjob"
+	_ "github.com/crmkit/crmkit/jobs/lifecyclejobs"
+	_ "github.com/crmkit/crmkit/jobs/publish"
+	_ "github.com/crmkit/crmkit/jobs/valuejobs"
+)
+
+// TestBenchTinyRun keeps `make bench` from rotting: the whole bench at a
+// tiny size must run, report every stage with rows, and time the SQL twins.
+// It asserts no timings.
+func TestBenchTinyRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench smoke run: skipped with -short")
+	}
+	dir := t.TempDir()
+	rep, err := bench.Run(context.Background(), bench.Options{ConfigPath: "../../config/example.yaml", Dir: dir, Customers: 300, Seed: 3, MemoryLimit: "1GB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := map[string]bench.Stage{}
+	for _, s := range rep.Stages {
+		stages[s.Name] = s
+	}
+	for _, name := range []string{"ingest (utf-8 csv sources)", "ingest (ndjson, parquet, gbk csv, xlsx)", "stitch", "core", "clv", "cohorts", "rfm", "lifecycle", "publish"} {
+		s, ok := stages[name]
+		if !ok {
+			t.Errorf("stage %s missing from the report", name)
+			continue
+		}
+		if name != "publish" && s.RowsIn == 0 && s.RowsOut == 0 {
+			t.Errorf("stage %s reports no rows", name)
+		}
+	}
+	for _, name := range []string{"ingest (utf-8 csv sources)", "cohorts", "rfm", "clv"} {
+		if stages[name].SQLSeconds <= 0 || stages[name].Note != "" {
+			t.Errorf("stage %s: SQL twin not timed (%v, %q)", name, stages[name].SQLSeconds, stages[name].Note)
+		}
+	}
+	if rep.OrderLines == 0 || rep.PeakRSSMB <= 0 {
+		t.Errorf("order lines %d, peak RSS %.0f", rep.OrderLines, rep.PeakRSSMB)
+	}
+	if err := rep.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
+		t.Fatal(err)
+	}
+	// A second run reuses the cached data.
+	rep2, err := bench.Run(context.Background(), bench.Options{ConfigPath: "../../config/example.yaml", Dir: dir, Customers: 300, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep2.GenerateCache || rep2.OrderLines != rep.OrderLines {
+		t.Errorf("second run: cached %v, order lines %d vs %d", rep2.GenerateCache, rep2.OrderLines, rep.OrderLines)
+	}
+}

@@ -1,0 +1,544 @@
+// Package metricjobs is the job glue of the business metrics in
+// models/metrics: one model job per metric reads its inputs from the core
+// tables (and the rfm and lifecycle_stage marts) as Arrow batches with
+// plain SQL, runs the pure metric function for the as-of date and replaces
+// that date's rows of its mart. Importing the package registers the jobs
+// profit, growth, sales, campaign_effect, channel_credit and
+// social_engagement, writing the marts of the same names.
+//
+// The SQL only selects columns and drops rows after the as-of day (the
+// same text on DuckDB and BigQuery); every
+// figure is computed in models/metrics. Tables that do not exist yet (no
+// campaign or social source configured, no stitch run for customers, no
+// rfm or lifecycle run) count as empty, and the job message says so.
+// Refunds, lines without a unit cost, cancelled and anonymous orders are
+// counted in the marts and in the job message.
+package metricjobs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/metrics"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Job names; each job writes the mart of the same name.
+const (
+	JobProfit   = "profit"
+	JobGrowth   = "growth"
+	JobSales    = "sales"
+	JobCampaign = "campaign_effect"
+	JobCredit   = "channel_credit"
+	JobSocial   = "social_engagement"
+)
+
+func init() {
+	jobs.RegisterModel(JobProfit, ProfitJob)
+	jobs.RegisterModel(JobGrowth, GrowthJob)
+	jobs.RegisterModel(JobSales, SalesJob)
+	jobs.RegisterModel(JobCampaign, CampaignJob)
+	jobs.RegisterModel(JobCredit, CreditJob)
+	jobs.RegisterModel(JobSocial, SocialJob)
+}
+
+func newJob(name string, run func(ctx context.Context, env *jobs.Env) (jobs.Result, error)) *jobs.Job {
+	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run}
+}
+
+// ProfitJob is the "profit" job: profit per month, customer and order.
+func ProfitJob(cfg *config.Config) *jobs.Job { return newJob(JobProfit, runProfit) }
+
+// GrowthJob is the "growth" job: new, returning, reactivated and churned
+// customers per month (window models.growth.churn_days).
+func GrowthJob(cfg *config.Config) *jobs.Job { return newJob(JobGrowth, runGrowth) }
+
+// SalesJob is the "sales" job: sales by category, brand, channel, store,
+// region and month.
+func SalesJob(cfg *config.Config) *jobs.Job { return newJob(JobSales, runSales) }
+
+// CampaignJob is the "campaign_effect" job: target vs control per campaign
+// (window models.campaign.window_days).
+func CampaignJob(cfg *config.Config) *jobs.Job { return newJob(JobCampaign, runCampaign) }
+
+// CreditJob is the "channel_credit" job: online sales of store-recruited
+// customers credited to the store and associate (window
+// models.credit.window_days).
+func CreditJob(cfg *config.Config) *jobs.Job { return newJob(JobCredit, runCredit) }
+
+// SocialJob is the "social_engagement" job: interactions by category,
+// region, RFM tier and lifecycle stage, and fan-to-buyer conversion
+// (window models.social.conversion_days). It runs after the rfm and
+// lifecycle jobs, whose marts give the tiers and stages.
+func SocialJob(cfg *config.Config) *jobs.Job {
+	j := newJob(JobSocial, runSocial)
+	j.Deps = []string{"rfm", "lifecycle"}
+	return j
+}
+
+// run holds what one job run reads.
+type run struct {
+	ctx     context.Context
+	wh      warehouse.Warehouse
+	asOf    time.Time
+	end     string // first instant after the as-of day, as a SQL literal
+	common  metrics.Common
+	rowsIn  int64
+	read    [][]arrow.RecordBatch
+	missing []string // optional tables that were absent
+	started time.Time
+}
+
+func newRun(ctx context.Context, env *jobs.Env) (*run, error) {
+	asOf, err := env.ResolveAsOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := env.Cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := asOf.In(loc).Date()
+	asOf = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return &run{
+		ctx: ctx, wh: env.WH, asOf: asOf,
+		end:     tsLiteral(env.WH, time.Date(y, m, d+1, 0, 0, 0, 0, loc)),
+		common:  metrics.Common{AsOf: asOf, Location: loc},
+		started: time.Now(),
+	}, nil
+}
+
+func (r *run) release() {
+	for _, recs := range r.read {
+		for _, rec := range recs {
+			rec.Release()
+		}
+	}
+	r.read = nil
+}
+
+// t qualifies a table name for the warehouse.
+func (r *run) t(name string) string { return r.wh.Dialect().Table(name) }
+
+// query reads a required input.
+func (r *run) query(what, q string, args ...any) ([]arrow.RecordBatch, error) {
+	recs, err := r.wh.Query(r.ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	r.read = append(r.read, recs)
+	for _, rec := range recs {
+		r.rowsIn += rec.NumRows()
+	}
+	return recs, nil
+}
+
+// tableChecker is implemented by warehouses that tell whether a table
+// exists without information_schema (BigQuery).
+type tableChecker interface {
+	TableExists(ctx context.Context, name string) (bool, error)
+}
+
+// columns returns which of cols table has (none when it does not exist).
+// A warehouse that checks tables itself is trusted to have the core
+// tables' columns when the table exists.
+func (r *run) columns(table string, cols ...string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if tc, ok := r.wh.(tableChecker); ok {
+		exists, err := tc.TableExists(r.ctx, table)
+		if err != nil {
+			return nil, fmt.Errorf("look up table %s: %w", table, err)
+		}
+		for _, c := range cols {
+			out[c] = exists
+		}
+		return out, nil
+	}
+	recs, err := r.wh.Query(r.ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = ?`, table)
+	if err != nil {
+		return nil, fmt.Errorf("look up table %s: %w", table, err)
+	}
+	defer func() {
+		for _, rec := range recs {
+			rec.Release()
+		}
+	}()
+	have := map[string]bool{}
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			have[strings.ToLower(rec.Column(0).ValueStr(i))] = true
+		}
+	}
+	for _, c := range cols {
+		if have[c] {
+			out[c] = true
+		}
+	}
+	return out, nil
+}
+
+// optional reads an input whose table may not exist yet (all of cols must
+// be there); absent tables read as no batches and are noted.
+func (r *run) optional(table string, cols []string, q string, args ...any) ([]arrow.RecordBatch, error) {
+	have, err := r.columns(table, cols...)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, ok := range have {
+		if ok {
+			n++
+		}
+	}
+	if n < len(cols) {
+		r.missing = append(r.missing, table)
+		return nil, nil
+	}
+	return r.query(table, q, args...)
+}
+
+// write replaces the as-of date's rows of the mart.
+func (r *run) write(mart string, schema *arrow.Schema, recs []arrow.RecordBatch) (int64, error) {
+	defer func() {
+		for _, rec := range recs {
+			rec.Release()
+		}
+	}()
+	var n int64
+	for _, rec := range recs {
+		n += rec.NumRows()
+	}
+	if err := jobs.WriteMart(r.ctx, r.wh, mart, r.asOf, schema, recs); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// result builds the job result with the common message tail.
+func (r *run) result(rowsOut int64, msg string) jobs.Result {
+	msg = r.asOf.Format(time.DateOnly) + ": " + msg
+	if len(r.missing) > 0 {
+		msg += "; absent (taken as empty): " + strings.Join(r.missing, ", ")
+	}
+	msg += fmt.Sprintf("; %.2fs", time.Since(r.started).Seconds())
+	return jobs.Result{RowsIn: r.rowsIn, RowsOut: rowsOut, Message: msg}
+}
+
+// Input queries: plain column lists (the metrics accept any numeric
+// column type), the same on DuckDB and BigQuery; %s are table names and
+// the end-of-day timestamp literal.
+const (
+	linesSQL = `SELECT channel, order_id, order_ts, customer_id, store_id, status, sku, qty, paid_amount, refund_amount
+FROM %s WHERE order_ts < %s`
+	ordersSQL    = `SELECT channel, order_id, order_ts, customer_id, store_id, associate_id, status, net_amount FROM %s WHERE order_ts < %s`
+	productsSQL  = `SELECT sku, category, brand, unit_cost FROM %s`
+	storesSQL    = `SELECT store_id, store_name, region FROM %s`
+	customersSQL = `SELECT customer_id, region FROM %s`
+	campaignsSQL = `SELECT campaign_id, campaign_name, channel, start_date, end_date, spend FROM %s`
+	contactsSQL  = `SELECT campaign_id, contact_group, contacted_ts, customer_id FROM %s`
+	accountsSQL  = `SELECT platform, openid, followed_ts, unfollowed_ts, customer_id FROM %s`
+	interactSQL  = `SELECT platform, openid, ts, action, content_category, customer_id FROM %s WHERE ts < %s`
+	rfmSQL       = `SELECT customer_id, tier FROM %s WHERE as_of = CAST(? AS DATE)`
+	stageSQL     = `SELECT customer_id, aipl_stage, pyramid_stage FROM %s WHERE as_of = CAST(? AS DATE)`
+)
+
+// tsLiteral renders the instant t as a timestamp literal of the warehouse.
+func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
+	s := t.UTC().Format("2006-01-02 15:04:05") + "+00"
+	if wh.Dialect().Name() == "duckdb" {
+		return "TIMESTAMPTZ '" + s + "'"
+	}
+	return "TIMESTAMP '" + s + "'"
+}
+
+func (r *run) lines() ([]arrow.RecordBatch, error) {
+	return r.query("order_lines", fmt.Sprintf(linesSQL, r.t("order_lines"), r.end))
+}
+
+func (r *run) orders() ([]arrow.RecordBatch, error) {
+	return r.query("orders", fmt.Sprintf(ordersSQL, r.t("orders"), r.end))
+}
+
+func (r *run) products() ([]arrow.RecordBatch, error) {
+	return r.optional("products", []string{"sku", "category", "brand", "unit_cost"}, fmt.Sprintf(productsSQL, r.t("products")))
+}
+
+func (r *run) stores() ([]arrow.RecordBatch, error) {
+	return r.optional("stores", []string{"store_id", "store_name", "region"}, fmt.Sprintf(storesSQL, r.t("stores")))
+}
+
+func (r *run) customers() ([]arrow.RecordBatch, error) {
+	return r.optional("customers", []string{"customer_id", "region"}, fmt.Sprintf(customersSQL, r.t("customers")))
+}
+
+func rowCount(recs []arrow.RecordBatch) int64 {
+	var n int64
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	return n
+}
+
+func money(v float64) string { return fmt.Sprintf("%.2f", v) }
+
+// skus lists missing-cost SKUs for a message.
+func skus(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return " (SKUs " + strings.Join(list, ", ") + ")"
+}
+
+func lineNotes(s metrics.LineStats) string {
+	msg := fmt.Sprintf("%d order lines read, %d cancelled skipped", s.Lines, s.CancelledLines)
+	if s.UndatedLines > 0 {
+		msg += fmt.Sprintf(", %d without order_ts skipped", s.UndatedLines)
+	}
+	msg += fmt.Sprintf("; %d lines returned in full; %d lines without unit cost%s kept out of cost and profit", s.ReturnedLines, s.MissingCostLines, skus(s.MissingCostSKUs))
+	return msg
+}
+
+func orderNotes(s metrics.OrderStats) string {
+	return fmt.Sprintf("%d orders read: %d purchases used; left out %d anonymous, %d cancelled, %d with net <= 0 (refunded in full or free)",
+		s.Orders, s.Purchases, s.AnonymousPurchases, s.CancelledOrders, s.NonPositiveOrders)
+}
+
+func runProfit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	r, err := newRun(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	defer r.release()
+	lines, err := r.lines()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	products, err := r.products()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	recs, st, err := metrics.Profit(lines, products, metrics.ProfitOptions{Common: r.common})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	r.release()
+	n, err := r.write(JobProfit, metrics.ProfitSchema, recs)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	return r.result(n, fmt.Sprintf("%d customers, %d orders (%d purchases, %d anonymous); refunds on %d orders (%d in full) totalling %s; %d orders have lines without unit cost, %s of net sales without profit; %s",
+		st.Customers, st.Orders, st.Purchases, st.AnonymousOrders, st.RefundedOrders, st.FullyRefundedOrders, money(st.RefundAmount),
+		st.MissingCostOrders, money(st.MissingCostNetSales), lineNotes(st.LineStats))), nil
+}
+
+func runSales(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	r, err := newRun(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	defer r.release()
+	lines, err := r.lines()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	products, err := r.products()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	stores, err := r.stores()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	customers, err := r.customers()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	recs, st, err := metrics.Sales(lines, products, stores, customers, metrics.SalesOptions{Common: r.common})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	r.release()
+	n, err := r.write(JobSales, metrics.SalesSchema, recs)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	return r.result(n, fmt.Sprintf("%d orders (%d purchases, %d anonymous); refunds on %d orders totalling %s; %s",
+		st.Orders, st.Purchases, st.AnonymousOrders, st.RefundedOrders, money(st.RefundAmount), lineNotes(st.LineStats))), nil
+}
+
+func runGrowth(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	r, err := newRun(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	defer r.release()
+	orders, err := r.orders()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	customers, err := r.customers()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	stores, err := r.stores()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	days := env.Cfg.Models.Growth.ChurnDays
+	if days <= 0 {
+		days = metrics.DefaultChurnDays
+	}
+	recs, st, err := metrics.Growth(orders, customers, stores, metrics.GrowthOptions{Common: r.common, ChurnDays: days})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	r.release()
+	n, err := r.write(JobGrowth, metrics.GrowthSchema, recs)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	return r.result(n, fmt.Sprintf("%d customers with purchases, churn window %d days; %s", st.Customers, days, orderNotes(st.OrderStats))), nil
+}
+
+func runCampaign(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	r, err := newRun(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	defer r.release()
+	campaigns, err := r.optional("campaigns", []string{"campaign_id", "campaign_name", "channel", "start_date", "end_date", "spend"},
+		fmt.Sprintf(campaignsSQL, r.t("campaigns")))
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	contacts, err := r.optional("campaign_contacts", []string{"campaign_id", "contact_group", "contacted_ts", "customer_id"},
+		fmt.Sprintf(contactsSQL, r.t("campaign_contacts")))
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	orders, err := r.orders()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	days := env.Cfg.Models.Campaign.WindowDays
+	if days <= 0 {
+		days = metrics.DefaultCampaignWindowDays
+	}
+	recs, st, err := metrics.CampaignEffect(campaigns, contacts, orders, metrics.CampaignOptions{Common: r.common, WindowDays: days})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	r.release()
+	n, err := r.write(JobCampaign, metrics.CampaignSchema, recs)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	return r.result(n, fmt.Sprintf("%d campaigns (%d without a control group, reported without uplift), window %d days; %d contacts: %d without a customer, %d after the as-of date, %d with a bad group, %d undated; %s",
+		st.Campaigns, st.WithoutControl, days, st.Contacts, st.UnresolvedContacts, st.LaterContacts, st.BadGroupContacts, st.UndatedContacts,
+		orderNotes(st.OrderStats))), nil
+}
+
+func runCredit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	r, err := newRun(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	defer r.release()
+	orders, err := r.orders()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	stores, err := r.stores()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	days := env.Cfg.Models.Credit.WindowDays
+	if days <= 0 {
+		days = metrics.DefaultCreditWindowDays
+	}
+	recs, st, err := metrics.ChannelCredit(orders, stores, metrics.CreditOptions{Common: r.common, WindowDays: days})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	r.release()
+	n, err := r.write(JobCredit, metrics.CreditSchema, recs)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	return r.result(n, fmt.Sprintf("%d of %d customers first bought in a store (%d without an associate, %d store receipts without store_id not credited); %d online orders, %s credited within %d days; %s",
+		st.StoreRecruited, st.Customers, st.NoAssociate, st.StoreFirstWithoutStore, st.CreditedOrders, money(st.CreditedRevenue), days,
+		orderNotes(st.OrderStats))), nil
+}
+
+func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
+	r, err := newRun(ctx, env)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	defer r.release()
+	interactions, err := r.optional("social_interactions", []string{"platform", "openid", "ts", "action", "content_category", "customer_id"},
+		fmt.Sprintf(interactSQL, r.t("social_interactions"), r.end))
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	accounts, err := r.optional("social_accounts", []string{"platform", "openid", "followed_ts", "unfollowed_ts", "customer_id"},
+		fmt.Sprintf(accountsSQL, r.t("social_accounts")))
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	customers, err := r.customers()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	day := r.asOf.Format(time.DateOnly)
+	tiers, err := r.optional("rfm", []string{"as_of", "customer_id", "tier"}, fmt.Sprintf(rfmSQL, r.t("rfm")), day)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	// lifecycle_stage has one row per customer (its channel column is the
+	// channel of the latest purchase, not a split).
+	stages, err := r.optional("lifecycle_stage", []string{"as_of", "customer_id", "aipl_stage", "pyramid_stage"},
+		fmt.Sprintf(stageSQL, r.t("lifecycle_stage")), day)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	empty := ""
+	for _, m := range []struct {
+		table string
+		recs  []arrow.RecordBatch
+	}{{"rfm", tiers}, {"lifecycle_stage", stages}} {
+		if !slices.Contains(r.missing, m.table) && rowCount(m.recs) == 0 {
+			empty += fmt.Sprintf("; %s has no rows for %s", m.table, day)
+		}
+	}
+	orders, err := r.orders()
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	days := env.Cfg.Models.Social.ConversionDays
+	if days <= 0 {
+		days = metrics.DefaultConversionDays
+	}
+	recs, st, err := metrics.SocialEngagement(interactions, accounts, customers, tiers, stages, orders,
+		metrics.SocialOptions{Common: r.common, ConversionDays: days})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	r.release()
+	n, err := r.write(JobSocial, metrics.SocialSchema, recs)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	msg := fmt.Sprintf("%d interactions (%d by accounts not linked to a customer); %d accounts, %d linked, %d followers, conversion window %d days; tiers for %d customers, stages for %d (others 'unknown')",
+		st.Interactions-st.LaterInteractions, st.UnlinkedInteractions, st.Accounts, st.LinkedAccounts, st.Followers, days,
+		st.TieredCustomers, st.StagedCustomers)
+	msg += empty
+	return r.result(n, msg), nil
+}
