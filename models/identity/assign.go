@@ -38,13 +38,22 @@ func (s *stitcher) assignIDs() {
 		}
 	}
 	// Heir of each split prior customer: most of its identifiers, then the
-	// larger component, then compBefore.
+	// larger component, then compCompare.
+	if len(pMulti) > 0 {
+		var cs []int32
+		for _, m := range pMulti {
+			for c := range m {
+				cs = append(cs, c)
+			}
+		}
+		s.ensureMinID(cs)
+	}
 	for p, m := range pMulti {
 		best, bestN := int32(-1), int32(0)
 		for c, k := range m {
 			if best < 0 || k > bestN ||
 				(k == bestN && (s.compSize[c] > s.compSize[best] ||
-					(s.compSize[c] == s.compSize[best] && s.compBefore(c, best)))) {
+					(s.compSize[c] == s.compSize[best] && s.compCompare(c, best) < 0))) {
 				best, bestN = c, k
 			}
 		}
@@ -76,15 +85,7 @@ func (s *stitcher) assignIDs() {
 			fresh = append(fresh, c)
 		}
 	}
-	slices.SortFunc(fresh, func(a, b int32) int {
-		if s.compBefore(a, b) {
-			return -1
-		}
-		if s.compBefore(b, a) {
-			return 1
-		}
-		return 0
-	})
+	s.sortComps(fresh)
 	next := s.maxPrior
 	for _, c := range fresh {
 		next++
@@ -128,12 +129,6 @@ func (s *stitcher) assignIDs() {
 	slices.SortFunc(s.changes, func(a, b change) int {
 		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.surviving, b.surviving), cmp.Compare(a.absorbed, b.absorbed))
 	})
-	s.absorbedTo = map[int32]int64{}
-	for p := int32(0); p < int32(nP); p++ {
-		if h := pComp[p]; h >= 0 {
-			s.absorbedTo[p] = s.compCust[h]
-		}
-	}
 	s.pComp = pComp
 	s.pMulti = pMulti
 }
@@ -216,7 +211,7 @@ func (s *stitcher) mergeLinks(pComp, compBest, nCand []int32) map[int64]int32 {
 					older, younger, absorbed = b, a, la
 				}
 				ident := older
-				if !s.typ(older).weak() && s.typ(younger).weak() {
+				if !s.idTyp(older).weak() && s.idTyp(younger).weak() {
 					ident = younger
 				}
 				if _, ok := out[absorbed]; !ok {

@@ -130,13 +130,13 @@ func (c *tsCol) get(i int) int64 {
 
 // evidenceCols binds the evidence columns of one batch by name.
 type evidenceCols struct {
-	rec                   arrow.RecordBatch
-	table, key            *strCol
-	tableArr, keyArr      arrow.Array
-	ts                    *tsCol
-	source, channel       *strCol
-	ids                   [numTypes]*strCol
-	name, store, region   *strCol
+	rec                 arrow.RecordBatch
+	table, key          *strCol
+	tableArr, keyArr    arrow.Array
+	ts                  *tsCol
+	source, channel     *strCol
+	ids                 [numTypes]*strCol
+	name, store, region *strCol
 }
 
 func column(rec arrow.RecordBatch, name string) arrow.Array {

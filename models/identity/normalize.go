@@ -75,10 +75,7 @@ func NormalizeID(raw string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if isASCII(v) {
-		return strings.Clone(v), true
-	}
-	return v, true
+	return strings.Clone(v), true
 }
 
 // NormalizeBuyerID normalises a channel-scoped buyer id "<channel>:<id>": the
@@ -376,7 +373,10 @@ func normID(raw string) (string, bool) {
 	return s, true
 }
 
-// oneChar reports whether s, ignoring separators, repeats a single character.
+// oneChar reports whether s is junk made of one repeated character:
+// (ignoring separators) only zeros, only punctuation, or only x/X/*/?/#.
+// Repeated other digits or letters ("8888", "66", "7") are kept: lucky-number
+// member cards and short platform ids exist.
 func oneChar(s string) bool {
 	var first rune = -1
 	for _, r := range s {
@@ -388,6 +388,15 @@ func oneChar(s string) bool {
 		} else if r != first {
 			return false
 		}
+	}
+	if first < 0 {
+		return true
+	}
+	switch {
+	case first == '0', first == 'x', first == 'X', first == '*', first == '?', first == '#':
+		return true
+	case unicode.IsLetter(first) || unicode.IsDigit(first):
+		return false
 	}
 	return true
 }
