@@ -20,10 +20,10 @@ WITH st AS (
 	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
 )
 SELECT 'order_lines' AS rec_table, o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._source) AS source,
-	o.channel AS channel, max(o.phone) AS phone, max(o.email) AS email, max(o.member_card) AS member_card,
-	max(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
-	CAST(NULL AS VARCHAR) AS openid, CAST(NULL AS VARCHAR) AS unionid, max(o.device_id) AS device_id, max(o.name) AS name,
-	max(o.store_id) AS store_id, max(st.region) AS region
+	o.channel AS channel, any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
+	any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
+	CAST(NULL AS VARCHAR) AS openid, CAST(NULL AS VARCHAR) AS unionid, any_value(o.device_id) AS device_id, any_value(o.name) AS name,
+	any_value(o.store_id) AS store_id, any_value(st.region) AS region
 FROM raw_order_lines o LEFT JOIN st ON st.store_id = o.store_id
 GROUP BY o.channel, o.order_id
 UNION ALL
