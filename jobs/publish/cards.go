@@ -49,7 +49,7 @@ func (b *builder) strategy() reports.Scorecard {
 		sum(net_amount) / nullif(sum(sum(net_amount)) OVER (), 0) AS revenue_share FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_revenue DESC`,
 		append([]any{ts(b.cur.From), ts(b.cur.To)}, ra...)...)
 	sc.Sections = append(sc.Sections, reports.Section{Name: "Revenue and channel mix", Note: "Net revenue = paid minus refunds. Anonymous receipts count in revenue but not in customers.",
-		Tables: []reports.Table{share, mix}, Charts: []reports.Chart{chartFrom("revenue", "Net revenue by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
+		Tables: []reports.Table{share, pivot(mix)}, Charts: []reports.Chart{chartFrom("revenue", "Net revenue by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
 
 	if b.exists("lifecycle_counts") {
 		counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' AND stage <> 'anonymous_orders'
@@ -92,6 +92,47 @@ func (b *builder) strategy() reports.Scorecard {
 // parameter $n, for queries that use positional parameters.
 func dollar(cond string, n int) string {
 	return strings.Replace(cond, "?", fmt.Sprintf("$%d", n), 1)
+}
+
+// pivot turns a long (label, series, value) table into one row per label
+// and one column per series.
+func pivot(t reports.Table) reports.Table {
+	if len(t.Columns) < 3 {
+		return t
+	}
+	var labels, series []string
+	li, si := map[string]int{}, map[string]int{}
+	for _, r := range t.Rows {
+		l, s := fmt.Sprint(r[0]), fmt.Sprint(r[1])
+		if _, ok := li[l]; !ok {
+			li[l] = len(labels)
+			labels = append(labels, l)
+		}
+		if _, ok := si[s]; !ok {
+			si[s] = len(series)
+			series = append(series, s)
+		}
+	}
+	out := reports.Table{Title: t.Title, Columns: []reports.Column{t.Columns[0]}}
+	for _, s := range series {
+		out.Columns = append(out.Columns, reports.Column{Name: s, Unit: t.Columns[2].Unit})
+	}
+	out.Columns = append(out.Columns, reports.Column{Name: "total", Unit: t.Columns[2].Unit})
+	for _, l := range labels {
+		row := make([]any, len(series)+2)
+		row[0] = l
+		for k := range series {
+			row[k+1] = 0.0
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	for _, r := range t.Rows {
+		row := out.Rows[li[fmt.Sprint(r[0])]]
+		v := toFloat(r[2])
+		row[si[fmt.Sprint(r[1])]+1] = v
+		row[len(row)-1] = toFloat(row[len(row)-1]) + v
+	}
+	return out
 }
 
 // pick keeps columns a and b of each row (label, value) for a chart.

@@ -40,7 +40,11 @@ func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 	default:
 		sc = b.support()
 	}
-	sc.Period, sc.PrevPeriod = cur.Label+" (to "+asOf.Format("01-02")+")", prev.Label
+	sc.Period, sc.PrevPeriod = cur.Label, prev.Label
+	if asOf.AddDate(0, 0, 1).Month() == asOf.Month() { // month to date
+		sc.Period = cur.Label + " (to " + asOf.Format("01-02") + ")"
+		sc.PrevPeriod = prev.Label + " (to " + prev.To.AddDate(0, 0, -1).Format("01-02") + ")"
+	}
 	sc.AsOf, sc.GeneratedAt = asOf, now
 	if region != "" {
 		sc.Filter = map[string]string{"region": region}
