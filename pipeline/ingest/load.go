@@ -352,6 +352,9 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 			}
 			if p := b.Add(row); p != nil {
 				rawText := row.Raw
+				if rt, ok := rd.(interface{ RawText() string }); ok && rawText == "" {
+					rawText = rt.RawText()
+				}
 				if rawText == "" {
 					rawText = joinFields(row.Fields)
 				}

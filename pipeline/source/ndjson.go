@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 )
 
@@ -24,7 +23,7 @@ type ndjsonReader struct {
 	row    Row
 	n      int64
 	first  []byte
-	obj    map[string]json.RawMessage
+	line   []byte
 }
 
 func openNDJSON(path string, opts Options) (Reader, error) {
@@ -39,7 +38,7 @@ func openNDJSON(path string, opts Options) (Reader, error) {
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	r := &ndjsonReader{f: f, sc: sc, obj: map[string]json.RawMessage{}}
+	r := &ndjsonReader{f: f, sc: sc}
 	// The header comes from the first non-empty line's keys, in file order.
 	for sc.Scan() {
 		r.n++
@@ -126,54 +125,199 @@ func (r *ndjsonReader) Next() (*Row, error) {
 		fields[i] = ""
 	}
 	r.row = Row{Num: r.n, Fields: fields}
-	clear(r.obj)
-	if err := json.Unmarshal(line, &r.obj); err != nil {
+	if err := scanObject(line, r.index, fields); err != nil {
 		r.row.Err = fmt.Errorf("malformed json: %w", err)
 		r.row.Raw = string(line)
 		return &r.row, nil
 	}
-	for k, v := range r.obj {
-		i, ok := r.index[k]
-		if !ok {
-			continue
-		}
-		s, err := jsonText(v)
-		if err != nil {
-			r.row.Err = fmt.Errorf("key %q: %w", k, err)
-			r.row.Raw = string(line)
-			return &r.row, nil
-		}
-		fields[i] = s
-	}
-	r.row.Raw = string(line)
+	r.row.Raw = ""
+	r.line = line
 	return &r.row, nil
 }
 
-// jsonText renders a JSON scalar as text: strings unquoted, numbers as
-// written, null as empty.
-func jsonText(v json.RawMessage) (string, error) {
-	if len(v) == 0 || string(v) == "null" {
-		return "", nil
-	}
-	switch v[0] {
-	case '"':
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return "", err
-		}
-		return s, nil
-	case '{', '[':
-		return string(v), nil
-	case 't', 'f':
-		return string(v), nil
-	default:
-		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
-			return "", fmt.Errorf("bad number %s", v)
-		}
-		return string(v), nil
-	}
-}
+// RawText returns the current line (for quarantine) lazily, so good rows
+// cost no copy.
+func (r *ndjsonReader) RawText() string { return string(r.line) }
 
 func (r *ndjsonReader) Close() error { return r.f.Close() }
 
-var _ = sort.Strings
+
+// scanObject parses one flat JSON object and stores the text of each value
+// whose key is in index into fields: strings unescaped, numbers as written,
+// true/false as written, null as empty, nested objects and arrays as their
+// raw JSON. It is a single pass over the bytes with no per-field
+// allocation beyond the string values themselves.
+func scanObject(b []byte, index map[string]int, fields []string) error {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return fmt.Errorf("not a JSON object")
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return trailing(b, i+1)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return fmt.Errorf("expected a key at byte %d", i)
+		}
+		kEnd, esc, err := stringEnd(b, i)
+		if err != nil {
+			return err
+		}
+		var key string
+		if esc {
+			key, err = strconv.Unquote(string(b[i:kEnd]))
+			if err != nil {
+				return fmt.Errorf("bad key at byte %d", i)
+			}
+		}
+		var fi int
+		var ok bool
+		if esc {
+			fi, ok = index[key]
+		} else {
+			fi, ok = index[string(b[i+1:kEnd-1])]
+		}
+		i = skipWS(b, kEnd)
+		if i >= len(b) || b[i] != ':' {
+			return fmt.Errorf("expected ':' at byte %d", i)
+		}
+		i = skipWS(b, i+1)
+		if i >= len(b) {
+			return fmt.Errorf("unexpected end of line")
+		}
+		vStart := i
+		var val string
+		switch c := b[i]; {
+		case c == '"':
+			end, esc, err := stringEnd(b, i)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if esc {
+					var uerr error
+					val, uerr = unquoteJSON(b[i:end])
+					if uerr != nil {
+						return fmt.Errorf("bad string at byte %d: %w", i, uerr)
+					}
+				} else {
+					val = string(b[i+1 : end-1])
+				}
+			}
+			i = end
+		case c == '{' || c == '[':
+			end, err := skipNested(b, i)
+			if err != nil {
+				return err
+			}
+			if ok {
+				val = string(b[vStart:end])
+			}
+			i = end
+		default:
+			end := i
+			for end < len(b) && b[end] != ',' && b[end] != '}' && b[end] != ' ' && b[end] != '\t' && b[end] != '\r' && b[end] != '\n' {
+				end++
+			}
+			lit := b[i:end]
+			switch {
+			case string(lit) == "null":
+			case string(lit) == "true" || string(lit) == "false":
+				if ok {
+					val = string(lit)
+				}
+			default:
+				if !isJSONNumber(lit) {
+					return fmt.Errorf("bad value %q at byte %d", lit, i)
+				}
+				if ok {
+					val = string(lit)
+				}
+			}
+			i = end
+		}
+		if ok {
+			fields[fi] = val
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return fmt.Errorf("unexpected end of line")
+		}
+		if b[i] == '}' {
+			return trailing(b, i+1)
+		}
+		if b[i] != ',' {
+			return fmt.Errorf("expected ',' or '}' at byte %d", i)
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
+func trailing(b []byte, i int) error {
+	if skipWS(b, i) != len(b) {
+		return fmt.Errorf("text after the object at byte %d", i)
+	}
+	return nil
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the closing quote of the string at i
+// and whether it contains escapes.
+func stringEnd(b []byte, i int) (int, bool, error) {
+	esc := false
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			esc = true
+			j++
+		case '"':
+			return j + 1, esc, nil
+		}
+	}
+	return 0, false, fmt.Errorf("unterminated string at byte %d", i)
+}
+
+func unquoteJSON(q []byte) (string, error) {
+	var s string
+	if err := json.Unmarshal(q, &s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+func skipNested(b []byte, i int) (int, error) {
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			end, _, err := stringEnd(b, j)
+			if err != nil {
+				return 0, err
+			}
+			j = end - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return j + 1, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("unterminated value at byte %d", i)
+}
+
+func isJSONNumber(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	_, err := strconv.ParseFloat(string(b), 64)
+	return err == nil && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9'))
+}
