@@ -110,8 +110,10 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	var written []string
 	var problems []string
+	unfiltered := map[reports.Layer]*reports.Scorecard{}
 	for _, layer := range Layers {
 		sc, errs := Build(ctx, env.WH, cfg, layer, asOf, "", start)
+		unfiltered[layer] = sc
 		problems = append(problems, errs...)
 		x := filepath.Join(out, sc.BaseName()+".xlsx")
 		if err := reports.WriteXLSX(sc, x); err != nil {
@@ -137,7 +139,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	sent, err := deliver(ctx, env, asOf, out, start)
+	sent, err := deliver(ctx, env, asOf, out, start, unfiltered)
 	if err != nil {
 		return jobs.Result{RowsOut: int64(len(written))}, err
 	}
@@ -151,7 +153,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 
 // deliver builds one message per recipient (filtered scorecards for
 // recipients with a filter) and sends them, or writes .eml files.
-func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now time.Time) (int, error) {
+func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now time.Time, unfiltered map[reports.Layer]*reports.Scorecard) (int, error) {
 	cfg := env.Cfg
 	if len(cfg.Deliveries) == 0 {
 		return 0, nil
@@ -174,6 +176,10 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 		for _, r := range d.Recipients {
 			region := r.Filter["region"]
 			k := key{layer, region}
+			if cards[k] == nil && region == "" && unfiltered[layer] != nil {
+				cards[k] = unfiltered[layer]
+				built[k] = filepath.Join(out, cards[k].BaseName()+".xlsx")
+			}
 			if cards[k] == nil {
 				sc, errs := Build(ctx, env.WH, cfg, layer, asOf, region, now)
 				for _, p := range errs {
