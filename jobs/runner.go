@@ -272,7 +272,11 @@ func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string) 
 			return rec
 		}
 		env.Log.Error("job failed", "attempt", attempt, "error", err)
-		if attempt > retries || j.Retryable == nil || !j.Retryable(err) || ctx.Err() != nil {
+		retryable := j.Retryable
+		if retryable == nil {
+			retryable = DefaultRetryable
+		}
+		if attempt > retries || !retryable(err) || ctx.Err() != nil {
 			return rec
 		}
 		wait := backoff << (attempt - 1)

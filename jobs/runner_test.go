@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -310,5 +312,30 @@ func TestPartitions(t *testing.T) {
 	days, _ := Partitions(f, f.AddDate(0, 0, 2), "day")
 	if len(days) != 3 || days[2].Label != "2025-01-17" {
 		t.Fatalf("day partitions %v", days)
+	}
+}
+
+type tempErr struct{ retry bool }
+
+func (e tempErr) Error() string   { return "temp" }
+func (e tempErr) Retryable() bool { return e.retry }
+
+func TestDefaultRetryable(t *testing.T) {
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{errors.New("schema mismatch"), false},
+		{fmt.Errorf("send: %w", syscall.ECONNREFUSED), true},
+		{fmt.Errorf("wrapped: %w", tempErr{true}), true},
+		{tempErr{false}, false},
+		{fmt.Errorf("%w: min_rows", ErrCheckFailed), false},
+		{context.Canceled, false},
+		{context.DeadlineExceeded, true},
+	}
+	for _, c := range cases {
+		if got := DefaultRetryable(c.err); got != c.want {
+			t.Errorf("DefaultRetryable(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }
