@@ -48,6 +48,8 @@ func Open(ctx context.Context, cfg *config.Config, command string) (*Session, er
 			return nil, err
 		}
 		return s, nil
+	case "bigquery":
+		return openBigQuery(ctx, cfg, command)
 	default:
 		return nil, fmt.Errorf("warehouse kind %q is not available in this build", cfg.Warehouse.Kind)
 	}

@@ -1,0 +1,449 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// SQL extends Dialect with the spellings of the few constructs that differ
+// between DuckDB and BigQuery, so a job can write its SQL once: portable SQL
+// for everything the two engines agree on, and these helpers where they do
+// not. Every helper that takes a value from configuration (a time zone, a
+// column name) quotes it itself; expression arguments are SQL text.
+type SQL interface {
+	Dialect
+	// Ident quotes an identifier ("x" on DuckDB, `x` on BigQuery).
+	Ident(name string) string
+	// String renders s as a string literal.
+	String(s string) string
+	// LocalDate is the calendar date of the TIMESTAMPTZ expression ts in
+	// the IANA time zone zone.
+	LocalDate(ts, zone string) string
+	// LocalDateTime is the wall-clock time of ts in zone (DuckDB TIMESTAMP,
+	// BigQuery DATETIME).
+	LocalDateTime(ts, zone string) string
+	// MonthStart truncates the DATE expression d to the first of its month.
+	MonthStart(d string) string
+	// FormatDate formats the DATE expression d with a strftime layout made
+	// of %Y, %m and %d (both engines agree on those).
+	FormatDate(d, layout string) string
+	// DateDiffDays is the number of days from the DATE from to the DATE to.
+	DateDiffDays(from, to string) string
+	// AddDays adds the integer expression n days to the DATE d.
+	AddDays(d, n string) string
+	// StarExcept selects every column of qualifier (may be empty) but cols:
+	// "* EXCLUDE (a, b)" on DuckDB, "* EXCEPT (a, b)" on BigQuery.
+	StarExcept(qualifier string, cols ...string) string
+	// ColumnType is the column type of an Arrow type in CREATE TABLE.
+	ColumnType(t arrow.DataType) string
+	// Now is the current timestamp.
+	Now() string
+	// TimestampDiff is the number of whole unit ("minute", "hour", "day")
+	// boundaries from the timestamp from to the timestamp to.
+	TimestampDiff(unit, from, to string) string
+	// ArgMax is the value of x on the row with the largest by (DuckDB
+	// arg_max); on BigQuery NULL values of x are skipped.
+	ArgMax(x, by string) string
+	// ArgMin is the value of x on the row with the smallest by.
+	ArgMin(x, by string) string
+	// Median is the median of x (BigQuery: APPROX_QUANTILES, approximate on
+	// large inputs, exact on small ones).
+	Median(x string) string
+	// RegexpMatches tells whether s contains a match of the RE2 pattern re
+	// (a SQL expression, usually a literal from String).
+	RegexpMatches(s, re string) string
+}
+
+// timeUnit keeps the unit of TimestampDiff to the known words: it is pasted
+// into SQL, so it must never come from configuration unchecked.
+func timeUnit(u string) string {
+	switch strings.ToLower(u) {
+	case "minute", "hour", "day", "second":
+		return strings.ToLower(u)
+	}
+	panic("warehouse: unknown time unit " + u)
+}
+
+// SQLOf returns the SQL helpers of d (DuckDB's when d is neither engine).
+func SQLOf(d Dialect) SQL {
+	if s, ok := d.(SQL); ok {
+		return s
+	}
+	return duckDialect{}
+}
+
+// TableChecker is implemented by warehouses that can tell whether a table
+// exists without information_schema (whose spelling and scope differ:
+// information_schema.tables on DuckDB, dataset.INFORMATION_SCHEMA.TABLES on
+// BigQuery).
+type TableChecker interface {
+	TableExists(ctx context.Context, name string) (bool, error)
+}
+
+// TableExists reports whether table name exists in wh: through TableChecker
+// when wh implements it, otherwise through information_schema.tables.
+func TableExists(ctx context.Context, wh Querier, name string) (bool, error) {
+	if tc, ok := wh.(TableChecker); ok {
+		return tc.TableExists(ctx, name)
+	}
+	n, err := Int64(ctx, wh, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, name)
+	if err != nil {
+		return false, fmt.Errorf("table exists %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// --- DuckDB spellings -------------------------------------------------------
+
+func (duckDialect) Ident(name string) string { return QuoteIdent(name) }
+func (duckDialect) String(s string) string   { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+func (d duckDialect) LocalDate(ts, zone string) string {
+	return "CAST(" + d.LocalDateTime(ts, zone) + " AS DATE)"
+}
+func (d duckDialect) LocalDateTime(ts, zone string) string {
+	return "timezone(" + d.String(zone) + ", " + ts + ")"
+}
+func (duckDialect) MonthStart(x string) string { return "CAST(date_trunc('month', " + x + ") AS DATE)" }
+func (d duckDialect) FormatDate(x, layout string) string {
+	return "strftime(" + x + ", " + d.String(layout) + ")"
+}
+func (duckDialect) DateDiffDays(from, to string) string {
+	return "date_diff('day', " + from + ", " + to + ")"
+}
+func (duckDialect) AddDays(x, n string) string {
+	return "CAST((" + x + ") + CAST(" + n + " AS INTEGER) AS DATE)"
+}
+func (d duckDialect) StarExcept(qualifier string, cols ...string) string {
+	return starExcept(d.Ident, "EXCLUDE", qualifier, cols)
+}
+func (duckDialect) ColumnType(t arrow.DataType) string { return sqlTypeOf(t) }
+func (duckDialect) Now() string                        { return "now()" }
+func (duckDialect) TimestampDiff(unit, from, to string) string {
+	return "date_diff('" + timeUnit(unit) + "', " + from + ", " + to + ")"
+}
+func (duckDialect) ArgMax(x, by string) string        { return "arg_max(" + x + ", " + by + ")" }
+func (duckDialect) ArgMin(x, by string) string        { return "arg_min(" + x + ", " + by + ")" }
+func (duckDialect) Median(x string) string            { return "median(" + x + ")" }
+func (duckDialect) RegexpMatches(s, re string) string { return "regexp_matches(" + s + ", " + re + ")" }
+
+// --- BigQuery spellings -----------------------------------------------------
+
+// bigQueryDialect is the GoogleSQL dialect; dataset qualifies table names.
+type bigQueryDialect struct{ project, dataset string }
+
+func (bigQueryDialect) Name() string { return "bigquery" }
+
+// Table qualifies name with the project and dataset.
+func (d bigQueryDialect) Table(name string) string {
+	if d.dataset == "" {
+		return BigQueryIdent(name)
+	}
+	if d.project == "" {
+		return BigQueryIdent(d.dataset + "." + name)
+	}
+	return BigQueryIdent(d.project + "." + d.dataset + "." + name)
+}
+func (bigQueryDialect) Ident(name string) string { return BigQueryIdent(name) }
+func (bigQueryDialect) String(s string) string   { return BigQueryString(s) }
+func (d bigQueryDialect) LocalDate(ts, zone string) string {
+	return "DATE(" + ts + ", " + d.String(zone) + ")"
+}
+func (d bigQueryDialect) LocalDateTime(ts, zone string) string {
+	return "DATETIME(" + ts + ", " + d.String(zone) + ")"
+}
+func (bigQueryDialect) MonthStart(x string) string { return "DATE_TRUNC(" + x + ", MONTH)" }
+func (d bigQueryDialect) FormatDate(x, layout string) string {
+	return "FORMAT_DATE(" + d.String(layout) + ", " + x + ")"
+}
+func (bigQueryDialect) DateDiffDays(from, to string) string {
+	return "DATE_DIFF(" + to + ", " + from + ", DAY)"
+}
+func (bigQueryDialect) AddDays(x, n string) string {
+	return "DATE_ADD(" + x + ", INTERVAL CAST(" + n + " AS INT64) DAY)"
+}
+func (d bigQueryDialect) StarExcept(qualifier string, cols ...string) string {
+	return starExcept(d.Ident, "EXCEPT", qualifier, cols)
+}
+func (bigQueryDialect) ColumnType(t arrow.DataType) string { return bigQueryTypeOf(t) }
+func (bigQueryDialect) Now() string                        { return "CURRENT_TIMESTAMP()" }
+func (bigQueryDialect) TimestampDiff(unit, from, to string) string {
+	return "TIMESTAMP_DIFF(" + to + ", " + from + ", " + strings.ToUpper(timeUnit(unit)) + ")"
+}
+func (bigQueryDialect) ArgMax(x, by string) string {
+	return "ARRAY_AGG(" + x + " IGNORE NULLS ORDER BY " + by + " DESC LIMIT 1)[SAFE_OFFSET(0)]"
+}
+func (bigQueryDialect) ArgMin(x, by string) string {
+	return "ARRAY_AGG(" + x + " IGNORE NULLS ORDER BY " + by + " LIMIT 1)[SAFE_OFFSET(0)]"
+}
+func (bigQueryDialect) Median(x string) string { return "APPROX_QUANTILES(" + x + ", 2)[OFFSET(1)]" }
+func (bigQueryDialect) RegexpMatches(s, re string) string {
+	return "REGEXP_CONTAINS(" + s + ", " + re + ")"
+}
+
+func starExcept(ident func(string) string, kw, qualifier string, cols []string) string {
+	s := "*"
+	if qualifier != "" {
+		s = qualifier + ".*"
+	}
+	if len(cols) == 0 {
+		return s
+	}
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = ident(c)
+	}
+	return s + " " + kw + " (" + strings.Join(q, ", ") + ")"
+}
+
+// BigQueryIdent quotes an identifier (or a dotted path) with backticks.
+func BigQueryIdent(s string) string {
+	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(s) + "`"
+}
+
+// BigQueryString renders s as a GoogleSQL string literal (backslash escapes;
+// GoogleSQL does not accept the doubled quote of standard SQL).
+func BigQueryString(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch r {
+		case '\\':
+			b.WriteString(`\\`)
+		case '\'':
+			b.WriteString(`\'`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// bigQueryTypeOf is the GoogleSQL column type of an Arrow type.
+func bigQueryTypeOf(t arrow.DataType) string {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return "INT64"
+	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		return "FLOAT64"
+	case arrow.BOOL:
+		return "BOOL"
+	case arrow.DATE32, arrow.DATE64:
+		return "DATE"
+	case arrow.TIMESTAMP:
+		return "TIMESTAMP"
+	case arrow.DECIMAL128, arrow.DECIMAL256:
+		return "NUMERIC"
+	case arrow.BINARY, arrow.LARGE_BINARY, arrow.FIXED_SIZE_BINARY:
+		return "BYTES"
+	case arrow.DICTIONARY:
+		return bigQueryTypeOf(t.(*arrow.DictionaryType).ValueType)
+	default:
+		return "STRING"
+	}
+}
+
+// --- DuckDB-flavoured SQL to GoogleSQL ---------------------------------------
+
+// bigQueryTypeWords maps the DuckDB type names the project's DDL and casts
+// use to GoogleSQL names. Only whole words outside literals, not followed by
+// "(" (a function call) and not after "." (a qualified name), are rewritten.
+var bigQueryTypeWords = map[string]string{
+	"VARCHAR": "STRING", "BIGINT": "INT64", "INTEGER": "INT64", "SMALLINT": "INT64", "TINYINT": "INT64",
+	"UBIGINT": "INT64", "HUGEINT": "INT64", "DOUBLE": "FLOAT64", "REAL": "FLOAT64", "BOOLEAN": "BOOL",
+	"TIMESTAMPTZ": "TIMESTAMP", "DECIMAL": "NUMERIC",
+}
+
+// TranslateToBigQuery rewrites the DuckDB spellings that have an exact
+// GoogleSQL twin, so SQL written once runs on both engines:
+//   - "quoted" identifiers become `quoted` (in DuckDB a double-quoted token
+//     is always an identifier; in GoogleSQL it would be a string),
+//   - 'it”s' string literals become 'it\'s' (and backslashes are escaped),
+//   - type names in DDL and CAST (VARCHAR, BIGINT, DOUBLE, TIMESTAMPTZ, ...),
+//   - now() becomes CURRENT_TIMESTAMP(),
+//   - "* EXCLUDE (...)" becomes "* EXCEPT (...)",
+//   - the column names hash and partition (reserved words in GoogleSQL) are
+//     quoted (partition only where it is not PARTITION BY).
+//
+// Placeholders are rewritten by ph when ph is not nil: it is called with the
+// 0-based argument index of each placeholder ('?' binds the next argument,
+// DuckDB's $N the N-th) and returns its replacement. Comments
+// are dropped. Constructs without an exact twin (timezone(), strftime(),
+// date_diff(), date_trunc(), information_schema) are left alone: write them
+// through the SQL helpers instead.
+func TranslateToBigQuery(sql string, ph func(i int) string) string {
+	var b strings.Builder
+	b.Grow(len(sql) + 16)
+	n := 0
+	lastSig := byte(0) // last significant (non-space) byte written
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '\'':
+			j := i + 1
+			var lit strings.Builder
+			for j < len(sql) {
+				if sql[j] == '\'' {
+					if j+1 < len(sql) && sql[j+1] == '\'' {
+						lit.WriteByte('\'')
+						j += 2
+						continue
+					}
+					break
+				}
+				lit.WriteByte(sql[j])
+				j++
+			}
+			b.WriteString(BigQueryString(lit.String()))
+			lastSig = '\''
+			i = j + 1
+		case c == '"':
+			j := i + 1
+			var id strings.Builder
+			for j < len(sql) {
+				if sql[j] == '"' {
+					if j+1 < len(sql) && sql[j+1] == '"' {
+						id.WriteByte('"')
+						j += 2
+						continue
+					}
+					break
+				}
+				id.WriteByte(sql[j])
+				j++
+			}
+			b.WriteString(BigQueryIdent(id.String()))
+			lastSig = '`'
+			i = j + 1
+		case c == '`':
+			j := strings.IndexByte(sql[i+1:], '`')
+			if j < 0 {
+				j = len(sql) - i - 1
+			}
+			b.WriteString(sql[i : i+j+2])
+			lastSig = '`'
+			i += j + 2
+		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				i = len(sql)
+			} else {
+				i += j
+			}
+		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
+			j := strings.Index(sql[i+2:], "*/")
+			if j < 0 {
+				i = len(sql)
+			} else {
+				i += j + 4
+			}
+			b.WriteByte(' ')
+		case c == '?':
+			if ph != nil {
+				b.WriteString(ph(n))
+			} else {
+				b.WriteByte('?')
+			}
+			n++
+			lastSig = '?'
+			i++
+		case c == '$' && i+1 < len(sql) && sql[i+1] >= '1' && sql[i+1] <= '9':
+			// DuckDB's numbered placeholder $N binds the N-th argument.
+			j := i + 1
+			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
+				j++
+			}
+			k, _ := strconv.Atoi(sql[i+1 : j])
+			if ph != nil {
+				b.WriteString(ph(k - 1))
+			} else {
+				b.WriteString(sql[i:j])
+			}
+			lastSig = '?'
+			i = j
+		case isWordStart(c):
+			j := i + 1
+			for j < len(sql) && isWordPart(sql[j]) {
+				j++
+			}
+			word := sql[i:j]
+			next := nextSignificant(sql, j)
+			up := strings.ToUpper(word)
+			switch {
+			case up == "HASH" || (up == "PARTITION" && !strings.EqualFold(nextWord(sql, j), "BY")):
+				// Column names of the project that GoogleSQL reserves.
+				b.WriteString(BigQueryIdent(word))
+			case lastSig == '.':
+				b.WriteString(word)
+			case next == '(' && up == "NOW" && strings.HasPrefix(strings.TrimLeft(sql[j:], " \t\r\n"), "()"):
+				b.WriteString("CURRENT_TIMESTAMP")
+			case next != '(' && bigQueryTypeWords[up] != "":
+				b.WriteString(bigQueryTypeWords[up])
+			case up == "EXCLUDE" && lastSig == '*':
+				b.WriteString("EXCEPT")
+			default:
+				b.WriteString(word)
+			}
+			lastSig = 'a'
+			i = j
+		default:
+			b.WriteByte(c)
+			if !unicode.IsSpace(rune(c)) {
+				lastSig = c
+			}
+			i++
+		}
+	}
+	return b.String()
+}
+
+// CountPlaceholders is the number of arguments sql binds: its '?'
+// placeholders outside literals, quoted identifiers and comments, or the
+// highest $N.
+func CountPlaceholders(sql string) int {
+	n := 0
+	TranslateToBigQuery(sql, func(i int) string {
+		if i+1 > n {
+			n = i + 1
+		}
+		return "?"
+	})
+	return n
+}
+
+func isWordStart(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
+}
+
+func isWordPart(c byte) bool { return isWordStart(c) || (c >= '0' && c <= '9') }
+
+func nextSignificant(s string, i int) byte {
+	for ; i < len(s); i++ {
+		if !unicode.IsSpace(rune(s[i])) {
+			return s[i]
+		}
+	}
+	return 0
+}
+
+func nextWord(s string, i int) string {
+	for i < len(s) && unicode.IsSpace(rune(s[i])) {
+		i++
+	}
+	j := i
+	for j < len(s) && isWordPart(s[j]) {
+		j++
+	}
+	return s[i:j]
+}
