@@ -41,7 +41,7 @@ func cmdJobs(ctx context.Context, args []string) error {
 
 func cmdRun(ctx context.Context, args []string) error {
 	var cf commonFlags
-	fs := newFlagSet("run", "run [flags] [JOB|GROUP|chain ...]\n\nWith no job, runs the whole chain. Groups: ingest, models, publish.")
+	fs := newFlagSet("run", "run [flags] [JOB|GROUP|chain ...]\n\nWith no job, runs the whole chain. Groups: ingest, identity, core, models, checks, publish (crmkit jobs lists them).")
 	cf.bind(fs)
 	withDeps := fs.Bool("with-deps", false, "also run the selected jobs' upstream")
 	from := fs.String("from", "", "resume: run this job and everything downstream of it")
