@@ -200,6 +200,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			st.Ratio = st.Seconds / st.SQLSeconds
 		}
 	}
+	// The ingest twin writes persistent tables like the real ingest does;
+	// drop them so the warehouse holds only the chain's tables.
+	for i := 0; i < len(csvSources); i++ {
+		_ = sess.WH.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS bench_twin_csv_%d", i))
+	}
 	for i := range rep.Stages {
 		st := &rep.Stages[i]
 		if st.Seconds > 0 {
@@ -228,7 +233,8 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 		if !csvSources[jobs.IngestJobName(s.Name)] {
 			continue
 		}
-		ingest = append(ingest, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_csv_%d AS SELECT * FROM read_csv('%s', header = true, union_by_name = true, ignore_errors = true)`,
+		// Written to a persistent table, as the real ingest writes raw tables.
+		ingest = append(ingest, fmt.Sprintf(`CREATE OR REPLACE TABLE bench_twin_csv_%d AS SELECT * FROM read_csv('%s', header = true, union_by_name = true, ignore_errors = true)`,
 			i, strings.ReplaceAll(cfg.Resolve(s.Path), "'", "''")))
 		i++
 	}
