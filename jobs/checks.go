@@ -85,7 +85,7 @@ func runChecks(ctx context.Context, env *Env) (Result, error) {
 	var failed []string
 	err = env.WH.InTx(ctx, func(tx warehouse.Tx) error {
 		for _, r := range results {
-			if err := tx.Exec(ctx, `INSERT INTO source_checks VALUES (now(), ?, ?, ?, ?, ?, ?, ?)`, env.RunID, r.Source, r.Check, r.Value, r.Threshold, r.OK, r.Detail); err != nil {
+			if err := tx.Exec(ctx, `INSERT INTO source_checks (checked_at, run_id, source, "check", value, threshold, ok, detail) VALUES (now(), ?, ?, ?, ?, ?, ?, ?)`, env.RunID, r.Source, r.Check, r.Value, r.Threshold, r.OK, r.Detail); err != nil {
 				return err
 			}
 		}

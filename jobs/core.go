@@ -21,14 +21,20 @@ const identityAssignmentsDDL = `CREATE TABLE IF NOT EXISTS identity_assignments 
 //     keeps only the latest file's lines (order_versions lists those orders).
 //   - Masters keep the most recently loaded row per key.
 //   - Personal identifiers stay in the raw tables; core carries customer_id.
-var coreSQL = []struct{ table, sql string }{
-	{"order_versions", `CREATE OR REPLACE TABLE order_versions AS
+//
+// The SQL is written once for both engines; coreSQL gives the spelling of
+// the few constructs that differ (arg_max) for a dialect.
+func coreSQL(d warehouse.SQL) []struct{ table, sql string } {
+	return []struct{ table, sql string }{
+		// multi has one row per (channel, order_id), so the inner join keeps
+		// exactly the rows a semi join would.
+		{"order_versions", `CREATE OR REPLACE TABLE order_versions AS
 		WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1),
 		multi AS (SELECT channel, order_id FROM raw_order_lines GROUP BY 1, 2 HAVING min(_load_id) <> max(_load_id))
-		SELECT r.channel, r.order_id, arg_max(r._load_id, lf.loaded_at) AS keep_load_id
-		FROM raw_order_lines r SEMI JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
+		SELECT r.channel, r.order_id, ` + d.ArgMax("r._load_id", "lf.loaded_at") + ` AS keep_load_id
+		FROM raw_order_lines r JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
 		LEFT JOIN lf ON lf.load_id = r._load_id GROUP BY 1, 2`},
-	{"order_lines", `CREATE OR REPLACE VIEW order_lines AS
+		{"order_lines", `CREATE OR REPLACE VIEW order_lines AS
 		SELECT r.channel, r.order_id, r.store_id, r.associate_id, r.order_ts, lower(coalesce(r.status, 'paid')) AS status, r.sku, r.qty, r.unit_price,
 			coalesce(r.discount, 0) AS discount, r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount,
 			r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount, a.customer_id, r._load_id, r._row
@@ -36,28 +42,29 @@ var coreSQL = []struct{ table, sql string }{
 		LEFT JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id
 		LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id
 		WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`},
-	{"orders", `CREATE OR REPLACE TABLE orders AS
+		{"orders", `CREATE OR REPLACE TABLE orders AS
 		SELECT channel, order_id, min(order_ts) AS order_ts, any_value(customer_id) AS customer_id, any_value(store_id) AS store_id,
 			any_value(associate_id) AS associate_id, any_value(status) AS status, count(*) AS lines, sum(qty) AS units,
 			sum(qty * unit_price) AS gross_amount, sum(discount) AS discount, sum(paid_amount) AS paid_amount,
 			sum(refund_amount) AS refund_amount, sum(net_amount) AS net_amount
 		FROM order_lines GROUP BY channel, order_id`},
-	{"products", `CREATE OR REPLACE TABLE products AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_products
+		{"products", `CREATE OR REPLACE TABLE products AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_products
 		QUALIFY row_number() OVER (PARTITION BY sku ORDER BY _load_id DESC, _row DESC) = 1`},
-	{"stores", `CREATE OR REPLACE TABLE stores AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_stores
+		{"stores", `CREATE OR REPLACE TABLE stores AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_stores
 		QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1`},
-	{"campaigns", `CREATE OR REPLACE TABLE campaigns AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_campaigns
+		{"campaigns", `CREATE OR REPLACE TABLE campaigns AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_campaigns
 		QUALIFY row_number() OVER (PARTITION BY campaign_id ORDER BY _load_id DESC, _row DESC) = 1`},
-	{"social_accounts", `CREATE OR REPLACE TABLE social_accounts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_accounts r
+		{"social_accounts", `CREATE OR REPLACE TABLE social_accounts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_accounts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row
 		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY r._load_id DESC, r._row DESC) = 1`},
-	{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_interactions r
+		{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_interactions r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r._load_id || ':' || r._row`},
-	{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_campaign_contacts r
+		{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_campaign_contacts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`},
-	{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_service_tickets r
+		{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_service_tickets r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'service_tickets' AND a.rec_key = r._load_id || ':' || r._row
 		QUALIFY row_number() OVER (PARTITION BY r.ticket_id ORDER BY r._load_id DESC, r._row DESC) = 1`},
+	}
 }
 
 // BuildCore rebuilds every core table in one transaction and returns the
@@ -67,9 +74,12 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 		return 0, err
 	}
 	err := wh.InTx(ctx, func(tx warehouse.Tx) error {
-		for _, c := range coreSQL {
-			if strings.Contains(c.sql, "CREATE OR REPLACE VIEW") {
-				// A warehouse made by an older version may hold a table here.
+		for _, c := range coreSQL(warehouse.SQLOf(wh.Dialect())) {
+			// A DuckDB warehouse made by an older version may hold a table
+			// where a view now goes (BigQuery warehouses are newer than
+			// the views; CREATE OR REPLACE VIEW fails there on a table and
+			// says so).
+			if strings.Contains(c.sql, "CREATE OR REPLACE VIEW") && wh.Dialect().Name() == "duckdb" {
 				var n *int64
 				if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'`, []any{c.table}, &n); err != nil {
 					return err

@@ -68,7 +68,8 @@ func (e *Env) ResolveAsOf(ctx context.Context) (time.Time, error) {
 		return time.ParseInLocation("2006-01-02", e.Cfg.AsOf, loc)
 	}
 	var s *string
-	err := e.WH.QueryRow(ctx, fmt.Sprintf(`SELECT strftime(max(timezone('%s', order_ts)), '%%Y-%%m-%%d') FROM orders`, loc.String()), nil, &s)
+	dl := warehouse.SQLOf(e.WH.Dialect())
+	err := e.WH.QueryRow(ctx, `SELECT `+dl.FormatDate("max("+dl.LocalDate("order_ts", loc.String())+")", "%Y-%m-%d")+` FROM orders`, nil, &s)
 	if err == nil && s != nil && *s != "" {
 		return time.ParseInLocation("2006-01-02", *s, loc)
 	}

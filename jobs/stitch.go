@@ -41,15 +41,19 @@ SELECT 'service_tickets', _load_id || ':' || _row, opened_ts, _source, 'service'
 // identifierColumns routes a (identifier_type, identifier) pair into the
 // evidence identifier columns; an untyped identifier is guessed from its
 // shape (an @ means email, digits mean phone, otherwise a member card).
-const identifierColumns = `
-	CASE WHEN identifier_type = 'phone' OR (identifier_type IS NULL AND regexp_matches(identifier, '^[+0-9() -]{7,}$')) THEN identifier END,
-	CASE WHEN identifier_type = 'email' OR (identifier_type IS NULL AND contains(identifier, '@')) THEN identifier END,
-	CASE WHEN identifier_type = 'member_card' OR (identifier_type IS NULL AND NOT contains(identifier, '@') AND NOT regexp_matches(identifier, '^[+0-9() -]{7,}$')) THEN identifier END,
+// d spells the regular expression match of the dialect.
+func identifierColumns(d warehouse.SQL) string {
+	phone := d.RegexpMatches("identifier", d.String("^[+0-9() -]{7,}$"))
+	return `
+	CASE WHEN identifier_type = 'phone' OR (identifier_type IS NULL AND ` + phone + `) THEN identifier END,
+	CASE WHEN identifier_type = 'email' OR (identifier_type IS NULL AND identifier LIKE '%@%') THEN identifier END,
+	CASE WHEN identifier_type = 'member_card' OR (identifier_type IS NULL AND NOT identifier LIKE '%@%' AND NOT ` + phone + `) THEN identifier END,
 	CASE WHEN identifier_type = 'buyer_id' THEN identifier END,
 	CASE WHEN identifier_type = 'openid' THEN identifier END,
 	CASE WHEN identifier_type = 'unionid' THEN identifier END,
 	CASE WHEN identifier_type = 'device_id' THEN identifier END,
 	NULL, NULL, NULL`
+}
 
 // StitchJob builds the stitch job: it reads the evidence and the previous
 // identity_map, runs identity.Stitch and replaces identity_assignments,
@@ -77,7 +81,7 @@ func deref(s *string) string {
 }
 
 func runStitch(ctx context.Context, env *Env) (Result, error) {
-	evidence, err := env.WH.Query(ctx, fmt.Sprintf(evidenceSQL, identifierColumns))
+	evidence, err := env.WH.Query(ctx, fmt.Sprintf(evidenceSQL, identifierColumns(warehouse.SQLOf(env.WH.Dialect()))))
 	if err != nil {
 		return Result{}, fmt.Errorf("read identity evidence: %w", err)
 	}
@@ -117,7 +121,7 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 			{"customers", identity.CustomersSchema, res.Customers},
 			{"identity_stats", identity.StatsSchema, res.StatsBatch},
 		} {
-			if err := replaceIn(ctx, tx, t.name, t.schema, t.recs); err != nil {
+			if err := replaceIn(ctx, env.WH, tx, t.name, t.schema, t.recs); err != nil {
 				return err
 			}
 		}
@@ -147,9 +151,21 @@ func sumMap(m map[string]int64) int64 {
 	return n
 }
 
-func replaceIn(ctx context.Context, tx warehouse.Tx, table string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
-	if err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
-		return err
+func replaceIn(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, table string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	drop := true
+	if wh.Dialect().Name() != "duckdb" {
+		// The BigQuery emulator fails DROP TABLE IF EXISTS on a missing
+		// table: look first (through the warehouse, which has the tables
+		// API; the transaction runs its DDL at once anyway).
+		var err error
+		if drop, err = warehouse.TableExists(ctx, wh, table); err != nil {
+			return err
+		}
+	}
+	if drop {
+		if err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+			return err
+		}
 	}
 	if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", table, warehouse.ColumnsDDL(schema))); err != nil {
 		return fmt.Errorf("create %s: %w", table, err)
@@ -161,6 +177,5 @@ func replaceIn(ctx context.Context, tx warehouse.Tx, table string, schema *arrow
 }
 
 func tableExists(ctx context.Context, q warehouse.Querier, name string) (bool, error) {
-	n, err := warehouse.Int64(ctx, q, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, name)
-	return n > 0, err
+	return warehouse.TableExists(ctx, q, name)
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -31,8 +30,12 @@ func QueryMonthlyRevenue(ctx context.Context, wh warehouse.Querier, tz string) (
 	if _, err := time.LoadLocation(tz); err != nil {
 		return nil, fmt.Errorf("monthly revenue: time zone %q: %w", tz, err)
 	}
-	recs, err := wh.Query(ctx, fmt.Sprintf(`SELECT strftime(date_trunc('month', timezone('%s', order_ts)), '%%Y-%%m') AS month, channel, sum(net_amount) AS net
-		FROM orders GROUP BY 1, 2 ORDER BY 1, 2`, strings.ReplaceAll(tz, "'", "''")))
+	d := warehouse.SQLOf(nil)
+	if w, ok := wh.(interface{ Dialect() warehouse.Dialect }); ok {
+		d = warehouse.SQLOf(w.Dialect())
+	}
+	recs, err := wh.Query(ctx, `SELECT `+d.FormatDate(d.MonthStart(d.LocalDate("order_ts", tz)), "%Y-%m")+` AS month, channel, sum(net_amount) AS net
+		FROM orders GROUP BY 1, 2 ORDER BY 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("monthly revenue: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/models/clv"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 func init() {
@@ -62,7 +63,8 @@ var HoldoutSchema = arrow.NewSchema([]arrow.Field{
 // ordersSQL reads purchases: orders of stitched customers with positive net
 // sales, with the timestamp as local wall-clock time so purchase days are
 // the business time zone's calendar days.
-const ordersSQL = `SELECT customer_id, timezone('%s', order_ts) AS ts, net_amount
+// %s is the local wall-clock time of order_ts (SQL.LocalDateTime).
+const ordersSQL = `SELECT customer_id, %s AS ts, net_amount
 	FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < CAST(? AS TIMESTAMPTZ)`
 
 func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
@@ -72,7 +74,7 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	c := env.Cfg.Models.CLV
 	end := asOf.AddDate(0, 0, 1) // the as-of day is included
-	recs, err := env.WH.Query(ctx, fmt.Sprintf(ordersSQL, env.Cfg.Location.String()), end.Format(time.RFC3339))
+	recs, err := env.WH.Query(ctx, fmt.Sprintf(ordersSQL, warehouse.SQLOf(env.WH.Dialect()).LocalDateTime("order_ts", env.Cfg.Location.String())), end.Format(time.RFC3339))
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read orders: %w", err)
 	}

@@ -201,15 +201,11 @@ func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
 	return "TIMESTAMP '" + s + "'"
 }
 
-// tableExists reports whether a core table exists (always true outside
-// DuckDB, where a missing table is an error of the query).
+// tableExists reports whether a core table exists.
 func tableExists(ctx context.Context, wh warehouse.Warehouse, table string) (bool, error) {
-	if wh.Dialect().Name() != "duckdb" {
-		return true, nil
-	}
-	n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, table)
+	ok, err := warehouse.TableExists(ctx, wh, table)
 	if err != nil {
 		return false, fmt.Errorf("lifecycle: look up table %s: %w", table, err)
 	}
-	return n > 0, nil
+	return ok, nil
 }

@@ -96,8 +96,20 @@ func (b *builder) kpi(key, label string, unit reports.Unit, better reports.Bette
 
 // exists reports whether a table exists.
 func (b *builder) exists(table string) bool {
-	n := b.scalar("exists "+table, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, table)
-	return n > 0
+	ok, err := warehouse.TableExists(b.ctx, b.wh, table)
+	b.note(err, "exists "+table)
+	return ok
+}
+
+// sql is the SQL dialect of the warehouse.
+func (b *builder) sql() warehouse.SQL { return sqlOf(b.wh) }
+
+// sqlOf is the SQL dialect of q (DuckDB's when q does not tell).
+func sqlOf(q warehouse.Querier) warehouse.SQL {
+	if w, ok := q.(interface{ Dialect() warehouse.Dialect }); ok {
+		return warehouse.SQLOf(w.Dialect())
+	}
+	return warehouse.SQLOf(nil)
 }
 
 // table renders a query result as a scorecard table; units are inferred

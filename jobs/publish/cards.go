@@ -42,7 +42,7 @@ func (b *builder) strategy() reports.Scorecard {
 		sc.KPIs = append(sc.KPIs, k)
 	}
 
-	mix := b.table("Net revenue by month and channel (last 12 months)", `SELECT strftime(timezone('`+b.tz+`', order_ts), '%Y-%m') AS month, channel, sum(net_amount) AS net_revenue
+	mix := b.table("Net revenue by month and channel (last 12 months)", `SELECT `+b.sql().FormatDate(b.sql().LocalDate("order_ts", b.tz), "%Y-%m")+` AS month, channel, sum(net_amount) AS net_revenue
 		FROM publish_order_facts WHERE order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` GROUP BY 1, 2 ORDER BY 1, 2`,
 		append([]any{ts(b.cur.From.AddDate(0, -11, 0)), ts(b.cur.To)}, ra...)...)
 	share := b.table("Channel mix this period", `SELECT channel, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_revenue,
@@ -198,7 +198,11 @@ func (b *builder) operations() reports.Scorecard {
 }
 
 func (b *builder) hasColumn(table, col string) bool {
-	return b.scalar("columns", `SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?`, table, col) > 0
+	// The query fails when the table or the column is missing (LIMIT 0
+	// reads nothing), on every engine.
+	recs, err := b.wh.Query(b.ctx, "SELECT "+b.sql().Ident(col)+" FROM "+table+" LIMIT 0")
+	reports.ReleaseAll(recs)
+	return err == nil
 }
 
 func (b *builder) support() reports.Scorecard {
@@ -206,7 +210,7 @@ func (b *builder) support() reports.Scorecard {
 	tw := "opened_ts >= CAST(? AS TIMESTAMPTZ) AND opened_ts < CAST(? AS TIMESTAMPTZ)"
 	sc.KPIs = []reports.KPI{
 		b.kpi("tickets", "Service tickets opened", reports.UnitCount, reports.BetterDown, "SELECT count(*) FROM service_tickets WHERE "+tw),
-		b.kpi("resolution_hours", "Median resolution time (hours)", reports.UnitDays, reports.BetterDown, "SELECT median(date_diff('minute', opened_ts, closed_ts)) / 60.0 FROM service_tickets WHERE closed_ts IS NOT NULL AND "+tw),
+		b.kpi("resolution_days", "Median resolution time (days)", reports.UnitDays, reports.BetterDown, "SELECT "+b.sql().Median(b.sql().TimestampDiff("minute", "opened_ts", "closed_ts"))+" / 1440.0 FROM service_tickets WHERE closed_ts IS NOT NULL AND "+tw),
 		b.kpi("csat", "Average satisfaction (1-5)", reports.UnitRatio, reports.BetterUp, "SELECT avg(csat) FROM service_tickets WHERE "+tw),
 		b.kpiArgsFirst("complaints_per_1000_orders", "Complaints per 1,000 orders", reports.UnitRatio, reports.BetterDown,
 			`SELECT 1000.0 * (SELECT count(*) FROM service_tickets WHERE lower(category) IN ('complaint', '投诉') AND opened_ts >= CAST($1 AS TIMESTAMPTZ) AND opened_ts < CAST($2 AS TIMESTAMPTZ))
@@ -215,7 +219,7 @@ func (b *builder) support() reports.Scorecard {
 			Value: b.scalar("quarantine_rate", "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM load_files WHERE status = 'loaded'")},
 	}
 	svc := b.table("Service by category", `SELECT coalesce(category, 'unknown') AS category, count(*) AS tickets, count(*) FILTER (WHERE closed_ts IS NULL) AS open_tickets,
-		median(date_diff('minute', opened_ts, closed_ts)) / 60.0 AS median_resolution_hours, avg(csat) AS avg_csat
+		`+b.sql().Median(b.sql().TimestampDiff("minute", "opened_ts", "closed_ts"))+` / 1440.0 AS median_resolution_days, avg(csat) AS avg_csat
 		FROM service_tickets WHERE `+tw+` GROUP BY 1 ORDER BY tickets DESC`, ts(b.cur.From), ts(b.cur.To))
 	sc.Sections = append(sc.Sections, reports.Section{Name: "Service quality", Tables: []reports.Table{svc},
 		Charts: []reports.Chart{chartFrom("tickets", "Tickets by category", reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}})

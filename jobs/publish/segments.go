@@ -24,9 +24,10 @@ import (
 // tags NULL). Arguments: as-of date (DATE) and the exclusive end timestamp.
 func tagsSQL(ctx context.Context, wh warehouse.Querier) string {
 	has := func(t string) bool {
-		n, _ := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.tables WHERE table_name = ?`, t)
-		return n > 0
+		ok, _ := warehouse.TableExists(ctx, wh, t)
+		return ok
 	}
+	d := sqlOf(wh)
 	rfm := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS tier WHERE FALSE)`
 	if has("rfm") {
 		rfm = `(SELECT customer_id, tier FROM rfm WHERE as_of = (SELECT max(as_of) FROM rfm WHERE as_of <= $1))`
@@ -42,10 +43,10 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier) string {
 	return `SELECT c.customer_id, r.tier AS rfm_tier,
 		CASE l.aipl_stage WHEN 'aware' THEN 'A' WHEN 'interested' THEN 'I' WHEN 'purchased' THEN 'P' WHEN 'loyal' THEN 'L' END AS aipl_stage,
 		l.pyramid_stage, v.clv_decile, v.clv, c.region, c.first_channel, o.last_channel,
-		CAST(date_diff('day', o.last_ts, CAST($2 AS TIMESTAMPTZ)) AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
+		CAST(` + d.TimestampDiff("day", "o.last_ts", "CAST($2 AS TIMESTAMPTZ)") + ` AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
 		coalesce(si.engaged, FALSE) AS social_engaged, coalesce(cc.contacted, FALSE) AS contacted_90d, c.phone, c.email, c.name
 	FROM customers c
-	LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales, max(order_ts) AS last_ts, arg_max(channel, order_ts) AS last_channel
+	LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales, max(order_ts) AS last_ts, ` + d.ArgMax("channel", "order_ts") + ` AS last_channel
 		FROM orders WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) GROUP BY 1) o ON o.customer_id = c.customer_id
 	LEFT JOIN ` + rfm + ` r ON r.customer_id = c.customer_id
 	LEFT JOIN ` + life + ` l ON l.customer_id = c.customer_id

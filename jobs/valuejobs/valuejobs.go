@@ -89,13 +89,21 @@ SELECT customer_ix, customer_id FROM k`
 //     highest net amount (ties: the smallest category name), lines whose SKU
 //     has no category left aside;
 //   - region: the golden record's region (%s is the customers source).
-const cohortCustomersSQL = purchasesCTE + `, f AS (
+//
+// d spells arg_min for the dialect.
+func cohortCustomersSQL(d warehouse.SQL) string {
+	first := orderKey(d, "order_ts", "channel", "order_id")
+	negNet := "-l.net_amount"
+	if d.Name() == "bigquery" {
+		negNet = "0 - l.net_amount" // the BigQuery emulator has no unary minus
+	}
+	return purchasesCTE + `, f AS (
 	SELECT customer_id,
-		arg_min(channel, (order_ts, channel, order_id)) AS first_channel,
-		arg_min(order_id, (order_ts, channel, order_id)) AS first_order
+		` + d.ArgMin("channel", first) + ` AS first_channel,
+		` + d.ArgMin("order_id", first) + ` AS first_order
 	FROM p GROUP BY customer_id
 ), fc AS (
-	SELECT f.customer_id, arg_min(pr.category, (-l.net_amount, pr.category)) AS first_category
+	SELECT f.customer_id, ` + d.ArgMin("pr.category", orderKey(d, negNet, "pr.category")) + ` AS first_category
 	FROM f
 	JOIN order_lines l ON l.channel = f.first_channel AND l.order_id = f.first_order
 	JOIN products pr ON pr.sku = l.sku
@@ -104,11 +112,22 @@ const cohortCustomersSQL = purchasesCTE + `, f AS (
 ), c AS (%s)
 SELECT k.customer_ix, f.first_channel, c.region, fc.first_category
 FROM k JOIN f USING (customer_id) LEFT JOIN fc USING (customer_id) LEFT JOIN c USING (customer_id)`
+}
+
+// orderKey is the ordering key of ArgMin over several columns: a row value
+// (a, b) on DuckDB, whose arg_min takes one key; the list a, b on BigQuery,
+// whose ARRAY_AGG ... ORDER BY takes a list and cannot order by a STRUCT.
+func orderKey(d warehouse.SQL, cols ...string) string {
+	if d.Name() == "bigquery" {
+		return strings.Join(cols, ", ")
+	}
+	return "(" + strings.Join(cols, ", ") + ")"
+}
 
 // statsSQL counts the orders up to the as-of day that are left out.
 const statsSQL = `SELECT
-	count(*) FILTER (WHERE customer_id IS NULL),
-	count(*) FILTER (WHERE customer_id IS NOT NULL AND NOT coalesce(net_amount > 0, false))
+	count(CASE WHEN customer_id IS NULL THEN 1 END),
+	count(CASE WHEN customer_id IS NOT NULL AND NOT coalesce(net_amount > 0, false) THEN 1 END)
 FROM orders WHERE order_ts < CAST(? AS TIMESTAMPTZ)`
 
 // inputStats are the orders the models do not see.
@@ -146,13 +165,20 @@ func readStats(ctx context.Context, wh warehouse.Warehouse, end string) (inputSt
 // customersSource is the region lookup: the golden record's region when the
 // customers table exists (it does once the stitch job has run), else none.
 func customersSource(ctx context.Context, wh warehouse.Warehouse) (string, error) {
-	n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.columns
-		WHERE table_name = 'customers' AND column_name IN ('customer_id', 'region')`)
+	exists, err := warehouse.TableExists(ctx, wh, "customers")
 	if err != nil {
 		return "", fmt.Errorf("look up the customers table: %w", err)
 	}
-	if n < 2 {
-		return `SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS region WHERE false`, nil
+	if exists {
+		// The query fails when a column is missing (LIMIT 0 reads nothing).
+		recs, err := wh.Query(ctx, `SELECT customer_id, region FROM customers LIMIT 0`)
+		exists = err == nil
+		for _, r := range recs {
+			r.Release()
+		}
+	}
+	if !exists {
+		return `SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS region FROM (SELECT 1) AS x WHERE false`, nil
 	}
 	// min() keeps one row per customer should the table ever repeat one.
 	return `SELECT customer_id, min(region) AS region FROM customers GROUP BY customer_id`, nil
@@ -191,7 +217,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
 	defer release(orders)
-	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL, src), end)
+	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect())), src), end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read cohort attributes: %w", err)
 	}
