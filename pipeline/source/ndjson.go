@@ -141,7 +141,6 @@ func (r *ndjsonReader) RawText() string { return string(r.line) }
 
 func (r *ndjsonReader) Close() error { return r.f.Close() }
 
-
 // scanObject parses one flat JSON object and stores the text of each value
 // whose key is in index into fields: strings unescaped, numbers as written,
 // true/false as written, null as empty, nested objects and arrays as their
