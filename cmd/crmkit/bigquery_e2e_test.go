@@ -11,97 +11,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/crmkit/crmkit/internal/bqemutest"
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
-
-// bigQueryEmulatorEnv names the variable giving the emulator binary ("off"
-// skips); the same variable as the warehouse package's tests.
-const bigQueryEmulatorEnv = "CRMKIT_BIGQUERY_EMULATOR"
-
-// emulatorBinary returns the emulator binary, or "" and why there is none.
-func emulatorBinary() (string, string) {
-	p := os.Getenv(bigQueryEmulatorEnv)
-	if p == "off" {
-		return "", fmt.Sprintf("BigQuery emulator tests off (%s=off)", bigQueryEmulatorEnv)
-	}
-	if p == "" {
-		dir, _ := os.Getwd()
-		for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				p = filepath.Join(dir, ".cache", "bigquery-emulator")
-				break
-			}
-		}
-	}
-	if st, err := os.Stat(p); p == "" || err != nil || st.IsDir() {
-		return "", fmt.Sprintf("BigQuery emulator not built: run scripts/build-bigquery-emulator.sh (or set %s to the binary) to run the chain on BigQuery", bigQueryEmulatorEnv)
-	}
-	return p, ""
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startBigQueryEmulator runs the emulator on loopback ports and returns the
-// REST endpoint and the Storage API host:port; it stops when the test ends.
-func startBigQueryEmulator(t *testing.T, bin, project string) (rest, grpcAddr string) {
-	t.Helper()
-	port, gport := freeTCPPort(t), freeTCPPort(t)
-	logf, err := os.Create(filepath.Join(t.TempDir(), "emulator.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--project="+project, "--host=127.0.0.1",
-		"--port="+strconv.Itoa(port), "--grpc-port="+strconv.Itoa(gport), "--log-level=warn")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			if len(b) > 20000 {
-				b = b[len(b)-20000:]
-			}
-			t.Logf("emulator log (tail):\n%s", b)
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for _, p := range []int{port, gport} {
-		for {
-			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p), time.Second)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("emulator did not listen on %d within 60s", p)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	return fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", gport)
-}
 
 // chainJobs is what runs on both engines: the whole chain but checks (its
 // INSERT INTO source_checks VALUES (...) has no column list, which GoogleSQL
@@ -109,7 +27,7 @@ func startBigQueryEmulator(t *testing.T, bin, project string) (rest, grpcAddr st
 var chainJobs = []string{"run", "ingest", "identity", "core", "models"}
 
 func TestChainOnBigQueryEmulator(t *testing.T) {
-	bin, why := emulatorBinary()
+	bin, why := bqemutest.Binary()
 	if bin == "" {
 		t.Skip(why)
 	}
@@ -142,7 +60,7 @@ func TestChainOnBigQueryEmulator(t *testing.T) {
 
 	// BigQuery: the same data, a config differing only in the warehouse
 	// and the output folder (which holds the lock file).
-	rest, grpcAddr := startBigQueryEmulator(t, bin, project)
+	rest, grpcAddr := bqemutest.Start(t, bin, project)
 	t.Setenv(jobs.BigQueryGRPCEndpointEnv, grpcAddr)
 	raw, err := os.ReadFile(d.config)
 	if err != nil {

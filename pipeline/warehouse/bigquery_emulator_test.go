@@ -13,9 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -28,84 +26,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/internal/bqemutest"
 	"github.com/crmkit/crmkit/pipeline/ingest"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-// EmulatorEnv names the variable giving the emulator binary ("off" skips).
-const EmulatorEnv = "CRMKIT_BIGQUERY_EMULATOR"
-
-// emulatorBinary returns the emulator binary, or "" and why there is none.
-func emulatorBinary() (string, string) {
-	p := os.Getenv(EmulatorEnv)
-	if p == "off" {
-		return "", fmt.Sprintf("BigQuery emulator tests off (%s=off)", EmulatorEnv)
-	}
-	if p == "" {
-		dir, _ := os.Getwd()
-		for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				p = filepath.Join(dir, ".cache", "bigquery-emulator")
-				break
-			}
-		}
-	}
-	if st, err := os.Stat(p); p == "" || err != nil || st.IsDir() {
-		return "", fmt.Sprintf("BigQuery emulator not built: run scripts/build-bigquery-emulator.sh (or set %s to the binary) to run the BigQuery half of this test", EmulatorEnv)
-	}
-	return p, ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startEmulator runs the emulator on loopback ports and returns the REST
-// endpoint and the Storage API host:port; it is stopped when the test ends.
-func startEmulator(t *testing.T, bin, project string) (rest, grpcAddr string) {
-	t.Helper()
-	port, gport := freePort(t), freePort(t)
-	logf, err := os.Create(filepath.Join(t.TempDir(), "emulator.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--project="+project, "--host=127.0.0.1",
-		"--port="+strconv.Itoa(port), "--grpc-port="+strconv.Itoa(gport), "--log-level=warn")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("emulator log:\n%s", b)
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for _, p := range []int{port, gport} {
-		for {
-			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p), time.Second)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("emulator did not listen on %d within 60s", p)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	return fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", gport)
-}
 
 // openBoth opens a temp DuckDB and, when the emulator binary is there, a
 // BigQuery dataset on a fresh emulator (nil otherwise: the DuckDB half of a
@@ -117,12 +42,12 @@ func openBoth(t *testing.T) (duck *warehouse.DuckDB, bq *warehouse.BigQuery) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { duck.Close() })
-	bin, why := emulatorBinary()
+	bin, why := bqemutest.Binary()
 	if bin == "" {
 		t.Log(why)
 		return duck, nil
 	}
-	rest, grpcAddr := startEmulator(t, bin, "crmkit-test")
+	rest, grpcAddr := bqemutest.Start(t, bin, "crmkit-test")
 	bq, err = warehouse.OpenBigQuery(context.Background(), warehouse.BigQueryOptions{
 		Project: "crmkit-test", Dataset: "crm", Location: "US", Endpoint: rest, GRPCEndpoint: grpcAddr,
 	})
