@@ -31,7 +31,6 @@ import (
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-
 // openBoth opens a temp DuckDB and, when the emulator binary is there, a
 // BigQuery dataset on a fresh emulator (nil otherwise: the DuckDB half of a
 // test still runs and checks the hand-worked values).
