@@ -73,9 +73,9 @@ func (b *builder) strategy() reports.Scorecard {
 	if b.exists("cohort_retention") {
 		ret := b.table("Retention by first-purchase month (% of cohort active, months since first purchase)", `SELECT cohort_month,
 			max(cohort_size) AS cohort_size,
-			max(retention_pct) FILTER (WHERE months_since = 1) / 100 AS retention_m1, max(retention_pct) FILTER (WHERE months_since = 2) / 100 AS retention_m2,
-			max(retention_pct) FILTER (WHERE months_since = 3) / 100 AS retention_m3, max(retention_pct) FILTER (WHERE months_since = 6) / 100 AS retention_m6,
-			max(retention_pct) FILTER (WHERE months_since = 12) / 100 AS retention_m12
+			max(CASE WHEN months_since = 1 THEN retention_pct END) / 100 AS retention_m1, max(CASE WHEN months_since = 2 THEN retention_pct END) / 100 AS retention_m2,
+			max(CASE WHEN months_since = 3 THEN retention_pct END) / 100 AS retention_m3, max(CASE WHEN months_since = 6 THEN retention_pct END) / 100 AS retention_m6,
+			max(CASE WHEN months_since = 12 THEN retention_pct END) / 100 AS retention_m12
 			FROM cohort_retention WHERE as_of = (SELECT max(as_of) FROM cohort_retention WHERE as_of <= CAST(? AS DATE)) AND dimension = 'all'
 			GROUP BY 1 ORDER BY 1 DESC LIMIT 12`, b.asOf.Format("2006-01-02"))
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Tables: []reports.Table{ret}})
@@ -177,7 +177,7 @@ func (b *builder) operations() reports.Scorecard {
 	byRegion := b.table("By region", `SELECT region, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_sales
 		FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_sales DESC`, per(ra...)...)
 	byStore := b.table("By store (top 30)", `SELECT coalesce(store_name, store_id) AS store, region, count(*) AS receipts, count(DISTINCT customer_id) AS members, sum(net_amount) AS net_sales,
-		count(*) FILTER (WHERE customer_id IS NULL) AS anonymous_receipts
+		count(CASE WHEN customer_id IS NULL THEN 1 END) AS anonymous_receipts
 		FROM publish_order_facts WHERE channel = 'pos' AND `+where+` GROUP BY 1, 2 ORDER BY net_sales DESC LIMIT 30`, per(ra...)...)
 	sc.Sections = append(sc.Sections, reports.Section{Name: "Channels, regions and stores", Tables: []reports.Table{byChannel, byRegion, byStore},
 		Charts: []reports.Chart{chartFrom("regions", "Net sales by region", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: byRegion.Columns, Rows: pick(byRegion.Rows, 0, 3)})}})
@@ -225,13 +225,13 @@ func (b *builder) support() reports.Scorecard {
 		{Key: "quarantine_rate", Label: "Rows quarantined (share of all rows read)", Unit: reports.UnitPct, Better: reports.BetterDown,
 			Value: b.scalar("quarantine_rate", "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM load_files WHERE status = 'loaded'")},
 	}
-	svc := b.table("Service by category", `SELECT coalesce(category, 'unknown') AS category, count(*) AS tickets, count(*) FILTER (WHERE closed_ts IS NULL) AS open_tickets,
+	svc := b.table("Service by category", `SELECT coalesce(category, 'unknown') AS category, count(*) AS tickets, count(CASE WHEN closed_ts IS NULL THEN 1 END) AS open_tickets,
 		`+b.sql().Median(b.sql().TimestampDiff("minute", "opened_ts", "closed_ts"))+` / 1440.0 AS median_resolution_days, avg(csat) AS avg_csat
 		FROM service_tickets WHERE `+tw+` GROUP BY 1 ORDER BY tickets DESC`, ts(b.cur.From), ts(b.cur.To))
 	sc.Sections = append(sc.Sections, reports.Section{Name: "Service quality", Tables: []reports.Table{svc},
 		Charts: []reports.Chart{chartFrom("tickets", "Tickets by category", reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}})
-	loads := b.table("Rows loaded and quarantined per source", `SELECT source, count(*) FILTER (WHERE status = 'loaded') AS files_loaded, count(*) FILTER (WHERE status = 'duplicate') AS duplicate_files,
-		count(*) FILTER (WHERE status = 'rejected') AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
+	loads := b.table("Rows loaded and quarantined per source", `SELECT source, count(CASE WHEN status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN status = 'duplicate' THEN 1 END) AS duplicate_files,
+		count(CASE WHEN status = 'rejected' THEN 1 END) AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
 		sum(rows_quarantined) / nullif(sum(rows_read), 0) AS quarantine_rate, max(file_mtime) AS newest_file, max(loaded_at) AS last_load
 		FROM load_files GROUP BY 1 ORDER BY 1`)
 	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC`)

@@ -254,7 +254,7 @@ func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, path, ha
 			if *prevStatus == StatusLoaded {
 				log.Warn("duplicate file not loaded", "source", src.Name, "file", name, "same_as", *prevFile)
 				err := in.WH.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime)
-					SELECT ?, ?, ?, ?, ?, 'duplicate', 0, 0, 0, ?, ?, now(), ? WHERE NOT EXISTS (SELECT 1 FROM load_files WHERE hash = ? AND file = ?)`,
+					SELECT ?, ?, ?, ?, ?, 'duplicate', 0, 0, 0, ?, ?, now(), ? FROM (SELECT 1) AS one WHERE NOT EXISTS (SELECT 1 FROM load_files WHERE hash = ? AND file = ?)`,
 					fr.LoadID, src.Name, name, hash, size, "same content as "+*prevFile, in.RunID, mtime, hash, name)
 				if err != nil {
 					return fr, fmt.Errorf("record duplicate %q: %w", name, err)
