@@ -16,15 +16,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/crmkit/crmkit/internal/bqemutest"
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-// chainJobs is what runs on both engines: the whole chain but checks (its
-// INSERT INTO source_checks VALUES (...) has no column list, which GoogleSQL
-// requires) and publish, which depends on it.
-var chainJobs = []string{"run", "ingest", "identity", "core", "models"}
+// chainJobs is what runs on both engines: the whole chain, checks and
+// publish included.
+var chainJobs = []string{"run", "ingest", "identity", "core", "models", "checks", "publish"}
 
 func TestChainOnBigQueryEmulator(t *testing.T) {
 	bin, why := bqemutest.Binary()
@@ -42,8 +43,9 @@ func TestChainOnBigQueryEmulator(t *testing.T) {
 	d := newDemo(t, 60)
 	// The generator writes a byte-identical copy of one export ("x (1).csv")
 	// to exercise duplicate detection. Recording a duplicate fails on the
-	// emulator (pipeline/ingest's INSERT ... SELECT ... WHERE NOT EXISTS has
-	// no FROM, which GoogleSQL refuses), so the copies go before either run;
+	// emulator (it types the query parameters of pipeline/ingest's
+	// INSERT ... SELECT ?, ... WHERE NOT EXISTS as INT64), so the copies go
+	// before either run;
 	// the duplicate is never loaded on DuckDB either, so the marts are the
 	// same data either way.
 	dups, _ := filepath.Glob(filepath.Join(d.data, "*", "*", "* (1).*"))
@@ -122,6 +124,35 @@ func TestChainOnBigQueryEmulator(t *testing.T) {
 			t.Logf("%s: %s on both", c.name, got)
 		}
 	}
+	// The strategy scorecard published from each warehouse shows the same
+	// headline KPIs.
+	duckKPI, bqKPI := kpis(t, filepath.Join(d.out, "strategy.xlsx")), kpis(t, filepath.Join(d.dir, "out-bq", "strategy.xlsx"))
+	for _, k := range []string{"net_revenue", "orders", "active_customers", "new_customers"} {
+		if duckKPI[k] == "" || duckKPI[k] != bqKPI[k] {
+			t.Errorf("strategy KPI %s: DuckDB %q, BigQuery %q", k, duckKPI[k], bqKPI[k])
+		}
+	}
+}
+
+// kpis reads "this period" of every KPI of a scorecard workbook.
+func kpis(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("KPIs", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, r := range rows[1:] {
+		if len(r) > 3 {
+			out[r[1]] = r[3]
+		}
+	}
+	return out
 }
 
 // runChain runs the chain jobs with the config file.
