@@ -22,6 +22,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/crmkit/crmkit/pipeline/schema"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // Config is the whole deployment description.
@@ -278,6 +279,8 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
 }
 
+var sourceNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // Load reads, expands and validates the config file at path. It fails before
@@ -508,7 +511,7 @@ func (c *Config) validate(v *validator) {
 	default:
 		v.fail("$.warehouse.kind", "warehouse.kind", "unknown warehouse kind %q (want duckdb or bigquery)", c.Warehouse.Kind)
 	}
-	if m := c.Warehouse.MemoryLimit; m != "" && !regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`).MatchString(m) {
+	if m := c.Warehouse.MemoryLimit; m != "" && !warehouse.ValidMemoryLimit(m) {
 		v.fail("$.warehouse.memory_limit", "warehouse.memory_limit", "want a size such as 2GB or 512MiB, got %q", m)
 	}
 	loc, err := time.LoadLocation(c.Timezone)
@@ -532,7 +535,7 @@ func (c *Config) validate(v *validator) {
 		key := fmt.Sprintf("sources[%d]", i)
 		if s.Name == "" {
 			v.fail(p, key+".name", "required")
-		} else if !regexp.MustCompile(`^[a-z][a-z0-9_]*$`).MatchString(s.Name) {
+		} else if !sourceNameRe.MatchString(s.Name) {
 			v.fail(p+".name", key+".name", "%q must be lower-case letters, digits and _", s.Name)
 		} else if seen[s.Name] {
 			v.fail(p+".name", key+".name", "duplicate source name %q", s.Name)

@@ -30,6 +30,8 @@ type Env struct {
 	Partition string
 	// Hooks lets tests inject faults.
 	Hooks Hooks
+
+	asOf *asOfCache // shared by the jobs of one Runner.Run
 }
 
 // Hooks are test seams; all optional.

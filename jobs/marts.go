@@ -67,14 +67,33 @@ func (e *Env) ResolveAsOf(ctx context.Context) (time.Time, error) {
 	if e.Cfg.AsOf != "" {
 		return time.ParseInLocation("2006-01-02", e.Cfg.AsOf, loc)
 	}
+	if e.asOf == nil {
+		return e.newestOrderDay(ctx, loc), nil
+	}
+	// One chain run computes it once: every job that asks runs after core.
+	e.asOf.once.Do(func() { e.asOf.day = e.newestOrderDay(ctx, loc) })
+	return e.asOf.day, nil
+}
+
+// asOfCache shares the resolved as-of date between the jobs of one run.
+type asOfCache struct {
+	once sync.Once
+	day  time.Time
+}
+
+// newestOrderDay is the local date of the newest order, or today when
+// there are no orders.
+func (e *Env) newestOrderDay(ctx context.Context, loc *time.Location) time.Time {
 	var s *string
 	dl := warehouse.SQLOf(e.WH.Dialect())
 	err := e.WH.QueryRow(ctx, `SELECT `+dl.FormatDate("max("+dl.LocalDate("order_ts", loc.String())+")", "%Y-%m-%d")+` FROM orders`, nil, &s)
 	if err == nil && s != nil && *s != "" {
-		return time.ParseInLocation("2006-01-02", *s, loc)
+		if t, err := time.ParseInLocation("2006-01-02", *s, loc); err == nil {
+			return t
+		}
 	}
 	y, m, d := time.Now().In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
 // WriteMart replaces the rows of mart table for one as-of date (column

@@ -49,27 +49,24 @@ func EnsureTables(ctx context.Context, wh warehouse.Warehouse) error {
 	return nil
 }
 
-// MarkAbandoned marks runs left 'running' by processes that no longer exist
-// on this host as abandoned, and returns how many it marked.
+// MarkAbandoned marks runs left 'running' by processes of this host that no
+// longer exist as abandoned, and returns how many it marked. Runs of other
+// hosts are left alone: their liveness cannot be checked from here.
 func MarkAbandoned(ctx context.Context, wh warehouse.Warehouse) (int, error) {
 	host, _ := os.Hostname()
 	recs, err := wh.Query(ctx, `SELECT run_id, job, coalesce(attempt,1), coalesce(pid,0), coalesce(host,'') FROM job_runs WHERE status = 'running'`)
 	if err != nil {
 		return 0, err
 	}
-	defer release(recs)
+	defer warehouse.Release(recs)
 	n := 0
 	for _, rec := range recs {
 		for i := 0; i < int(rec.NumRows()); i++ {
-			pid := int(i64(rec, 3, i))
-			if str(rec, 4, i) == host && pid != os.Getpid() && processAlive(pid) {
-				continue
-			}
-			if str(rec, 4, i) == host && pid == os.Getpid() {
+			if pid := int(warehouse.Int64At(rec, 3, i)); warehouse.StringAt(rec, 4, i) != host || pid == os.Getpid() || processAlive(pid) {
 				continue
 			}
 			if err := wh.Exec(ctx, `UPDATE job_runs SET status = 'abandoned', finished = now(), error = 'process ended while the job was running (crash or kill)' WHERE run_id = ? AND job = ? AND attempt = ?`,
-				str(rec, 0, i), str(rec, 1, i), i64(rec, 2, i)); err != nil {
+				warehouse.StringAt(rec, 0, i), warehouse.StringAt(rec, 1, i), warehouse.Int64At(rec, 2, i)); err != nil {
 				return n, err
 			}
 			n++
@@ -125,6 +122,7 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 		inPlan[n] = true
 	}
 	res := &ChainResult{ChainID: chainID}
+	asOf := &asOfCache{}
 	var mu sync.Mutex
 	status := map[string]string{}
 	done := map[string]chan struct{}{}
@@ -168,7 +166,7 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 				case sem <- struct{}{}:
 				case <-ctx.Done():
 				}
-				rec = r.runOne(ctx, j, chainID, partition)
+				rec = r.runOne(ctx, j, chainID, partition, asOf)
 				if ctx.Err() == nil {
 					<-sem
 				}
@@ -217,8 +215,8 @@ func (r *Runner) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string) RunRecord {
-	env := &Env{Cfg: r.Cfg, WH: r.WH, Log: r.Log.With("job", j.Name, "run", chainID), AsOf: r.AsOf, RunID: chainID, ChainID: chainID, Partition: partition, Hooks: r.Hooks}
+func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, asOf *asOfCache) RunRecord {
+	env := &Env{Cfg: r.Cfg, WH: r.WH, Log: r.Log.With("job", j.Name, "run", chainID), AsOf: r.AsOf, RunID: chainID, ChainID: chainID, Partition: partition, Hooks: r.Hooks, asOf: asOf}
 	retries := r.Cfg.Jobs.Retries
 	backoff := r.Cfg.Jobs.RetryBackoff.D()
 	if backoff <= 0 {

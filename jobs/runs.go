@@ -88,20 +88,20 @@ func queryRuns(ctx context.Context, wh warehouse.Warehouse, q string, args ...an
 	for _, rec := range recs {
 		for i := 0; i < int(rec.NumRows()); i++ {
 			rr := RunRecord{
-				RunID:           str(rec, 0, i),
-				ChainID:         str(rec, 1, i),
-				Job:             str(rec, 2, i),
-				Partition:       str(rec, 3, i),
-				Status:          str(rec, 6, i),
-				RowsIn:          i64(rec, 7, i),
-				RowsOut:         i64(rec, 8, i),
-				RowsQuarantined: i64(rec, 9, i),
-				Message:         str(rec, 10, i),
-				Error:           str(rec, 11, i),
-				Attempt:         int(i64(rec, 12, i)),
+				RunID:           warehouse.StringAt(rec, 0, i),
+				ChainID:         warehouse.StringAt(rec, 1, i),
+				Job:             warehouse.StringAt(rec, 2, i),
+				Partition:       warehouse.StringAt(rec, 3, i),
+				Status:          warehouse.StringAt(rec, 6, i),
+				RowsIn:          warehouse.Int64At(rec, 7, i),
+				RowsOut:         warehouse.Int64At(rec, 8, i),
+				RowsQuarantined: warehouse.Int64At(rec, 9, i),
+				Message:         warehouse.StringAt(rec, 10, i),
+				Error:           warehouse.StringAt(rec, 11, i),
+				Attempt:         int(warehouse.Int64At(rec, 12, i)),
 			}
-			rr.Started = ts(rec, 4, i)
-			if t := ts(rec, 5, i); !t.IsZero() {
+			rr.Started = warehouse.TimeAt(rec, 4, i)
+			if t := warehouse.TimeAt(rec, 5, i); !t.IsZero() {
 				rr.Finished = &t
 			}
 			out = append(out, rr)

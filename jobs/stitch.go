@@ -85,9 +85,9 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("read identity evidence: %w", err)
 	}
-	defer release(evidence)
+	defer warehouse.Release(evidence)
 	var prior []arrow.RecordBatch
-	exists, err := tableExists(ctx, env.WH, "identity_map")
+	exists, err := warehouse.TableExists(ctx, env.WH, "identity_map")
 	if err != nil {
 		// Never treat a failed lookup as "no prior map": that would renumber
 		// every customer.
@@ -98,7 +98,7 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("read identity_map: %w", err)
 		}
-		defer release(prior)
+		defer warehouse.Release(prior)
 	}
 	ic := env.Cfg.Identity
 	res, err := identity.Stitch(evidence, prior, identity.Config{
@@ -174,8 +174,4 @@ func replaceIn(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, tab
 		return fmt.Errorf("write %s: %w", table, err)
 	}
 	return nil
-}
-
-func tableExists(ctx context.Context, q warehouse.Querier, name string) (bool, error) {
-	return warehouse.TableExists(ctx, q, name)
 }

@@ -4,9 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // SafeCell neutralises spreadsheet formula injection: a text value starting
@@ -41,45 +38,4 @@ func Money(v float64) string {
 		out = "-" + out
 	}
 	return out
-}
-
-// ReleaseAll releases record batches.
-func ReleaseAll(recs []arrow.RecordBatch) {
-	for _, r := range recs {
-		r.Release()
-	}
-}
-
-// StringAt reads a string cell ("" for null) as a copy that stays valid
-// after the batch is released.
-func StringAt(rec arrow.RecordBatch, col, i int) string {
-	c := rec.Column(col)
-	if c.IsNull(i) {
-		return ""
-	}
-	if s, ok := c.(*array.String); ok {
-		return strings.Clone(s.Value(i))
-	}
-	return strings.Clone(c.ValueStr(i))
-}
-
-// FloatAt reads a numeric cell as float64 (0 for null).
-func FloatAt(rec arrow.RecordBatch, col, i int) float64 {
-	c := rec.Column(col)
-	if c.IsNull(i) {
-		return 0
-	}
-	switch a := c.(type) {
-	case *array.Float64:
-		return a.Value(i)
-	case *array.Int64:
-		return float64(a.Value(i))
-	case *array.Int32:
-		return float64(a.Value(i))
-	case *array.Decimal128:
-		dt := a.DataType().(*arrow.Decimal128Type)
-		return a.Value(i).ToFloat64(dt.Scale)
-	}
-	f, _ := strconv.ParseFloat(c.ValueStr(i), 64)
-	return f
 }

@@ -39,12 +39,12 @@ func QueryMonthlyRevenue(ctx context.Context, wh warehouse.Querier, tz string) (
 	if err != nil {
 		return nil, fmt.Errorf("monthly revenue: %w", err)
 	}
-	defer ReleaseAll(recs)
+	defer warehouse.Release(recs)
 	mr := &MonthlyRevenue{Net: map[string]map[string]float64{}}
 	chans := map[string]bool{}
 	for _, rec := range recs {
 		for i := 0; i < int(rec.NumRows()); i++ {
-			m, c, v := StringAt(rec, 0, i), StringAt(rec, 1, i), FloatAt(rec, 2, i)
+			m, c, v := warehouse.StringAt(rec, 0, i), warehouse.StringAt(rec, 1, i), warehouse.FloatAt(rec, 2, i)
 			if mr.Net[m] == nil {
 				mr.Net[m] = map[string]float64{}
 				mr.Months = append(mr.Months, m)

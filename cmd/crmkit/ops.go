@@ -9,7 +9,6 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
-	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 func init() {
@@ -138,5 +137,3 @@ func cmdSchedule(ctx context.Context, args []string) error {
 	log.Info("scheduler started", "schedules", len(cfg.Schedules), "catchup_window", cfg.Jobs.CatchupWindow.D().String())
 	return d.Serve(ctx)
 }
-
-var _ = warehouse.ErrNoRows

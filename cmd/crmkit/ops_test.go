@@ -126,24 +126,20 @@ func TestFailedCheckSendsOneAlert(t *testing.T) {
 	}
 }
 
-// stripSection removes a top-level YAML section (its key line and the
-// indented lines under it).
+// stripSection removes a top-level YAML section: its key line and the
+// indented or blank lines under it.
 func stripSection(y, key string) string {
-	lines := strings.Split(y, "\n")
 	var out []string
 	skip := false
-	for _, l := range lines {
-		if strings.HasPrefix(l, key) {
+	for _, l := range strings.Split(y, "\n") {
+		switch {
+		case strings.HasPrefix(l, key):
 			skip = true
-			continue
+		case skip && (strings.TrimSpace(l) == "" || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")):
+		default:
+			skip = false
+			out = append(out, l)
 		}
-		if skip && (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") || strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#")) {
-			if strings.TrimSpace(l) == "" || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
-				continue
-			}
-		}
-		skip = false
-		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
-	"github.com/crmkit/crmkit/reports"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 func init() {
@@ -40,7 +40,7 @@ func cmdSQL(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer reports.ReleaseAll(recs)
+	defer warehouse.Release(recs)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	defer tw.Flush()
 	n := 0

@@ -13,7 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
+	"runtime"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -84,7 +84,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	rep := &Report{Customers: o.Customers, Seed: o.Seed, When: time.Now().UTC(), GOMAXPROCS: numCPU()}
+	rep := &Report{Customers: o.Customers, Seed: o.Seed, When: time.Now().UTC(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	data := filepath.Join(o.Dir, fmt.Sprintf("data-%d-%d", o.Customers, o.Seed))
 	marker := filepath.Join(data, ".complete")
 	t0 := time.Now()
@@ -267,17 +267,13 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 	}
 }
 
-func numCPU() int { return runtimeNumCPU() }
-
 // Print writes the report as an aligned table.
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "crmkit bench: %d customers, %d order lines, seed %d, %d CPUs; generate %.1fs%s; chain %.1fs; peak RSS %.0f MiB\n\n",
 		r.Customers, r.OrderLines, r.Seed, r.GOMAXPROCS, r.GenerateSecs, map[bool]string{true: " (cached)", false: ""}[r.GenerateCache], r.ChainSeconds, r.PeakRSSMB)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stage\trows in\trows out\tseconds\trows/s\tpeak RSS MiB\tDuckDB SQL s\tours/SQL\t")
-	stages := append([]Stage(nil), r.Stages...)
-	sort.SliceStable(stages, func(i, j int) bool { return false })
-	for _, s := range stages {
+	for _, s := range r.Stages {
 		sqlS, ratio := "", ""
 		if s.SQLSeconds > 0 {
 			sqlS, ratio = fmt.Sprintf("%.2f", s.SQLSeconds), fmt.Sprintf("%.2fx", s.Ratio)

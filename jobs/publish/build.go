@@ -77,10 +77,10 @@ func (b *builder) scalar(what, sql string, args ...any) float64 {
 		b.note(err, what)
 		return 0
 	}
-	defer reports.ReleaseAll(recs)
+	defer warehouse.Release(recs)
 	for _, r := range recs {
 		if r.NumRows() > 0 {
-			return reports.FloatAt(r, 0, 0)
+			return warehouse.FloatAt(r, 0, 0)
 		}
 	}
 	return 0
@@ -121,7 +121,7 @@ func (b *builder) table(title, sql string, args ...any) reports.Table {
 		b.note(err, title)
 		return t
 	}
-	defer reports.ReleaseAll(recs)
+	defer warehouse.Release(recs)
 	if len(recs) == 0 {
 		return t
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 	"github.com/crmkit/crmkit/reports"
 )
 
@@ -208,7 +209,7 @@ func (b *builder) hasColumn(table, col string) bool {
 	// The query fails when the table or the column is missing (LIMIT 0
 	// reads nothing), on every engine.
 	recs, err := b.wh.Query(b.ctx, "SELECT "+b.sql().Ident(col)+" FROM "+table+" LIMIT 0")
-	reports.ReleaseAll(recs)
+	warehouse.Release(recs)
 	return err == nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/crmkit/crmkit/config"
@@ -61,14 +60,12 @@ func (b *builder) freshness() []reports.SourceFreshness {
 		b.note(err, "freshness")
 		return nil
 	}
-	defer reports.ReleaseAll(recs)
+	defer warehouse.Release(recs)
 	var out []reports.SourceFreshness
 	for _, r := range recs {
 		for i := 0; i < int(r.NumRows()); i++ {
-			f := reports.SourceFreshness{Source: reports.StringAt(r, 0, i), Rows: int64(reports.FloatAt(r, 2, i)), Quarantined: int64(reports.FloatAt(r, 3, i))}
-			if v, ok := cellValue(r.Column(1), i).(string); ok && v != "" {
-				f.Newest, _ = time.Parse("2006-01-02 15:04", v)
-			}
+			f := reports.SourceFreshness{Source: warehouse.StringAt(r, 0, i), Newest: warehouse.TimeAt(r, 1, i),
+				Rows: int64(warehouse.FloatAt(r, 2, i)), Quarantined: int64(warehouse.FloatAt(r, 3, i))}
 			out = append(out, f)
 		}
 	}
@@ -224,5 +221,3 @@ func SendAlert(ctx context.Context, cfg *config.Config, subject string, lines []
 	sort.Strings(ops)
 	return m.SendAlert(ctx, ops, subject, lines...)
 }
-
-var _ = strings.TrimSpace

@@ -15,7 +15,6 @@ import (
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/models/segment"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
-	"github.com/crmkit/crmkit/reports"
 	"github.com/crmkit/crmkit/reports/segmentfile"
 )
 
@@ -76,7 +75,7 @@ type SegmentResult struct {
 }
 
 // Release frees the member batches.
-func (s *SegmentResult) Release() { reports.ReleaseAll(s.Members) }
+func (s *SegmentResult) Release() { warehouse.Release(s.Members) }
 
 // EvaluateSegment compiles a segment definition against the tags and
 // returns its members.
@@ -142,7 +141,7 @@ func WriteSegments(ctx context.Context, env *jobs.Env, asOf time.Time, out strin
 	if err != nil {
 		return 0, err
 	}
-	defer reports.ReleaseAll(tags)
+	defer warehouse.Release(tags)
 	opts, optErr := ExportOptions(cfg)
 	if optErr != nil {
 		env.Log.Warn("segment files not written", "reason", optErr.Error())

@@ -3,6 +3,7 @@ package cohort
 import (
 	"errors"
 	"fmt"
+	"github.com/crmkit/crmkit/models/orderscan"
 	"math/bits"
 	"slices"
 	"strings"
@@ -134,9 +135,9 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	}
 	minTS := none
 	for _, o := range ords {
-		res.Orders += int64(o.n)
-		for i := 0; i < o.n; i++ {
-			ix, ts, amt, ok := o.row(i)
+		res.Orders += int64(o.N)
+		for i := 0; i < o.N; i++ {
+			ix, ts, amt, ok := o.Row(i)
 			if !ok {
 				res.Null++
 				continue
@@ -224,8 +225,8 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	W := (M + 63) / 64
 	seen := make([]uint64, nCust*W)
 	for _, o := range ords {
-		for i := 0; i < o.n; i++ {
-			ix, ts, amt, ok := o.row(i)
+		for i := 0; i < o.N; i++ {
+			ix, ts, amt, ok := o.Row(i)
 			if !ok || ts >= endMicros || !(amt > 0) {
 				continue
 			}
@@ -441,104 +442,33 @@ func stringCodes(col arrow.Array, name string, code func(string) int32) (func(in
 	return nil, fmt.Errorf("column %q has type %s, want a string: %w", name, col.DataType(), ErrBadColumn)
 }
 
-// orderBatch is one orders batch with typed accessors.
-type orderBatch struct {
-	n      int
-	ix     func(int) (int64, bool)
-	ts     []arrow.Timestamp
-	tsMul  int64 // multiply to get micros (when > 0)
-	tsDiv  int64 // floor-divide to get micros (when > 0)
-	tsCol  arrow.Array
-	amt    []float64
-	amtCol arrow.Array
+// column, intColumn and readOrders bind batch columns through orderscan,
+// reporting a bad column as this package's ErrBadColumn too.
+func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
+	c, err := orderscan.Column(rec, name)
+	return c, badColumn(err)
 }
 
-// row returns the customer index, the order instant in UTC microseconds and
-// the net amount, with ok = false when any of them is null.
-func (o *orderBatch) row(i int) (ix, ts int64, amt float64, ok bool) {
-	ix, ok = o.ix(i)
-	if !ok || o.tsCol.IsNull(i) || o.amtCol.IsNull(i) {
-		return 0, 0, 0, false
-	}
-	ts = int64(o.ts[i])
-	if o.tsMul > 1 {
-		ts *= o.tsMul
-	} else if o.tsDiv > 1 {
-		q := ts / o.tsDiv
-		if ts%o.tsDiv < 0 {
-			q--
-		}
-		ts = q
-	}
-	return ix, ts, o.amt[i], true
+func intColumn(rec arrow.RecordBatch, name string) (func(int) (int64, bool), error) {
+	f, err := orderscan.IntColumn(rec, name)
+	return f, badColumn(err)
 }
 
-func readOrders(recs []arrow.RecordBatch) ([]orderBatch, error) {
-	out := make([]orderBatch, 0, len(recs))
+func badColumn(err error) error {
+	if errors.Is(err, orderscan.ErrBadColumn) {
+		return fmt.Errorf("%w: %w", ErrBadColumn, err)
+	}
+	return err
+}
+
+func readOrders(recs []arrow.RecordBatch) ([]*orderscan.Batch, error) {
+	out := make([]*orderscan.Batch, 0, len(recs))
 	for bi, rec := range recs {
-		ob := orderBatch{n: int(rec.NumRows())}
-		var err error
-		if ob.ix, err = intColumn(rec, ColCustomer); err != nil {
-			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
-		}
-		tc, err := column(rec, ColOrderTS)
+		ob, err := orderscan.Read(rec, ColCustomer, ColOrderTS, ColNetAmount)
 		if err != nil {
-			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
+			return nil, fmt.Errorf("orders batch %d: %w", bi, badColumn(err))
 		}
-		ts, ok := tc.(*array.Timestamp)
-		if !ok {
-			return nil, fmt.Errorf("orders batch %d: column %q has type %s, want timestamp: %w", bi, ColOrderTS, tc.DataType(), ErrBadColumn)
-		}
-		ob.ts, ob.tsCol = ts.TimestampValues(), tc
-		switch ts.DataType().(*arrow.TimestampType).Unit {
-		case arrow.Second:
-			ob.tsMul = 1e6
-		case arrow.Millisecond:
-			ob.tsMul = 1e3
-		case arrow.Nanosecond:
-			ob.tsDiv = 1e3
-		}
-		ac, err := column(rec, ColNetAmount)
-		if err != nil {
-			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
-		}
-		amt, ok := ac.(*array.Float64)
-		if !ok {
-			return nil, fmt.Errorf("orders batch %d: column %q has type %s, want float64: %w", bi, ColNetAmount, ac.DataType(), ErrBadColumn)
-		}
-		ob.amt, ob.amtCol = amt.Float64Values(), ac
 		out = append(out, ob)
 	}
 	return out, nil
-}
-
-func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("column %q not found: %w", name, ErrBadColumn)
-	}
-	return rec.Column(idx[0]), nil
-}
-
-// intColumn returns an accessor for an int32 or int64 column.
-func intColumn(rec arrow.RecordBatch, name string) (func(int) (int64, bool), error) {
-	col, err := column(rec, name)
-	if err != nil {
-		return nil, err
-	}
-	switch c := col.(type) {
-	case *array.Int32:
-		vals := c.Int32Values()
-		if c.NullN() == 0 {
-			return func(i int) (int64, bool) { return int64(vals[i]), true }, nil
-		}
-		return func(i int) (int64, bool) { return int64(vals[i]), c.IsValid(i) }, nil
-	case *array.Int64:
-		vals := c.Int64Values()
-		if c.NullN() == 0 {
-			return func(i int) (int64, bool) { return vals[i], true }, nil
-		}
-		return func(i int) (int64, bool) { return vals[i], c.IsValid(i) }, nil
-	}
-	return nil, fmt.Errorf("column %q has type %s, want int32 or int64: %w", name, col.DataType(), ErrBadColumn)
 }

@@ -59,6 +59,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/crmkit/crmkit/models/orderscan"
 	"math"
 	"slices"
 	"strings"
@@ -310,9 +311,9 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 		if err != nil {
 			return nil, fmt.Errorf("orders batch %d: %w", bi, err)
 		}
-		res.Orders += int64(ob.n)
-		for i := 0; i < ob.n; i++ {
-			ix, ts, amt, ok := ob.row(i)
+		res.Orders += int64(ob.N)
+		for i := 0; i < ob.N; i++ {
+			ix, ts, amt, ok := ob.Row(i)
 			switch {
 			case !ok:
 				res.Null++
@@ -444,93 +445,26 @@ func readCustomers(recs []arrow.RecordBatch) ([]customerID, error) {
 	return out, nil
 }
 
-// orderBatch is one orders batch with typed accessors.
-type orderBatch struct {
-	n            int
-	ix           func(int) (int64, bool)
-	ts           []arrow.Timestamp
-	tsMul, tsDiv int64
-	tsCol        arrow.Array
-	amt          []float64
-	amtCol       arrow.Array
-}
-
-// row returns the customer index, the instant in UTC microseconds and the
-// net amount; ok is false when any is null.
-func (o *orderBatch) row(i int) (ix, ts int64, amt float64, ok bool) {
-	ix, ok = o.ix(i)
-	if !ok || o.tsCol.IsNull(i) || o.amtCol.IsNull(i) {
-		return 0, 0, 0, false
-	}
-	ts = int64(o.ts[i])
-	if o.tsMul > 1 {
-		ts *= o.tsMul
-	} else if o.tsDiv > 1 {
-		q := ts / o.tsDiv
-		if ts%o.tsDiv < 0 {
-			q--
-		}
-		ts = q
-	}
-	return ix, ts, o.amt[i], true
-}
-
-func readOrders(rec arrow.RecordBatch) (*orderBatch, error) {
-	ob := &orderBatch{n: int(rec.NumRows())}
-	var err error
-	if ob.ix, err = intColumn(rec, ColCustomer); err != nil {
-		return nil, err
-	}
-	tc, err := column(rec, ColOrderTS)
-	if err != nil {
-		return nil, err
-	}
-	ts, ok := tc.(*array.Timestamp)
-	if !ok {
-		return nil, fmt.Errorf("column %q has type %s, want timestamp: %w", ColOrderTS, tc.DataType(), ErrBadColumn)
-	}
-	ob.ts, ob.tsCol = ts.TimestampValues(), tc
-	switch ts.DataType().(*arrow.TimestampType).Unit {
-	case arrow.Second:
-		ob.tsMul = 1e6
-	case arrow.Millisecond:
-		ob.tsMul = 1e3
-	case arrow.Nanosecond:
-		ob.tsDiv = 1e3
-	}
-	ac, err := column(rec, ColNetAmount)
-	if err != nil {
-		return nil, err
-	}
-	amt, ok := ac.(*array.Float64)
-	if !ok {
-		return nil, fmt.Errorf("column %q has type %s, want float64: %w", ColNetAmount, ac.DataType(), ErrBadColumn)
-	}
-	ob.amt, ob.amtCol = amt.Float64Values(), ac
-	return ob, nil
-}
-
+// column, intColumn and readOrders bind batch columns through orderscan,
+// reporting a bad column as this package's ErrBadColumn too.
 func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("column %q not found: %w", name, ErrBadColumn)
-	}
-	return rec.Column(idx[0]), nil
+	c, err := orderscan.Column(rec, name)
+	return c, badColumn(err)
 }
 
-// intColumn returns an accessor for an int32 or int64 column.
 func intColumn(rec arrow.RecordBatch, name string) (func(int) (int64, bool), error) {
-	col, err := column(rec, name)
-	if err != nil {
-		return nil, err
+	f, err := orderscan.IntColumn(rec, name)
+	return f, badColumn(err)
+}
+
+func badColumn(err error) error {
+	if errors.Is(err, orderscan.ErrBadColumn) {
+		return fmt.Errorf("%w: %w", ErrBadColumn, err)
 	}
-	switch c := col.(type) {
-	case *array.Int32:
-		vals := c.Int32Values()
-		return func(i int) (int64, bool) { return int64(vals[i]), c.IsValid(i) }, nil
-	case *array.Int64:
-		vals := c.Int64Values()
-		return func(i int) (int64, bool) { return vals[i], c.IsValid(i) }, nil
-	}
-	return nil, fmt.Errorf("column %q has type %s, want int32 or int64: %w", name, col.DataType(), ErrBadColumn)
+	return err
+}
+
+func readOrders(rec arrow.RecordBatch) (*orderscan.Batch, error) {
+	ob, err := orderscan.Read(rec, ColCustomer, ColOrderTS, ColNetAmount)
+	return ob, badColumn(err)
 }

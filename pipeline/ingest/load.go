@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -356,7 +357,7 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 					rawText = rt.RawText()
 				}
 				if rawText == "" {
-					rawText = joinFields(row.Fields)
+					rawText = strings.Join(row.Fields, ",")
 				}
 				q.add(row.Num, p, rawText)
 				quarantined++
@@ -382,17 +383,6 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 		return 0, 0, err
 	}
 	return loaded, quarantined, nil
-}
-
-func joinFields(fs []string) string {
-	s := ""
-	for i, f := range fs {
-		if i > 0 {
-			s += ","
-		}
-		s += f
-	}
-	return s
 }
 
 // quarantineBatch accumulates quarantined rows as an Arrow batch.

@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -154,7 +155,7 @@ func (b *Builder) Len() int { return b.n }
 func (b *Builder) Add(row *source.Row) *Problem {
 	if row.Err != nil {
 		reason := ReasonMalformed
-		if strings.Contains(row.Err.Error(), source.ErrWrongColumns.Error()) {
+		if errors.Is(row.Err, source.ErrWrongColumns) {
 			reason = ReasonWrongColumns
 		}
 		return &Problem{Reason: reason, Detail: row.Err.Error()}

@@ -97,7 +97,4 @@ func (c *csvReader) Next() (*Row, error) {
 	return &c.row, nil
 }
 
-// RawText rebuilds the text of the current row for quarantine.
-func (c *csvReader) rawText() string { return strings.Join(c.row.Fields, c.delim) }
-
 func (c *csvReader) Close() error { return c.f.Close() }

@@ -6,7 +6,6 @@ package source
 
 import (
 	"fmt"
-	"io"
 	"sort"
 	"sync"
 )
@@ -85,5 +84,3 @@ func Formats() []string {
 
 // ErrWrongColumns marks a record whose field count differs from the header.
 var ErrWrongColumns = fmt.Errorf("wrong column count")
-
-var _ = io.EOF

@@ -18,6 +18,10 @@ import (
 
 var memoryLimitRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
+// ValidMemoryLimit reports whether s is a DuckDB memory_limit size such as
+// 2GB or 512MiB (it is interpolated into SQL, so nothing else is allowed).
+func ValidMemoryLimit(s string) bool { return memoryLimitRe.MatchString(s) }
+
 // DuckDB is the embedded warehouse: one file, no server.
 type DuckDB struct {
 	db   *sql.DB
@@ -37,7 +41,7 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 			return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 		}
 	}
-	if opts.MemoryLimit != "" && !memoryLimitRe.MatchString(opts.MemoryLimit) {
+	if opts.MemoryLimit != "" && !ValidMemoryLimit(opts.MemoryLimit) {
 		return nil, fmt.Errorf("open duckdb %q: memory_limit %q: want a size such as 2GB or 512MiB", path, opts.MemoryLimit)
 	}
 	dsn := path

@@ -1,5 +1,0 @@
-package bench
-
-import "runtime"
-
-func runtimeNumCPU() int { return runtime.GOMAXPROCS(0) }
