@@ -48,6 +48,9 @@ type Result struct {
 	Message                          string
 	// Partial marks a run that succeeded with warnings (e.g. rejected files).
 	Partial bool
+	// Figures are named measurements of the run (seconds of each step,
+	// counts) that the bench reports; they are not stored in job_runs.
+	Figures map[string]float64
 }
 
 // Job is one node of the graph.

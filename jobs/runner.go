@@ -254,6 +254,7 @@ func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, 
 		fin := time.Now()
 		rec.Finished = &fin
 		rec.RowsIn, rec.RowsOut, rec.RowsQuarantined, rec.Message = out.RowsIn, out.RowsOut, out.RowsQuarantined, out.Message
+		rec.Figures = out.Figures
 		switch {
 		case err == nil && out.Partial:
 			rec.Status = StatusPartial

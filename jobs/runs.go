@@ -40,6 +40,8 @@ type RunRecord struct {
 	Message         string     `json:"message,omitempty"`
 	Error           string     `json:"error,omitempty"`
 	Attempt         int        `json:"attempt"`
+	// Figures are the job's named measurements (see Result.Figures).
+	Figures map[string]float64 `json:"figures,omitempty"`
 }
 
 // Duration is the run's wall time (to now while running).
