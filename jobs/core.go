@@ -58,7 +58,7 @@ func coreSQL(d warehouse.SQL) []struct{ table, sql string } {
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row
 		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY r._load_id DESC, r._row DESC) = 1`},
 		{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_interactions r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r._load_id || ':' || r._row`},
+		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r.platform || ':' || r.openid`},
 		{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_campaign_contacts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`},
 		{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_service_tickets r

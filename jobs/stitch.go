@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -11,10 +12,21 @@ import (
 )
 
 // evidenceSQL gathers one evidence record per order (order lines of one
-// order share identifiers) and per row of the other identity-bearing
-// tables, with identifiers as written; normalisation happens in the model.
-// rec_key is what core uses to join the customer id back.
-const evidenceSQL = `
+// order share identifiers), one per (platform, openid) of the social
+// interactions (an interaction carries nothing but its account's openid,
+// so its many rows are one record: first seen at the earliest one), and
+// one per row of the other identity-bearing tables, with identifiers as
+// written; normalisation happens in the model. rec_key is what core uses
+// to join the customer id back. Interactions without an openid have no
+// identifier and stay anonymous.
+// evidence queries: one per table (order lines one per channel), all with
+// the same typed columns. Running them one at a time keeps only one DuckDB
+// result materialised beside the Arrow batches already read, instead of
+// the whole union at once. In the templates %[1]s is the identifier
+// columns of a typed identifier (identifierColumns) and %[2]s the channel
+// condition of the order lines.
+const (
+	orderEvidenceSQL = `
 WITH st AS (
 	SELECT store_id, region FROM raw_stores
 	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
@@ -25,18 +37,35 @@ SELECT 'order_lines' AS rec_table, o.channel || ':' || o.order_id AS rec_key, mi
 	CAST(NULL AS VARCHAR) AS openid, CAST(NULL AS VARCHAR) AS unionid, any_value(o.device_id) AS device_id, any_value(o.name) AS name,
 	any_value(o.store_id) AS store_id, any_value(st.region) AS region
 FROM raw_order_lines o LEFT JOIN st ON st.store_id = o.store_id
-GROUP BY o.channel, o.order_id
-UNION ALL
-SELECT 'social_accounts', _load_id || ':' || _row, coalesce(followed_ts, unfollowed_ts), _source, platform, phone, NULL, NULL, NULL,
-	openid, unionid, NULL, nickname, NULL, NULL FROM raw_social_accounts
-UNION ALL
-SELECT 'social_interactions', _load_id || ':' || _row, ts, _source, platform, NULL, NULL, NULL, NULL, openid, NULL, NULL, NULL, NULL, NULL
-FROM raw_social_interactions
-UNION ALL
-SELECT 'campaign_contacts', _load_id || ':' || _row, contacted_ts, _source, 'campaign', %[1]s FROM raw_campaign_contacts
-UNION ALL
-SELECT 'service_tickets', _load_id || ':' || _row, opened_ts, _source, 'service', %[1]s FROM raw_service_tickets
-`
+WHERE %[2]s
+GROUP BY o.channel, o.order_id`
+	accountEvidenceSQL = `SELECT 'social_accounts' AS rec_table, _load_id || ':' || _row AS rec_key, coalesce(followed_ts, unfollowed_ts) AS ts,
+	_source AS source, platform AS channel, phone, ` + nullVarchar + ` AS email, ` + nullVarchar + ` AS member_card, ` + nullVarchar + ` AS buyer_id,
+	openid, unionid, ` + nullVarchar + ` AS device_id, nickname AS name, ` + nullVarchar + ` AS store_id, ` + nullVarchar + ` AS region FROM raw_social_accounts`
+	interactionEvidenceSQL = `SELECT 'social_interactions' AS rec_table, platform || ':' || openid AS rec_key, min(ts) AS ts, min(_source) AS source,
+	platform AS channel, ` + nullVarchar + ` AS phone, ` + nullVarchar + ` AS email, ` + nullVarchar + ` AS member_card, ` + nullVarchar + ` AS buyer_id,
+	openid, ` + nullVarchar + ` AS unionid, ` + nullVarchar + ` AS device_id, ` + nullVarchar + ` AS name, ` + nullVarchar + ` AS store_id, ` + nullVarchar + ` AS region
+FROM raw_social_interactions WHERE platform IS NOT NULL AND openid IS NOT NULL AND openid <> ''
+GROUP BY platform, openid`
+	contactEvidenceSQL = `SELECT 'campaign_contacts' AS rec_table, _load_id || ':' || _row AS rec_key, contacted_ts AS ts, _source AS source, 'campaign' AS channel, %[1]s
+FROM raw_campaign_contacts`
+	ticketEvidenceSQL = `SELECT 'service_tickets' AS rec_table, _load_id || ':' || _row AS rec_key, opened_ts AS ts, _source AS source, 'service' AS channel, %[1]s
+FROM raw_service_tickets`
+	nullVarchar = `CAST(NULL AS VARCHAR)`
+)
+
+// evidenceQueries lists the evidence queries for the order-line channels
+// present (one query each, and one for lines without a channel).
+func evidenceQueries(d warehouse.SQL, channels []string) []string {
+	ids := identifierColumns(d)
+	var qs []string
+	for _, ch := range channels {
+		qs = append(qs, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch)))
+	}
+	qs = append(qs, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL"))
+	qs = append(qs, accountEvidenceSQL, interactionEvidenceSQL, fmt.Sprintf(contactEvidenceSQL, ids), fmt.Sprintf(ticketEvidenceSQL, ids))
+	return qs
+}
 
 // identifierColumns routes a (identifier_type, identifier) pair into the
 // evidence identifier columns; an untyped identifier is guessed from its
@@ -45,14 +74,14 @@ SELECT 'service_tickets', _load_id || ':' || _row, opened_ts, _source, 'service'
 func identifierColumns(d warehouse.SQL) string {
 	phone := d.RegexpMatches("identifier", d.String("^[+0-9() -]{7,}$"))
 	return `
-	CASE WHEN identifier_type = 'phone' OR (identifier_type IS NULL AND ` + phone + `) THEN identifier END,
-	CASE WHEN identifier_type = 'email' OR (identifier_type IS NULL AND identifier LIKE '%@%') THEN identifier END,
-	CASE WHEN identifier_type = 'member_card' OR (identifier_type IS NULL AND NOT identifier LIKE '%@%' AND NOT ` + phone + `) THEN identifier END,
-	CASE WHEN identifier_type = 'buyer_id' THEN identifier END,
-	CASE WHEN identifier_type = 'openid' THEN identifier END,
-	CASE WHEN identifier_type = 'unionid' THEN identifier END,
-	CASE WHEN identifier_type = 'device_id' THEN identifier END,
-	NULL, NULL, NULL`
+	CASE WHEN identifier_type = 'phone' OR (identifier_type IS NULL AND ` + phone + `) THEN identifier END AS phone,
+	CASE WHEN identifier_type = 'email' OR (identifier_type IS NULL AND identifier LIKE '%@%') THEN identifier END AS email,
+	CASE WHEN identifier_type = 'member_card' OR (identifier_type IS NULL AND NOT identifier LIKE '%@%' AND NOT ` + phone + `) THEN identifier END AS member_card,
+	CASE WHEN identifier_type = 'buyer_id' THEN identifier END AS buyer_id,
+	CASE WHEN identifier_type = 'openid' THEN identifier END AS openid,
+	CASE WHEN identifier_type = 'unionid' THEN identifier END AS unionid,
+	CASE WHEN identifier_type = 'device_id' THEN identifier END AS device_id,
+	` + nullVarchar + ` AS name, ` + nullVarchar + ` AS store_id, ` + nullVarchar + ` AS region`
 }
 
 // StitchJob builds the stitch job: it reads the evidence and the previous
@@ -81,11 +110,11 @@ func deref(s *string) string {
 }
 
 func runStitch(ctx context.Context, env *Env) (Result, error) {
-	evidence, err := env.WH.Query(ctx, fmt.Sprintf(evidenceSQL, identifierColumns(warehouse.SQLOf(env.WH.Dialect()))))
-	if err != nil {
-		return Result{}, fmt.Errorf("read identity evidence: %w", err)
-	}
+	evidence, err := readEvidence(ctx, env.WH)
 	defer warehouse.Release(evidence)
+	if err != nil {
+		return Result{}, err
+	}
 	var prior []arrow.RecordBatch
 	exists, err := warehouse.TableExists(ctx, env.WH, "identity_map")
 	if err != nil {
@@ -141,6 +170,31 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 	return Result{RowsIn: s.Records, RowsOut: s.Customers,
 		Message: fmt.Sprintf("%d records -> %d customers (%d identifiers, %d blocked, %d invalid values, %d anonymous records); %d merges, %d splits, %d new ids",
 			s.Records, s.Customers, s.Identifiers, s.Blocked, sumMap(s.Invalid), s.RecordsAnonymous, s.Merges, s.Splits, s.NewIDs)}, nil
+}
+
+// readEvidence runs the evidence queries one after another.
+func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBatch, error) {
+	chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+wh.Dialect().Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("read identity evidence: order channels: %w", err)
+	}
+	var channels []string
+	for _, rec := range chRecs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			channels = append(channels, warehouse.StringAt(rec, 0, i))
+		}
+	}
+	warehouse.Release(chRecs)
+	sort.Strings(channels)
+	var evidence []arrow.RecordBatch
+	for _, q := range evidenceQueries(warehouse.SQLOf(wh.Dialect()), channels) {
+		recs, err := wh.Query(ctx, q)
+		if err != nil {
+			return evidence, fmt.Errorf("read identity evidence: %w", err)
+		}
+		evidence = append(evidence, recs...)
+	}
+	return evidence, nil
 }
 
 func sumMap(m map[string]int64) int64 {
