@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -27,14 +28,27 @@ type MonthlyRevenue struct {
 
 // QueryMonthlyRevenue reads monthly net revenue by channel from orders.
 func QueryMonthlyRevenue(ctx context.Context, wh warehouse.Querier, tz string) (*MonthlyRevenue, error) {
-	if _, err := time.LoadLocation(tz); err != nil {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
 		return nil, fmt.Errorf("monthly revenue: time zone %q: %w", tz, err)
 	}
 	d := warehouse.SQLOf(nil)
 	if w, ok := wh.(interface{ Dialect() warehouse.Dialect }); ok {
 		d = warehouse.SQLOf(w.Dialect())
 	}
-	recs, err := wh.Query(ctx, `SELECT `+d.FormatDate(d.MonthStart(d.LocalDate("order_ts", tz)), "%Y-%m")+` AS month, channel, sum(net_amount) AS net
+	// The months the orders span, so the month of each order is found by
+	// comparing with the month boundaries instead of converting every
+	// order to local time.
+	span, err := wh.Query(ctx, `SELECT min(order_ts), max(order_ts) FROM orders`)
+	if err != nil {
+		return nil, fmt.Errorf("monthly revenue: %w", err)
+	}
+	var first, last time.Time
+	if len(span) > 0 && span[0].NumRows() > 0 {
+		first, last = warehouse.TimeAt(span[0], 0, 0), warehouse.TimeAt(span[0], 1, 0)
+	}
+	warehouse.Release(span)
+	recs, err := wh.Query(ctx, `SELECT `+MonthCase(d, "order_ts", loc, first, last)+` AS month, channel, sum(net_amount) AS net
 		FROM orders GROUP BY 1, 2 ORDER BY 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("monthly revenue: %w", err)
@@ -133,6 +147,38 @@ func WriteRevenueHTML(mr *MonthlyRevenue, path string) error {
 	}
 	defer f.Close()
 	return revenueTmpl.Execute(f, map[string]any{"Channels": mr.Channels, "Rows": rows})
+}
+
+// MonthCase is the month ("2006-01") in the time zone loc of the
+// TIMESTAMPTZ expression col, as FormatDate(LocalDate(col)) gives it: a
+// CASE comparing col with the month boundaries from the month of first
+// through the month of last (computed here), falling back to converting
+// col to local time outside them. Converting every row costs about a
+// second per 5M rows on DuckDB; the comparisons a tenth of that.
+func MonthCase(d warehouse.SQL, col string, loc *time.Location, first, last time.Time) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := d.FormatDate(d.LocalDate(col, loc.String()), "%Y-%m")
+	if first.IsZero() || last.IsZero() || last.Before(first) {
+		return local
+	}
+	f, l := first.In(loc), last.In(loc)
+	m := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, loc)
+	end := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
+	if end.Sub(m) > 100*366*24*time.Hour {
+		return local
+	}
+	lit := func(t time.Time) string { return "CAST(" + d.String(t.UTC().Format(time.RFC3339)) + " AS TIMESTAMPTZ)" }
+	var b strings.Builder
+	b.WriteString("CASE WHEN " + col + " < " + lit(m) + " THEN " + local)
+	for !m.After(end) {
+		next := time.Date(m.Year(), m.Month()+1, 1, 0, 0, 0, 0, loc)
+		b.WriteString(" WHEN " + col + " < " + lit(next) + " THEN " + d.String(m.Format("2006-01")))
+		m = next
+	}
+	b.WriteString(" ELSE " + local + " END")
+	return b.String()
 }
 
 func toAny(ss []string) []any {

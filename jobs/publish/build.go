@@ -45,7 +45,7 @@ func Periods(asOf time.Time) (cur, prev Period) {
 type builder struct {
 	ctx       context.Context
 	wh        warehouse.Querier
-	tz        string
+	loc       *time.Location
 	asOf      time.Time
 	cur, prev Period
 	// region restricts order and customer figures (empty: all regions).

@@ -3,42 +3,151 @@ package publish
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 	"github.com/crmkit/crmkit/reports"
 )
 
-// factsSQL builds the order facts every scorecard reads: orders with the
-// region of the store (receipts) or of the customer's golden record, and
-// the ERP cost of each order. The cost reads the raw lines with the same
-// latest-export rule as the order_lines view but without its customer
-// join, which the cost does not need (it is the expensive part at 10M lines).
-const factsSQL = `CREATE OR REPLACE TABLE publish_order_facts AS
-	WITH cost AS (SELECT l.channel, l.order_id, sum(l.qty * p.unit_cost) AS cost,
+// factsSQL builds the order facts the period figures read: the orders of
+// [from, to) (the comparison period through the reported one) with the
+// region of the store (receipts) or of the customer's golden record, the
+// units and the ERP cost of each order. Only these two months are
+// materialised: writing every order (5M rows at 1M customers) cost more
+// than all the queries on it; the figures over the whole history (new and
+// repeat customers, the 12-month mix) read orders directly.
+//
+// Units and cost read the raw lines with the same latest-export rule as the
+// order_lines view (so units equal orders.units: the view's customer join
+// matches one stitch assignment per order) but without its customer
+// join, which they do not need (it is the expensive part at 10M lines);
+// orders.units is a HUGEINT, slow to read. The lines of an order are no
+// older than the order (its order_ts is the first line's), so lines before
+// from are skipped.
+func factsSQL(d warehouse.SQL, from, to time.Time) string {
+	f, t := tsLit(d, from), tsLit(d, to)
+	return `CREATE OR REPLACE TABLE publish_order_facts AS
+	WITH o AS (SELECT channel, order_id, order_ts, customer_id, store_id, paid_amount, refund_amount, net_amount
+		FROM orders WHERE order_ts >= ` + f + ` AND order_ts < ` + t + `),
+	cost AS (SELECT l.channel, l.order_id, CAST(sum(l.qty) AS BIGINT) AS units, sum(l.qty * p.unit_cost) AS cost,
 			count(CASE WHEN p.unit_cost IS NULL THEN 1 END) AS lines_without_cost
-		FROM raw_order_lines l LEFT JOIN order_versions v ON v.channel = l.channel AND v.order_id = l.order_id
+		FROM raw_order_lines l JOIN o ON o.channel = l.channel AND o.order_id = l.order_id
+		LEFT JOIN order_versions v ON v.channel = l.channel AND v.order_id = l.order_id
 		LEFT JOIN products p ON p.sku = l.sku
-		WHERE v.keep_load_id IS NULL OR v.keep_load_id = l._load_id
+		WHERE l.order_ts >= ` + f + ` AND (v.keep_load_id IS NULL OR v.keep_load_id = l._load_id)
 		GROUP BY 1, 2)
-	SELECT o.*, coalesce(s.region, c.region, 'unknown') AS region, s.store_name, c.first_channel, cost.cost, cost.lines_without_cost
-	FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
+	SELECT o.*, coalesce(s.region, c.region, 'unknown') AS region, s.store_name, cost.units, cost.cost, cost.lines_without_cost
+	FROM o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
 	LEFT JOIN cost ON cost.channel = o.channel AND cost.order_id = o.order_id`
+}
+
+// tsLit is a TIMESTAMPTZ literal.
+func tsLit(d warehouse.SQL, t time.Time) string {
+	return "CAST(" + d.String(ts(t)) + " AS TIMESTAMPTZ)"
+}
+
+// measure is one period KPI computed as an aggregate over the order facts.
+type measure struct {
+	key, label string
+	unit       reports.Unit
+	better     reports.Better
+	expr       string
+}
+
+// periodKPIs computes every measure for the current and the previous
+// period in one scan of the order facts (restricted to the region).
+func (b *builder) periodKPIs(ms []measure) []reports.KPI {
+	d := b.sql()
+	rc, ra := b.regionCond("")
+	cf, ct, pf, pt := tsLit(d, b.cur.From), tsLit(d, b.cur.To), tsLit(d, b.prev.From), tsLit(d, b.prev.To)
+	q := "SELECT CASE WHEN order_ts >= " + cf + " THEN 1 ELSE 2 END AS p"
+	for _, m := range ms {
+		q += ", " + m.expr
+	}
+	q += " FROM publish_order_facts WHERE ((order_ts >= " + cf + " AND order_ts < " + ct + ") OR (order_ts >= " + pf + " AND order_ts < " + pt + ")) AND " + rc + " GROUP BY 1"
+	out := make([]reports.KPI, len(ms))
+	for i, m := range ms {
+		out[i] = reports.KPI{Key: m.key, Label: m.label, Unit: m.unit, Better: m.better, HasPrev: true}
+	}
+	recs, err := b.wh.Query(b.ctx, q, ra...)
+	if err != nil {
+		keys := make([]string, len(ms))
+		for i, m := range ms {
+			keys[i] = m.key
+		}
+		b.note(err, strings.Join(keys, ", "))
+		return out
+	}
+	defer warehouse.Release(recs)
+	for _, r := range recs {
+		for i := 0; i < int(r.NumRows()); i++ {
+			cur := warehouse.FloatAt(r, 0, i) == 1
+			for k := range ms {
+				v := warehouse.FloatAt(r, k+1, i)
+				if cur {
+					out[k].Value = v
+				} else {
+					out[k].Prev = v
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ordersSource is the orders with their region (store region for
+// receipts, else the customer's, as in the order facts) when the scorecard
+// is restricted to a region, and the orders table otherwise.
+func (b *builder) ordersSource() string {
+	if b.region == "" {
+		return "orders"
+	}
+	return `(SELECT o.order_ts, o.channel, o.customer_id, o.net_amount, coalesce(s.region, c.region, 'unknown') AS region
+		FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id) ro`
+}
+
+// customerKPIs computes new and repeat customers for both periods in one
+// scan of the orders: new = first order (in the region) in the period;
+// repeat = an order in the period and one before it.
+func (b *builder) customerKPIs() (newK, repeatK reports.KPI) {
+	d := b.sql()
+	rc, ra := b.regionCond("")
+	cf, ct, pf, pt := tsLit(d, b.cur.From), tsLit(d, b.cur.To), tsLit(d, b.prev.From), tsLit(d, b.prev.To)
+	q := `SELECT count(CASE WHEN f >= ` + cf + ` AND f < ` + ct + ` THEN 1 END), count(CASE WHEN f >= ` + pf + ` AND f < ` + pt + ` THEN 1 END),
+		count(CASE WHEN f < ` + cf + ` AND in_cur = 1 THEN 1 END), count(CASE WHEN f < ` + pf + ` AND in_prev = 1 THEN 1 END)
+		FROM (SELECT customer_id, min(order_ts) AS f, max(CASE WHEN order_ts >= ` + cf + ` THEN 1 ELSE 0 END) AS in_cur,
+			max(CASE WHEN order_ts >= ` + pf + ` AND order_ts < ` + pt + ` THEN 1 ELSE 0 END) AS in_prev
+			FROM ` + b.ordersSource() + ` WHERE customer_id IS NOT NULL AND order_ts < ` + ct + ` AND ` + rc + ` GROUP BY 1) fc`
+	newK = reports.KPI{Key: "new_customers", Label: "New customers", Unit: reports.UnitCount, Better: reports.BetterUp, HasPrev: true}
+	repeatK = reports.KPI{Key: "repeat_customers", Label: "Repeat customers", Unit: reports.UnitCount, Better: reports.BetterUp, HasPrev: true}
+	recs, err := b.wh.Query(b.ctx, q, ra...)
+	if err != nil {
+		b.note(err, "new_customers, repeat_customers")
+		return
+	}
+	defer warehouse.Release(recs)
+	for _, r := range recs {
+		if r.NumRows() > 0 {
+			newK.Value, newK.Prev = warehouse.FloatAt(r, 0, 0), warehouse.FloatAt(r, 1, 0)
+			repeatK.Value, repeatK.Prev = warehouse.FloatAt(r, 2, 0), warehouse.FloatAt(r, 3, 0)
+			break
+		}
+	}
+	return
+}
 
 func (b *builder) strategy() reports.Scorecard {
 	rc, ra := b.regionCond("")
 	where := "order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND " + rc
 	sc := reports.Scorecard{Layer: reports.LayerStrategy, Title: "Strategy scorecard"}
-	sc.KPIs = []reports.KPI{
-		b.kpi("net_revenue", "Net revenue", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE "+where, ra...),
-		b.kpi("orders", "Orders", reports.UnitCount, reports.BetterUp, "SELECT count(*) FROM publish_order_facts WHERE "+where, ra...),
-		b.kpi("active_customers", "Active customers", reports.UnitCount, reports.BetterUp, "SELECT count(DISTINCT customer_id) FROM publish_order_facts WHERE "+where, ra...),
-		b.kpiArgsFirst("new_customers", "New customers", reports.UnitCount, reports.BetterUp, `SELECT count(*) FROM (SELECT customer_id, min(order_ts) AS f FROM publish_order_facts WHERE customer_id IS NOT NULL AND `+rc+` GROUP BY 1)
-			WHERE f >= CAST(? AS TIMESTAMPTZ) AND f < CAST(? AS TIMESTAMPTZ)`, ra),
-		b.kpi("repeat_customers", "Repeat customers", reports.UnitCount, reports.BetterUp, `SELECT count(*) FROM (SELECT customer_id FROM publish_order_facts
-			WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) AND `+dollar(rc, 3)+` GROUP BY 1
-			HAVING min(order_ts) < CAST($1 AS TIMESTAMPTZ) AND max(order_ts) >= CAST($1 AS TIMESTAMPTZ))`, ra...),
-		b.kpi("aov", "Average order value", reports.UnitMoney, reports.BetterUp, "SELECT avg(net_amount) FROM publish_order_facts WHERE net_amount > 0 AND "+where, ra...),
-	}
+	period := b.periodKPIs([]measure{
+		{"net_revenue", "Net revenue", reports.UnitMoney, reports.BetterUp, "sum(net_amount)"},
+		{"orders", "Orders", reports.UnitCount, reports.BetterUp, "count(*)"},
+		{"active_customers", "Active customers", reports.UnitCount, reports.BetterUp, "count(DISTINCT customer_id)"},
+		{"aov", "Average order value", reports.UnitMoney, reports.BetterUp, "avg(CASE WHEN net_amount > 0 THEN net_amount END)"},
+	})
+	newK, repeatK := b.customerKPIs()
+	sc.KPIs = []reports.KPI{period[0], period[1], period[2], newK, repeatK, period[3]}
 	if b.exists("clv_fit") {
 		cur := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of <= CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.asOf.Format("2006-01-02"))
 		prev := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of < CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.cur.From.Format("2006-01-02"))
@@ -50,9 +159,10 @@ func (b *builder) strategy() reports.Scorecard {
 		sc.KPIs = append(sc.KPIs, k)
 	}
 
-	mix := b.table("Net revenue by month and channel (last 12 months)", `SELECT `+b.sql().FormatDate(b.sql().LocalDate("order_ts", b.tz), "%Y-%m")+` AS month, channel, sum(net_amount) AS net_revenue
-		FROM publish_order_facts WHERE order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` GROUP BY 1, 2 ORDER BY 1, 2`,
-		append([]any{ts(b.cur.From.AddDate(0, -11, 0)), ts(b.cur.To)}, ra...)...)
+	mixFrom := b.cur.From.AddDate(0, -11, 0)
+	mix := b.table("Net revenue by month and channel (last 12 months)", `SELECT `+reports.MonthCase(b.sql(), "order_ts", b.loc, mixFrom, b.cur.To)+` AS month, channel, sum(net_amount) AS net_revenue
+		FROM `+b.ordersSource()+` WHERE order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` GROUP BY 1, 2 ORDER BY 1, 2`,
+		append([]any{ts(mixFrom), ts(b.cur.To)}, ra...)...)
 	share := b.table("Channel mix this period", `SELECT channel, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_revenue,
 		sum(net_amount) / nullif(sum(sum(net_amount)) OVER (), 0) AS revenue_share FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_revenue DESC`,
 		append([]any{ts(b.cur.From), ts(b.cur.To)}, ra...)...)
@@ -82,24 +192,19 @@ func (b *builder) strategy() reports.Scorecard {
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Tables: []reports.Table{ret}})
 	}
 	if b.exists("customer_clv") {
-		rq, rargs := "TRUE", []any{}
+		// The customers join is only needed for the region.
+		from, rq, rargs := "customer_clv v", "TRUE", []any{}
 		if b.region != "" {
-			rq, rargs = "c.region = ?", []any{b.region}
+			from, rq, rargs = "customer_clv v LEFT JOIN customers c USING (customer_id)", "c.region = ?", []any{b.region}
 		}
 		dec := b.table("CLV by decile (1 = top 10%)", `SELECT v.clv_decile AS decile, count(*) AS customers, avg(v.clv) AS avg_clv, sum(v.clv) AS total_clv, avg(v.p_alive) AS p_alive_ratio
-			FROM customer_clv v LEFT JOIN customers c USING (customer_id) WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND `+rq+` GROUP BY 1 ORDER BY 1`,
+			FROM `+from+` WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND `+rq+` GROUP BY 1 ORDER BY 1`,
 			append([]any{b.asOf.Format("2006-01-02")}, rargs...)...)
 		fit := b.table("Model fit (BG/NBD + Gamma-Gamma)", `SELECT customers, distinct_triples, r, alpha, a, b, loglik, gg_p, gg_q, gg_gamma, holdout_actual, holdout_predicted FROM clv_fit WHERE as_of = (SELECT max(as_of) FROM clv_fit WHERE as_of <= CAST(? AS DATE))`, b.asOf.Format("2006-01-02"))
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Customer lifetime value", Note: "Expected value over the configured horizon, discounted monthly.", Tables: []reports.Table{dec, fit},
 			Charts: []reports.Chart{chartFrom("clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: dec.Columns[:2], Rows: pick(dec.Rows, 0, 3)})}})
 	}
 	return sc
-}
-
-// dollar rewrites the "?" of a region condition as the positional
-// parameter $n, for queries that use positional parameters.
-func dollar(cond string, n int) string {
-	return strings.Replace(cond, "?", fmt.Sprintf("$%d", n), 1)
 }
 
 // pivot turns a long (label, series, value) table into one row per label
@@ -166,13 +271,13 @@ func (b *builder) operations() reports.Scorecard {
 	where := "order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND " + rc
 	per := func(extra ...any) []any { return append([]any{ts(b.cur.From), ts(b.cur.To)}, extra...) }
 	sc := reports.Scorecard{Layer: reports.LayerOperations, Title: "Operations scorecard"}
-	sc.KPIs = []reports.KPI{
-		b.kpi("net_sales", "Net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE "+where, ra...),
-		b.kpi("gross_margin", "Gross margin (orders with full cost)", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount - cost) FROM publish_order_facts WHERE lines_without_cost = 0 AND "+where, ra...),
-		b.kpi("store_sales", "Store (POS) net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE channel = 'pos' AND "+where, ra...),
-		b.kpi("online_sales", "E-commerce net sales", reports.UnitMoney, reports.BetterUp, "SELECT sum(net_amount) FROM publish_order_facts WHERE channel <> 'pos' AND "+where, ra...),
-		b.kpi("refund_rate", "Refund rate", reports.UnitPct, reports.BetterDown, "SELECT sum(refund_amount) / nullif(sum(paid_amount), 0) FROM publish_order_facts WHERE "+where, ra...),
-	}
+	sc.KPIs = b.periodKPIs([]measure{
+		{"net_sales", "Net sales", reports.UnitMoney, reports.BetterUp, "sum(net_amount)"},
+		{"gross_margin", "Gross margin (orders with full cost)", reports.UnitMoney, reports.BetterUp, "sum(CASE WHEN lines_without_cost = 0 THEN net_amount - cost END)"},
+		{"store_sales", "Store (POS) net sales", reports.UnitMoney, reports.BetterUp, "sum(CASE WHEN channel = 'pos' THEN net_amount END)"},
+		{"online_sales", "E-commerce net sales", reports.UnitMoney, reports.BetterUp, "sum(CASE WHEN channel <> 'pos' THEN net_amount END)"},
+		{"refund_rate", "Refund rate", reports.UnitPct, reports.BetterDown, "sum(refund_amount) / nullif(sum(paid_amount), 0)"},
+	})
 	byChannel := b.table("By channel", `SELECT channel, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(units) AS units, sum(net_amount) AS net_sales, avg(net_amount) AS aov
 		FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_sales DESC`, per(ra...)...)
 	byRegion := b.table("By region", `SELECT region, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_sales
@@ -235,7 +340,7 @@ func (b *builder) support() reports.Scorecard {
 		count(CASE WHEN status = 'rejected' THEN 1 END) AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
 		sum(rows_quarantined) / nullif(sum(rows_read), 0) AS quarantine_rate, max(file_mtime) AS newest_file, max(loaded_at) AS last_load
 		FROM load_files GROUP BY 1 ORDER BY 1`)
-	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC`)
+	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3`)
 	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
 	health := reports.Section{Name: "Data health", Note: "Every load reconciles: rows read = rows loaded + rows quarantined.", Tables: []reports.Table{loads, reasons, rejected}}
 	if b.exists("identity_stats") {

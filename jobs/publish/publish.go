@@ -6,7 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
@@ -25,11 +28,11 @@ func init() {
 var Layers = []reports.Layer{reports.LayerStrategy, reports.LayerOperations, reports.LayerSupport}
 
 // Build assembles one scorecard for the as-of date, restricted to region
-// when it is not empty. The publish_order_facts table must exist (Run
-// creates it).
+// when it is not empty. The publish_order_facts table must exist for the
+// periods of asOf (Run creates it with factsSQL).
 func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time) (*reports.Scorecard, []string) {
 	cur, prev := Periods(asOf)
-	b := &builder{ctx: ctx, wh: wh, tz: cfg.Location.String(), asOf: asOf, cur: cur, prev: prev, region: region}
+	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region}
 	var sc reports.Scorecard
 	switch layer {
 	case reports.LayerStrategy:
@@ -88,6 +91,14 @@ func definitions(cfg *config.Config) []reports.Definition {
 
 // Run is the publish job: build the three scorecards, write XLSX and HTML
 // into the output folder, write segment files, and send the deliveries.
+//
+// The independent parts run at the same time (DuckDB serves concurrent
+// readers in one process): the monthly revenue workbook, the customer tags
+// and segment files, the support scorecard, and, once the order facts
+// exist, the strategy and operations scorecards. The segment sizes are
+// recorded after the operations scorecard has read the previous ones, and
+// the filtered scorecards of the deliveries are built after that, as when
+// these steps ran one after the other.
 func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	start := time.Now()
 	cfg := env.Cfg
@@ -102,39 +113,96 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if cfg.Reports.FontPath != "" {
 		reports.SetChartFontPath(cfg.Resolve(cfg.Reports.FontPath))
 	}
-	if err := env.WH.Exec(ctx, factsSQL); err != nil {
-		return jobs.Result{}, fmt.Errorf("build order facts: %w", err)
+	var wg sync.WaitGroup
+	goRun := func(f func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+	var revErr error
+	goRun(func() {
+		revErr = writeRevenue(ctx, env.WH, cfg, out)
+	})
+	var (
+		sizes   arrow.RecordBatch
+		segs    int
+		segsErr error
+	)
+	goRun(func() {
+		sizes, segs, segsErr = writeSegmentFiles(ctx, env, asOf, out)
+	})
+
+	// One slot per layer, filled in publishing order below.
+	type layerOut struct {
+		sc    *reports.Scorecard
+		errs  []string
+		files []string
+		err   error
+	}
+	results := make([]layerOut, len(Layers))
+	buildLayer := func(i int) {
+		layer := Layers[i]
+		sc, errs := Build(ctx, env.WH, cfg, layer, asOf, "", start)
+		r := layerOut{sc: sc, errs: errs}
+		x := filepath.Join(out, sc.BaseName()+".xlsx")
+		if err := reports.WriteXLSX(sc, x); err != nil {
+			r.err = fmt.Errorf("write %s: %w", x, err)
+		} else if files, err := reports.WriteHTML(sc, out); err != nil {
+			r.err = fmt.Errorf("write %s html: %w", layer, err)
+		} else {
+			r.files = []string{x, files[0]}
+		}
+		results[i] = r
+	}
+	var factsErr error
+	var needFacts []int
+	for i, layer := range Layers {
+		if layer == reports.LayerSupport { // reads no order facts
+			goRun(func() { buildLayer(i) })
+		} else {
+			needFacts = append(needFacts, i)
+		}
+	}
+	cur, prev := Periods(asOf)
+	if factsErr = env.WH.Exec(ctx, factsSQL(sqlOf(env.WH), prev.From, cur.To)); factsErr == nil {
+		for _, i := range needFacts {
+			goRun(func() { buildLayer(i) })
+		}
+	}
+	wg.Wait()
+	defer func() {
+		if sizes != nil { // not recorded (an error came first)
+			sizes.Release()
+		}
+	}()
+	if factsErr != nil {
+		return jobs.Result{}, fmt.Errorf("build order facts: %w", factsErr)
 	}
 	var written []string
 	var problems []string
 	unfiltered := map[reports.Layer]*reports.Scorecard{}
-	for _, layer := range Layers {
-		sc, errs := Build(ctx, env.WH, cfg, layer, asOf, "", start)
-		unfiltered[layer] = sc
-		problems = append(problems, errs...)
-		x := filepath.Join(out, sc.BaseName()+".xlsx")
-		if err := reports.WriteXLSX(sc, x); err != nil {
-			return jobs.Result{}, fmt.Errorf("write %s: %w", x, err)
+	for i, r := range results {
+		if r.err != nil {
+			return jobs.Result{}, r.err
 		}
-		files, err := reports.WriteHTML(sc, out)
+		unfiltered[Layers[i]] = r.sc
+		problems = append(problems, r.errs...)
+		written = append(written, r.files...)
+	}
+	if revErr != nil {
+		return jobs.Result{}, revErr
+	}
+	if segsErr != nil {
+		return jobs.Result{}, segsErr
+	}
+	if sizes != nil {
+		err := recordSegmentSizes(ctx, env, asOf, sizes)
+		sizes = nil
 		if err != nil {
-			return jobs.Result{}, fmt.Errorf("write %s html: %w", layer, err)
+			return jobs.Result{}, err
 		}
-		written = append(written, x, files[0])
-	}
-	mr, err := reports.QueryMonthlyRevenue(ctx, env.WH, cfg.Location.String())
-	if err != nil {
-		return jobs.Result{}, err
-	}
-	if err := reports.WriteRevenueXLSX(mr, filepath.Join(out, "revenue_by_channel.xlsx")); err != nil {
-		return jobs.Result{}, fmt.Errorf("write revenue workbook: %w", err)
-	}
-	if err := reports.WriteRevenueHTML(mr, filepath.Join(out, "revenue_by_channel.html")); err != nil {
-		return jobs.Result{}, fmt.Errorf("write revenue page: %w", err)
-	}
-	segs, err := WriteSegments(ctx, env, asOf, out)
-	if err != nil {
-		return jobs.Result{}, err
 	}
 	sent, err := deliver(ctx, env, asOf, out, start, unfiltered)
 	if err != nil {
@@ -146,6 +214,21 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	msg := fmt.Sprintf("3 scorecards (XLSX+HTML) for %s in %s, %d segment files, %d messages %s in %.2fs", asOf.Format("2006-01-02"), out, segs, sent,
 		map[bool]string{true: "sent", false: "written as .eml"}[cfg.SMTP != nil], time.Since(start).Seconds())
 	return jobs.Result{RowsOut: int64(len(written)), Message: msg, Partial: len(problems) > 0}, nil
+}
+
+// writeRevenue writes the monthly revenue workbook and page.
+func writeRevenue(ctx context.Context, wh warehouse.Querier, cfg *config.Config, out string) error {
+	mr, err := reports.QueryMonthlyRevenue(ctx, wh, cfg.Location.String())
+	if err != nil {
+		return err
+	}
+	if err := reports.WriteRevenueXLSX(mr, filepath.Join(out, "revenue_by_channel.xlsx")); err != nil {
+		return fmt.Errorf("write revenue workbook: %w", err)
+	}
+	if err := reports.WriteRevenueHTML(mr, filepath.Join(out, "revenue_by_channel.html")); err != nil {
+		return fmt.Errorf("write revenue page: %w", err)
+	}
+	return nil
 }
 
 // deliver builds one message per recipient (filtered scorecards for

@@ -21,7 +21,9 @@ import (
 // tagsSQL builds one row of tags per stitched customer as of a date from
 // the golden record, the orders and the marts (a missing mart leaves its
 // tags NULL). Arguments: as-of date (DATE) and the exclusive end timestamp.
-func tagsSQL(ctx context.Context, wh warehouse.Querier) string {
+// Rows are ordered by customer_id when ordered is set (for files; sorting a
+// million wide rows is a good part of the query).
+func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) string {
 	has := func(t string) bool {
 		ok, _ := warehouse.TableExists(ctx, wh, t)
 		return ok
@@ -39,10 +41,22 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier) string {
 	if has("customer_clv") {
 		clv = `(SELECT customer_id, CAST(clv_decile AS BIGINT) AS clv_decile, clv FROM customer_clv WHERE as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= $1))`
 	}
+	lastDays := d.TimestampDiff("day", "o.last_ts", "CAST($2 AS TIMESTAMPTZ)")
+	if d.Name() == "duckdb" {
+		// date_diff on TIMESTAMPTZ goes through ICU row by row (seconds
+		// at a million customers); on the wall-clock TIMESTAMPs of the
+		// session time zone it counts the same day boundaries.
+		lastDays = d.TimestampDiff("day", "CAST(o.last_ts AS TIMESTAMP)", "CAST(CAST($2 AS TIMESTAMPTZ) AS TIMESTAMP)")
+	}
+	order := ""
+	if ordered {
+		order = `
+	ORDER BY c.customer_id`
+	}
 	return `SELECT c.customer_id, r.tier AS rfm_tier,
 		CASE l.aipl_stage WHEN 'aware' THEN 'A' WHEN 'interested' THEN 'I' WHEN 'purchased' THEN 'P' WHEN 'loyal' THEN 'L' END AS aipl_stage,
 		l.pyramid_stage, v.clv_decile, v.clv, c.region, c.first_channel, o.last_channel,
-		CAST(` + d.TimestampDiff("day", "o.last_ts", "CAST($2 AS TIMESTAMPTZ)") + ` AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
+		CAST(` + lastDays + ` AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
 		coalesce(si.engaged, FALSE) AS social_engaged, coalesce(cc.contacted, FALSE) AS contacted_90d, c.phone, c.email, c.name
 	FROM customers c
 	LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales, max(order_ts) AS last_ts, ` + d.ArgMax("channel", "order_ts") + ` AS last_channel
@@ -53,14 +67,18 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier) string {
 	LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS engaged FROM social_interactions WHERE customer_id IS NOT NULL
 		AND ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND ts < CAST($2 AS TIMESTAMPTZ)) si ON si.customer_id = c.customer_id
 	LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS contacted FROM campaign_contacts WHERE customer_id IS NOT NULL
-		AND contacted_ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND contacted_ts < CAST($2 AS TIMESTAMPTZ)) cc ON cc.customer_id = c.customer_id
-	ORDER BY c.customer_id`
+		AND contacted_ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND contacted_ts < CAST($2 AS TIMESTAMPTZ)) cc ON cc.customer_id = c.customer_id` + order
 }
 
 // CustomerTags reads the tag table segments are evaluated on.
 func CustomerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time) ([]arrow.RecordBatch, error) {
+	return customerTags(ctx, wh, asOf, true)
+}
+
+// customerTags is CustomerTags, unordered unless ordered is set.
+func customerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time, ordered bool) ([]arrow.RecordBatch, error) {
 	end := asOf.AddDate(0, 0, 1)
-	recs, err := wh.Query(ctx, tagsSQL(ctx, wh), asOf.Format("2006-01-02"), ts(end))
+	recs, err := wh.Query(ctx, tagsSQL(ctx, wh, ordered), asOf.Format("2006-01-02"), ts(end))
 	if err != nil {
 		return nil, fmt.Errorf("build customer tags: %w", err)
 	}
@@ -133,16 +151,30 @@ var segmentSizesSchema = arrow.NewSchema([]arrow.Field{
 // environment the files are not written (the sizes still are) and a warning
 // is logged.
 func WriteSegments(ctx context.Context, env *jobs.Env, asOf time.Time, out string) (int, error) {
+	sizes, files, err := writeSegmentFiles(ctx, env, asOf, out)
+	if err != nil || sizes == nil {
+		return files, err
+	}
+	return files, recordSegmentSizes(ctx, env, asOf, sizes)
+}
+
+// writeSegmentFiles is WriteSegments without the mart: it returns the
+// segment_sizes rows (nil when no segment is configured) for
+// recordSegmentSizes, so the publish job can evaluate the segments while
+// the scorecards are built and record the sizes after the operations
+// scorecard has read the previous ones.
+func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out string) (arrow.RecordBatch, int, error) {
 	cfg := env.Cfg
 	if len(cfg.Segments) == 0 {
-		return 0, nil
+		return nil, 0, nil
 	}
-	tags, err := CustomerTags(ctx, env.WH, asOf)
+	opts, optErr := ExportOptions(cfg)
+	// Only the files need the members in customer order; the sizes do not.
+	tags, err := customerTags(ctx, env.WH, asOf, optErr == nil)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	defer warehouse.Release(tags)
-	opts, optErr := ExportOptions(cfg)
 	if optErr != nil {
 		env.Log.Warn("segment files not written", "reason", optErr.Error())
 	}
@@ -153,18 +185,18 @@ func WriteSegments(ctx context.Context, env *jobs.Env, asOf time.Time, out strin
 	for _, s := range cfg.Segments {
 		res, err := EvaluateSegment(s, tags)
 		if err != nil {
-			return files, err
+			return nil, files, err
 		}
 		path := ""
 		if optErr == nil {
 			path = filepath.Join(out, "segments", s.Name+".csv")
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				res.Release()
-				return files, err
+				return nil, files, err
 			}
 			if _, err := segmentfile.WriteAll(res.Members, path, "csv", opts); err != nil {
 				res.Release()
-				return files, fmt.Errorf("segment %s: %w", s.Name, err)
+				return nil, files, fmt.Errorf("segment %s: %w", s.Name, err)
 			}
 			files++
 		}
@@ -175,7 +207,12 @@ func WriteSegments(ctx context.Context, env *jobs.Env, asOf time.Time, out strin
 		b.Field(4).(*array.StringBuilder).Append(path)
 		res.Release()
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return files, jobs.WriteMart(ctx, env.WH, "segment_sizes", asOf, segmentSizesSchema, []arrow.RecordBatch{rec})
+	return b.NewRecordBatch(), files, nil
+}
+
+// recordSegmentSizes writes the sizes into the segment_sizes mart and
+// releases them.
+func recordSegmentSizes(ctx context.Context, env *jobs.Env, asOf time.Time, sizes arrow.RecordBatch) error {
+	defer sizes.Release()
+	return jobs.WriteMart(ctx, env.WH, "segment_sizes", asOf, segmentSizesSchema, []arrow.RecordBatch{sizes})
 }
