@@ -44,7 +44,7 @@ func coreSQL(d warehouse.SQL) []struct{ table, sql string } {
 		WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`},
 		{"orders", `CREATE OR REPLACE TABLE orders AS
 		SELECT channel, order_id, min(order_ts) AS order_ts, any_value(customer_id) AS customer_id, any_value(store_id) AS store_id,
-			any_value(associate_id) AS associate_id, any_value(status) AS status, count(*) AS lines, sum(qty) AS units,
+			any_value(associate_id) AS associate_id, any_value(status) AS status, count(*) AS lines, CAST(sum(qty) AS BIGINT) AS units,
 			sum(qty * unit_price) AS gross_amount, sum(discount) AS discount, sum(paid_amount) AS paid_amount,
 			sum(refund_amount) AS refund_amount, sum(net_amount) AS net_amount
 		FROM order_lines GROUP BY channel, order_id`},
