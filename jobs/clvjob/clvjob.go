@@ -61,11 +61,28 @@ var HoldoutSchema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 // ordersSQL reads purchases: orders of stitched customers with positive net
-// sales, with the timestamp as local wall-clock time so purchase days are
-// the business time zone's calendar days.
-// %s is the local wall-clock time of order_ts (SQL.LocalDateTime).
+// sales, with the purchase day in the business time zone.
+// %s is the local calendar date of order_ts (SQL.LocalDate).
 const ordersSQL = `SELECT customer_id, %s AS ts, net_amount
 	FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < CAST(? AS TIMESTAMPTZ)`
+
+// Figures reported in jobs.Result.Figures (seconds and counts):
+//   - summary_seconds: reading the orders and building the per-customer
+//     summaries (full period and holdout calibration);
+//   - fit_seconds: every fit (BG/NBD and Gamma-Gamma, and the holdout
+//     calibration BG/NBD);
+//   - score_seconds: scoring every customer;
+//   - holdout_seconds: the holdout prediction check (its fit is in
+//     fit_seconds);
+//   - distinct_triples, customers: the size of the full BG/NBD fit.
+const (
+	FigSummarySeconds = "summary_seconds"
+	FigFitSeconds     = "fit_seconds"
+	FigScoreSeconds   = "score_seconds"
+	FigHoldoutSeconds = "holdout_seconds"
+	FigTriples        = "distinct_triples"
+	FigCustomers      = "customers"
+)
 
 func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	asOf, err := env.ResolveAsOf(ctx)
@@ -74,13 +91,16 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	c := env.Cfg.Models.CLV
 	end := asOf.AddDate(0, 0, 1) // the as-of day is included
-	recs, err := env.WH.Query(ctx, fmt.Sprintf(ordersSQL, warehouse.SQLOf(env.WH.Dialect()).LocalDateTime("order_ts", env.Cfg.Location.String())), end.Format(time.RFC3339))
+	figs := map[string]float64{}
+	tSum := time.Now()
+	recs, err := env.WH.Query(ctx, fmt.Sprintf(ordersSQL, warehouse.SQLOf(env.WH.Dialect()).LocalDate("order_ts", env.Cfg.Location.String())), end.Format(time.RFC3339))
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read orders: %w", err)
 	}
 	defer release(recs)
+	readSec := time.Since(tSum).Seconds()
 	calEnd := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-	sums, err := clv.SummaryFromRecords(recs, "customer_id", "ts", "net_amount", calEnd, time.Time{})
+	purchases, err := clv.PurchasesFromRecords(recs, "customer_id", "ts", "net_amount")
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -88,8 +108,22 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	for _, r := range recs {
 		rowsIn += r.NumRows()
 	}
+	release(recs) // the purchases hold their own copy
+	recs = nil
+	sums, err := purchases.Summaries(calEnd, time.Time{})
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	// The holdout check's calibration summaries.
+	var hs []clv.Summary
+	days := int(c.HoldoutWeeks * 7)
+	if c.HoldoutWeeks > 0 {
+		hs, _ = purchases.Summaries(calEnd.AddDate(0, 0, -days), calEnd)
+	}
+	purchases = nil
+	figs[FigSummarySeconds] = time.Since(tSum).Seconds()
 	if len(sums) == 0 {
-		return jobs.Result{RowsIn: rowsIn, Message: "no purchases of stitched customers before the as-of date: nothing to fit"}, nil
+		return jobs.Result{RowsIn: rowsIn, Message: "no purchases of stitched customers before the as-of date: nothing to fit", Figures: figs}, nil
 	}
 	model, err := clv.Fit(sums, clv.FitOptions{})
 	if model != nil {
@@ -98,6 +132,9 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("fit clv on %d customers: %w", len(sums), err)
 	}
+	fitSec := model.FitSeconds
+	figs[FigTriples] = float64(model.DistinctTriples)
+	figs[FigCustomers] = float64(model.Customers)
 	t0 := time.Now()
 	opts := clv.ScoreOptions{HorizonMonths: c.HorizonMonths, MonthlyDiscountRate: c.MonthlyDiscountRate}
 	scored, err := model.ScoreRecords(memory.DefaultAllocator, sums, opts)
@@ -106,6 +143,7 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	defer scored.Release()
 	scoreSec := time.Since(t0).Seconds()
+	figs[FigScoreSeconds] = scoreSec
 	total := 0.0
 	clvCol := scored.Column(scored.Schema().FieldIndices("clv")[0]).(*array.Float64)
 	for i := 0; i < clvCol.Len(); i++ {
@@ -122,20 +160,24 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	// Holdout check: refit on the calibration part and compare predicted and
 	// actual repeat purchases in the holdout weeks.
 	var hold *clv.HoldoutReport
-	if c.HoldoutWeeks > 0 {
-		days := int(c.HoldoutWeeks * 7)
-		cal := calEnd.AddDate(0, 0, -days)
-		hs, err := clv.SummaryFromRecords(recs, "customer_id", "ts", "net_amount", cal, calEnd)
-		if err == nil && len(hs) > 0 {
-			hm, err := clv.Fit(hs, clv.FitOptions{SkipGammaGamma: true})
+	var holdFitSec float64
+	var holdEvals int
+	if len(hs) > 0 {
+		tf := time.Now()
+		hm, err := clv.Fit(hs, clv.FitOptions{SkipGammaGamma: true})
+		holdFitSec = time.Since(tf).Seconds()
+		fitSec += holdFitSec
+		if err == nil {
+			holdEvals = hm.Evaluations
+			th := time.Now()
+			rep, err := clv.HoldoutCheck(hm, hs, float64(days)/7)
 			if err == nil {
-				rep, err := clv.HoldoutCheck(hm, hs, float64(days)/7)
-				if err == nil {
-					hold = &rep
-				}
+				hold = &rep
 			}
+			figs[FigHoldoutSeconds] = time.Since(th).Seconds()
 		}
 	}
+	figs[FigFitSeconds] = fitSec
 	mem := memory.DefaultAllocator
 	fb := array.NewRecordBuilder(mem, FitSchema)
 	defer fb.Release()
@@ -181,12 +223,14 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err := jobs.WriteMart(ctx, env.WH, "clv_holdout", asOf, HoldoutSchema, []arrow.RecordBatch{hr}); err != nil {
 		return jobs.Result{}, err
 	}
-	msg := fmt.Sprintf("BG/NBD r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.2f on %d customers (%d distinct triples), fit %.2fs, score %.2fs; total CLV %.0f",
-		model.BGNBD.R, model.BGNBD.Alpha, model.BGNBD.A, model.BGNBD.B, model.LogLik, model.Customers, model.DistinctTriples, model.FitSeconds, scoreSec, total)
+	msg := fmt.Sprintf("BG/NBD r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.2f on %d customers (%d distinct triples, %d evaluations), summary %.2fs (read %.2fs), fit %.2fs, score %.2fs; total CLV %.0f",
+		model.BGNBD.R, model.BGNBD.Alpha, model.BGNBD.A, model.BGNBD.B, model.LogLik, model.Customers, model.DistinctTriples, model.Evaluations,
+		figs[FigSummarySeconds], readSec, model.FitSeconds, scoreSec, total)
 	if hold != nil {
-		msg += fmt.Sprintf("; holdout %.0f weeks: predicted %.0f vs actual %d repeat purchases", hold.Weeks, hold.Predicted, hold.Actual)
+		msg += fmt.Sprintf("; holdout %.0f weeks: predicted %.0f vs actual %d repeat purchases (fit %.2fs, %d evaluations; check %.2fs)",
+			hold.Weeks, hold.Predicted, hold.Actual, holdFitSec, holdEvals, figs[FigHoldoutSeconds])
 	}
-	return jobs.Result{RowsIn: rowsIn, RowsOut: scored.NumRows(), Message: msg}, nil
+	return jobs.Result{RowsIn: rowsIn, RowsOut: scored.NumRows(), Message: msg, Figures: figs}, nil
 }
 
 func release(recs []arrow.RecordBatch) {

@@ -88,30 +88,75 @@ SELECT customer_ix, customer_id FROM k`
 //   - first_category: the product category of that order's line with the
 //     highest net amount (ties: the smallest category name), lines whose SKU
 //     has no category left aside;
-//   - region: the golden record's region (%s is the customers source).
+//   - region: the golden record's region (the first %s is the customers
+//     source).
 //
-// d spells arg_min for the dialect.
+// The customers are numbered from f (one row per purchasing customer), the
+// same numbering as k in purchasesCTE. The first orders' lines are read
+// from the raw lines (the second %s, see linesSource) joined to the first
+// orders only: the order_lines view would join every line to its customer.
+//
+// d spells the per-customer minimum for the dialect.
 func cohortCustomersSQL(d warehouse.SQL) string {
-	first := orderKey(d, "order_ts", "channel", "order_id")
 	negNet := "-l.net_amount"
 	if d.Name() == "bigquery" {
 		negNet = "0 - l.net_amount" // the BigQuery emulator has no unary minus
 	}
-	return purchasesCTE + `, f AS (
-	SELECT customer_id,
-		` + d.ArgMin("channel", first) + ` AS first_channel,
-		` + d.ArgMin("order_id", first) + ` AS first_order
-	FROM p GROUP BY customer_id
+	var first, firstCols, firstCat string
+	if d.Name() == "duckdb" {
+		// One min over a row value: two arg_min over the same row key
+		// compare it twice per purchase.
+		first = `min(struct_pack(ts := order_ts, ch := channel, id := order_id)) AS m`
+		firstCols = `struct_extract(m, 'ch') AS first_channel, struct_extract(m, 'id') AS first_order`
+		firstCat = `struct_extract(min(struct_pack(n := ` + negNet + `, c := pr.category)), 'c')`
+	} else {
+		key := orderKey(d, "order_ts", "channel", "order_id")
+		first = d.ArgMin("channel", key) + ` AS first_channel, ` + d.ArgMin("order_id", key) + ` AS first_order`
+		firstCols = `first_channel, first_order`
+		firstCat = d.ArgMin("pr.category", orderKey(d, negNet, "pr.category"))
+	}
+	return `WITH p AS (
+	SELECT customer_id, channel, order_id, order_ts
+	FROM orders
+	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND net_amount > 0
+), f AS (
+	SELECT customer_id, ` + firstCols + `, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
+	FROM (SELECT customer_id, ` + first + ` FROM p GROUP BY customer_id) AS f0
 ), fc AS (
-	SELECT f.customer_id, ` + d.ArgMin("pr.category", orderKey(d, negNet, "pr.category")) + ` AS first_category
+	SELECT f.customer_ix, ` + firstCat + ` AS first_category
 	FROM f
-	JOIN order_lines l ON l.channel = f.first_channel AND l.order_id = f.first_order
+	JOIN (%s) AS l ON l.channel = f.first_channel AND l.order_id = f.first_order
 	JOIN products pr ON pr.sku = l.sku
 	WHERE pr.category IS NOT NULL AND pr.category <> ''
-	GROUP BY f.customer_id
+	GROUP BY f.customer_ix
 ), c AS (%s)
-SELECT k.customer_ix, f.first_channel, c.region, fc.first_category
-FROM k JOIN f USING (customer_id) LEFT JOIN fc USING (customer_id) LEFT JOIN c USING (customer_id)`
+SELECT f.customer_ix, f.first_channel, c.region, fc.first_category
+FROM f LEFT JOIN fc USING (customer_ix) LEFT JOIN c USING (customer_id)`
+}
+
+// rawLinesSQL is the (channel, order_id, sku, net_amount) of the order
+// lines as the order_lines view keeps them (an order exported in several
+// loads keeps the lines of the load order_versions names), without the
+// view's join to the customer assignments.
+const rawLinesSQL = `SELECT r.channel, r.order_id, r.sku, r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount
+	FROM raw_order_lines r
+	LEFT JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id
+	WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`
+
+// linesSource is the order lines source of cohortCustomersSQL: the raw
+// lines when the warehouse has them with order_versions (every warehouse
+// the core job built), else the order_lines relation itself.
+func linesSource(ctx context.Context, wh warehouse.Warehouse) (string, error) {
+	for _, t := range []string{"raw_order_lines", "order_versions"} {
+		ok, err := warehouse.TableExists(ctx, wh, t)
+		if err != nil {
+			return "", fmt.Errorf("look up the %s table: %w", t, err)
+		}
+		if !ok {
+			return `SELECT channel, order_id, sku, net_amount FROM order_lines`, nil
+		}
+	}
+	return rawLinesSQL, nil
 }
 
 // orderKey is the ordering key of ArgMin over several columns: a row value
@@ -211,13 +256,17 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
+	lines, err := linesSource(ctx, env.WH)
+	if err != nil {
+		return jobs.Result{}, err
+	}
 	t0 := time.Now()
 	orders, err := env.WH.Query(ctx, ordersSQL, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
 	defer release(orders)
-	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect())), src), end)
+	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect())), lines, src), end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read cohort attributes: %w", err)
 	}

@@ -47,12 +47,25 @@ func (p BGNBDParams) Valid() bool {
 	return true
 }
 
-// triple is one distinct (x, t_x, T) with the number of customers having it.
+// triple is one distinct (x, t_x, T) with the number of customers having
+// it; t_x and T are indices into the distinct values of tripleData.
 type triple struct {
-	x     int
-	tx, T float64
-	n     float64
+	x       int32
+	txi, ti int32
+	n       float64
 }
+
+// tripleData is the summaries grouped by distinct (x, t_x, T). Recencies
+// and ages are times of purchase days, so they take few distinct values:
+// the likelihood's logarithms of α + t_x and α + T are computed once per
+// distinct value and evaluation instead of once per triple.
+type tripleData struct {
+	tr  []triple  // sorted by x
+	txs []float64 // distinct t_x values
+	Ts  []float64 // distinct T values
+}
+
+func (d *tripleData) len() int { return len(d.tr) }
 
 // validSummary checks the fields the BG/NBD uses.
 func validSummary(s *Summary) error {
@@ -68,32 +81,47 @@ func validSummary(s *Summary) error {
 // groupTriples validates the summaries and groups them by distinct
 // (x, t_x, T). For x = 0 the recency is irrelevant and set to 0. The result
 // is sorted by x so that per-x terms can be shared.
-func groupTriples(sums []Summary) ([]triple, error) {
+func groupTriples(sums []Summary) (*tripleData, error) {
 	type key struct {
-		x     int
-		tx, T float64
+		x       int32
+		txi, ti int32
+	}
+	d := &tripleData{}
+	txIdx := make(map[float64]int32, 1024)
+	tIdx := make(map[float64]int32, 1024)
+	value := func(m map[float64]int32, vals *[]float64, v float64) int32 {
+		j, ok := m[v]
+		if !ok {
+			j = int32(len(*vals))
+			m[v] = j
+			*vals = append(*vals, v)
+		}
+		return j
 	}
 	idx := make(map[key]int, 1024)
-	var out []triple
 	for i := range sums {
 		s := &sums[i]
 		if err := validSummary(s); err != nil {
 			return nil, err
 		}
-		k := key{s.X, s.TX, s.T}
-		if s.X == 0 {
-			k.tx = 0
+		if s.X > math.MaxInt32 {
+			return nil, fmt.Errorf("clv: customer %q: x=%d: %w", s.ID, s.X, ErrInvalidSummary)
 		}
+		tx := s.TX
+		if s.X == 0 {
+			tx = 0
+		}
+		k := key{int32(s.X), value(txIdx, &d.txs, tx), value(tIdx, &d.Ts, s.T)}
 		j, ok := idx[k]
 		if !ok {
-			j = len(out)
+			j = len(d.tr)
 			idx[k] = j
-			out = append(out, triple{x: k.x, tx: k.tx, T: k.T})
+			d.tr = append(d.tr, triple{x: k.x, txi: k.txi, ti: k.ti})
 		}
-		out[j].n++
+		d.tr[j].n++
 	}
-	slices.SortFunc(out, func(a, b triple) int { return a.x - b.x })
-	return out, nil
+	slices.SortFunc(d.tr, func(a, b triple) int { return int(a.x) - int(b.x) })
+	return d, nil
 }
 
 // bgnbdLogLik returns the BG/NBD log-likelihood of the grouped data and, when
@@ -106,15 +134,27 @@ func groupTriples(sums []Summary) ([]triple, error) {
 //	ln L = A1 + A2 + ln(e^A3 + [x>0] e^A4)
 //
 // with the last term computed as a log-sum-exp.
-func bgnbdLogLik(p BGNBDParams, data []triple, grad []float64) float64 {
-	return sumChunks(len(data), 4, grad, func(lo, hi int, g []float64) float64 {
-		return bgnbdLogLikRange(p, data[lo:hi], g)
+func bgnbdLogLik(p BGNBDParams, data *tripleData, grad []float64) float64 {
+	al := p.Alpha
+	// ln(α+v) and 1/(α+v) per distinct t_x and T.
+	tab := func(vals []float64) []float64 {
+		out := make([]float64, 2*len(vals))
+		for i, v := range vals {
+			out[2*i] = math.Log(al + v)
+			out[2*i+1] = 1 / (al + v)
+		}
+		return out
+	}
+	txTab, tTab := tab(data.txs), tab(data.Ts)
+	return sumChunks(len(data.tr), 4, grad, func(lo, hi int, g []float64) float64 {
+		return bgnbdLogLikRange(p, data.tr[lo:hi], txTab, tTab, g)
 	})
 }
 
-// bgnbdLogLikRange is bgnbdLogLik over one chunk of the data; grad, when
+// bgnbdLogLikRange is bgnbdLogLik over one chunk of the data, with txTab
+// and tTab holding ln(α+v), 1/(α+v) for each distinct t_x and T; grad, when
 // non-nil, is overwritten.
-func bgnbdLogLikRange(p BGNBDParams, data []triple, grad []float64) float64 {
+func bgnbdLogLikRange(p BGNBDParams, data []triple, txTab, tTab []float64, grad []float64) float64 {
 	r, al, a, b := p.R, p.Alpha, p.A, p.B
 	lgr, _ := math.Lgamma(r)
 	lgb, _ := math.Lgamma(b)
@@ -127,8 +167,9 @@ func bgnbdLogLikRange(p BGNBDParams, data []triple, grad []float64) float64 {
 		grad[0], grad[1], grad[2], grad[3] = 0, 0, 0, 0
 	}
 	var ll, comp float64
-	curX := -1
-	var xTerms, lc, psrx, psbx, psabx, rx, bx1 float64
+	var g0, g1, g2, g3 float64
+	curX := int32(-1)
+	var xTerms, lc, psrx, psbx, psabx, rx, bx1, ga0, gb0 float64
 	for i := range data {
 		d := &data[i]
 		if d.x != curX {
@@ -145,22 +186,26 @@ func bgnbdLogLikRange(p BGNBDParams, data []triple, grad []float64) float64 {
 			}
 			if grad != nil {
 				psrx, psbx, psabx = mathext.Digamma(rx), mathext.Digamma(b+fx), mathext.Digamma(a+b+fx)
+				ga0 = psab - psabx
+				gb0 = psab + psbx - psb - psabx
 			}
 		}
-		lT := math.Log(al + d.T)
+		lT, iT := tTab[2*d.ti], tTab[2*d.ti+1]
 		a3 := -rx * lT
 		lse, w4 := a3, 0.0
-		var ltx float64
+		var ltx, itx float64
 		if d.x > 0 {
-			ltx = math.Log(al + d.tx)
+			ltx, itx = txTab[2*d.txi], txTab[2*d.txi+1]
 			a4 := lc - rx*ltx
+			// ln(1+e) for e in [0, 1]: its rounding error (below 1.2e-16)
+			// is far below the term's own.
 			if a4 > a3 {
 				e := math.Exp(a3 - a4)
-				lse = a4 + math.Log1p(e)
+				lse = a4 + math.Log(1+e)
 				w4 = 1 / (1 + e)
 			} else {
 				e := math.Exp(a4 - a3)
-				lse = a3 + math.Log1p(e)
+				lse = a3 + math.Log(1+e)
 				w4 = e / (1 + e)
 			}
 		}
@@ -172,17 +217,19 @@ func bgnbdLogLikRange(p BGNBDParams, data []triple, grad []float64) float64 {
 		ll = t
 		if grad != nil {
 			w3 := 1 - w4
-			grad[0] += d.n * (psrx - psr + lal - w3*lT - w4*ltx)
-			grad[1] += d.n * (r/al - rx*(w3/(al+d.T)+w4/(al+d.tx)))
-			ga := psab - psabx
-			gb := psab + psbx - psb - psabx
+			g0 += d.n * (psrx - psr + lal - w3*lT - w4*ltx)
+			g1 += d.n * (r/al - rx*(w3*iT+w4*itx))
+			ga, gb := ga0, gb0
 			if d.x > 0 {
 				ga += w4 / a
 				gb -= w4 / bx1
 			}
-			grad[2] += d.n * ga
-			grad[3] += d.n * gb
+			g2 += d.n * ga
+			g3 += d.n * gb
 		}
+	}
+	if grad != nil {
+		grad[0], grad[1], grad[2], grad[3] = g0, g1, g2, g3
 	}
 	return ll
 }
@@ -254,7 +301,10 @@ func (o FitOptions) withDefaults() FitOptions {
 }
 
 // logObjective wraps a log-likelihood over log-parameters as a minimisation
-// problem on the negative mean log-likelihood per unit of weight.
+// problem on the negative mean log-likelihood per unit of weight. It keeps
+// the value and gradient of the last point evaluated: gonum asks for the
+// value and then the gradient of the same point, which one evaluation of
+// both answers.
 type logObjective struct {
 	dim   int
 	w     float64
@@ -262,10 +312,16 @@ type logObjective struct {
 	evals int
 	theta []float64
 	g     []float64
+
+	lastX    []float64 // the last point evaluated with its gradient
+	lastF    float64
+	lastGrad []float64
+	haveLast bool
 }
 
 func newLogObjective(dim int, w float64, ll func(theta, grad []float64) float64) *logObjective {
-	return &logObjective{dim: dim, w: w, ll: ll, theta: make([]float64, dim), g: make([]float64, dim)}
+	return &logObjective{dim: dim, w: w, ll: ll, theta: make([]float64, dim), g: make([]float64, dim),
+		lastX: make([]float64, dim), lastGrad: make([]float64, dim)}
 }
 
 func (o *logObjective) eval(x, grad []float64) float64 {
@@ -298,19 +354,37 @@ func (o *logObjective) eval(x, grad []float64) float64 {
 	return -ll / o.w
 }
 
-func (o *logObjective) problem() optimize.Problem {
+// withGrad returns the value at x, evaluating it with its gradient unless x
+// is the last point so evaluated.
+func (o *logObjective) withGrad(x []float64) float64 {
+	if !o.haveLast || !slices.Equal(x, o.lastX) {
+		o.lastF = o.eval(x, o.lastGrad)
+		copy(o.lastX, x)
+		o.haveLast = true
+	}
+	return o.lastF
+}
+
+// problem is the objective for gonum; grad tells whether the method uses
+// gradients (then every point is evaluated with its gradient, once).
+func (o *logObjective) problem(grad bool) optimize.Problem {
+	if !grad {
+		return optimize.Problem{Func: func(x []float64) float64 { return o.eval(x, nil) }}
+	}
 	return optimize.Problem{
-		Func: func(x []float64) float64 { return o.eval(x, nil) },
-		Grad: func(grad, x []float64) { o.eval(x, grad) },
+		Func: o.withGrad,
+		Grad: func(grad, x []float64) {
+			o.withGrad(x)
+			copy(grad, o.lastGrad)
+		},
 	}
 }
 
 // maxAbsGrad returns the largest absolute gradient component at x.
 func (o *logObjective) maxAbsGrad(x []float64) float64 {
-	g := make([]float64, o.dim)
-	o.eval(x, g)
+	o.withGrad(x)
 	m := 0.0
-	for _, v := range g {
+	for _, v := range o.lastGrad {
 		m = math.Max(m, math.Abs(v))
 	}
 	return m
@@ -322,6 +396,14 @@ func (o *logObjective) maxAbsGrad(x []float64) float64 {
 // major iterations, a description of the path taken and whether the
 // gradient tolerance was met.
 func minimizeLog(o *logObjective, x0 []float64, opts FitOptions) ([]float64, int, string, bool, error) {
+	return minimizeLogFrom(o, x0, opts, false)
+}
+
+// minimizeLogFrom is minimizeLog, starting with Newton iterations (see
+// newtonFD) when newton is set: from a start near the optimum they need
+// far fewer evaluations than BFGS, which then only runs when they do not
+// meet the gradient tolerance.
+func minimizeLogFrom(o *logObjective, x0 []float64, opts FitOptions, newton bool) ([]float64, int, string, bool, error) {
 	settings := func() *optimize.Settings {
 		return &optimize.Settings{
 			GradientThreshold: opts.GradTol,
@@ -334,7 +416,8 @@ func minimizeLog(o *logObjective, x0 []float64, opts FitOptions) ([]float64, int
 	iters := 0
 	var path []string
 	try := func(name string, start []float64, method optimize.Method) {
-		res, err := optimize.Minimize(o.problem(), start, settings(), method)
+		_, nm := method.(*optimize.NelderMead)
+		res, err := optimize.Minimize(o.problem(!nm), start, settings(), method)
 		if res == nil {
 			path = append(path, name+"(failed)")
 			return
@@ -353,7 +436,18 @@ func minimizeLog(o *logObjective, x0 []float64, opts FitOptions) ([]float64, int
 	converged := func() bool {
 		return !math.IsInf(bestF, 0) && o.maxAbsGrad(best) <= opts.GradTol*10
 	}
-	try("bfgs", slices.Clone(best), &optimize.BFGS{})
+	if newton {
+		x, f, it := newtonFD(o, best, opts.GradTol, newtonMaxIter)
+		iters += it
+		path = append(path, "newton")
+		if f < bestF || f == bestF && o.maxAbsGrad(x) < o.maxAbsGrad(best) {
+			bestF = f
+			copy(best, x)
+		}
+	}
+	if !newton || !converged() {
+		try("bfgs", slices.Clone(best), &optimize.BFGS{})
+	}
 	for round := 0; round < 3 && !converged(); round++ {
 		nm := &optimize.NelderMead{SimplexSize: 0.5}
 		try("nelder-mead", slices.Clone(best), nm)
@@ -369,12 +463,145 @@ func minimizeLog(o *logObjective, x0 []float64, opts FitOptions) ([]float64, int
 	return best, iters, method, converged(), nil
 }
 
+// newtonMaxIter caps the Newton iterations of newtonFD.
+const newtonMaxIter = 30
+
+// newtonFD minimises the objective from x0 by Newton steps, the Hessian
+// being the forward difference of the analytic gradient (one evaluation per
+// parameter), kept while the steps converge fast and recomputed when they
+// do not. Steps are halved until the value decreases (or, at the noise
+// level of the value, the gradient does). It stops when the largest
+// gradient component is at most tol, or when no step helps, and returns the
+// last point, its value and the number of iterations.
+func newtonFD(o *logObjective, x0 []float64, tol float64, maxIter int) ([]float64, float64, int) {
+	n := o.dim
+	x := slices.Clone(x0)
+	f := o.withGrad(x)
+	g := slices.Clone(o.lastGrad)
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return x, f, 0
+	}
+	maxAbs := func(v []float64) float64 {
+		m := 0.0
+		for _, e := range v {
+			m = math.Max(m, math.Abs(e))
+		}
+		return m
+	}
+	var H []float64 // n×n, row-major; nil: to compute
+	xs, d := make([]float64, n), make([]float64, n)
+	for it := 0; it < maxIter; it++ {
+		if maxAbs(g) <= tol {
+			return x, f, it
+		}
+		fresh := H == nil
+		if fresh {
+			const h = 1e-4 // in log-parameters
+			H = make([]float64, n*n)
+			for j := 0; j < n; j++ {
+				copy(xs, x)
+				xs[j] += h
+				if fj := o.withGrad(xs); math.IsInf(fj, 0) || math.IsNaN(fj) {
+					return x, f, it
+				}
+				for i := 0; i < n; i++ {
+					H[i*n+j] = (o.lastGrad[i] - g[i]) / h
+				}
+			}
+			for i := 0; i < n; i++ {
+				for j := 0; j < i; j++ {
+					v := (H[i*n+j] + H[j*n+i]) / 2
+					H[i*n+j], H[j*n+i] = v, v
+				}
+			}
+		}
+		for i := range d {
+			d[i] = -g[i]
+		}
+		if !choleskySolve(H, d, n) {
+			// Not positive definite: not near a minimum.
+			return x, f, it
+		}
+		accepted := false
+		for step := 1.0; step > 1.0/256; step /= 2 {
+			for i := range xs {
+				xs[i] = x[i] + step*d[i]
+			}
+			fn := o.withGrad(xs)
+			gn := o.lastGrad
+			noise := 8 * 0x1p-52 * math.Abs(f)
+			if fn < f || fn <= f+noise && maxAbs(gn) < maxAbs(g) {
+				if step < 1 || maxAbs(gn) > maxAbs(g)/4 {
+					H = nil // slow progress: a new Hessian at the next point
+				}
+				copy(x, xs)
+				copy(g, gn)
+				f = fn
+				accepted = true
+				break
+			}
+		}
+		if !accepted {
+			if fresh {
+				return x, f, it + 1
+			}
+			H = nil
+		}
+	}
+	return x, f, maxIter
+}
+
+// choleskySolve solves A y = b in place of b for a symmetric positive
+// definite n×n A (row-major, left unchanged); false when A is not positive
+// definite.
+func choleskySolve(A, b []float64, n int) bool {
+	L := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			sum := A[i*n+j]
+			for k := 0; k < j; k++ {
+				sum -= L[i*n+k] * L[j*n+k]
+			}
+			if i == j {
+				if !(sum > 0) {
+					return false
+				}
+				L[i*n+i] = math.Sqrt(sum)
+			} else {
+				L[i*n+j] = sum / L[j*n+j]
+			}
+		}
+	}
+	for i := 0; i < n; i++ { // L z = b
+		for k := 0; k < i; k++ {
+			b[i] -= L[i*n+k] * b[k]
+		}
+		b[i] /= L[i*n+i]
+	}
+	for i := n - 1; i >= 0; i-- { // Lᵀ y = z
+		for k := i + 1; k < n; k++ {
+			b[i] -= L[k*n+i] * b[k]
+		}
+		b[i] /= L[i*n+i]
+	}
+	return true
+}
+
 // acceptGrad is the largest gradient (of the mean log-likelihood per
 // customer, in log-parameters) accepted from an optimiser that cannot
 // improve further: such points are optima on or near the boundary of the
 // parameter space (a parameter drifting towards 0 or infinity), reported
 // with Converged false.
 const acceptGrad = 1e-4
+
+// Large fits (newtonMinCustomers customers or more) run Newton iterations
+// (newtonFD) from a start near the optimum: opts.Init when valid, else the
+// fit to every subsampleStride-th customer (to subsampleGradTol).
+const (
+	newtonMinCustomers = 100_000
+	subsampleStride    = 16
+	subsampleGradTol   = 1e-7
+)
 
 // FitBGNBD fits the BG/NBD model to the summaries by maximum likelihood.
 //
@@ -390,14 +617,14 @@ func FitBGNBD(sums []Summary, opts FitOptions) (BGNBDFit, error) {
 	if err != nil {
 		return BGNBDFit{}, err
 	}
-	if len(data) == 0 {
+	if data.len() == 0 {
 		return BGNBDFit{}, fmt.Errorf("clv: bg/nbd: %w", ErrNoData)
 	}
 	var w, sumX, sumT float64
-	for _, d := range data {
+	for _, d := range data.tr {
 		w += d.n
 		sumX += d.n * float64(d.x)
-		sumT += d.n * d.T
+		sumT += d.n * data.Ts[d.ti]
 	}
 	if sumT <= 0 {
 		return BGNBDFit{}, fmt.Errorf("clv: bg/nbd: every customer has T=0: %w", ErrNoData)
@@ -413,9 +640,25 @@ func FitBGNBD(sums []Summary, opts FitOptions) (BGNBDFit, error) {
 		rate := math.Max(sumX/sumT, 0.1/meanT)
 		init = BGNBDParams{R: 1, Alpha: 1 / rate, A: 1, B: 1}
 	}
+	newton := w >= newtonMinCustomers
+	var pre string
+	if newton && !opts.Init.Valid() {
+		// Start the Newton iterations from the fit to every
+		// subsampleStride-th customer: the subsample's optimum is close
+		// to the full data's, and its evaluations are cheap.
+		sub := make([]Summary, 0, len(sums)/subsampleStride+1)
+		for i := 0; i < len(sums); i += subsampleStride {
+			sub = append(sub, sums[i])
+		}
+		if sf, err := FitBGNBD(sub, FitOptions{MaxIterations: opts.MaxIterations, GradTol: subsampleGradTol}); err == nil {
+			init = sf.Params
+			pre = fmt.Sprintf("subsample/%d%s ", subsampleStride, sf.Method)
+		}
+	}
 	x0 := []float64{math.Log(init.R), math.Log(init.Alpha), math.Log(init.A), math.Log(init.B)}
-	x, iters, method, conv, err := minimizeLog(obj, x0, opts)
-	fit := BGNBDFit{Iterations: iters, DistinctTriples: len(data), Customers: int(w), Method: method,
+	x, iters, method, conv, err := minimizeLogFrom(obj, x0, opts, newton)
+	method = pre + method
+	fit := BGNBDFit{Iterations: iters, DistinctTriples: data.len(), Customers: int(w), Method: method,
 		Evaluations: obj.evals, Converged: conv}
 	if err != nil {
 		return fit, fmt.Errorf("clv: bg/nbd: %w", err)

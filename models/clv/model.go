@@ -33,6 +33,9 @@ type Model struct {
 	// Iterations is the number of optimiser major iterations of the BG/NBD
 	// fit; GGIterations that of the Gamma-Gamma fit.
 	Iterations, GGIterations int
+	// Evaluations is the number of BG/NBD log-likelihood evaluations (each
+	// with its gradient, or by Nelder-Mead without).
+	Evaluations int
 	// DistinctTriples is the number of distinct (x, t_x, T) in the data, the
 	// size of the BG/NBD likelihood.
 	DistinctTriples int
@@ -60,6 +63,7 @@ func Fit(sums []Summary, opts FitOptions) (*Model, error) {
 		BGNBD:           bg.Params,
 		LogLik:          bg.LogLik,
 		Iterations:      bg.Iterations,
+		Evaluations:     bg.Evaluations,
 		DistinctTriples: bg.DistinctTriples,
 		Customers:       bg.Customers,
 		Converged:       bg.Converged,

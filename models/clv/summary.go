@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -72,10 +74,10 @@ type Summary struct {
 // are left out. Summaries are returned in the order of each customer's first
 // appearance in txns. Amounts must be finite; they may be negative (returns).
 func Summarize(txns []Txn, calEnd, holdoutEnd time.Time) ([]Summary, error) {
-	agg, err := newAggregator(calEnd, holdoutEnd)
-	if err != nil {
+	if err := checkPeriod(calEnd, holdoutEnd); err != nil {
 		return nil, err
 	}
+	agg := newAggregator()
 	agg.reserve(len(txns))
 	for i, t := range txns {
 		if math.IsNaN(t.Amount) || math.IsInf(t.Amount, 0) {
@@ -84,7 +86,7 @@ func Summarize(txns []Txn, calEnd, holdoutEnd time.Time) ([]Summary, error) {
 		sec := t.Time.Unix()
 		agg.add(t.CustomerID, int32(floorDiv(sec, 86400)), t.Amount)
 	}
-	return agg.summaries(), nil
+	return agg.purchases().Summaries(calEnd, holdoutEnd)
 }
 
 // SummaryFromRecords builds one Summary per customer from Arrow record
@@ -98,21 +100,87 @@ func Summarize(txns []Txn, calEnd, holdoutEnd time.Time) ([]Summary, error) {
 // the three columns are an error. calEnd and holdoutEnd are as for Summarize;
 // a zero holdoutEnd means no holdout.
 func SummaryFromRecords(recs []arrow.RecordBatch, custCol, tsCol, amountCol string, calEnd, holdoutEnd time.Time) ([]Summary, error) {
-	agg, err := newAggregator(calEnd, holdoutEnd)
+	if err := checkPeriod(calEnd, holdoutEnd); err != nil {
+		return nil, err
+	}
+	p, err := PurchasesFromRecords(recs, custCol, tsCol, amountCol)
 	if err != nil {
 		return nil, err
 	}
+	return p.Summaries(calEnd, holdoutEnd)
+}
+
+// PurchasesFromRecords reads the purchase days of every customer from Arrow
+// record batches (columns as for SummaryFromRecords), to be summarised for
+// one or more periods with Purchases.Summaries. The result holds no
+// reference to the batches.
+func PurchasesFromRecords(recs []arrow.RecordBatch, custCol, tsCol, amountCol string) (*Purchases, error) {
+	// Contiguous runs of batches, one per worker, each with its own customer
+	// index; merged in batch order, so customers keep their order of first
+	// appearance.
 	var total int64
 	for _, rec := range recs {
 		total += rec.NumRows()
 	}
-	agg.reserve(int(total))
-	for bi, rec := range recs {
-		if err := agg.addRecord(rec, custCol, tsCol, amountCol); err != nil {
-			return nil, fmt.Errorf("clv: record batch %d: %w", bi, err)
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(recs), int(total/(1<<16))))
+	parts := make([]*aggregator, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	lo := 0
+	for w := range parts {
+		// Batches lo..hi-1 hold about the w-th share of the rows.
+		hi, rows := lo, int64(0)
+		for hi < len(recs) && (w == workers-1 || rows < total/int64(workers)) {
+			rows += recs[hi].NumRows()
+			hi++
+		}
+		parts[w] = newAggregator()
+		parts[w].reserve(int(rows))
+		wg.Add(1)
+		go func(w, lo, hi int) {
+			defer wg.Done()
+			for bi := lo; bi < hi; bi++ {
+				if err := parts[w].addRecord(recs[bi], custCol, tsCol, amountCol); err != nil {
+					errs[w] = fmt.Errorf("clv: record batch %d: %w", bi, err)
+					return
+				}
+			}
+		}(w, lo, hi)
+		lo = hi
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
-	return agg.summaries(), nil
+	return mergeAggregators(parts).purchases(), nil
+}
+
+// mergeAggregators numbers the customers of parts[1:] after those of
+// parts[0] (ids seen before keep their number) and returns one aggregator
+// with every part's events in order.
+func mergeAggregators(parts []*aggregator) *aggregator {
+	g := parts[0]
+	if len(parts) == 1 {
+		return g
+	}
+	n := len(g.events)
+	for _, p := range parts[1:] {
+		n += len(p.events)
+	}
+	g.events = slices.Grow(g.events, n-len(g.events))
+	for _, p := range parts[1:] {
+		remap := make([]int32, len(p.ids))
+		for i, id := range p.ids {
+			remap[i] = g.number(id)
+		}
+		for _, e := range p.events {
+			e.cust = remap[e.cust]
+			g.events = append(g.events, e)
+		}
+	}
+	return g
 }
 
 // columnByName returns the first column of rec named name.
@@ -219,97 +287,170 @@ type event struct {
 	amount float64
 }
 
-// aggregator turns (customer, day, amount) events into summaries.
+// aggregator collects (customer, day, amount) events.
 type aggregator struct {
-	calEnd     int32
-	holdoutEnd int32
-	index      map[string]int32
-	ids        []string
-	events     []event
+	// Customer numbers by id: ids of up to shortKeyLen bytes are kept
+	// inline in the key (one memory access per lookup instead of a pointer
+	// to follow to the id's bytes), longer ones by string.
+	short  map[shortKey]int32
+	long   map[string]int32
+	ids    []string
+	events []event
 }
 
-func newAggregator(calEnd, holdoutEnd time.Time) (*aggregator, error) {
+// shortKeyLen is the longest id kept in a shortKey.
+const shortKeyLen = 23
+
+// shortKey is an id of up to shortKeyLen bytes: its length, then its bytes.
+type shortKey [shortKeyLen + 1]byte
+
+func newAggregator() *aggregator {
+	return &aggregator{short: map[shortKey]int32{}, long: map[string]int32{}}
+}
+
+// checkPeriod validates a calibration end and an optional holdout end.
+func checkPeriod(calEnd, holdoutEnd time.Time) error {
 	if calEnd.IsZero() {
-		return nil, fmt.Errorf("clv: zero calibration end: %w", ErrBadPeriod)
+		return fmt.Errorf("clv: zero calibration end: %w", ErrBadPeriod)
 	}
-	g := &aggregator{calEnd: dateDay(calEnd), index: map[string]int32{}}
-	g.holdoutEnd = g.calEnd
-	if !holdoutEnd.IsZero() {
-		g.holdoutEnd = dateDay(holdoutEnd)
-		if g.holdoutEnd < g.calEnd {
-			return nil, fmt.Errorf("clv: holdout end %s before calibration end %s: %w",
-				holdoutEnd.Format(time.DateOnly), calEnd.Format(time.DateOnly), ErrBadPeriod)
-		}
+	if !holdoutEnd.IsZero() && dateDay(holdoutEnd) < dateDay(calEnd) {
+		return fmt.Errorf("clv: holdout end %s before calibration end %s: %w",
+			holdoutEnd.Format(time.DateOnly), calEnd.Format(time.DateOnly), ErrBadPeriod)
 	}
-	return g, nil
+	return nil
 }
 
-func (g *aggregator) reserve(n int) { g.events = slices.Grow(g.events, n) }
-
-func (g *aggregator) add(id string, day int32, amount float64) {
-	ci, ok := g.index[id]
-	if !ok {
-		id = strings.Clone(id) // ids may alias Arrow buffers released later
+// reserve makes room for n events (and the customers they may have).
+func (g *aggregator) reserve(n int) {
+	g.events = slices.Grow(g.events, n)
+	if len(g.short) == 0 {
+		g.short = make(map[shortKey]int32, n/4)
 	}
+}
+
+// number returns the number of customer id, numbering a new id next.
+func (g *aggregator) number(id string) int32 {
+	if len(id) <= shortKeyLen {
+		var k shortKey
+		k[0] = byte(len(id))
+		copy(k[1:], id)
+		ci, ok := g.short[k]
+		if !ok {
+			ci = int32(len(g.ids))
+			g.short[k] = ci
+			g.ids = append(g.ids, strings.Clone(id)) // ids may alias Arrow buffers released later
+		}
+		return ci
+	}
+	ci, ok := g.long[id]
 	if !ok {
+		id = strings.Clone(id)
 		ci = int32(len(g.ids))
-		g.index[id] = ci
+		g.long[id] = ci
 		g.ids = append(g.ids, id)
 	}
-	g.events = append(g.events, event{cust: ci, day: day, amount: amount})
+	return ci
 }
 
-func (g *aggregator) summaries() []Summary {
-	ev := g.events
-	slices.SortFunc(ev, func(a, b event) int {
-		if a.cust != b.cust {
-			return int(a.cust) - int(b.cust)
-		}
-		return int(a.day) - int(b.day)
-	})
-	out := make([]Summary, 0, len(g.ids))
-	for i := 0; i < len(ev); {
-		j := i
-		for j < len(ev) && ev[j].cust == ev[i].cust {
-			j++
-		}
-		if s, ok := g.summarizeCustomer(ev[i:j]); ok {
-			out = append(out, s)
-		}
-		i = j
-	}
-	return out
+func (g *aggregator) add(id string, day int32, amount float64) {
+	g.events = append(g.events, event{cust: g.number(id), day: day, amount: amount})
 }
 
-// summarizeCustomer summarizes one customer's events, sorted by day.
-func (g *aggregator) summarizeCustomer(ev []event) (Summary, bool) {
-	first := ev[0].day
-	if first > g.calEnd {
-		return Summary{}, false
+// Purchases are the purchase days of customers with the value of each day
+// (the sum of its transactions), from which Summaries builds the summaries
+// of any calibration period.
+type Purchases struct {
+	ids   []string  // in order of first appearance
+	start []int32   // customer c's days are days[start[c]:start[c+1]]
+	days  []int32   // purchase days (days since 1970-01-01), ascending
+	value []float64 // the value of each purchase day
+}
+
+// Customers returns the number of customers.
+func (p *Purchases) Customers() int { return len(p.ids) }
+
+// purchases groups the events by customer (a counting sort: customers are
+// numbered densely), orders each customer's events by day and amount and
+// sums each day's amounts in that order.
+func (g *aggregator) purchases() *Purchases {
+	n := len(g.ids)
+	start := make([]int32, n+1)
+	for _, e := range g.events {
+		start[e.cust+1]++
 	}
-	s := Summary{ID: g.ids[ev[0].cust], T: float64(g.calEnd-first) / 7}
-	last := first
-	var repeatSpend float64
-	for i := 0; i < len(ev); {
-		day := ev[i].day
-		var spend float64
-		for i < len(ev) && ev[i].day == day {
-			spend += ev[i].amount
-			i++
+	for c := 0; c < n; c++ {
+		start[c+1] += start[c]
+	}
+	next := slices.Clone(start[:n])
+	sorted := make([]event, len(g.events))
+	for _, e := range g.events {
+		sorted[next[e.cust]] = e
+		next[e.cust]++
+	}
+	g.events = nil
+	p := &Purchases{ids: g.ids, start: make([]int32, n+1)}
+	p.days = make([]int32, 0, len(sorted))
+	p.value = make([]float64, 0, len(sorted))
+	for c := 0; c < n; c++ {
+		ev := sorted[start[c]:start[c+1]]
+		// Insertion sort: a customer has few events.
+		for i := 1; i < len(ev); i++ {
+			for j := i; j > 0 && (ev[j].day < ev[j-1].day || ev[j].day == ev[j-1].day && ev[j].amount < ev[j-1].amount); j-- {
+				ev[j], ev[j-1] = ev[j-1], ev[j]
+			}
 		}
-		switch {
-		case day == first:
-		case day <= g.calEnd:
-			s.X++
-			repeatSpend += spend
-			last = day
-		case day <= g.holdoutEnd:
-			s.XHoldout++
+		for i := 0; i < len(ev); {
+			day := ev[i].day
+			var v float64
+			for ; i < len(ev) && ev[i].day == day; i++ {
+				v += ev[i].amount
+			}
+			p.days = append(p.days, day)
+			p.value = append(p.value, v)
 		}
+		p.start[c+1] = int32(len(p.days))
 	}
-	s.TX = float64(last-first) / 7
-	if s.X > 0 {
-		s.MeanSpend = repeatSpend / float64(s.X)
+	return p
+}
+
+// Summaries returns one Summary per customer whose first purchase is on or
+// before calEnd, in order of the customers' first appearance, with the
+// rules of Summarize (calEnd and holdoutEnd are inclusive calendar dates; a
+// zero holdoutEnd means no holdout).
+func (p *Purchases) Summaries(calEnd, holdoutEnd time.Time) ([]Summary, error) {
+	if err := checkPeriod(calEnd, holdoutEnd); err != nil {
+		return nil, err
 	}
-	return s, true
+	cal := dateDay(calEnd)
+	hold := cal
+	if !holdoutEnd.IsZero() {
+		hold = dateDay(holdoutEnd)
+	}
+	out := make([]Summary, 0, len(p.ids))
+	for c := range p.ids {
+		days, value := p.days[p.start[c]:p.start[c+1]], p.value[p.start[c]:p.start[c+1]]
+		if len(days) == 0 || days[0] > cal {
+			continue
+		}
+		first := days[0]
+		s := Summary{ID: p.ids[c], T: float64(cal-first) / 7}
+		last := first
+		var repeatSpend float64
+		for i := 1; i < len(days); i++ {
+			switch day := days[i]; {
+			case day <= cal:
+				s.X++
+				repeatSpend += value[i]
+				last = day
+			case day <= hold:
+				s.XHoldout++
+			}
+		}
+		s.TX = float64(last-first) / 7
+		if s.X > 0 {
+			s.MeanSpend = repeatSpend / float64(s.X)
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -134,8 +135,33 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 		first[i] = none
 	}
 	minTS := none
+	have := dims.have
 	for _, o := range ords {
 		res.Orders += int64(o.N)
+		if ixs, tss, amts, ok := o.Dense(); ok {
+			for i, ix := range ixs {
+				ts := int64(tss[i])
+				if ts >= endMicros {
+					res.AfterAsOf++
+					continue
+				}
+				if !(amts[i] > 0) {
+					res.NonPositive++
+					continue
+				}
+				if ix < 0 || int(ix) >= nCust || !have[ix] {
+					return nil, fmt.Errorf("order customer_ix %d not in the customers input: %w", ix, ErrBadCustomer)
+				}
+				res.Purchases++
+				if ts < first[ix] {
+					first[ix] = ts
+				}
+				if ts < minTS {
+					minTS = ts
+				}
+			}
+			continue
+		}
 		for i := 0; i < o.N; i++ {
 			ix, ts, amt, ok := o.Row(i)
 			if !ok {
@@ -176,19 +202,7 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	for m := 0; m <= M; m++ {
 		bounds[m] = time.Date(fy, fm+time.Month(m), 1, 0, 0, 0, 0, loc).UnixMicro()
 	}
-	monthOf := func(ts int64) int {
-		// largest m with bounds[m] <= ts; bounds[0] <= ts < bounds[M].
-		lo, hi := 0, M
-		for hi-lo > 1 {
-			mid := int(uint(lo+hi) >> 1)
-			if bounds[mid] <= ts {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		return lo
-	}
+	monthOf := newMonthIndex(bounds).of
 	cohort := make([]int32, nCust)
 	for ix := range cohort {
 		if first[ix] == none {
@@ -216,27 +230,42 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	revenue := make([]float64, int(nGroups)*T)
 	active := make([]int64, int(nGroups)*T)
 	size := make([]int64, int(nGroups)*M)
-	groupOf := func(ix int64, k int) int {
-		return int(offsets[k] + dims.dims[k].codes[ix])
+	// groups[ix*nd+k] is customer ix's group in dimension k.
+	groups := make([]int32, nCust*nd)
+	for k, dm := range dims.dims {
+		for ix, code := range dm.codes {
+			groups[ix*nd+k] = offsets[k] + code
+		}
 	}
+	groupOf := func(ix int64, k int) int { return int(groups[int(ix)*nd+k]) }
 
 	// Pass 2: revenue per cell and the months each customer was active,
 	// as a bitset of months_since per customer.
 	W := (M + 63) / 64
 	seen := make([]uint64, nCust*W)
+	add := func(ix int64, ts int64, amt float64) {
+		c := int(cohort[ix])
+		k := monthOf(ts) - c
+		seen[int(ix)*W+k>>6] |= 1 << uint(k&63)
+		cell := tri[c] + k
+		revenue[cell] += amt
+		for _, g := range groups[int(ix)*nd : int(ix)*nd+nd] {
+			revenue[int(g)*T+cell] += amt
+		}
+	}
 	for _, o := range ords {
+		if ixs, tss, amts, ok := o.Dense(); ok {
+			for i, ix := range ixs {
+				if ts, amt := int64(tss[i]), amts[i]; ts < endMicros && amt > 0 {
+					add(int64(ix), ts, amt)
+				}
+			}
+			continue
+		}
 		for i := 0; i < o.N; i++ {
 			ix, ts, amt, ok := o.Row(i)
-			if !ok || ts >= endMicros || !(amt > 0) {
-				continue
-			}
-			c := int(cohort[ix])
-			k := monthOf(ts) - c
-			seen[int(ix)*W+k>>6] |= 1 << uint(k&63)
-			cell := tri[c] + k
-			revenue[cell] += amt
-			for dk := 0; dk < nd; dk++ {
-				revenue[groupOf(ix, dk)*T+cell] += amt
+			if ok && ts < endMicros && amt > 0 {
+				add(ix, ts, amt)
 			}
 		}
 	}
@@ -295,6 +324,42 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	return res, nil
 }
 
+// monthIndex maps instants to month indices: bounds[m] is the start of
+// month m (UTC micros). hour[h] is the month of the instant h hours after
+// bounds[0]; a month being longer than an hour, an instant in hour h is in
+// month hour[h] or the next one.
+type monthIndex struct {
+	bounds []int64
+	hour   []int32
+}
+
+const microsPerHour = 3600 * 1e6
+
+func newMonthIndex(bounds []int64) *monthIndex {
+	mi := &monthIndex{bounds: bounds}
+	last := len(bounds) - 1
+	n := (bounds[last]-bounds[0])/microsPerHour + 1
+	mi.hour = make([]int32, n)
+	m := 0
+	for h := range mi.hour {
+		at := bounds[0] + int64(h)*microsPerHour
+		for m+1 < last && bounds[m+1] <= at {
+			m++
+		}
+		mi.hour[h] = int32(m)
+	}
+	return mi
+}
+
+// of returns the month of ts, bounds[0] <= ts < bounds[len(bounds)-1].
+func (mi *monthIndex) of(ts int64) int {
+	m := int(mi.hour[(ts-mi.bounds[0])/microsPerHour])
+	if ts >= mi.bounds[m+1] {
+		m++
+	}
+	return m
+}
+
 // monthNumber numbers months consecutively (year×12 + month−1).
 func monthNumber(y int, m time.Month) int { return y*12 + int(m) - 1 }
 
@@ -336,52 +401,84 @@ func readCustomers(recs []arrow.RecordBatch, names []string) (*customerSet, int,
 			set.have[ix] = true
 		}
 	}
-	for _, name := range names {
-		dm := dimension{name: name, codes: make([]int32, n)}
-		lookup := map[string]int32{}
-		code := func(s string) int32 {
-			if s == "" {
-				s = Unknown
-			}
-			c, ok := lookup[s]
-			if !ok {
-				s = strings.Clone(s) // may alias an Arrow buffer
-				c = int32(len(dm.values))
-				lookup[s] = c
-				dm.values = append(dm.values, s)
-			}
-			return c
-		}
-		for bi, rec := range recs {
-			col, err := column(rec, name)
-			if err != nil {
-				return nil, 0, fmt.Errorf("customers batch %d: %w", bi, err)
-			}
-			at, err := stringCodes(col, name, code)
-			if err != nil {
-				return nil, 0, fmt.Errorf("customers batch %d: %w", bi, err)
-			}
-			for i := 0; i < int(rec.NumRows()); i++ {
-				ix, _ := ixCols[bi](i)
-				dm.codes[ix] = at(i)
-			}
-		}
-		// Renumber the values in sorted order.
-		sorted := slices.Clone(dm.values)
-		slices.Sort(sorted)
-		remap := make([]int32, len(dm.values))
-		for newc, v := range sorted {
-			remap[lookup[v]] = int32(newc)
-		}
-		for ix := range dm.codes {
-			if set.have[ix] {
-				dm.codes[ix] = remap[dm.codes[ix]]
-			}
-		}
-		dm.values = sorted
-		set.dims = append(set.dims, dm)
+	// The dimensions are independent: read them in parallel.
+	set.dims = make([]dimension, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for di, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			set.dims[di], errs[di] = readDimension(recs, ixCols, set.have, name, n)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, 0, err
 	}
 	return set, n, nil
+}
+
+// readDimension reads one dimension column of the customers input.
+func readDimension(recs []arrow.RecordBatch, ixCols []func(int) (int64, bool), have []bool, name string, n int) (dimension, error) {
+	dm := dimension{name: name, codes: make([]int32, n)}
+	lookup := map[string]int32{}
+	// A small cache in front of the map: the values are few and repeat.
+	type slot struct {
+		s    string
+		code int32
+	}
+	var cache [256]slot
+	code := func(s string) int32 {
+		if s == "" {
+			s = Unknown
+		}
+		h := uint32(2166136261) // FNV-1a
+		for j := 0; j < len(s); j++ {
+			h = (h ^ uint32(s[j])) * 16777619
+		}
+		h = (h ^ h>>8 ^ h>>16) & 255
+		if sl := &cache[h]; sl.s == s && sl.s != "" {
+			return sl.code
+		}
+		c, ok := lookup[s]
+		if !ok {
+			s = strings.Clone(s) // may alias an Arrow buffer
+			c = int32(len(dm.values))
+			lookup[s] = c
+			dm.values = append(dm.values, s)
+		}
+		cache[h] = slot{s, c} // the cache does not outlive the batches
+		return c
+	}
+	for bi, rec := range recs {
+		col, err := column(rec, name)
+		if err != nil {
+			return dm, fmt.Errorf("customers batch %d: %w", bi, err)
+		}
+		at, err := stringCodes(col, name, code)
+		if err != nil {
+			return dm, fmt.Errorf("customers batch %d: %w", bi, err)
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			ix, _ := ixCols[bi](i)
+			dm.codes[ix] = at(i)
+		}
+	}
+	// Renumber the values in sorted order.
+	sorted := slices.Clone(dm.values)
+	slices.Sort(sorted)
+	remap := make([]int32, len(dm.values))
+	for newc, v := range sorted {
+		remap[lookup[v]] = int32(newc)
+	}
+	for ix := range dm.codes {
+		if have[ix] {
+			dm.codes[ix] = remap[dm.codes[ix]]
+		}
+	}
+	dm.values = sorted
+	return dm, nil
 }
 
 // stringCodes returns the code of row i of a string or dictionary-encoded

@@ -25,6 +25,20 @@ type Batch struct {
 	tsCol  arrow.Array
 	amt    []float64
 	amtCol arrow.Array
+	ix32   []int32 // the customer index values when int32
+	ix64   []int64 // the customer index values when int64
+	nulls  bool    // some column has nulls
+}
+
+// Dense returns the batch's columns as plain slices (the order instants in
+// UTC microseconds) when no column has nulls, the customer index is int32
+// and the timestamps are in microseconds, as the jobs read them; ok is false
+// otherwise, and Row is then the way to read the batch.
+func (o *Batch) Dense() (ix []int32, ts []arrow.Timestamp, amt []float64, ok bool) {
+	if o.nulls || o.ix32 == nil || o.tsMul > 1 || o.tsDiv > 1 {
+		return nil, nil, nil, false
+	}
+	return o.ix32[:o.N], o.ts[:o.N], o.amt[:o.N], true
 }
 
 // Row returns the customer index, the order instant in UTC microseconds and
@@ -81,6 +95,11 @@ func Read(rec arrow.RecordBatch, customerCol, tsCol, amountCol string) (*Batch, 
 		return nil, fmt.Errorf("column %q has type %s, want float64: %w", amountCol, ac.DataType(), ErrBadColumn)
 	}
 	ob.amt, ob.amtCol = amt.Float64Values(), ac
+	ixCol, _ := Column(rec, customerCol)
+	if c, ok := ixCol.(*array.Int32); ok {
+		ob.ix32 = c.Int32Values()
+	}
+	ob.nulls = ixCol.NullN() > 0 || tc.NullN() > 0 || ac.NullN() > 0
 	return ob, nil
 }
 
