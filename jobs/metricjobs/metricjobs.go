@@ -6,9 +6,9 @@
 // profit, growth, sales, campaign_effect, channel_credit and
 // social_engagement, writing the marts of the same names.
 //
-// The SQL only selects columns and drops rows after the as-of day (the
-// same text on DuckDB and BigQuery); every
-// figure is computed in models/metrics. Tables that do not exist yet (no
+// The SQL only selects columns, drops rows after the as-of day and
+// blanks statuses that are not cancellations (the same text on DuckDB and
+// BigQuery); every figure is computed in models/metrics. Tables that do not exist yet (no
 // campaign or social source configured, no stitch run for customers, no
 // rfm or lifecycle run) count as empty, and the job message says so.
 // Refunds, lines without a unit cost, cancelled and anonymous orders are
@@ -232,12 +232,16 @@ func (r *run) result(rowsOut int64, msg string) jobs.Result {
 }
 
 // Input queries: plain column lists (the metrics accept any numeric
-// column type), the same on DuckDB and BigQuery; %s are table names and
-// the end-of-day timestamp literal.
+// column type), the same on DuckDB and BigQuery; %s are table names, the
+// status expression and the end-of-day timestamp literal. Each job reads
+// only the columns its metric uses: the order_id of orders is never used,
+// associate_id only by channel_credit. status is read as itself when it is
+// a cancelled status and NULL otherwise (the metrics only ask whether a
+// status is cancelled), so the common statuses cost nothing to transfer.
 const (
-	linesSQL = `SELECT channel, order_id, order_ts, customer_id, store_id, status, sku, qty, paid_amount, refund_amount
+	linesSQL = `SELECT channel, order_id, order_ts, customer_id, store_id, %s AS status, sku, qty, paid_amount, refund_amount
 FROM %s WHERE order_ts < %s`
-	ordersSQL    = `SELECT channel, order_id, order_ts, customer_id, store_id, associate_id, status, net_amount FROM %s WHERE order_ts < %s`
+	ordersSQL    = `SELECT channel, order_ts, customer_id, store_id,%s %s AS status, net_amount FROM %s WHERE order_ts < %s`
 	productsSQL  = `SELECT sku, category, brand, unit_cost FROM %s`
 	storesSQL    = `SELECT store_id, store_name, region FROM %s`
 	customersSQL = `SELECT customer_id, region FROM %s`
@@ -249,6 +253,25 @@ FROM %s WHERE order_ts < %s`
 	stageSQL     = `SELECT customer_id, aipl_stage, pyramid_stage FROM %s WHERE as_of = CAST(? AS DATE)`
 )
 
+// cancelledStatus is the SQL expression that keeps a cancelled status
+// (the metrics' list, compared lower-cased as they do) and is NULL for
+// any other.
+func (r *run) cancelledStatus() string {
+	list := r.common.CancelledStatuses
+	if list == nil {
+		list = metrics.DefaultCancelledStatuses
+	}
+	if len(list) == 0 {
+		return "CAST(NULL AS STRING)"
+	}
+	q := warehouse.SQLOf(r.wh.Dialect())
+	vals := make([]string, len(list))
+	for i, v := range list {
+		vals[i] = q.String(strings.ToLower(v))
+	}
+	return "CASE WHEN lower(status) IN (" + strings.Join(vals, ", ") + ") THEN status END"
+}
+
 // tsLiteral renders the instant t as a timestamp literal of the warehouse.
 func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
 	s := t.UTC().Format("2006-01-02 15:04:05") + "+00"
@@ -259,11 +282,16 @@ func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
 }
 
 func (r *run) lines() ([]arrow.RecordBatch, error) {
-	return r.query("order_lines", fmt.Sprintf(linesSQL, r.t("order_lines"), r.end))
+	return r.query("order_lines", fmt.Sprintf(linesSQL, r.cancelledStatus(), r.t("order_lines"), r.end))
 }
 
-func (r *run) orders() ([]arrow.RecordBatch, error) {
-	return r.query("orders", fmt.Sprintf(ordersSQL, r.t("orders"), r.end))
+// orders reads the orders; withAssociate adds associate_id.
+func (r *run) orders(withAssociate bool) ([]arrow.RecordBatch, error) {
+	assoc := ""
+	if withAssociate {
+		assoc = " associate_id,"
+	}
+	return r.query("orders", fmt.Sprintf(ordersSQL, assoc, r.cancelledStatus(), r.t("orders"), r.end))
 }
 
 func (r *run) products() ([]arrow.RecordBatch, error) {
@@ -379,7 +407,7 @@ func runGrowth(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
-	orders, err := r.orders()
+	orders, err := r.orders(false)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -423,7 +451,7 @@ func runCampaign(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	orders, err := r.orders()
+	orders, err := r.orders(false)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -451,7 +479,7 @@ func runCredit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
-	orders, err := r.orders()
+	orders, err := r.orders(true)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -518,7 +546,7 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			empty += fmt.Sprintf("; %s has no rows for %s", m.table, day)
 		}
 	}
-	orders, err := r.orders()
+	orders, err := r.orders(false)
 	if err != nil {
 		return jobs.Result{}, err
 	}

@@ -79,6 +79,31 @@ func (s *keySource) push(ns uint64, v string) int {
 	return s.n - 1
 }
 
+// batchRows adds a batch of rows to a row-aligned source whose keys are
+// then set through slots.
+func (s *keySource) batchRows(col *strCol, rows int) {
+	s.batch(col)
+	s.n += rows
+}
+
+// slots returns the hash slots of the source's rows added by batchRows,
+// to be set with the keySet's hash (0, 0 for a null key); the slots of
+// different rows may be set by different goroutines.
+func (s *keySource) slots() (h1, h2 []uint64) {
+	k := s.set
+	if grow := s.start + s.n - len(k.h1); grow > 0 {
+		k.h1 = append(k.h1, make([]uint64, grow)...)
+		k.h2 = append(k.h2, make([]uint64, grow)...)
+	}
+	return k.h1[s.start : s.start+s.n], k.h2[s.start : s.start+s.n]
+}
+
+// namespace returns a namespace (never 0) for keys qualified by name,
+// e.g. the order ids of a channel.
+func (k *keySet) namespace(name string) uint64 {
+	return maphash.String(k.s2, name)*mix1 | 1
+}
+
 // put replaces the key at position i of the source: a row-aligned source
 // may add a null for a row and put its key once the row is known to count.
 func (s *keySource) put(i int, ns uint64, v string) {
@@ -128,10 +153,18 @@ func (k *keySet) name(id int32) string {
 }
 
 // build numbers the distinct keys.
+//
+// The non-null hashes are scattered, with their positions, into partition
+// order by two workers, a quarter of the partitions at a time (so only a
+// quarter of the keys is held twice); the partitions, each read in
+// sequence, are then numbered by two workers, each with a small table
+// that stays in cache. A key's first local id is its slot; a bitmap of
+// the first positions then turns slots into ids in order of first
+// occurrence.
 func (k *keySet) build() {
 	n := len(k.h1)
 	bits := uint(0)
-	for (n >> bits) > 4096 {
+	for (n >> bits) > 8192 {
 		bits++
 	}
 	P := 1 << bits
@@ -141,96 +174,156 @@ func (k *keySet) build() {
 		}
 		return int(h >> (64 - bits))
 	}
-	start := make([]int32, P+1)
-	for p := 0; p < n; p++ {
-		if k.h1[p]|k.h2[p] != 0 {
-			start[part(k.h1[p])+1]++
-		}
+	// Each worker counts and scatters its own range of positions.
+	W := workers()
+	if n < 1<<16 {
+		W = 1
 	}
-	maxPart := int32(0)
-	for i := 0; i < P; i++ {
-		maxPart = max(maxPart, start[i+1])
-		start[i+1] += start[i]
-	}
-	perm := make([]int32, start[P])
-	pos := make([]int32, P)
-	copy(pos, start[:P])
-	for p := 0; p < n; p++ {
-		if k.h1[p]|k.h2[p] != 0 {
-			q := part(k.h1[p])
-			perm[pos[q]] = int32(p)
-			pos[q]++
-		}
-	}
-	type slot struct {
-		h1, h2 uint64
-		id     int32
-	}
-	size := 16
-	for size < 2*int(maxPart) {
-		size <<= 1
-	}
-	tab := make([]slot, size)
-	for i := range tab {
-		tab[i].id = -1
-	}
-	prov := make([]int32, n)
-	for i := range prov {
-		prov[i] = -1
-	}
-	next := int32(0)
-	for q := 0; q < P; q++ {
-		items := perm[start[q]:start[q+1]]
-		if len(items) == 0 {
-			continue
-		}
-		sz := 16
-		for sz < 2*len(items) {
-			sz <<= 1
-		}
-		mask := uint64(sz - 1)
-		t := tab[:sz]
-		for _, p := range items {
-			a, b := k.h1[p], k.h2[p]
-			i := a & mask
-			for {
-				s := &t[i]
-				if s.id < 0 {
-					s.h1, s.h2, s.id = a, b, next
-					prov[p] = next
-					next++
-					break
-				}
-				if s.h1 == a && s.h2 == b {
-					prov[p] = s.id
-					break
-				}
-				i = (i + 1) & mask
+	wcnt := make([][]int32, W)
+	runRanges(W, n, func(w, lo, hi int) {
+		c := make([]int32, P)
+		for p := lo; p < hi; p++ {
+			if k.h1[p]|k.h2[p] != 0 {
+				c[part(k.h1[p])]++
 			}
 		}
-		for i := range t {
-			t[i].id = -1
-		}
+		wcnt[w] = c
+	})
+	start := make([]int32, P+1)
+	wpos := make([][]int32, W)
+	for w := range wpos {
+		wpos[w] = make([]int32, P)
 	}
-	// Renumber in order of first occurrence.
-	final := make([]int32, next)
-	for i := range final {
-		final[i] = -1
-	}
-	first := make([]int32, 0, next)
-	for p := 0; p < n; p++ {
-		q := prov[p]
-		if q < 0 {
-			continue
+	maxPart := int32(0)
+	for q := 0; q < P; q++ {
+		at := start[q]
+		for w := 0; w < W; w++ {
+			wpos[w][q] = at
+			at += wcnt[w][q]
 		}
-		f := final[q]
-		if f < 0 {
-			f = int32(len(first))
-			final[q] = f
-			first = append(first, int32(p))
-		}
-		prov[p] = f
+		start[q+1] = at
+		maxPart = max(maxPart, at-start[q])
 	}
-	k.ids, k.first = prov, first
+	type item struct {
+		h1, h2 uint64
+		p      int32
+	}
+	// The partitions are taken in G groups so that only a group's keys
+	// are held in partition order at a time. ids[p] is first the key's
+	// slot in fp (start[q] + its local id), fp[slot] the first position
+	// of that key.
+	ids := make([]int32, n)
+	fp := make([]int32, start[P])
+	cnt := make([]int32, P)
+	G := min(P, 4)
+	var items []item
+	for g := 0; g < G; g++ {
+		qlo, qhi := P*g/G, P*(g+1)/G
+		base := start[qlo]
+		if m := int(start[qhi] - base); cap(items) < m {
+			items = make([]item, m)
+		}
+		runRanges(W, n, func(w, lo, hi int) {
+			pos := wpos[w]
+			for p := lo; p < hi; p++ {
+				a, b := k.h1[p], k.h2[p]
+				if a|b == 0 {
+					if g == 0 {
+						ids[p] = -1
+					}
+					continue
+				}
+				if q := part(a); q >= qlo && q < qhi {
+					items[pos[q]-base] = item{h1: a, h2: b, p: int32(p)}
+					pos[q]++
+				}
+			}
+		})
+		parallel(qhi-qlo, func(lo, hi int) {
+			size := 16
+			for size < 2*int(maxPart) {
+				size <<= 1
+			}
+			type slot struct {
+				h1, h2 uint64
+				id     int32
+			}
+			tab := make([]slot, size)
+			for i := range tab {
+				tab[i].id = -1
+			}
+			for q := qlo + lo; q < qlo+hi; q++ {
+				its := items[start[q]-base : start[q+1]-base]
+				if len(its) == 0 {
+					continue
+				}
+				sz := 16
+				for sz < 2*len(its) {
+					sz <<= 1
+				}
+				mask := uint64(sz - 1)
+				t := tab[:sz]
+				f := fp[start[q]:start[q+1]]
+				next := int32(0)
+				for j := range its {
+					it := &its[j]
+					a, b := it.h1, it.h2
+					i := a & mask
+					for {
+						s := &t[i]
+						if s.id < 0 {
+							s.h1, s.h2, s.id = a, b, next
+							ids[it.p] = start[q] + next
+							f[next] = it.p
+							next++
+							break
+						}
+						if s.h1 == a && s.h2 == b {
+							ids[it.p] = start[q] + s.id
+							break
+						}
+						i = (i + 1) & mask
+					}
+				}
+				cnt[q] = next
+				for i := range t {
+					t[i].id = -1
+				}
+			}
+		})
+	}
+	items = nil
 	k.h1, k.h2 = nil, nil
+	// Global order of first occurrence: rank of each first position.
+	words := (n + 63) / 64
+	bm := make([]uint64, words)
+	total := 0
+	for q := 0; q < P; q++ {
+		for _, p := range fp[start[q] : start[q]+cnt[q]] {
+			bm[p>>6] |= 1 << (uint(p) & 63)
+		}
+		total += int(cnt[q])
+	}
+	rank := make([]int32, words)
+	first := make([]int32, 0, total)
+	r := int32(0)
+	for w, x := range bm {
+		rank[w] = r
+		r += int32(bits64(x))
+		for x != 0 {
+			b := trailingZeros64(x)
+			first = append(first, int32(w*64+b))
+			x &= x - 1
+		}
+	}
+	parallel(n, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			if s := ids[p]; s >= 0 {
+				f := fp[s]
+				w := f >> 6
+				ids[p] = rank[w] + int32(bits64(bm[w]&(1<<(uint(f)&63)-1)))
+			}
+		}
+	})
+	k.ids, k.first = ids, first
 }

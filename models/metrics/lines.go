@@ -122,36 +122,58 @@ func scanLines(recs []arrow.RecordBatch, d *dims, cal *Calendar, cancelled []str
 	b := &lineBook{d: d, cal: cal}
 	b.orderKeys = newKeySet(n)
 	orderSrc := b.orderKeys.source()
-	canc := newCancelSet(cancelled)
 	endUS := cal.endUS
-	// Pass 1: which rows count, and their order keys.
+	rowOff := make([]int, len(recs)+1)
 	for bi, rec := range recs {
 		c, err := readLineCols(rec, cal)
 		if err != nil {
 			return nil, wrapBatch("order_lines", bi, err)
 		}
 		b.cols = append(b.cols, c)
-		orderSrc.batch(c.oid)
-		b.stats.Lines += int64(c.rows)
-		prevChStr, prevCh := "", int32(-1)
-		for i := 0; i < c.rows; i++ {
-			switch {
-			case !c.ts.valid(i):
-				b.stats.UndatedLines++
-			case c.ts.at(i) >= endUS:
-				b.stats.LaterLines++
-			case c.status.valid(i) && canc.cancelled(c.status.at(i)):
-				b.stats.CancelledLines++
-			default:
-				cs := c.ch.at(i)
-				if prevCh < 0 || cs != prevChStr {
-					prevCh, prevChStr = d.channels.id(orUnknown(cs)), cs
+		orderSrc.batchRows(c.oid, c.rows)
+		rowOff[bi+1] = rowOff[bi] + c.rows
+	}
+	// Pass 1 (two workers, each a range of batches): which rows count,
+	// and the hashes of their order keys. The channel's namespace is a
+	// hash of its name, so the workers share no state.
+	h1, h2 := orderSrc.slots()
+	type counts struct{ lines, undated, later, cancelled int64 }
+	wc := make([]counts, workers())
+	runRanges(len(wc), len(recs), func(w, lo, hi int) {
+		canc := newCancelSet(cancelled)
+		var ct counts
+		keys := b.orderKeys
+		for bi := lo; bi < hi; bi++ {
+			c := &b.cols[bi]
+			a1, a2 := h1[rowOff[bi]:rowOff[bi+1]], h2[rowOff[bi]:rowOff[bi+1]]
+			ct.lines += int64(c.rows)
+			prevChStr, prevNS := "", uint64(0)
+			for i := 0; i < c.rows; i++ {
+				switch {
+				case !c.ts.valid(i):
+					ct.undated++
+				case c.ts.at(i) >= endUS:
+					ct.later++
+				case c.status.valid(i) && canc.cancelled(c.status.at(i)):
+					ct.cancelled++
+				default:
+					cs := c.ch.at(i)
+					if prevNS == 0 || cs != prevChStr {
+						prevNS, prevChStr = keys.namespace(orUnknown(cs)), cs
+					}
+					a1[i], a2[i] = keys.hash(prevNS, c.oid.at(i))
+					continue
 				}
-				orderSrc.add(uint64(prevCh)+1, c.oid.at(i))
-				continue
+				a1[i], a2[i] = 0, 0
 			}
-			orderSrc.add(0, "")
 		}
+		wc[w] = ct
+	})
+	for _, ct := range wc {
+		b.stats.Lines += ct.lines
+		b.stats.UndatedLines += ct.undated
+		b.stats.LaterLines += ct.later
+		b.stats.CancelledLines += ct.cancelled
 	}
 	b.orderKeys.build()
 	b.rOrder = b.orderKeys.ids
@@ -267,9 +289,23 @@ func (b *lineBook) finish() {
 	for o := 0; o < nOrders; o++ {
 		b.oStart[o+1] += b.oStart[o]
 	}
-	pos := make([]int32, nOrders)
-	copy(pos, b.oStart[:nOrders])
-	b.lines = make([]lineRec, b.oStart[nOrders])
+	// The lines go first to buckets of consecutive orders (few write
+	// streams, in sequence), then each bucket, small enough to stay in
+	// cache, is spread to its orders; the buckets are independent.
+	nl := int(b.oStart[nOrders])
+	b.lines = make([]lineRec, nl)
+	shift := uint(0)
+	for nOrders>>shift > 1 && (nl>>14) < (nOrders>>shift) {
+		shift++
+	}
+	nb := (nOrders >> shift) + 1
+	bStart := make([]int32, nb+1)
+	for k := 0; k <= nb; k++ {
+		bStart[k] = b.oStart[min(k<<shift, nOrders)]
+	}
+	bpos := make([]int32, nb)
+	copy(bpos, bStart[:nb])
+	dst := make([]int32, nl)
 	var missing examples
 	prodCost := b.d.prodCost
 	p := 0
@@ -302,8 +338,11 @@ func (b *lineBook) finish() {
 				rf = 0
 			}
 			n := newOf[o]
-			l := &b.lines[pos[n]]
-			pos[n]++
+			k := n >> shift
+			j := bpos[k]
+			bpos[k]++
+			dst[j] = n
+			l := &b.lines[j]
 			*l = lineRec{net: pa - rf, refund: rf, prod: prevProd, qty: int32(q)}
 			if l.returned() {
 				b.stats.ReturnedLines++
@@ -313,6 +352,24 @@ func (b *lineBook) finish() {
 			}
 		}
 	}
+	parallel(nb, func(lo, hi int) {
+		var tmp []lineRec
+		next := make([]int32, 1<<shift)
+		for k := lo; k < hi; k++ {
+			a, z := bStart[k], bStart[k+1]
+			if a == z {
+				continue
+			}
+			ko, ke := min(k<<shift, nOrders), min((k+1)<<shift, nOrders)
+			copy(next, b.oStart[ko:ke])
+			tmp = append(tmp[:0], b.lines[a:z]...)
+			for j, n := range dst[a:z] {
+				x := &next[int(n)-ko]
+				b.lines[*x] = tmp[j]
+				*x++
+			}
+		}
+	})
 	b.stats.MissingCostSKUs = missing.list
 	b.rOrder, b.cols = nil, nil
 }

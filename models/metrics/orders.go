@@ -156,30 +156,38 @@ func (b *orderBook) finish(d *dims) {
 	}
 	b.custPos = nil
 	b.byCust = buildCSR(b.cust, d.nCust())
-	for c := 0; c < d.nCust(); c++ {
-		items := b.byCust.items(int32(c))
-		if len(items) > 1 {
-			slices.SortFunc(items, func(x, y int32) int {
-				if b.ts[x] != b.ts[y] {
-					if b.ts[x] < b.ts[y] {
-						return -1
+	parallel(d.nCust(), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			items := b.byCust.items(int32(c))
+			if len(items) > 1 {
+				slices.SortFunc(items, func(x, y int32) int {
+					if b.ts[x] != b.ts[y] {
+						if b.ts[x] < b.ts[y] {
+							return -1
+						}
+						return 1
 					}
-					return 1
-				}
-				return int(x - y)
-			})
+					return int(x - y)
+				})
+			}
 		}
-	}
+	})
 	// Lay the purchases out customer by customer, in time order, so the
-	// metrics read them in sequence.
+	// metrics read them in sequence (the columns are gathered by two
+	// workers).
 	perm := b.byCust.perm
-	b.cust = gather(b.cust, perm)
-	b.ts = gather(b.ts, perm)
-	b.day = gather(b.day, perm)
-	b.chn = gather(b.chn, perm)
-	b.store = gather(b.store, perm)
-	b.assoc = gather(b.assoc, perm)
-	b.net = gather(b.net, perm)
+	tasks := []func(){
+		func() { b.ts = gather(b.ts, perm) },
+		func() { b.net = gather(b.net, perm) },
+		func() { b.cust = gather(b.cust, perm); b.day = gather(b.day, perm) },
+		func() { b.chn = gather(b.chn, perm); b.store = gather(b.store, perm) },
+		func() { b.assoc = gather(b.assoc, perm) },
+	}
+	parallel(len(tasks), func(lo, hi int) {
+		for _, t := range tasks[lo:hi] {
+			t()
+		}
+	})
 	for i := range perm {
 		perm[i] = int32(i)
 	}
