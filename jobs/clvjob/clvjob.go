@@ -16,7 +16,6 @@ import (
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/models/clv"
-	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 func init() {
@@ -60,11 +59,69 @@ var HoldoutSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "predicted", Type: arrow.PrimitiveTypes.Float64},
 }, nil)
 
-// ordersSQL reads purchases: orders of stitched customers with positive net
-// sales, with the purchase day in the business time zone.
-// %s is the local calendar date of order_ts (SQL.LocalDate).
-const ordersSQL = `SELECT customer_id, %s AS ts, net_amount
-	FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < CAST(? AS TIMESTAMPTZ)`
+// purchasesCTE selects the purchases, orders of stitched customers with
+// positive net sales before the end of the as-of day (the parameter), and
+// numbers their customers densely in id order. The model takes the
+// purchase day of order_ts in the business time zone (cheaper in Go than
+// converting every order's time zone in SQL).
+const purchasesCTE = `WITH p AS (
+	SELECT customer_id, order_ts, net_amount
+	FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < CAST(? AS TIMESTAMPTZ)
+), k AS (
+	SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
+	FROM (SELECT DISTINCT customer_id FROM p) AS d
+)`
+
+// ordersSQL reads one row per purchase with its customer's number: the
+// model then groups purchases by customer without hashing ids.
+const ordersSQL = purchasesCTE + `
+SELECT k.customer_ix, p.order_ts, p.net_amount FROM p JOIN k ON k.customer_id = p.customer_id`
+
+// customersSQL reads the customer numbering of ordersSQL.
+const customersSQL = purchasesCTE + `
+SELECT customer_ix, customer_id FROM k`
+
+// readIDs returns the customer ids of customersSQL's batches by number
+// (the strings alias the batches).
+func readIDs(recs []arrow.RecordBatch) ([]string, error) {
+	var n int
+	for _, r := range recs {
+		n += int(r.NumRows())
+	}
+	ids := make([]string, n)
+	seen := make([]bool, n)
+	for _, r := range recs {
+		if r.NumCols() != 2 || r.Column(0).NullN() > 0 || r.Column(1).NullN() > 0 {
+			return nil, fmt.Errorf("customers: unexpected batch %s", r.Schema())
+		}
+		var ixAt func(int) int64
+		switch c := r.Column(0).(type) {
+		case *array.Int32:
+			ixAt = func(i int) int64 { return int64(c.Value(i)) }
+		case *array.Int64:
+			ixAt = c.Value
+		}
+		var idAt func(int) string
+		switch c := r.Column(1).(type) {
+		case *array.String:
+			idAt = c.Value
+		case *array.LargeString:
+			idAt = c.Value
+		}
+		if ixAt == nil || idAt == nil {
+			return nil, fmt.Errorf("customers: unexpected column types %s", r.Schema())
+		}
+		for i := 0; i < int(r.NumRows()); i++ {
+			j := ixAt(i)
+			if j < 0 || j >= int64(n) || seen[j] {
+				return nil, fmt.Errorf("customers: customer_ix %d out of range or repeated", j)
+			}
+			seen[j] = true
+			ids[j] = idAt(i)
+		}
+	}
+	return ids, nil
+}
 
 // Figures reported in jobs.Result.Figures (seconds and counts):
 //   - summary_seconds: reading the orders and building the per-customer
@@ -73,7 +130,7 @@ const ordersSQL = `SELECT customer_id, %s AS ts, net_amount
 //     calibration BG/NBD);
 //   - score_seconds: scoring every customer;
 //   - holdout_seconds: the holdout prediction check (its fit is in
-//     fit_seconds);
+//     fit_seconds; 0 without a holdout);
 //   - distinct_triples, customers: the size of the full BG/NBD fit.
 const (
 	FigSummarySeconds = "summary_seconds"
@@ -91,16 +148,30 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	c := env.Cfg.Models.CLV
 	end := asOf.AddDate(0, 0, 1) // the as-of day is included
-	figs := map[string]float64{}
+	figs := map[string]float64{FigHoldoutSeconds: 0}
 	tSum := time.Now()
-	recs, err := env.WH.Query(ctx, fmt.Sprintf(ordersSQL, warehouse.SQLOf(env.WH.Dialect()).LocalDate("order_ts", env.Cfg.Location.String())), end.Format(time.RFC3339))
+	endArg := end.Format(time.RFC3339)
+	var recs, custs []arrow.RecordBatch
+	defer func() { release(recs); release(custs) }() // unless released below
+	recs, err = env.WH.Query(ctx, ordersSQL, endArg)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read orders: %w", err)
 	}
-	defer release(recs)
+	custs, err = env.WH.Query(ctx, customersSQL, endArg)
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("read customers: %w", err)
+	}
 	readSec := time.Since(tSum).Seconds()
 	calEnd := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-	purchases, err := clv.PurchasesFromRecords(recs, "customer_id", "ts", "net_amount")
+	ids, err := readIDs(custs)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	loc := env.Cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	purchases, err := clv.PurchasesFromIndexed(recs, "customer_ix", "order_ts", "net_amount", ids, loc)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -108,8 +179,10 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	for _, r := range recs {
 		rowsIn += r.NumRows()
 	}
-	release(recs) // the purchases hold their own copy
-	recs = nil
+	// The purchases hold their own copy.
+	release(recs)
+	release(custs)
+	recs, custs, ids = nil, nil, nil
 	sums, err := purchases.Summaries(calEnd, time.Time{})
 	if err != nil {
 		return jobs.Result{}, err

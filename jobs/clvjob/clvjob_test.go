@@ -48,8 +48,18 @@ func TestCLVJobWritesMartsOncePerAsOf(t *testing.T) {
 	env := &jobs.Env{Cfg: cfg, WH: wh, AsOf: time.Date(2025, 3, 31, 0, 0, 0, 0, sh), Log: nil}
 	env.Log = discard()
 	for i := 0; i < 2; i++ {
-		if _, err := run(ctx, env); err != nil {
+		res, err := run(ctx, env)
+		if err != nil {
 			t.Fatal(err)
+		}
+		// The figures the bench reads.
+		for _, k := range []string{FigSummarySeconds, FigFitSeconds, FigScoreSeconds, FigHoldoutSeconds, FigTriples, FigCustomers} {
+			if _, ok := res.Figures[k]; !ok {
+				t.Errorf("figure %q missing: %v", k, res.Figures)
+			}
+		}
+		if res.Figures[FigCustomers] != 60 || res.Figures[FigTriples] < 1 || res.Figures[FigTriples] > 60 {
+			t.Errorf("figures %v: want 60 customers and 1..60 triples", res.Figures)
 		}
 	}
 	var n, fits int64

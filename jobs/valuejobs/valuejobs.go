@@ -12,7 +12,8 @@
 // Customers are numbered densely in SQL (row_number over the sorted ids of
 // the customers with a purchase), so the models index arrays instead of
 // hashing ids per order; both queries of a job compute the same numbering
-// from the same purchases CTE.
+// from the same purchases (the cohort attributes query numbers them from
+// its per-customer first orders, one row per purchasing customer).
 package valuejobs
 
 import (

@@ -157,6 +157,56 @@ func PurchasesFromRecords(recs []arrow.RecordBatch, custCol, tsCol, amountCol st
 	return mergeAggregators(parts).purchases(), nil
 }
 
+// PurchasesFromIndexed is PurchasesFromRecords for orders whose customers
+// are numbered densely: ixCol (int32 or int64) is the customer's index in
+// ids, the customer ids (copied). Customers are in the order of ids. When
+// loc is not nil, the purchase day of a timestamp is its calendar day in
+// loc (not in UTC).
+func PurchasesFromIndexed(recs []arrow.RecordBatch, ixCol, tsCol, amountCol string, ids []string, loc *time.Location) (*Purchases, error) {
+	if len(ids) > math.MaxInt32 {
+		return nil, fmt.Errorf("clv: %d customers: %w", len(ids), ErrBadColumn)
+	}
+	g := &aggregator{indexed: true, ids: make([]string, len(ids))}
+	if loc != nil {
+		// The range of the timestamps, for the table of local days.
+		lo, hi, any := int64(math.MaxInt64), int64(math.MinInt64), false
+		for _, rec := range recs {
+			c, err := columnByName(rec, tsCol)
+			if err != nil {
+				return nil, fmt.Errorf("clv: %w", err)
+			}
+			ts, ok := c.(*array.Timestamp)
+			if !ok {
+				continue
+			}
+			perSec := map[arrow.TimeUnit]int64{arrow.Second: 1, arrow.Millisecond: 1e3, arrow.Microsecond: 1e6, arrow.Nanosecond: 1e9}[ts.DataType().(*arrow.TimestampType).Unit]
+			for i, v := range ts.Values() {
+				if ts.IsValid(i) {
+					sec := floorDiv(int64(v), perSec)
+					lo, hi, any = min(lo, sec), max(hi, sec), true
+				}
+			}
+		}
+		if any {
+			g.days = newLocalDays(loc, lo, hi)
+		}
+	}
+	for i, id := range ids {
+		g.ids[i] = strings.Clone(id)
+	}
+	var total int64
+	for _, rec := range recs {
+		total += rec.NumRows()
+	}
+	g.events = make([]event, 0, total)
+	for bi, rec := range recs {
+		if err := g.addRecord(rec, ixCol, tsCol, amountCol); err != nil {
+			return nil, fmt.Errorf("clv: record batch %d: %w", bi, err)
+		}
+	}
+	return g.purchases(), nil
+}
+
 // mergeAggregators numbers the customers of parts[1:] after those of
 // parts[0] (ids seen before keep their number) and returns one aggregator
 // with every part's events in order.
@@ -206,13 +256,23 @@ func (g *aggregator) addRecord(rec arrow.RecordBatch, custCol, tsCol, amountCol 
 		return err
 	}
 	var idAt func(i int) string
+	var ixAt func(i int) int64
 	switch c := cc.(type) {
 	case *array.String:
 		idAt = c.Value
 	case *array.LargeString:
 		idAt = c.Value
-	default:
-		return fmt.Errorf("column %q has type %s, want utf8: %w", custCol, cc.DataType(), ErrBadColumn)
+	case *array.Int32:
+		ixAt = func(i int) int64 { return int64(c.Value(i)) }
+	case *array.Int64:
+		ixAt = c.Value
+	}
+	if (idAt == nil || g.indexed) && (ixAt == nil || !g.indexed) {
+		want := "utf8"
+		if g.indexed {
+			want = "int32 or int64"
+		}
+		return fmt.Errorf("column %q has type %s, want %s: %w", custCol, cc.DataType(), want, ErrBadColumn)
 	}
 	var dayAt func(i int) int32
 	switch c := tc.(type) {
@@ -229,6 +289,10 @@ func (g *aggregator) addRecord(rec arrow.RecordBatch, custCol, tsCol, amountCol 
 		}
 		vals := c.Values()
 		dayAt = func(i int) int32 { return int32(floorDiv(int64(vals[i]), perDay)) }
+		if g.days != nil {
+			unitsPerSec := perDay / 86400
+			dayAt = func(i int) int32 { return g.days.day(int64(vals[i]), unitsPerSec) }
+		}
 	case *array.Date32:
 		vals := c.Values()
 		dayAt = func(i int) int32 { return int32(vals[i]) }
@@ -259,6 +323,14 @@ func (g *aggregator) addRecord(rec arrow.RecordBatch, custCol, tsCol, amountCol 
 		v := amounts[i]
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("row %d, column %q: %w", i, amountCol, ErrBadAmount)
+		}
+		if g.indexed {
+			ix := ixAt(i)
+			if ix < 0 || ix >= int64(len(g.ids)) {
+				return fmt.Errorf("row %d, column %q: customer index %d not among the %d customers: %w", i, custCol, ix, len(g.ids), ErrBadColumn)
+			}
+			g.events = append(g.events, event{cust: int32(ix), day: dayAt(i), amount: v})
+			continue
 		}
 		g.add(idAt(i), dayAt(i), v)
 	}
@@ -296,6 +368,48 @@ type aggregator struct {
 	long   map[string]int32
 	ids    []string
 	events []event
+	// indexed: the events name customers by their index in ids (given).
+	indexed bool
+	// days, when set, gives the purchase day of timestamps (their calendar
+	// day in a time zone instead of UTC).
+	days *localDays
+}
+
+// localDays maps instants to calendar days in a time zone: hour[h] is the
+// day number (days since 1970-01-01) of every instant of the h-th hour
+// after start, or noDay when the day changes within that hour (the
+// instants of those hours are converted one by one).
+type localDays struct {
+	loc   *time.Location
+	start int64 // seconds
+	hour  []int32
+}
+
+const noDay = math.MinInt32
+
+// newLocalDays covers the instants from lo to hi (seconds).
+func newLocalDays(loc *time.Location, lo, hi int64) *localDays {
+	lo = floorDiv(lo, 3600) * 3600
+	// Up to about 120 years of hours; instants beyond are converted one by one.
+	d := &localDays{loc: loc, start: lo, hour: make([]int32, min((hi-lo)/3600+1, 1<<20))}
+	for h := range d.hour {
+		a := dateDay(time.Unix(lo+int64(h)*3600, 0).In(loc))
+		b := dateDay(time.Unix(lo+int64(h)*3600+3599, 0).In(loc))
+		d.hour[h] = a
+		if a != b {
+			d.hour[h] = noDay
+		}
+	}
+	return d
+}
+
+// day returns the day number of ts (in units of 1/unitsPerSec seconds).
+func (d *localDays) day(ts, unitsPerSec int64) int32 {
+	sec := floorDiv(ts, unitsPerSec)
+	if h := (sec - d.start) / 3600; sec >= d.start && h < int64(len(d.hour)) && d.hour[h] != noDay {
+		return d.hour[h]
+	}
+	return dateDay(time.Unix(sec, 0).In(d.loc))
 }
 
 // shortKeyLen is the longest id kept in a shortKey.
