@@ -175,6 +175,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			add(&ingOther, st)
 		default:
 			rep.Stages = append(rep.Stages, st)
+			rep.Stages = append(rep.Stages, subStages(rr)...)
 		}
 	}
 	rep.Stages = append([]Stage{ingCSV, ingOther}, rep.Stages...)
@@ -213,6 +214,24 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep.PeakRSSMB = PeakRSSMB()
 	return rep, nil
+}
+
+// subStages are the steps a job reports in its figures: for clv the
+// summary (orders to per-customer (x, t_x, T, mean spend), compared with
+// its SQL twin), the fits (rows out: distinct (x, t_x, T) triples) and
+// the scoring.
+func subStages(rr jobs.RunRecord) []Stage {
+	f := rr.Figures
+	if rr.Job != "clv" || f == nil {
+		return nil
+	}
+	cust := int64(f["customers"])
+	triples := int64(f["distinct_triples"])
+	return []Stage{
+		{Name: "clv: summary", RowsIn: rr.RowsIn, RowsOut: cust, Seconds: f["summary_seconds"]},
+		{Name: "clv: fit (rows out = distinct triples)", RowsIn: cust, RowsOut: triples, Seconds: f["fit_seconds"]},
+		{Name: "clv: scoring", RowsIn: cust, RowsOut: cust, Seconds: f["score_seconds"]},
+	}
 }
 
 func add(dst *Stage, s Stage) {
@@ -260,7 +279,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 				sum(l.qty) AS units, sum(l.net_amount) AS net_sales, sum(l.net_amount - l.qty * p.unit_cost) AS margin,
 				count(DISTINCT l.order_id) AS orders, count(DISTINCT l.customer_id) AS customers
 			FROM order_lines l LEFT JOIN products p USING (sku) LEFT JOIN stores s USING (store_id) GROUP BY ALL`, tz)},
-		"clv": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_clv_summary AS
+		"clv: summary": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_clv_summary AS
 			WITH d AS (SELECT customer_id, CAST(%[1]s AS DATE) AS day, sum(net_amount) AS amount FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 GROUP BY 1, 2)
 			SELECT customer_id, count(*) - 1 AS x, date_diff('day', min(day), max(day)) / 7.0 AS t_x,
 				date_diff('day', min(day), (SELECT max(day) FROM d)) / 7.0 AS T, avg(amount) AS mean_spend FROM d GROUP BY 1`, local)},

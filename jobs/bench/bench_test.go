@@ -8,6 +8,7 @@ import (
 	"github.com/crmkit/crmkit/jobs/bench"
 	_ "github.com/crmkit/crmkit/jobs/clvjob"
 	_ "github.com/crmkit/crmkit/jobs/lifecyclejobs"
+	_ "github.com/crmkit/crmkit/jobs/metricjobs"
 	_ "github.com/crmkit/crmkit/jobs/publish"
 	_ "github.com/crmkit/crmkit/jobs/valuejobs"
 )
@@ -38,7 +39,12 @@ func TestBenchTinyRun(t *testing.T) {
 			t.Errorf("stage %s reports no rows", name)
 		}
 	}
-	for _, name := range []string{"ingest (utf-8 csv sources)", "cohorts", "rfm", "clv"} {
+	for _, name := range []string{"clv: summary", "clv: fit (rows out = distinct triples)", "clv: scoring"} {
+		if s := stages[name]; s.RowsIn == 0 || s.RowsOut == 0 || s.Seconds <= 0 {
+			t.Errorf("stage %s: %+v, want rows and seconds from the clv job's figures", name, s)
+		}
+	}
+	for _, name := range []string{"ingest (utf-8 csv sources)", "cohorts", "rfm", "growth", "sales", "clv: summary"} {
 		if stages[name].SQLSeconds <= 0 || stages[name].Note != "" {
 			t.Errorf("stage %s: SQL twin not timed (%v, %q)", name, stages[name].SQLSeconds, stages[name].Note)
 		}
