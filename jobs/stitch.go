@@ -3,67 +3,82 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/crmkit/crmkit/models/identity"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-// evidenceSQL gathers one evidence record per order (order lines of one
-// order share identifiers), one per (platform, openid) of the social
-// interactions (an interaction carries nothing but its account's openid,
-// so its many rows are one record: first seen at the earliest one), and
-// one per row of the other identity-bearing tables, with identifiers as
-// written; normalisation happens in the model. rec_key is what core uses
-// to join the customer id back. Interactions without an openid have no
-// identifier and stay anonymous.
-// evidence queries: one per table (order lines one per channel), all with
-// the same typed columns. Running them one at a time keeps only one DuckDB
-// result materialised beside the Arrow batches already read, instead of
-// the whole union at once. In the templates %[1]s is the identifier
-// columns of a typed identifier (identifierColumns) and %[2]s the channel
-// condition of the order lines.
+// Evidence: one record per order (order lines of one order share
+// identifiers), one per (platform, openid) of the social interactions (an
+// interaction carries nothing but its account's openid, so its many rows
+// are one record: first seen at the earliest one), and one per row of the
+// other identity-bearing tables, with identifiers as written;
+// normalisation happens in the model. rec_key is what core uses to join the
+// customer id back. Interactions without an openid have no identifier and
+// stay anonymous.
+//
+// There is one query per table (order lines one per channel). Running them
+// one at a time keeps only one DuckDB result materialised beside the Arrow
+// batches already read, instead of the whole union at once. A query selects
+// only the columns that can hold a value: columns that are null for the
+// whole table are left out (identity.Stitch reads a missing column as
+// null), and rec_table and a channel that is the same for every row are
+// added in Go as one shared array (evidenceQuery), so the evidence batches
+// do not carry millions of copies of a constant. In the templates %[1]s is
+// the identifier columns of a typed identifier (identifierColumns) and
+// %[2]s the channel condition of the order lines.
 const (
 	orderEvidenceSQL = `
 WITH st AS (
 	SELECT store_id, region FROM raw_stores
 	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
 )
-SELECT 'order_lines' AS rec_table, o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._source) AS source,
-	o.channel AS channel, any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
+SELECT o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._source) AS source,
+	any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
 	any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
-	CAST(NULL AS VARCHAR) AS openid, CAST(NULL AS VARCHAR) AS unionid, any_value(o.device_id) AS device_id, any_value(o.name) AS name,
+	any_value(o.device_id) AS device_id, any_value(o.name) AS name,
 	any_value(o.store_id) AS store_id, any_value(st.region) AS region
 FROM raw_order_lines o LEFT JOIN st ON st.store_id = o.store_id
 WHERE %[2]s
 GROUP BY o.channel, o.order_id`
-	accountEvidenceSQL = `SELECT 'social_accounts' AS rec_table, _load_id || ':' || _row AS rec_key, coalesce(followed_ts, unfollowed_ts) AS ts,
-	_source AS source, platform AS channel, phone, ` + nullVarchar + ` AS email, ` + nullVarchar + ` AS member_card, ` + nullVarchar + ` AS buyer_id,
-	openid, unionid, ` + nullVarchar + ` AS device_id, nickname AS name, ` + nullVarchar + ` AS store_id, ` + nullVarchar + ` AS region FROM raw_social_accounts`
-	interactionEvidenceSQL = `SELECT 'social_interactions' AS rec_table, platform || ':' || openid AS rec_key, min(ts) AS ts, min(_source) AS source,
-	platform AS channel, ` + nullVarchar + ` AS phone, ` + nullVarchar + ` AS email, ` + nullVarchar + ` AS member_card, ` + nullVarchar + ` AS buyer_id,
-	openid, ` + nullVarchar + ` AS unionid, ` + nullVarchar + ` AS device_id, ` + nullVarchar + ` AS name, ` + nullVarchar + ` AS store_id, ` + nullVarchar + ` AS region
+	accountEvidenceSQL = `SELECT _load_id || ':' || _row AS rec_key, coalesce(followed_ts, unfollowed_ts) AS ts,
+	_source AS source, platform AS channel, phone, openid, unionid, nickname AS name FROM raw_social_accounts`
+	interactionEvidenceSQL = `SELECT platform || ':' || openid AS rec_key, min(ts) AS ts, min(_source) AS source,
+	platform AS channel, openid
 FROM raw_social_interactions WHERE platform IS NOT NULL AND openid IS NOT NULL AND openid <> ''
 GROUP BY platform, openid`
-	contactEvidenceSQL = `SELECT 'campaign_contacts' AS rec_table, _load_id || ':' || _row AS rec_key, contacted_ts AS ts, _source AS source, 'campaign' AS channel, %[1]s
+	contactEvidenceSQL = `SELECT _load_id || ':' || _row AS rec_key, contacted_ts AS ts, _source AS source, %[1]s
 FROM raw_campaign_contacts`
-	ticketEvidenceSQL = `SELECT 'service_tickets' AS rec_table, _load_id || ':' || _row AS rec_key, opened_ts AS ts, _source AS source, 'service' AS channel, %[1]s
+	ticketEvidenceSQL = `SELECT _load_id || ':' || _row AS rec_key, opened_ts AS ts, _source AS source, %[1]s
 FROM raw_service_tickets`
-	nullVarchar = `CAST(NULL AS VARCHAR)`
 )
+
+// evidenceQuery is one evidence query and the constant columns added to
+// its rows: rec_table, and channel unless empty (then the query selects
+// channel, or has none: null).
+type evidenceQuery struct {
+	table, channel, sql string
+}
 
 // evidenceQueries lists the evidence queries for the order-line channels
 // present (one query each, and one for lines without a channel).
-func evidenceQueries(d warehouse.SQL, channels []string) []string {
+func evidenceQueries(d warehouse.SQL, channels []string) []evidenceQuery {
 	ids := identifierColumns(d)
-	var qs []string
+	var qs []evidenceQuery
 	for _, ch := range channels {
-		qs = append(qs, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch)))
+		qs = append(qs, evidenceQuery{"order_lines", ch, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch))})
 	}
-	qs = append(qs, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL"))
-	qs = append(qs, accountEvidenceSQL, interactionEvidenceSQL, fmt.Sprintf(contactEvidenceSQL, ids), fmt.Sprintf(ticketEvidenceSQL, ids))
+	qs = append(qs, evidenceQuery{"order_lines", "", fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL")},
+		evidenceQuery{"social_accounts", "", accountEvidenceSQL},
+		evidenceQuery{"social_interactions", "", interactionEvidenceSQL},
+		evidenceQuery{"campaign_contacts", "campaign", fmt.Sprintf(contactEvidenceSQL, ids)},
+		evidenceQuery{"service_tickets", "service", fmt.Sprintf(ticketEvidenceSQL, ids)})
 	return qs
 }
 
@@ -80,8 +95,7 @@ func identifierColumns(d warehouse.SQL) string {
 	CASE WHEN identifier_type = 'buyer_id' THEN identifier END AS buyer_id,
 	CASE WHEN identifier_type = 'openid' THEN identifier END AS openid,
 	CASE WHEN identifier_type = 'unionid' THEN identifier END AS unionid,
-	CASE WHEN identifier_type = 'device_id' THEN identifier END AS device_id,
-	` + nullVarchar + ` AS name, ` + nullVarchar + ` AS store_id, ` + nullVarchar + ` AS region`
+	CASE WHEN identifier_type = 'device_id' THEN identifier END AS device_id`
 }
 
 // StitchJob builds the stitch job: it reads the evidence and the previous
@@ -111,11 +125,14 @@ func deref(s *string) string {
 
 func runStitch(ctx context.Context, env *Env) (Result, error) {
 	evidence, err := readEvidence(ctx, env.WH)
-	defer warehouse.Release(evidence)
+	// released as soon as Stitch is done (it keeps nothing of them), before
+	// the writes; the deferred calls only act on early returns
+	defer func() { warehouse.Release(evidence) }()
 	if err != nil {
 		return Result{}, err
 	}
 	var prior []arrow.RecordBatch
+	defer func() { warehouse.Release(prior) }()
 	exists, err := warehouse.TableExists(ctx, env.WH, "identity_map")
 	if err != nil {
 		// Never treat a failed lookup as "no prior map": that would renumber
@@ -127,17 +144,23 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("read identity_map: %w", err)
 		}
-		defer warehouse.Release(prior)
 	}
 	ic := env.Cfg.Identity
 	res, err := identity.Stitch(evidence, prior, identity.Config{
 		MaxStrongIDs: ic.MaxStrongIDs, Blocklist: ic.Blocklist, BlockPatterns: ic.BlockPatterns,
 		DefaultRegion: ic.DefaultRegion, SourcePriority: ic.SourcePriority,
+		Alloc: evidenceAlloc,
 	}, env.RunID)
+	warehouse.Release(evidence)
+	warehouse.Release(prior)
+	evidence, prior = nil, nil
 	if err != nil {
 		return Result{}, err
 	}
 	defer res.Release()
+	// Hand the model's garbage back before the writes, whose DuckDB buffers
+	// would otherwise come on top of it.
+	debug.FreeOSMemory()
 	err = env.WH.InTx(ctx, func(tx warehouse.Tx) error {
 		for _, t := range []struct {
 			name   string
@@ -172,7 +195,8 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 			s.Records, s.Customers, s.Identifiers, s.Blocked, sumMap(s.Invalid), s.RecordsAnonymous, s.Merges, s.Splits, s.NewIDs)}, nil
 }
 
-// readEvidence runs the evidence queries one after another.
+// readEvidence runs the evidence queries one after another and adds their
+// constant columns.
 func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBatch, error) {
 	chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+wh.Dialect().Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
 	if err != nil {
@@ -186,15 +210,125 @@ func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBa
 	}
 	warehouse.Release(chRecs)
 	sort.Strings(channels)
+	consts := constColumns{}
+	defer consts.release()
 	var evidence []arrow.RecordBatch
 	for _, q := range evidenceQueries(warehouse.SQLOf(wh.Dialect()), channels) {
-		recs, err := wh.Query(ctx, q)
+		recs, err := wh.Query(ctx, q.sql)
 		if err != nil {
 			return evidence, fmt.Errorf("read identity evidence: %w", err)
 		}
-		evidence = append(evidence, recs...)
+		compact, err := compactEvidence(recs, q, consts)
+		warehouse.Release(recs)
+		evidence = append(evidence, compact...)
+		if err != nil {
+			return evidence, fmt.Errorf("read identity evidence: %w", err)
+		}
 	}
 	return evidence, nil
+}
+
+// compactRows is the number of rows of the compacted evidence batches.
+const compactRows = 1 << 16
+
+// compactEvidence copies the batches of one evidence query into batches of
+// up to compactRows rows in exactly sized buffers outside the Go heap
+// (evidenceAlloc), leaving out the columns that are null on every row of a
+// batch (identity.Stitch reads a missing column as null) and adding the
+// constant columns of q. The batches of a DuckDB result are small (2,048
+// rows) and each buffer is rounded up to a power of two (a string column's
+// offsets take 16 KiB for 8 KiB of values), so the compacted evidence takes
+// far less memory; and unlike C memory, released buffers go straight back
+// to the system. recs are not released.
+func compactEvidence(recs []arrow.RecordBatch, q evidenceQuery, consts constColumns) ([]arrow.RecordBatch, error) {
+	var out []arrow.RecordBatch
+	for lo := 0; lo < len(recs); {
+		hi, n := lo, 0
+		for hi < len(recs) && (hi == lo || n+int(recs[hi].NumRows()) <= compactRows) {
+			n += int(recs[hi].NumRows())
+			hi++
+		}
+		group := recs[lo:hi]
+		lo = hi
+		if n == 0 {
+			continue
+		}
+		schema := group[0].Schema()
+		var fields []arrow.Field
+		var cols []arrow.Array
+		release := func() {
+			for _, c := range cols {
+				c.Release()
+			}
+		}
+		for i, f := range schema.Fields() {
+			parts := make([]arrow.Array, 0, len(group))
+			nulls := 0
+			for _, r := range group {
+				if r.NumRows() > 0 {
+					if !r.Schema().Field(i).Equal(f) {
+						release()
+						return out, fmt.Errorf("evidence batches with different schemas (%s, %s)", r.Schema(), schema)
+					}
+					parts = append(parts, r.Column(i))
+					nulls += r.Column(i).NullN()
+				}
+			}
+			if nulls == n && f.Name != "rec_key" {
+				continue
+			}
+			c, err := array.Concatenate(parts, evidenceAlloc)
+			if err != nil {
+				release()
+				return out, err
+			}
+			fields = append(fields, f)
+			cols = append(cols, c)
+		}
+		owned := len(cols)
+		fields = append(fields, arrow.Field{Name: "rec_table", Type: arrow.BinaryTypes.String})
+		cols = append(cols, consts.get(q.table, n))
+		if q.channel != "" {
+			fields = append(fields, arrow.Field{Name: "channel", Type: arrow.BinaryTypes.String})
+			cols = append(cols, consts.get(q.channel, n))
+		}
+		out = append(out, array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n)))
+		for _, c := range cols[:owned] {
+			c.Release()
+		}
+	}
+	return out, nil
+}
+
+// evidenceAlloc allocates the evidence and the stitch results: outside the
+// Go heap, and given back to the system as soon as they are released.
+var evidenceAlloc memory.Allocator = identity.MmapAllocator{}
+
+// constColumns makes the constant columns of the evidence batches: one
+// utf8 array per (value, length), shared by all the batches that need it.
+type constColumns map[string]arrow.Array
+
+func (cc constColumns) get(v string, n int) arrow.Array {
+	k := fmt.Sprintf("%d:%s", n, v)
+	if a, ok := cc[k]; ok {
+		return a
+	}
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Reserve(n)
+	b.ReserveData(n * len(v))
+	for i := 0; i < n; i++ {
+		b.Append(v)
+	}
+	a := b.NewArray()
+	cc[k] = a
+	return a
+}
+
+func (cc constColumns) release() {
+	for _, a := range cc {
+		a.Release()
+	}
 }
 
 func sumMap(m map[string]int64) int64 {

@@ -166,13 +166,26 @@ func (s *stitcher) rowComps() ([]int32, []uint16) {
 }
 
 // buildAssignments writes the customer_id of every record, one batch per
-// evidence batch.
+// evidence batch. rec_table and rec_key are copied, so that the result does
+// not keep the evidence alive; a rec_table that is the same on every row of
+// a batch (as it usually is) is one array shared by the batches with that
+// value and length.
 func (s *stitcher) buildAssignments(rowComp []int32) []arrow.RecordBatch {
 	var out []arrow.RecordBatch
 	maxLen := 0
 	for _, c := range s.custStr {
 		maxLen = max(maxLen, len(c))
 	}
+	type constKey struct {
+		v string
+		n int
+	}
+	consts := map[constKey]arrow.Array{}
+	defer func() {
+		for _, a := range consts {
+			a.Release()
+		}
+	}()
 	row := 0
 	for _, e := range s.batches {
 		nr := int(e.rec.NumRows())
@@ -184,14 +197,60 @@ func (s *stitcher) buildAssignments(rowComp []int32) []arrow.RecordBatch {
 			return "", false
 		})
 		row += nr
-		tableArr := asUTF8(s.mem, e.tableArr, e.table)
-		keyArr := asUTF8(s.mem, e.keyArr, e.key)
+		var tableArr arrow.Array
+		if v, ok := constValue(e.table, nr); ok {
+			k := constKey{v, nr}
+			if tableArr = consts[k]; tableArr == nil {
+				tableArr = copyStrings(s.mem, e.table, nr)
+				consts[constKey{strings.Clone(v), nr}] = tableArr
+			}
+			tableArr.Retain()
+		} else {
+			tableArr = copyStrings(s.mem, e.table, nr)
+		}
+		keyArr := copyStrings(s.mem, e.key, nr)
 		out = append(out, array.NewRecordBatch(AssignmentsSchema, []arrow.Array{tableArr, keyArr, arr}, int64(nr)))
 		tableArr.Release()
 		keyArr.Release()
 		arr.Release()
 	}
 	return out
+}
+
+// constValue returns the value of a column whose n rows all hold the same
+// non-null value.
+func constValue(c *strCol, n int) (string, bool) {
+	if n == 0 {
+		return "", false
+	}
+	v, ok := c.get(0)
+	if !ok {
+		return "", false
+	}
+	for i := 1; i < n; i++ {
+		if w, ok := c.get(i); !ok || w != v {
+			return "", false
+		}
+	}
+	return v, true
+}
+
+// copyStrings returns a utf8 array with a copy of the n values of c.
+func copyStrings(mem memory.Allocator, c *strCol, n int) arrow.Array {
+	size := 0
+	if n == 0 {
+		return stringArray(mem, 0, 0, c.get)
+	}
+	if c != nil && c.s != nil {
+		offs := c.s.ValueOffsets()
+		size = int(offs[n] - offs[0])
+	} else {
+		for i := 0; i < n; i++ {
+			v, _ := c.get(i)
+			size += len(v)
+		}
+	}
+	return stringArray(mem, n, size, c.get)
 }
 
 // goldenPass walks the evidence once more and updates the golden state of
@@ -406,25 +465,6 @@ func trimmed(c *strCol, i int) (string, bool) {
 	}
 	v = strings.TrimFunc(v, isTrim)
 	return v, v != ""
-}
-
-// asUTF8 returns a (retained) plain utf8 array with the values of a.
-func asUTF8(mem memory.Allocator, a arrow.Array, c *strCol) arrow.Array {
-	if a.DataType().ID() == arrow.STRING {
-		a.Retain()
-		return a
-	}
-	b := array.NewStringBuilder(mem)
-	defer b.Release()
-	b.Reserve(a.Len())
-	for i := 0; i < a.Len(); i++ {
-		if v, ok := c.get(i); ok {
-			b.Append(v)
-		} else {
-			b.AppendNull()
-		}
-	}
-	return b.NewArray()
 }
 
 // rowValue reads a string column of global row r, trimmed.

@@ -50,7 +50,7 @@ func newInternTable(expected int, seed maphash.Seed) *internTable {
 		n *= 2
 	}
 	return &internTable{
-		slots: make([]islot, n),
+		slots: mapSlice[islot](n),
 		mask:  uint64(n - 1),
 		seed:  seed,
 		keys:  make([]string, 0, expected),
@@ -119,7 +119,8 @@ func (t *internTable) place(i uint64, fp uint32, id int32, key []byte) {
 
 func (t *internTable) grow() {
 	n := 2 * (t.mask + 1)
-	t.slots = make([]islot, n)
+	unmapSlice(t.slots)
+	t.slots = mapSlice[islot](int(n))
 	t.mask = n - 1
 	for id, k := range t.keys {
 		key := unsafe.Slice(unsafe.StringData(k), len(k))
@@ -182,7 +183,15 @@ func (d *dict) internHashed(key []byte, h uint64, add func(key string) int32) in
 	return g
 }
 
-// release drops the hash slots once no more lookups are needed.
+// release drops the hash slots (giving their memory maps back) once no
+// more lookups are needed. A nil or released dict may be released again.
 func (d *dict) release() {
+	if d == nil {
+		return
+	}
+	for _, t := range d.tabs {
+		unmapSlice(t.slots)
+		t.slots = nil
+	}
 	d.tabs, d.remap = nil, nil
 }

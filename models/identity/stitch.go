@@ -83,8 +83,9 @@ type Config struct {
 type Result struct {
 	// Assignments: one batch per evidence batch, same rows in the same
 	// order, schema AssignmentsSchema (rec_table, rec_key, customer_id).
-	// rec_table and rec_key are the evidence arrays themselves (retained)
-	// when they are plain utf8. customer_id is null for a record with no
+	// rec_table and rec_key are copies of the evidence columns (plain utf8;
+	// a rec_table constant over a batch is shared between batches).
+	// customer_id is null for a record with no
 	// usable identifier (anonymous, only invalid or only blocked ids).
 	Assignments []arrow.RecordBatch
 	// IdentityMap (IdentityMapSchema): one row per usable identifier, in
@@ -269,8 +270,8 @@ type change struct {
 //  5. The golden record of each customer is built from its records (see
 //     Config.SourcePriority and CustomersSchema).
 //
-// Stitch reads the evidence but does not retain it, except that the
-// Assignments batches share its rec_table and rec_key arrays.
+// Stitch reads the evidence but does not retain it: the caller may release
+// the evidence and prior batches as soon as Stitch returns.
 func Stitch(evidence, prior []arrow.RecordBatch, cfg Config, runID string) (*Result, error) {
 	s := &stitcher{cfg: cfg, runID: runID, region: normRegion(cfg.DefaultRegion), mem: cfg.Alloc}
 	if s.mem == nil {
@@ -288,6 +289,7 @@ func Stitch(evidence, prior []arrow.RecordBatch, cfg Config, runID string) (*Res
 	if err != nil {
 		return nil, err
 	}
+	defer func() { s.dict.release() }() // early returns; released after the blocklist otherwise
 	if err := s.readEvidence(evidence); err != nil {
 		return nil, err
 	}
