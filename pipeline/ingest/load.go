@@ -67,7 +67,9 @@ type Ingester struct {
 	Log *slog.Logger
 	// RunID is recorded on each manifest row.
 	RunID string
-	// BatchRows is the Arrow batch size (default 65536).
+	// BatchRows is the Arrow batch size (default 122880, DuckDB's row group
+	// size: DuckDB then writes each batch as a row group while the file's
+	// INSERT runs, instead of merging small batches when it finishes).
 	BatchRows int
 	// BaseDir makes recorded file paths relative (portable manifests).
 	BaseDir string
@@ -290,6 +292,9 @@ func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, path, ha
 
 var errUnreadable = errors.New("unreadable file")
 
+// defaultBatchRows is DuckDB's row group size.
+const defaultBatchRows = 122880
+
 func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, name, loadID, hash string, size int64, mtime time.Time) (loaded, quarantined int64, err error) {
 	opts := source.Options{Encoding: src.Encoding, Sheet: src.Sheet}
 	if src.Delimiter != "" {
@@ -310,70 +315,94 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 	}
 	batch := in.BatchRows
 	if batch <= 0 {
-		batch = 64 * 1024
+		batch = defaultBatchRows
 	}
 	raw := m.Table().RawTable()
 	err = in.WH.InTx(ctx, func(tx warehouse.Tx) error {
-		b := m.NewBuilder(mem, loadID, name)
-		defer b.Release()
-		q := newQuarantine(mem, loadID, src.Name, name)
-		defer q.release()
-		flush := func() error {
-			rec := b.Flush()
-			if rec != nil {
-				n, err := tx.Load(ctx, raw, rec)
-				rec.Release()
+		// A producer goroutine reads, validates and builds batches while
+		// the warehouse loads the previous ones.
+		p := &producer{rd: rd, m: m, mem: mem, batch: batch, loadID: loadID, src: src.Name, name: name,
+			ch: make(chan item, 1), stop: make(chan struct{})}
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.run(ctx)
+		}()
+		defer func() {
+			close(p.stop)
+			wg.Wait()
+			for it := range p.ch {
+				it.release()
+			}
+		}()
+		recv := func() (item, error) {
+			select {
+			case it, ok := <-p.ch:
+				if !ok {
+					return item{}, fmt.Errorf("load %q: reader stopped early", name)
+				}
+				return it, nil
+			case <-ctx.Done():
+				return item{}, ctx.Err()
+			}
+		}
+		sl, stream := tx.(streamLoader)
+		for {
+			it, err := recv()
+			if err != nil {
+				return err
+			}
+			if it.rec != nil && stream {
+				// One INSERT takes batches until the parser has
+				// quarantined rows to write or reaches the end.
+				s := &batchStream{schema: it.rec.Schema(), next: it.rec, recv: recv, loaded: loaded, name: name, after: in.AfterBatch}
+				n, err := sl.LoadReader(ctx, raw, s)
+				s.releaseCur()
+				if s.err != nil {
+					// The producer's or AfterBatch's error, which
+					// names the file (DuckDB's only quotes it).
+					return s.err
+				}
 				if err != nil {
+					s.stop.release()
+					return fmt.Errorf("load %q into %s: %w", name, raw, err)
+				}
+				if !s.done {
+					return fmt.Errorf("load %q into %s: batch stream not read to its end", name, raw)
+				}
+				loaded += n
+				it = s.stop
+			} else if it.rec != nil {
+				n, err := tx.Load(ctx, raw, it.rec)
+				it.rec.Release()
+				it.rec = nil
+				if err != nil {
+					it.release()
 					return fmt.Errorf("load %q into %s: %w", name, raw, err)
 				}
 				loaded += n
 				if in.AfterBatch != nil {
 					if err := in.AfterBatch(name, loaded); err != nil {
+						it.release()
 						return err
 					}
 				}
 			}
-			if q.n >= batch || rec == nil {
-				if err := q.flush(ctx, tx); err != nil {
-					return err
+			if it.err != nil {
+				return it.err
+			}
+			if it.quar != nil {
+				quarantined += it.quar.NumRows()
+				_, err := tx.Load(ctx, "quarantine", it.quar)
+				it.quar.Release()
+				if err != nil {
+					return fmt.Errorf("write quarantine for %q: %w", name, err)
 				}
 			}
-			return nil
-		}
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			row, err := rd.Next()
-			if errors.Is(err, io.EOF) {
+			if it.eof {
 				break
 			}
-			if err != nil {
-				return fmt.Errorf("%w: read %q after row %d: %v", errUnreadable, name, loaded+quarantined+1, err)
-			}
-			if p := b.Add(row); p != nil {
-				rawText := row.Raw
-				if rt, ok := rd.(interface{ RawText() string }); ok && rawText == "" {
-					rawText = rt.RawText()
-				}
-				if rawText == "" {
-					rawText = strings.Join(row.Fields, ",")
-				}
-				q.add(row.Num, p, rawText)
-				quarantined++
-				continue
-			}
-			if b.Len() >= batch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		if err := q.flush(ctx, tx); err != nil {
-			return err
 		}
 		return tx.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime)
 			VALUES (?, ?, ?, ?, ?, 'loaded', ?, ?, ?, NULL, ?, now(), ?)`,
@@ -383,6 +412,199 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 		return 0, 0, err
 	}
 	return loaded, quarantined, nil
+}
+
+// streamLoader is a transaction that appends a stream of batches in one
+// statement (DuckDB); other warehouses get one Load per batch.
+type streamLoader interface {
+	LoadReader(ctx context.Context, table string, rdr array.RecordReader) (int64, error)
+}
+
+// item is what the producer hands the loader, in file order: a batch of
+// valid rows, or quarantined rows to write before going on, and/or the end
+// of the file, or the error that stopped reading.
+type item struct {
+	rec  arrow.RecordBatch
+	quar arrow.RecordBatch
+	eof  bool
+	err  error
+}
+
+func (it *item) release() {
+	if it.rec != nil {
+		it.rec.Release()
+		it.rec = nil
+	}
+	if it.quar != nil {
+		it.quar.Release()
+		it.quar = nil
+	}
+}
+
+// producer reads one file, validates and maps its rows and sends them as
+// batches; quarantined rows are sent (ending the current INSERT) once there
+// are batch of them, and at the end.
+type producer struct {
+	rd        source.Reader
+	m         *Mapping
+	mem       memory.Allocator
+	batch     int
+	loadID    string
+	src, name string
+	ch        chan item
+	stop      chan struct{}
+}
+
+func (p *producer) send(it item) bool {
+	select {
+	case p.ch <- it:
+		return true
+	case <-p.stop:
+		it.release()
+		return false
+	}
+}
+
+func (p *producer) run(ctx context.Context) {
+	defer close(p.ch)
+	b := p.m.NewBuilder(p.mem, p.loadID, p.name)
+	defer b.Release()
+	q := newQuarantine(p.mem, p.loadID, p.src, p.name)
+	defer q.release()
+	rt, hasRawText := p.rd.(interface{ RawText() string })
+	var seen int64
+	// After a full batch, room for the next is made once a row comes
+	// (sized after the last batch), not for a batch that never comes.
+	reserve := false
+	flush := func() bool {
+		if b.Len() == 0 {
+			return true
+		}
+		reserve = true
+		return p.send(item{rec: b.Flush()})
+	}
+	for {
+		if seen&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				p.send(item{err: err})
+				return
+			}
+		}
+		row, err := p.rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			p.send(item{err: fmt.Errorf("%w: read %q after row %d: %v", errUnreadable, p.name, seen+1, err)})
+			return
+		}
+		seen++
+		if reserve {
+			b.Reserve(p.batch)
+			reserve = false
+		}
+		if pr := b.Add(row); pr != nil {
+			rawText := row.Raw
+			if hasRawText && rawText == "" {
+				rawText = rt.RawText()
+			}
+			if rawText == "" {
+				rawText = strings.Join(row.Fields, ",")
+			}
+			q.add(row.Num, pr, rawText)
+			if q.n >= p.batch {
+				if !flush() || !p.send(item{quar: q.take()}) {
+					return
+				}
+			}
+			continue
+		}
+		if b.Len() >= p.batch {
+			if !flush() {
+				return
+			}
+		}
+	}
+	if !flush() {
+		return
+	}
+	p.send(item{quar: q.take(), eof: true})
+}
+
+// batchStream is the RecordReader one INSERT consumes: the producer's
+// batches up to the next item that is not a plain batch (kept in stop).
+// DuckDB calls Next from its threads, one call at a time.
+type batchStream struct {
+	schema *arrow.Schema
+	next   arrow.RecordBatch // first batch, not yet returned
+	cur    arrow.RecordBatch
+	recv   func() (item, error)
+	loaded int64 // rows handed over, for AfterBatch
+	name   string
+	after  func(file string, rowsLoaded int64) error
+	stop   item
+	done   bool
+	err    error
+}
+
+func (s *batchStream) Retain()               {}
+func (s *batchStream) Release()              {}
+func (s *batchStream) Schema() *arrow.Schema { return s.schema }
+func (s *batchStream) Err() error            { return s.err }
+
+func (s *batchStream) RecordBatch() arrow.RecordBatch { return s.cur }
+
+// Record is the deprecated name of RecordBatch.
+func (s *batchStream) Record() arrow.RecordBatch { return s.cur }
+
+func (s *batchStream) releaseCur() {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	if s.next != nil {
+		s.next.Release()
+		s.next = nil
+	}
+}
+
+func (s *batchStream) Next() bool {
+	if s.done || s.err != nil {
+		return false
+	}
+	if s.cur != nil {
+		// The previous batch has been taken in.
+		s.loaded += s.cur.NumRows()
+		s.cur.Release()
+		s.cur = nil
+		if s.after != nil {
+			if err := s.after(s.name, s.loaded); err != nil {
+				s.err = err
+				return false
+			}
+		}
+	}
+	if s.next != nil {
+		s.cur, s.next = s.next, nil
+		return true
+	}
+	it, err := s.recv()
+	if err != nil {
+		s.err = err
+		return false
+	}
+	if it.rec != nil && it.quar == nil && !it.eof && it.err == nil {
+		s.cur = it.rec
+		return true
+	}
+	if it.err != nil {
+		s.err = it.err
+		it.release()
+		return false
+	}
+	s.stop = it
+	s.done = true
+	return false
 }
 
 // quarantineBatch accumulates quarantined rows as an Arrow batch.
@@ -423,17 +645,13 @@ func (q *quarantineBatch) add(row int64, p *Problem, raw string) {
 	q.n++
 }
 
-func (q *quarantineBatch) flush(ctx context.Context, tx warehouse.Tx) error {
+// take returns the pending rows (nil when none).
+func (q *quarantineBatch) take() arrow.RecordBatch {
 	if q.n == 0 {
 		return nil
 	}
-	rec := q.rb.NewRecordBatch()
-	defer rec.Release()
 	q.n = 0
-	if _, err := tx.Load(ctx, "quarantine", rec); err != nil {
-		return fmt.Errorf("write quarantine for %q: %w", q.file, err)
-	}
-	return nil
+	return q.rb.NewRecordBatch()
 }
 
 func (q *quarantineBatch) release() { q.rb.Release() }

@@ -134,6 +134,15 @@ type Builder struct {
 	cells   []cell
 	n       int
 	off     int // index of the first canonical field in the record
+	// Typed field builders: the fixed columns, then per canonical field.
+	loadIDB, srcB, fileB, chanB *array.StringBuilder
+	rowB                        *array.Int64Builder
+	strs                        []*array.StringBuilder
+	ints                        []*array.Int64Builder
+	floats                      []*array.Float64Builder
+	tss                         []*array.TimestampBuilder
+	dates                       []*array.Date32Builder
+	dataLen                     []int // string bytes of the last batch per field, to reserve
 }
 
 // NewBuilder starts a batch builder for rows of file under loadID.
@@ -143,8 +152,47 @@ func (m *Mapping) NewBuilder(mem memory.Allocator, loadID, file string) *Builder
 	b.off = 4
 	if m.table.HasChannel() {
 		b.off = 5
+		b.chanB = b.rb.Field(4).(*array.StringBuilder)
+	}
+	b.loadIDB = b.rb.Field(0).(*array.StringBuilder)
+	b.srcB = b.rb.Field(1).(*array.StringBuilder)
+	b.fileB = b.rb.Field(2).(*array.StringBuilder)
+	b.rowB = b.rb.Field(3).(*array.Int64Builder)
+	nf := len(m.table.Fields)
+	b.strs = make([]*array.StringBuilder, nf)
+	b.ints = make([]*array.Int64Builder, nf)
+	b.floats = make([]*array.Float64Builder, nf)
+	b.tss = make([]*array.TimestampBuilder, nf)
+	b.dates = make([]*array.Date32Builder, nf)
+	b.dataLen = make([]int, b.off+nf)
+	for fi, f := range m.table.Fields {
+		fb := b.rb.Field(b.off + fi)
+		switch f.Type {
+		case schema.String:
+			b.strs[fi] = fb.(*array.StringBuilder)
+		case schema.Int:
+			b.ints[fi] = fb.(*array.Int64Builder)
+		case schema.Float:
+			b.floats[fi] = fb.(*array.Float64Builder)
+		case schema.Timestamp:
+			b.tss[fi] = fb.(*array.TimestampBuilder)
+		case schema.Date:
+			b.dates[fi] = fb.(*array.Date32Builder)
+		}
 	}
 	return b
+}
+
+// Reserve makes room for n rows (string data sized after the last batch).
+func (b *Builder) Reserve(n int) {
+	b.rb.Reserve(n)
+	for i, l := range b.dataLen {
+		if l > 0 {
+			if sb, ok := b.rb.Field(i).(*array.StringBuilder); ok {
+				sb.ReserveData(l + l/8)
+			}
+		}
+	}
 }
 
 // Len is the number of rows in the pending batch.
@@ -246,32 +294,30 @@ func checkRule(f schema.Field, v float64) *Problem {
 }
 
 func (b *Builder) append(rowNum int64) {
-	rb := b.rb
-	rb.Field(0).(*array.StringBuilder).Append(b.loadID)
-	rb.Field(1).(*array.StringBuilder).Append(b.srcName)
-	rb.Field(2).(*array.StringBuilder).Append(b.file)
-	rb.Field(3).(*array.Int64Builder).Append(rowNum)
-	if b.m.table.HasChannel() {
-		rb.Field(4).(*array.StringBuilder).Append(b.m.src.Channel)
+	b.loadIDB.Append(b.loadID)
+	b.srcB.Append(b.srcName)
+	b.fileB.Append(b.file)
+	b.rowB.Append(rowNum)
+	if b.chanB != nil {
+		b.chanB.Append(b.m.src.Channel)
 	}
 	for fi, f := range b.m.table.Fields {
 		c := &b.cells[fi]
-		fb := rb.Field(b.off + fi)
 		if c.null {
-			fb.AppendNull()
+			b.rb.Field(b.off + fi).AppendNull()
 			continue
 		}
 		switch f.Type {
 		case schema.String:
-			fb.(*array.StringBuilder).Append(c.s)
+			b.strs[fi].Append(c.s)
 		case schema.Int:
-			fb.(*array.Int64Builder).Append(c.i)
+			b.ints[fi].Append(c.i)
 		case schema.Float:
-			fb.(*array.Float64Builder).Append(c.f)
+			b.floats[fi].Append(c.f)
 		case schema.Timestamp:
-			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(c.i))
+			b.tss[fi].Append(arrow.Timestamp(c.i))
 		case schema.Date:
-			fb.(*array.Date32Builder).Append(arrow.Date32(c.i))
+			b.dates[fi].Append(arrow.Date32(c.i))
 		}
 	}
 	b.n++
@@ -283,6 +329,11 @@ func (b *Builder) Flush() arrow.RecordBatch {
 		return nil
 	}
 	b.n = 0
+	for i := range b.dataLen {
+		if sb, ok := b.rb.Field(i).(*array.StringBuilder); ok {
+			b.dataLen[i] = sb.DataLen()
+		}
+	}
 	return b.rb.NewRecordBatch()
 }
 

@@ -163,7 +163,22 @@ func arrowLoad(ctx context.Context, c *sql.Conn, table string, recs []arrow.Reco
 	if n == 0 {
 		return 0, nil
 	}
-	schema := recs[0].Schema()
+	rdr, err := array.NewRecordReader(recs[0].Schema(), recs)
+	if err != nil {
+		return 0, fmt.Errorf("load %s: %w", table, err)
+	}
+	defer rdr.Release()
+	if _, err := arrowLoadReader(ctx, c, table, rdr); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// arrowLoadReader appends every batch of rdr to table with one INSERT over
+// an Arrow scan, returning the rows inserted. DuckDB pulls the batches while
+// the statement runs, so rdr may produce them as it goes.
+func arrowLoadReader(ctx context.Context, c *sql.Conn, table string, rdr array.RecordReader) (int64, error) {
+	schema := rdr.Schema()
 	view := fmt.Sprintf("__arrow_load_%d", viewSeq.Add(1))
 	var release func()
 	err := c.Raw(func(dc any) error {
@@ -171,11 +186,6 @@ func arrowLoad(ctx context.Context, c *sql.Conn, table string, recs []arrow.Reco
 		if err != nil {
 			return err
 		}
-		rdr, err := array.NewRecordReader(schema, recs)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
 		release, err = ar.RegisterView(rdr, view)
 		return err
 	})
@@ -190,7 +200,12 @@ func arrowLoad(ctx context.Context, c *sql.Conn, table string, recs []arrow.Reco
 		}
 		cols += QuoteIdent(f.Name)
 	}
-	if _, err := c.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", table, cols, cols, view)); err != nil {
+	res, err := c.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", table, cols, cols, view))
+	if err != nil {
+		return 0, fmt.Errorf("load %s: %w", table, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
 		return 0, fmt.Errorf("load %s: %w", table, err)
 	}
 	if _, err := c.ExecContext(ctx, "DROP VIEW IF EXISTS "+view); err != nil {
@@ -250,6 +265,16 @@ func (t *duckTx) QueryRow(ctx context.Context, query string, args []any, dest ..
 
 func (t *duckTx) Load(ctx context.Context, table string, recs ...arrow.RecordBatch) (int64, error) {
 	return arrowLoad(ctx, t.c, table, recs)
+}
+
+// LoadReader appends every batch of rdr to table in one INSERT and returns
+// the rows inserted. rdr may build its batches while DuckDB consumes them
+// (it is called from DuckDB's threads, one call at a time). One statement
+// per file lets DuckDB compress and write full row groups while it inserts;
+// many small INSERTs in a transaction leave all that work to COMMIT, which
+// runs single-threaded and serialises the commits of concurrent loads.
+func (t *duckTx) LoadReader(ctx context.Context, table string, rdr array.RecordReader) (int64, error) {
+	return arrowLoadReader(ctx, t.c, table, rdr)
 }
 
 // Replace swaps table's contents for recs in one transaction.
