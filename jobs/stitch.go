@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/crmkit/crmkit/internal/offheap"
 	"github.com/crmkit/crmkit/models/identity"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -302,7 +303,7 @@ func compactEvidence(recs []arrow.RecordBatch, q evidenceQuery, consts constColu
 
 // evidenceAlloc allocates the evidence and the stitch results: outside the
 // Go heap, and given back to the system as soon as they are released.
-var evidenceAlloc memory.Allocator = identity.MmapAllocator{}
+var evidenceAlloc memory.Allocator = offheap.Allocator{}
 
 // constColumns makes the constant columns of the evidence batches: one
 // utf8 array per (value, length), shared by all the batches that need it.

@@ -3,6 +3,8 @@ package identity
 import (
 	"hash/maphash"
 	"unsafe"
+
+	"github.com/crmkit/crmkit/internal/offheap"
 )
 
 // internTable maps identifier keys (type byte + normalised value) to dense
@@ -50,7 +52,7 @@ func newInternTable(expected int, seed maphash.Seed) *internTable {
 		n *= 2
 	}
 	return &internTable{
-		slots: mapSlice[islot](n),
+		slots: offheap.Slice[islot](n),
 		mask:  uint64(n - 1),
 		seed:  seed,
 		keys:  make([]string, 0, expected),
@@ -119,8 +121,8 @@ func (t *internTable) place(i uint64, fp uint32, id int32, key []byte) {
 
 func (t *internTable) grow() {
 	n := 2 * (t.mask + 1)
-	unmapSlice(t.slots)
-	t.slots = mapSlice[islot](int(n))
+	offheap.FreeSlice(t.slots)
+	t.slots = offheap.Slice[islot](int(n))
 	t.mask = n - 1
 	for id, k := range t.keys {
 		key := unsafe.Slice(unsafe.StringData(k), len(k))
@@ -190,7 +192,7 @@ func (d *dict) release() {
 		return
 	}
 	for _, t := range d.tabs {
-		unmapSlice(t.slots)
+		offheap.FreeSlice(t.slots)
 		t.slots = nil
 	}
 	d.tabs, d.remap = nil, nil

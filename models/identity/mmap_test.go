@@ -5,6 +5,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/crmkit/crmkit/internal/offheap"
 )
 
 // TestStitchMmapAllocator: results allocated with MmapAllocator equal the
@@ -17,7 +19,7 @@ func TestStitchMmapAllocator(t *testing.T) {
 	}
 	defer want.Release()
 	cfg := syn.Config
-	cfg.Alloc = MmapAllocator{}
+	cfg.Alloc = offheap.Allocator{}
 	got, err := Stitch(syn.Evidence, nil, cfg, "r")
 	if err != nil {
 		t.Fatal(err)
