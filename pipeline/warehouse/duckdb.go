@@ -134,17 +134,21 @@ func arrowQuery(ctx context.Context, c *sql.Conn, query string, args []any) ([]a
 			return err
 		}
 		defer rdr.Release()
+		comp := newCompactor()
 		for rdr.Next() {
 			rec := rdr.RecordBatch()
 			rec.Retain()
-			out = append(out, rec)
+			comp.add(rec)
 		}
-		return rdr.Err()
+		if err := rdr.Err(); err != nil {
+			comp.abort()
+			return err
+		}
+		out, err = comp.finish()
+		return err
 	})
 	if err != nil {
-		for _, r := range out {
-			r.Release()
-		}
+		Release(out)
 		return nil, err
 	}
 	return out, nil
