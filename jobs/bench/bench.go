@@ -260,20 +260,60 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 	local := fmt.Sprintf("timezone('%s', order_ts)", tz)
 	return map[string][]string{
 		"ingest (utf-8 csv sources)": ingest,
+		// The cohort stage's matrix overall and split by first channel,
+		// region and first category (the category of the first order's
+		// line with the highest net amount), as the cohorts job computes.
 		"cohorts": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_cohort AS
-			WITH o AS (SELECT customer_id, date_trunc('month', %[1]s) AS m, net_amount FROM orders WHERE customer_id IS NOT NULL),
-			f AS (SELECT customer_id, min(m) AS cohort FROM o GROUP BY 1),
-			a AS (SELECT f.cohort, date_diff('month', f.cohort, o.m) AS k, count(DISTINCT o.customer_id) AS active, sum(o.net_amount) AS revenue FROM o JOIN f USING (customer_id) GROUP BY 1, 2),
-			s AS (SELECT cohort, count(*) AS size FROM f GROUP BY 1)
-			SELECT a.*, s.size, a.active / s.size AS retention, sum(a.revenue) OVER (PARTITION BY a.cohort ORDER BY a.k) / s.size AS cum_rev FROM a JOIN s USING (cohort)`, local)},
+			WITH o AS (SELECT customer_id, channel, order_id, order_ts, date_trunc('month', %[1]s) AS m, net_amount FROM orders
+				WHERE customer_id IS NOT NULL AND net_amount > 0),
+			f AS (SELECT customer_id, min(m) AS cohort, arg_min(channel, (order_ts, channel, order_id)) AS first_channel,
+				arg_min(order_id, (order_ts, channel, order_id)) AS first_order FROM o GROUP BY 1),
+			fc AS (SELECT f.customer_id, arg_min(p.category, (-l.net_amount, p.category)) AS first_category
+				FROM f JOIN order_lines l ON l.channel = f.first_channel AND l.order_id = f.first_order
+				JOIN products p ON p.sku = l.sku WHERE p.category IS NOT NULL AND p.category <> '' GROUP BY 1),
+			c AS (SELECT f.customer_id, f.cohort, f.first_channel, coalesce(cu.region, 'unknown') AS region, coalesce(fc.first_category, 'unknown') AS first_category
+				FROM f LEFT JOIN fc USING (customer_id) LEFT JOIN (SELECT customer_id, min(region) AS region FROM customers GROUP BY 1) cu USING (customer_id)),
+			a AS (SELECT c.cohort, c.first_channel, c.region, c.first_category, date_diff('month', c.cohort, o.m) AS k,
+					count(DISTINCT o.customer_id) AS active, sum(o.net_amount) AS revenue
+				FROM o JOIN c USING (customer_id)
+				GROUP BY GROUPING SETS ((c.cohort, k), (c.first_channel, c.cohort, k), (c.region, c.cohort, k), (c.first_category, c.cohort, k))),
+			s AS (SELECT cohort, first_channel, region, first_category, count(*) AS size FROM c
+				GROUP BY GROUPING SETS ((cohort), (first_channel, cohort), (region, cohort), (first_category, cohort)))
+			SELECT a.*, s.size, a.active / s.size AS retention,
+				sum(a.revenue) OVER (PARTITION BY a.cohort, a.first_channel, a.region, a.first_category ORDER BY a.k) / s.size AS cum_rev
+			FROM a JOIN s ON s.cohort = a.cohort AND s.first_channel IS NOT DISTINCT FROM a.first_channel
+				AND s.region IS NOT DISTINCT FROM a.region AND s.first_category IS NOT DISTINCT FROM a.first_category`, local)},
 		"rfm": {`CREATE OR REPLACE TEMP TABLE bench_twin_rfm AS
 			WITH c AS (SELECT customer_id, date_diff('day', max(order_ts), (SELECT max(order_ts) FROM orders)) AS recency, count(*) AS frequency, sum(net_amount) AS monetary
 				FROM orders WHERE customer_id IS NOT NULL GROUP BY 1)
 			SELECT *, ntile(5) OVER (ORDER BY recency DESC) AS r, ntile(5) OVER (ORDER BY frequency) AS f, ntile(5) OVER (ORDER BY monetary) AS m FROM c`},
+		// New, returning, reactivated and churned customers per month
+		// (churn window 365 days), active at start and end, overall and by
+		// first channel and region, as the growth job computes.
 		"growth": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_growth AS
-			WITH o AS (SELECT DISTINCT customer_id, date_trunc('month', %[1]s) AS m FROM orders WHERE customer_id IS NOT NULL),
-			f AS (SELECT customer_id, min(m) AS first_m FROM o GROUP BY 1)
-			SELECT o.m, count(*) FILTER (WHERE o.m = f.first_m) AS new_customers, count(*) FILTER (WHERE o.m > f.first_m) AS returning FROM o JOIN f USING (customer_id) GROUP BY 1`, local)},
+			WITH p AS (SELECT customer_id, CAST(%[1]s AS DATE) AS d, order_ts, channel, order_id, store_id FROM orders
+				WHERE customer_id IS NOT NULL AND net_amount > 0),
+			f AS (SELECT customer_id, arg_min(channel, (order_ts, channel, order_id)) AS first_channel,
+				arg_min(store_id, (order_ts, channel, order_id)) AS first_store FROM p GROUP BY 1),
+			dims AS (SELECT f.customer_id, f.first_channel, coalesce(cu.region, st.region, 'unknown') AS region FROM f
+				LEFT JOIN (SELECT customer_id, min(region) AS region FROM customers GROUP BY 1) cu USING (customer_id)
+				LEFT JOIN stores st ON st.store_id = f.first_store),
+			days AS (SELECT DISTINCT customer_id, d FROM p),
+			g AS (SELECT customer_id, d, d - lag(d) OVER w AS gap, lead(d) OVER w - d AS next_gap FROM days
+				WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
+			ev AS (SELECT customer_id, date_trunc('month', d) AS m, CASE WHEN gap IS NULL THEN 3 WHEN gap > 365 THEN 2 ELSE 1 END AS kind FROM g
+				UNION ALL
+				SELECT customer_id, date_trunc('month', d + 366), 0 FROM g
+				WHERE (next_gap IS NULL OR next_gap > 365) AND d + 366 <= (SELECT max(d) FROM days)),
+			cm AS (SELECT customer_id, m, max(kind) AS kind, bool_or(kind = 0) AS churned FROM ev GROUP BY 1, 2),
+			a AS (SELECT cm.m, dims.first_channel, dims.region, count(*) FILTER (WHERE kind > 0) AS buyers,
+					count(*) FILTER (WHERE kind = 3) AS new_customers, count(*) FILTER (WHERE kind = 2) AS reactivated,
+					count(*) FILTER (WHERE kind = 1) AS returning, count(*) FILTER (WHERE churned) AS churned
+				FROM cm JOIN dims USING (customer_id)
+				GROUP BY GROUPING SETS ((cm.m), (cm.m, dims.first_channel), (cm.m, dims.region)))
+			SELECT *, new_customers + reactivated - churned AS net_growth,
+				sum(new_customers + reactivated - churned) OVER (PARTITION BY first_channel, region ORDER BY m) AS active_end
+			FROM a`, local)},
 		"sales": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_sales AS
 			SELECT date_trunc('month', timezone('%s', l.order_ts)) AS month, l.channel, l.store_id, s.region, p.category, p.brand,
 				sum(l.qty) AS units, sum(l.net_amount) AS net_sales, sum(l.net_amount - l.qty * p.unit_cost) AS margin,
