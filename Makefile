@@ -42,7 +42,7 @@ test-short:
 ## bench: Go benchmarks plus the scripted end-to-end run on generated data
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./models/... ./pipeline/...
-	./$(BIN) bench --customers $${BENCH_CUSTOMERS:-1000000}
+	./$(BIN) bench --customers $${BENCH_CUSTOMERS:-1000000} --parallelism 1 --memory-limit 1GB
 
 clean:
 	rm -rf bin out data

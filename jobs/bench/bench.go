@@ -175,7 +175,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			add(&ingOther, st)
 		default:
 			rep.Stages = append(rep.Stages, st)
-			rep.Stages = append(rep.Stages, subStages(rr)...)
+			rep.Stages = append(rep.Stages, subStages(rr, st.PeakRSSMB)...)
 		}
 	}
 	rep.Stages = append([]Stage{ingCSV, ingOther}, rep.Stages...)
@@ -220,7 +220,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // summary (orders to per-customer (x, t_x, T, mean spend), compared with
 // its SQL twin), the fits (rows out: distinct (x, t_x, T) triples) and
 // the scoring.
-func subStages(rr jobs.RunRecord) []Stage {
+func subStages(rr jobs.RunRecord, rss float64) []Stage {
 	f := rr.Figures
 	if rr.Job != "clv" || f == nil {
 		return nil
@@ -228,9 +228,9 @@ func subStages(rr jobs.RunRecord) []Stage {
 	cust := int64(f["customers"])
 	triples := int64(f["distinct_triples"])
 	return []Stage{
-		{Name: "clv: summary", RowsIn: rr.RowsIn, RowsOut: cust, Seconds: f["summary_seconds"]},
-		{Name: "clv: fit (rows out = distinct triples)", RowsIn: cust, RowsOut: triples, Seconds: f["fit_seconds"]},
-		{Name: "clv: scoring", RowsIn: cust, RowsOut: cust, Seconds: f["score_seconds"]},
+		{Name: "clv: summary", RowsIn: rr.RowsIn, RowsOut: cust, Seconds: f["summary_seconds"], PeakRSSMB: rss},
+		{Name: "clv: fit (rows out = distinct triples)", RowsIn: cust, RowsOut: triples, Seconds: f["fit_seconds"], PeakRSSMB: rss},
+		{Name: "clv: scoring", RowsIn: cust, RowsOut: cust, Seconds: f["score_seconds"], PeakRSSMB: rss},
 	}
 }
 
