@@ -20,8 +20,9 @@ type gpick struct {
 }
 
 // better reports whether a candidate (rank, ts, row) beats the pick:
-// lower rank, then more recent ts, then later row.
-func (p *gpick) better(rank int16, ts int64, row int32) bool {
+// lower rank, then more recent ts, then the row that comes after (see
+// stitcher.rowAfter).
+func (p *gpick) better(rank int16, ts int64, row int32, after func(a, b int32) bool) bool {
 	if p.row < 0 {
 		return true
 	}
@@ -31,7 +32,7 @@ func (p *gpick) better(rank int16, ts int64, row int32) bool {
 	if ts != p.ts {
 		return ts > p.ts
 	}
-	return row > p.row
+	return after(row, p.row)
 }
 
 type storeAgg struct {
@@ -43,23 +44,23 @@ type storeAgg struct {
 }
 
 // add counts a record (ts, row, source) at this store.
-func (a *storeAgg) add(ts int64, row int32, src int16) {
+func (a *storeAgg) add(ts int64, row int32, src int16, after func(a, b int32) bool) {
 	a.count++
-	if a.count == 1 || ts > a.lastTs || (ts == a.lastTs && row > a.lastRow) {
+	if a.count == 1 || ts > a.lastTs || (ts == a.lastTs && after(row, a.lastRow)) {
 		a.lastTs, a.lastRow, a.src = ts, row, src
 	}
 }
 
 // beats reports whether a is a better home store than b: more records,
-// then the more recent last record, then the later row.
-func (a *storeAgg) beats(b *storeAgg) bool {
+// then the more recent last record, then the last record that comes after.
+func (a *storeAgg) beats(b *storeAgg, after func(a, b int32) bool) bool {
 	if a.count != b.count {
 		return a.count > b.count
 	}
 	if a.lastTs != b.lastTs {
 		return a.lastTs > b.lastTs
 	}
-	return a.lastRow > b.lastRow
+	return after(a.lastRow, b.lastRow)
 }
 
 // gstate is the golden-record state of one customer, 128 bytes (two cache
@@ -87,6 +88,23 @@ type golden struct {
 	stores []string
 	names  []string // interned sources, channels and regions
 	sink   uint64   // keeps the prefetching loads alive
+	after  func(a, b int32) bool
+}
+
+// rowAfter reports whether evidence row a comes after row b in the stable
+// record order: by rec_key, then by position. Every tie of the golden
+// record (same source rank and time) and of the home store is broken by
+// it, so a rerun over the same data picks the same values whatever order
+// the warehouse returned the evidence rows in (rec_key is unique per
+// table).
+func (s *stitcher) rowAfter(a, b int32) bool {
+	key := func(e *evidenceCols) *strCol { return e.key }
+	ka, _ := s.rowValue(a, key)
+	kb, _ := s.rowValue(b, key)
+	if ka != kb {
+		return ka > kb
+	}
+	return a > b
 }
 
 func (s *stitcher) newGoldenState() []gstate {
@@ -256,7 +274,7 @@ func copyStrings(mem memory.Allocator, c *strCol, n int) arrow.Array {
 // goldenPass walks the evidence once more and updates the golden state of
 // the customers whose component index is k modulo W.
 func (s *stitcher) goldenPass(gst []gstate, rowComp []int32, rowInfo []uint16, k, W int) *golden {
-	g := &golden{more: map[uint64]*storeAgg{}}
+	g := &golden{more: map[uint64]*storeAgg{}, after: s.rowAfter}
 	prio := map[string]int16{}
 	for i, p := range s.cfg.SourcePriority {
 		if _, ok := prio[p]; !ok {
@@ -343,24 +361,24 @@ func (s *stitcher) goldenPass(gst []gstate, rowComp []int32, rowInfo []uint16, k
 				ts := e.ts.get(i)
 				r32 := int32(row)
 				// earliest record: ts ascending (none last), rank, input order
-				if fp := &st.first; fp.row < 0 || earlier(ts, rank, r32, fp.ts, fp.rank, fp.row) {
+				if fp := &st.first; fp.row < 0 || earlier(ts, rank, r32, fp.ts, fp.rank, fp.row, g.after) {
 					*fp = gpick{ts: ts, row: r32, rank: rank, src: chIdx}
 				}
 				if ts > st.last {
 					st.last = ts
 				}
-				if phone >= 0 && st.phone.better(rank, ts, r32) {
+				if phone >= 0 && st.phone.better(rank, ts, r32, g.after) {
 					st.phone = gpick{ts: ts, row: r32, rank: rank, src: sidx}
 					st.phoneID = phone
 				}
-				if email >= 0 && st.email.better(rank, ts, r32) {
+				if email >= 0 && st.email.better(rank, ts, r32, g.after) {
 					st.email = gpick{ts: ts, row: r32, rank: rank, src: sidx}
 					st.emailID = email
 				}
-				if v, ok := e.name.get(i); ok && nonEmpty(v) && st.name.better(rank, ts, r32) {
+				if v, ok := e.name.get(i); ok && nonEmpty(v) && st.name.better(rank, ts, r32, g.after) {
 					st.name = gpick{ts: ts, row: r32, rank: rank, src: sidx}
 				}
-				if v, ok := e.region.get(i); ok && nonEmpty(v) && st.region.better(rank, ts, r32) {
+				if v, ok := e.region.get(i); ok && nonEmpty(v) && st.region.better(rank, ts, r32, g.after) {
 					st.region = gpick{ts: ts, row: r32, rank: rank, src: sidx}
 					st.regionVal = intern(strings.TrimFunc(v, isTrim), true)
 				}
@@ -382,7 +400,7 @@ func (s *stitcher) goldenPass(gst []gstate, rowComp []int32, rowInfo []uint16, k
 	g.homes = map[int32]*storeAgg{}
 	for key, a := range g.more {
 		comp := int32(key >> 32)
-		if b := g.homes[comp]; b == nil || a.beats(b) {
+		if b := g.homes[comp]; b == nil || a.beats(b, g.after) {
 			g.homes[comp] = a
 		}
 	}
@@ -393,13 +411,13 @@ func (s *stitcher) goldenPass(gst []gstate, rowComp []int32, rowInfo []uint16, k
 func (g *golden) addStore(st *gstate, comp, si int32, ts int64, row int32, src int16) {
 	for k := 0; k < int(min(st.nStores, 2)); k++ {
 		if st.stores[k].store == si {
-			st.stores[k].add(ts, row, src)
+			st.stores[k].add(ts, row, src, g.after)
 			return
 		}
 	}
 	if st.nStores < 2 {
 		st.stores[st.nStores] = storeAgg{store: si}
-		st.stores[st.nStores].add(ts, row, src)
+		st.stores[st.nStores].add(ts, row, src, g.after)
 		st.nStores++
 		return
 	}
@@ -416,7 +434,7 @@ func (g *golden) addStore(st *gstate, comp, si int32, ts int64, row int32, src i
 		a = &storeAgg{store: si}
 		g.more[key] = a
 	}
-	a.add(ts, row, src)
+	a.add(ts, row, src, g.after)
 }
 
 // home returns the home store of a customer.
@@ -427,7 +445,7 @@ func (g *golden) home(st *gstate, comp int32) *storeAgg {
 	case 1:
 		return &st.stores[0]
 	case 2:
-		if st.stores[1].beats(&st.stores[0]) {
+		if st.stores[1].beats(&st.stores[0], g.after) {
 			return &st.stores[1]
 		}
 		return &st.stores[0]
@@ -437,14 +455,14 @@ func (g *golden) home(st *gstate, comp int32) *storeAgg {
 
 // earlier orders records by ts ascending (records without ts last), then
 // rank, then input order.
-func earlier(ts int64, rank int16, row int32, ts2 int64, rank2 int16, row2 int32) bool {
+func earlier(ts int64, rank int16, row int32, ts2 int64, rank2 int16, row2 int32, after func(a, b int32) bool) bool {
 	if ts != ts2 {
 		return tsKey(ts) < tsKey(ts2)
 	}
 	if rank != rank2 {
 		return rank < rank2
 	}
-	return row < row2
+	return after(row2, row)
 }
 
 // nonEmpty reports whether a string value has non-space content.

@@ -650,3 +650,31 @@ func TestNoLeaks(t *testing.T) {
 	syn.Release()
 	mem.AssertSize(t, 0)
 }
+
+// TestGoldenRecordIndependentOfInputOrder: ties of the golden record (two
+// records of the same source at the same instant with different names,
+// phones and regions; the first-seen record; two home stores with the
+// same count and last visit) are broken by rec_key, so the customer is
+// the same whichever order the evidence rows come in.
+func TestGoldenRecordIndependentOfInputOrder(t *testing.T) {
+	rs := []rec{
+		{key: "pos:1", ts: "2024-05-01", source: "pos", card: "M9", name: "Li Na", phone: "13800000001", region: "华东", store: "S1"},
+		{key: "pos:2", ts: "2024-05-01", source: "pos", card: "M9", name: "Li Nana", phone: "13800000002", region: "华南", store: "S2"},
+	}
+	var got []map[string]string
+	for _, order := range [][]rec{{rs[0], rs[1]}, {rs[1], rs[0]}} {
+		ev := batch(t, order...)
+		res := stitch(t, []arrow.RecordBatch{ev}, nil, Config{}, "r1")
+		got = append(got, customers(res)["C00000001"])
+		ev.Release()
+	}
+	if !reflect.DeepEqual(got[0], got[1]) {
+		t.Fatalf("golden record depends on input order:\n%v\n%v", got[0], got[1])
+	}
+	// The later rec_key wins every tie.
+	for k, want := range map[string]string{"name": "Li Nana", "region": "华南", "home_store": "S2"} {
+		if got[0][k] != want {
+			t.Errorf("%s = %q, want %q (%v)", k, got[0][k], want, got[0])
+		}
+	}
+}
