@@ -51,7 +51,10 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
 		// Many small per-file commits would otherwise each trigger a
 		// checkpoint once the WAL passes 16 MB.
-		stmts := []string{"SET checkpoint_threshold = '1GB'"}
+		stmts := []string{"SET checkpoint_threshold = '1GB'",
+			// Give freed memory back to the system soon after big queries
+			// instead of keeping it in the allocator's caches.
+			"SET allocator_background_threads = true", "SET allocator_flush_threshold = '32MB'"}
 		if opts.Threads > 0 {
 			stmts = append(stmts, fmt.Sprintf("SET threads=%d", opts.Threads))
 		}
