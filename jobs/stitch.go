@@ -197,7 +197,9 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 }
 
 // readEvidence runs the evidence queries one after another and adds their
-// constant columns.
+// constant columns. warehouse.Query already hands large results back as
+// 64K-row batches in exact buffers outside the Go heap, so the batches are
+// used as they come.
 func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBatch, error) {
 	chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+wh.Dialect().Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
 	if err != nil {
@@ -219,90 +221,38 @@ func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBa
 		if err != nil {
 			return evidence, fmt.Errorf("read identity evidence: %w", err)
 		}
-		compact, err := compactEvidence(recs, q, consts)
-		warehouse.Release(recs)
-		evidence = append(evidence, compact...)
-		if err != nil {
-			return evidence, fmt.Errorf("read identity evidence: %w", err)
+		for _, rec := range recs {
+			evidence = append(evidence, withConstants(rec, q, consts))
 		}
+		warehouse.Release(recs)
 	}
 	return evidence, nil
 }
 
-// compactRows is the number of rows of the compacted evidence batches.
-const compactRows = 1 << 16
-
-// compactEvidence copies the batches of one evidence query into batches of
-// up to compactRows rows in exactly sized buffers outside the Go heap
-// (evidenceAlloc), leaving out the columns that are null on every row of a
-// batch (identity.Stitch reads a missing column as null) and adding the
-// constant columns of q. The batches of a DuckDB result are small (2,048
-// rows) and each buffer is rounded up to a power of two (a string column's
-// offsets take 16 KiB for 8 KiB of values), so the compacted evidence takes
-// far less memory; and unlike C memory, released buffers go straight back
-// to the system. recs are not released.
-func compactEvidence(recs []arrow.RecordBatch, q evidenceQuery, consts constColumns) ([]arrow.RecordBatch, error) {
-	var out []arrow.RecordBatch
-	for lo := 0; lo < len(recs); {
-		hi, n := lo, 0
-		for hi < len(recs) && (hi == lo || n+int(recs[hi].NumRows()) <= compactRows) {
-			n += int(recs[hi].NumRows())
-			hi++
-		}
-		group := recs[lo:hi]
-		lo = hi
-		if n == 0 {
-			continue
-		}
-		schema := group[0].Schema()
-		var fields []arrow.Field
-		var cols []arrow.Array
-		release := func() {
-			for _, c := range cols {
-				c.Release()
-			}
-		}
-		for i, f := range schema.Fields() {
-			parts := make([]arrow.Array, 0, len(group))
-			nulls := 0
-			for _, r := range group {
-				if r.NumRows() > 0 {
-					if !r.Schema().Field(i).Equal(f) {
-						release()
-						return out, fmt.Errorf("evidence batches with different schemas (%s, %s)", r.Schema(), schema)
-					}
-					parts = append(parts, r.Column(i))
-					nulls += r.Column(i).NullN()
-				}
-			}
-			if nulls == n && f.Name != "rec_key" {
-				continue
-			}
-			c, err := array.Concatenate(parts, evidenceAlloc)
-			if err != nil {
-				release()
-				return out, err
-			}
+// withConstants returns rec without the columns that are null on every
+// row (identity.Stitch reads a missing column as null) and with the
+// constant columns of q. rec is not released.
+func withConstants(rec arrow.RecordBatch, q evidenceQuery, consts constColumns) arrow.RecordBatch {
+	n := int(rec.NumRows())
+	var fields []arrow.Field
+	var cols []arrow.Array
+	for i, f := range rec.Schema().Fields() {
+		if c := rec.Column(i); c.NullN() < n || f.Name == "rec_key" {
 			fields = append(fields, f)
 			cols = append(cols, c)
 		}
-		owned := len(cols)
-		fields = append(fields, arrow.Field{Name: "rec_table", Type: arrow.BinaryTypes.String})
-		cols = append(cols, consts.get(q.table, n))
-		if q.channel != "" {
-			fields = append(fields, arrow.Field{Name: "channel", Type: arrow.BinaryTypes.String})
-			cols = append(cols, consts.get(q.channel, n))
-		}
-		out = append(out, array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n)))
-		for _, c := range cols[:owned] {
-			c.Release()
-		}
 	}
-	return out, nil
+	fields = append(fields, arrow.Field{Name: "rec_table", Type: arrow.BinaryTypes.String})
+	cols = append(cols, consts.get(q.table, n))
+	if q.channel != "" {
+		fields = append(fields, arrow.Field{Name: "channel", Type: arrow.BinaryTypes.String})
+		cols = append(cols, consts.get(q.channel, n))
+	}
+	return array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))
 }
 
-// evidenceAlloc allocates the evidence and the stitch results: outside the
-// Go heap, and given back to the system as soon as they are released.
+// evidenceAlloc allocates the stitch results: outside the Go heap, and
+// given back to the system as soon as they are released.
 var evidenceAlloc memory.Allocator = offheap.Allocator{}
 
 // constColumns makes the constant columns of the evidence batches: one
