@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 
 	"github.com/crmkit/crmkit/jobs/bench"
 )
@@ -29,17 +28,11 @@ func cmdBench(ctx context.Context, args []string) error {
 		return err
 	}
 	log := cf.logger()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	rep, err := bench.Run(ctx, bench.Options{ConfigPath: cf.config, Dir: *dir, Customers: *customers, Seed: *seed, Threads: *threads, Log: log,
 		MemoryLimit: *memLimit, Parallelism: *par,
 		Progress: func(stage string) {
