@@ -21,6 +21,7 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/metrics"
 	"github.com/crmkit/crmkit/pipeline/generate"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -258,6 +259,10 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 		i++
 	}
 	local := fmt.Sprintf("timezone('%s', order_ts)", tz)
+	churn := cfg.Models.Growth.ChurnDays
+	if churn <= 0 {
+		churn = metrics.DefaultChurnDays
+	}
 	return map[string][]string{
 		"ingest (utf-8 csv sources)": ingest,
 		// The cohort stage's matrix overall and split by first channel,
@@ -288,8 +293,9 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 				FROM orders WHERE customer_id IS NOT NULL GROUP BY 1)
 			SELECT *, ntile(5) OVER (ORDER BY recency DESC) AS r, ntile(5) OVER (ORDER BY frequency) AS f, ntile(5) OVER (ORDER BY monetary) AS m FROM c`},
 		// New, returning, reactivated and churned customers per month
-		// (churn window 365 days), active at start and end, overall and by
-		// first channel and region, as the growth job computes.
+		// (the growth job's churn window, models.growth.churn_days), active at the end,
+		// overall and by first channel and region, as the growth job
+		// computes.
 		"growth": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_growth AS
 			WITH p AS (SELECT customer_id, CAST(%[1]s AS DATE) AS d, order_ts, channel, order_id, store_id FROM orders
 				WHERE customer_id IS NOT NULL AND net_amount > 0),
@@ -301,10 +307,10 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 			days AS (SELECT DISTINCT customer_id, d FROM p),
 			g AS (SELECT customer_id, d, d - lag(d) OVER w AS gap, lead(d) OVER w - d AS next_gap FROM days
 				WINDOW w AS (PARTITION BY customer_id ORDER BY d)),
-			ev AS (SELECT customer_id, date_trunc('month', d) AS m, CASE WHEN gap IS NULL THEN 3 WHEN gap > 365 THEN 2 ELSE 1 END AS kind FROM g
+			ev AS (SELECT customer_id, date_trunc('month', d) AS m, CASE WHEN gap IS NULL THEN 3 WHEN gap > %[2]d THEN 2 ELSE 1 END AS kind FROM g
 				UNION ALL
-				SELECT customer_id, date_trunc('month', d + 366), 0 FROM g
-				WHERE (next_gap IS NULL OR next_gap > 365) AND d + 366 <= (SELECT max(d) FROM days)),
+				SELECT customer_id, date_trunc('month', d + %[2]d + 1), 0 FROM g
+				WHERE (next_gap IS NULL OR next_gap > %[2]d) AND d + %[2]d + 1 <= (SELECT max(d) FROM days)),
 			cm AS (SELECT customer_id, m, max(kind) AS kind, bool_or(kind = 0) AS churned FROM ev GROUP BY 1, 2),
 			a AS (SELECT cm.m, dims.first_channel, dims.region, count(*) FILTER (WHERE kind > 0) AS buyers,
 					count(*) FILTER (WHERE kind = 3) AS new_customers, count(*) FILTER (WHERE kind = 2) AS reactivated,
@@ -313,7 +319,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 				GROUP BY GROUPING SETS ((cm.m), (cm.m, dims.first_channel), (cm.m, dims.region)))
 			SELECT *, new_customers + reactivated - churned AS net_growth,
 				sum(new_customers + reactivated - churned) OVER (PARTITION BY first_channel, region ORDER BY m) AS active_end
-			FROM a`, local)},
+			FROM a`, local, churn)},
 		"sales": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_sales AS
 			SELECT date_trunc('month', timezone('%s', l.order_ts)) AS month, l.channel, l.store_id, s.region, p.category, p.brand,
 				sum(l.qty) AS units, sum(l.net_amount) AS net_sales, sum(l.net_amount - l.qty * p.unit_cost) AS margin,
