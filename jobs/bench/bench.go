@@ -201,6 +201,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if st.SQLSeconds > 0 {
 			st.Ratio = st.Seconds / st.SQLSeconds
 		}
+		if q, ok := twinChecks[st.Name]; ok && st.Note == "" {
+			var same *bool
+			if err := sess.WH.QueryRow(ctx, q, nil, &same); err != nil {
+				st.Note = "sql twin check failed: " + err.Error()
+			} else if same == nil || !*same {
+				st.Note = "sql twin differs from the stage's mart"
+			}
+		}
 	}
 	// The ingest twin writes persistent tables like the real ingest does;
 	// drop them so the warehouse holds only the chain's tables.
@@ -242,6 +250,23 @@ func add(dst *Stage, s Stage) {
 	if s.PeakRSSMB > dst.PeakRSSMB {
 		dst.PeakRSSMB = s.PeakRSSMB
 	}
+}
+
+// twinChecks compare a twin's totals with the stage's mart for the run's
+// as-of date, so a twin that stops computing what its stage computes is
+// reported in the stage's note. (Row counts are not compared: the marts
+// also hold the empty cells of the matrix, which the twins leave out.)
+var twinChecks = map[string]string{
+	"cohorts": `WITH t AS (SELECT sum(active) FILTER (WHERE first_channel IS NULL AND region IS NULL AND first_category IS NULL) AS active,
+			sum(revenue) AS revenue FROM bench_twin_cohort),
+		m AS (SELECT sum(customers_active) FILTER (WHERE dimension = 'all') AS active, sum(revenue) AS revenue
+			FROM cohort_retention WHERE as_of = (SELECT max(as_of) FROM cohort_retention))
+		SELECT t.active = m.active AND abs(t.revenue - m.revenue) <= 1e-6 * abs(m.revenue) + 0.01 FROM t, m`,
+	"growth": `WITH t AS (SELECT sum(new_customers) AS nc, sum(reactivated) AS re, sum(churned) AS ch, sum(buyers) AS b
+			FROM bench_twin_growth WHERE first_channel IS NULL AND region IS NULL),
+		m AS (SELECT sum(new_customers) AS nc, sum(reactivated_customers) AS re, sum(churned_customers) AS ch, sum(buyers) AS b
+			FROM growth WHERE as_of = (SELECT max(as_of) FROM growth) AND dimension = 'total')
+		SELECT t.nc = m.nc AND t.re = m.re AND t.ch = m.ch AND t.b = m.b FROM t, m`,
 }
 
 // sqlTwins are the same computations as plain DuckDB SQL, keyed by stage.
@@ -310,7 +335,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 			ev AS (SELECT customer_id, date_trunc('month', d) AS m, CASE WHEN gap IS NULL THEN 3 WHEN gap > %[2]d THEN 2 ELSE 1 END AS kind FROM g
 				UNION ALL
 				SELECT customer_id, date_trunc('month', d + %[2]d + 1), 0 FROM g
-				WHERE (next_gap IS NULL OR next_gap > %[2]d) AND d + %[2]d + 1 <= (SELECT max(d) FROM days)),
+				WHERE (next_gap IS NULL OR next_gap > %[2]d) AND d + %[2]d + 1 <= (SELECT CAST(max(%[1]s) AS DATE) FROM orders)),
 			cm AS (SELECT customer_id, m, max(kind) AS kind, bool_or(kind = 0) AS churned FROM ev GROUP BY 1, 2),
 			a AS (SELECT cm.m, dims.first_channel, dims.region, count(*) FILTER (WHERE kind > 0) AS buyers,
 					count(*) FILTER (WHERE kind = 3) AS new_customers, count(*) FILTER (WHERE kind = 2) AS reactivated,
