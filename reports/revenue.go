@@ -169,12 +169,11 @@ func MonthCase(d warehouse.SQL, col string, loc *time.Location, first, last time
 	if end.Sub(m) > 100*366*24*time.Hour {
 		return local
 	}
-	lit := func(t time.Time) string { return "CAST(" + d.String(t.UTC().Format(time.RFC3339)) + " AS TIMESTAMPTZ)" }
 	var b strings.Builder
-	b.WriteString("CASE WHEN " + col + " < " + lit(m) + " THEN " + local)
+	b.WriteString("CASE WHEN " + col + " < " + warehouse.TimestampLiteral(d, m) + " THEN " + local)
 	for !m.After(end) {
 		next := time.Date(m.Year(), m.Month()+1, 1, 0, 0, 0, 0, loc)
-		b.WriteString(" WHEN " + col + " < " + lit(next) + " THEN " + d.String(m.Format("2006-01")))
+		b.WriteString(" WHEN " + col + " < " + warehouse.TimestampLiteral(d, next) + " THEN " + d.String(m.Format("2006-01")))
 		m = next
 	}
 	b.WriteString(" ELSE " + local + " END")

@@ -25,7 +25,7 @@ import (
 // older than the order (its order_ts is the first line's), so lines before
 // from are skipped.
 func factsSQL(d warehouse.SQL, from, to time.Time) string {
-	f, t := tsLit(d, from), tsLit(d, to)
+	f, t := warehouse.TimestampLiteral(d, from), warehouse.TimestampLiteral(d, to)
 	return `CREATE OR REPLACE TABLE publish_order_facts AS
 	WITH o AS (SELECT channel, order_id, order_ts, customer_id, store_id, paid_amount, refund_amount, net_amount
 		FROM orders WHERE order_ts >= ` + f + ` AND order_ts < ` + t + `),
@@ -41,9 +41,12 @@ func factsSQL(d warehouse.SQL, from, to time.Time) string {
 	LEFT JOIN cost ON cost.channel = o.channel AND cost.order_id = o.order_id`
 }
 
-// tsLit is a TIMESTAMPTZ literal.
-func tsLit(d warehouse.SQL, t time.Time) string {
-	return "CAST(" + d.String(ts(t)) + " AS TIMESTAMPTZ)"
+// periodLits are the bounds of the current and the previous period as
+// TIMESTAMPTZ literals.
+func (b *builder) periodLits() (curFrom, curTo, prevFrom, prevTo string) {
+	d := b.sql()
+	return warehouse.TimestampLiteral(d, b.cur.From), warehouse.TimestampLiteral(d, b.cur.To),
+		warehouse.TimestampLiteral(d, b.prev.From), warehouse.TimestampLiteral(d, b.prev.To)
 }
 
 // measure is one period KPI computed as an aggregate over the order facts.
@@ -57,9 +60,8 @@ type measure struct {
 // periodKPIs computes every measure for the current and the previous
 // period in one scan of the order facts (restricted to the region).
 func (b *builder) periodKPIs(ms []measure) []reports.KPI {
-	d := b.sql()
 	rc, ra := b.regionCond("")
-	cf, ct, pf, pt := tsLit(d, b.cur.From), tsLit(d, b.cur.To), tsLit(d, b.prev.From), tsLit(d, b.prev.To)
+	cf, ct, pf, pt := b.periodLits()
 	q := "SELECT CASE WHEN order_ts >= " + cf + " THEN 1 ELSE 2 END AS p"
 	for _, m := range ms {
 		q += ", " + m.expr
@@ -110,9 +112,8 @@ func (b *builder) ordersSource() string {
 // scan of the orders: new = first order (in the region) in the period;
 // repeat = an order in the period and one before it.
 func (b *builder) customerKPIs() (newK, repeatK reports.KPI) {
-	d := b.sql()
 	rc, ra := b.regionCond("")
-	cf, ct, pf, pt := tsLit(d, b.cur.From), tsLit(d, b.cur.To), tsLit(d, b.prev.From), tsLit(d, b.prev.To)
+	cf, ct, pf, pt := b.periodLits()
 	q := `SELECT count(CASE WHEN f >= ` + cf + ` AND f < ` + ct + ` THEN 1 END), count(CASE WHEN f >= ` + pf + ` AND f < ` + pt + ` THEN 1 END),
 		count(CASE WHEN f < ` + cf + ` AND in_cur = 1 THEN 1 END), count(CASE WHEN f < ` + pf + ` AND in_prev = 1 THEN 1 END)
 		FROM (SELECT customer_id, min(order_ts) AS f, max(CASE WHEN order_ts >= ` + cf + ` THEN 1 ELSE 0 END) AS in_cur,

@@ -172,11 +172,9 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		}
 	}
 	wg.Wait()
-	defer func() {
-		if sizes != nil { // not recorded (an error came first)
-			sizes.Release()
-		}
-	}()
+	if sizes != nil {
+		defer sizes.Release()
+	}
 	if factsErr != nil {
 		return jobs.Result{}, fmt.Errorf("build order facts: %w", factsErr)
 	}
@@ -198,9 +196,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, segsErr
 	}
 	if sizes != nil {
-		err := recordSegmentSizes(ctx, env, asOf, sizes)
-		sizes = nil
-		if err != nil {
+		if err := recordSegmentSizes(ctx, env, asOf, sizes); err != nil {
 			return jobs.Result{}, err
 		}
 	}

@@ -155,6 +155,7 @@ func WriteSegments(ctx context.Context, env *jobs.Env, asOf time.Time, out strin
 	if err != nil || sizes == nil {
 		return files, err
 	}
+	defer sizes.Release()
 	return files, recordSegmentSizes(ctx, env, asOf, sizes)
 }
 
@@ -210,9 +211,7 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 	return b.NewRecordBatch(), files, nil
 }
 
-// recordSegmentSizes writes the sizes into the segment_sizes mart and
-// releases them.
+// recordSegmentSizes writes the sizes into the segment_sizes mart.
 func recordSegmentSizes(ctx context.Context, env *jobs.Env, asOf time.Time, sizes arrow.RecordBatch) error {
-	defer sizes.Release()
 	return jobs.WriteMart(ctx, env.WH, "segment_sizes", asOf, segmentSizesSchema, []arrow.RecordBatch{sizes})
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/crmkit/crmkit/internal/offheap"
 )
 
-// TestStitchMmapAllocator: results allocated with MmapAllocator equal the
+// TestStitchMmapAllocator: results allocated with offheap.Allocator equal the
 // default ones, and outlive the evidence they were built from.
 func TestStitchMmapAllocator(t *testing.T) {
 	syn := GenerateSynthetic(SynthOptions{Persons: 2000, Seed: 3})

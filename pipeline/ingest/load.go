@@ -347,17 +347,22 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 				return item{}, ctx.Err()
 			}
 		}
-		sl, stream := tx.(streamLoader)
+		loadReader := func(ctx context.Context, table string, rdr array.RecordReader) (int64, error) {
+			return loadEach(ctx, tx, table, rdr)
+		}
+		if sl, ok := tx.(streamLoader); ok {
+			loadReader = sl.LoadReader
+		}
 		for {
 			it, err := recv()
 			if err != nil {
 				return err
 			}
-			if it.rec != nil && stream {
-				// One INSERT takes batches until the parser has
-				// quarantined rows to write or reaches the end.
+			if it.rec != nil {
+				// One INSERT (DuckDB) takes batches until the parser
+				// has quarantined rows to write or reaches the end.
 				s := &batchStream{schema: it.rec.Schema(), next: it.rec, recv: recv, loaded: loaded, name: name, after: in.AfterBatch}
-				n, err := sl.LoadReader(ctx, raw, s)
+				n, err := loadReader(ctx, raw, s)
 				s.releaseCur()
 				if s.err != nil {
 					// The producer's or AfterBatch's error, which
@@ -373,21 +378,6 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 				}
 				loaded += n
 				it = s.stop
-			} else if it.rec != nil {
-				n, err := tx.Load(ctx, raw, it.rec)
-				it.rec.Release()
-				it.rec = nil
-				if err != nil {
-					it.release()
-					return fmt.Errorf("load %q into %s: %w", name, raw, err)
-				}
-				loaded += n
-				if in.AfterBatch != nil {
-					if err := in.AfterBatch(name, loaded); err != nil {
-						it.release()
-						return err
-					}
-				}
 			}
 			if it.err != nil {
 				return it.err
@@ -415,9 +405,22 @@ func (in *Ingester) loadContent(ctx context.Context, src *config.Source, path, n
 }
 
 // streamLoader is a transaction that appends a stream of batches in one
-// statement (DuckDB); other warehouses get one Load per batch.
+// statement (DuckDB); other warehouses get one Load per batch (loadEach).
 type streamLoader interface {
 	LoadReader(ctx context.Context, table string, rdr array.RecordReader) (int64, error)
+}
+
+// loadEach appends the batches of rdr to table with one tx.Load each.
+func loadEach(ctx context.Context, tx warehouse.Tx, table string, rdr array.RecordReader) (int64, error) {
+	var n int64
+	for rdr.Next() {
+		k, err := tx.Load(ctx, table, rdr.RecordBatch())
+		if err != nil {
+			return n, err
+		}
+		n += k
+	}
+	return n, rdr.Err()
 }
 
 // item is what the producer hands the loader, in file order: a batch of

@@ -9,7 +9,16 @@ import (
 	"testing"
 
 	"github.com/crmkit/crmkit/pipeline/ingest"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
+
+// perBatchWH hides the DuckDB transaction's LoadReader, so the ingester
+// loads one batch per Load as it does on BigQuery.
+type perBatchWH struct{ *warehouse.DuckDB }
+
+func (w perBatchWH) InTx(ctx context.Context, fn func(tx warehouse.Tx) error) error {
+	return w.DuckDB.InTx(ctx, func(tx warehouse.Tx) error { return fn(struct{ warehouse.Tx }{tx}) })
+}
 
 // A file loads the same rows, in file order, with the same quarantine and
 // counts whatever the batch size: one batch, many batches in one INSERT, or
@@ -27,7 +36,7 @@ func TestBatchSizesLoadTheSameRowsInOrder(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "#%d,a%d@x.com,,2025-01-02 03:04:05,paid,SKU-%d,%s,10,0,10,0\n", i, i, i%13, qty)
 	}
-	for _, batch := range []int{0, 1, 3, 64, 999} {
+	for _, batch := range []int{0, 1, 3, 64, 999, -1, -64} { // negative: -batch rows, one Load per batch (as on BigQuery)
 		t.Run(fmt.Sprint(batch), func(t *testing.T) {
 			dir := t.TempDir()
 			p := filepath.Join(dir, "shop", "orders.csv")
@@ -39,9 +48,13 @@ func TestBatchSizesLoadTheSameRowsInOrder(t *testing.T) {
 			}
 			wh := openWH(t)
 			cfg := cfgFor(dir, shopifySource("shop/*.csv"))
+			var target warehouse.Warehouse = wh
+			if batch < 0 {
+				batch, target = -batch, perBatchWH{wh}
+			}
 			var calls int
 			var last int64
-			in := &ingest.Ingester{WH: wh, BaseDir: dir, BatchRows: batch, AfterBatch: func(_ string, rows int64) error {
+			in := &ingest.Ingester{WH: target, BaseDir: dir, BatchRows: batch, AfterBatch: func(_ string, rows int64) error {
 				if rows < last {
 					t.Errorf("AfterBatch rows went back from %d to %d", last, rows)
 				}

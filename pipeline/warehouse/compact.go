@@ -39,8 +39,7 @@ func newCompactor() *compactor {
 		for group := range c.in {
 			if c.err == nil {
 				var rec arrow.RecordBatch
-				rec, c.err = concatBatches(group)
-				if rec != nil {
+				if rec, c.err = concatBatches(group); c.err == nil {
 					c.out = append(c.out, rec)
 				}
 			}
@@ -98,37 +97,29 @@ func (c *compactor) abort() {
 	c.out = nil
 }
 
-// concatBatches copies batches of one schema into one batch.
+// concatBatches copies batches of one schema (at least one) into one batch.
 func concatBatches(group []arrow.RecordBatch) (arrow.RecordBatch, error) {
 	var rows int64
 	for _, r := range group {
 		rows += r.NumRows()
 	}
-	if len(group) == 0 {
-		return nil, nil
-	}
 	schema := group[0].Schema()
-	cols := make([]arrow.Array, schema.NumFields())
-	release := func() {
+	cols := make([]arrow.Array, 0, schema.NumFields())
+	defer func() {
 		for _, c := range cols {
-			if c != nil {
-				c.Release()
-			}
+			c.Release()
 		}
-	}
+	}()
 	parts := make([]arrow.Array, len(group))
-	for i := range cols {
+	for i := range schema.NumFields() {
 		for j, r := range group {
 			parts[j] = r.Column(i)
 		}
 		c, err := array.Concatenate(parts, offheap.Allocator{})
 		if err != nil {
-			release()
 			return nil, fmt.Errorf("regroup result column %s: %w", schema.Field(i).Name, err)
 		}
-		cols[i] = c
+		cols = append(cols, c)
 	}
-	rec := array.NewRecordBatch(schema, cols, rows)
-	release()
-	return rec, nil
+	return array.NewRecordBatch(schema, cols, rows), nil
 }

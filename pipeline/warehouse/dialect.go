@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -75,6 +76,12 @@ func SQLOf(d Dialect) SQL {
 		return s
 	}
 	return duckDialect{}
+}
+
+// TimestampLiteral is t as a TIMESTAMPTZ literal of d, for SQL built with
+// fixed instants rather than parameters.
+func TimestampLiteral(d SQL, t time.Time) string {
+	return "CAST(" + d.String(t.UTC().Format(time.RFC3339)) + " AS TIMESTAMPTZ)"
 }
 
 // TableChecker is implemented by warehouses that can tell whether a table

@@ -175,10 +175,7 @@ func arrowLoad(ctx context.Context, c *sql.Conn, table string, recs []arrow.Reco
 		return 0, fmt.Errorf("load %s: %w", table, err)
 	}
 	defer rdr.Release()
-	if _, err := arrowLoadReader(ctx, c, table, rdr); err != nil {
-		return 0, err
-	}
-	return n, nil
+	return arrowLoadReader(ctx, c, table, rdr)
 }
 
 // arrowLoadReader appends every batch of rdr to table with one INSERT over
