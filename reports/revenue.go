@@ -32,10 +32,7 @@ func QueryMonthlyRevenue(ctx context.Context, wh warehouse.Querier, tz string) (
 	if err != nil {
 		return nil, fmt.Errorf("monthly revenue: time zone %q: %w", tz, err)
 	}
-	d := warehouse.SQLOf(nil)
-	if w, ok := wh.(interface{ Dialect() warehouse.Dialect }); ok {
-		d = warehouse.SQLOf(w.Dialect())
-	}
+	d := warehouse.SQLOfQuerier(wh)
 	// The months the orders span, so the month of each order is found by
 	// comparing with the month boundaries instead of converting every
 	// order to local time.

@@ -102,15 +102,7 @@ func (b *builder) exists(table string) bool {
 }
 
 // sql is the SQL dialect of the warehouse.
-func (b *builder) sql() warehouse.SQL { return sqlOf(b.wh) }
-
-// sqlOf is the SQL dialect of q (DuckDB's when q does not tell).
-func sqlOf(q warehouse.Querier) warehouse.SQL {
-	if w, ok := q.(interface{ Dialect() warehouse.Dialect }); ok {
-		return warehouse.SQLOf(w.Dialect())
-	}
-	return warehouse.SQLOf(nil)
-}
+func (b *builder) sql() warehouse.SQL { return warehouse.SQLOfQuerier(b.wh) }
 
 // table renders a query result as a scorecard table; units are inferred
 // from column names.

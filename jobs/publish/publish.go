@@ -166,7 +166,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		}
 	}
 	cur, prev := Periods(asOf)
-	if factsErr = env.WH.Exec(ctx, factsSQL(sqlOf(env.WH), prev.From, cur.To)); factsErr == nil {
+	if factsErr = env.WH.Exec(ctx, factsSQL(warehouse.SQLOfQuerier(env.WH), prev.From, cur.To)); factsErr == nil {
 		for _, i := range needFacts {
 			goRun(func() { buildLayer(i) })
 		}

@@ -28,7 +28,7 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) string {
 		ok, _ := warehouse.TableExists(ctx, wh, t)
 		return ok
 	}
-	d := sqlOf(wh)
+	d := warehouse.SQLOfQuerier(wh)
 	rfm := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS tier WHERE FALSE)`
 	if has("rfm") {
 		rfm = `(SELECT customer_id, tier FROM rfm WHERE as_of = (SELECT max(as_of) FROM rfm WHERE as_of <= $1))`

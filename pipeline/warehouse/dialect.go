@@ -78,6 +78,15 @@ func SQLOf(d Dialect) SQL {
 	return duckDialect{}
 }
 
+// SQLOfQuerier is the SQL dialect of q: its warehouse's when q tells its
+// dialect (warehouses do), DuckDB's otherwise (a bare transaction).
+func SQLOfQuerier(q Querier) SQL {
+	if w, ok := q.(interface{ Dialect() Dialect }); ok {
+		return SQLOf(w.Dialect())
+	}
+	return SQLOf(nil)
+}
+
 // TimestampLiteral is t as a TIMESTAMPTZ literal of d, for SQL built with
 // fixed instants rather than parameters.
 func TimestampLiteral(d SQL, t time.Time) string {
