@@ -16,6 +16,8 @@ import (
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/models/clv"
+	"github.com/crmkit/crmkit/models/orderscan"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 func init() {
@@ -94,12 +96,9 @@ func readIDs(recs []arrow.RecordBatch) ([]string, error) {
 		if r.NumCols() != 2 || r.Column(0).NullN() > 0 || r.Column(1).NullN() > 0 {
 			return nil, fmt.Errorf("customers: unexpected batch %s", r.Schema())
 		}
-		var ixAt func(int) int64
-		switch c := r.Column(0).(type) {
-		case *array.Int32:
-			ixAt = func(i int) int64 { return int64(c.Value(i)) }
-		case *array.Int64:
-			ixAt = c.Value
+		ixAt, err := orderscan.IntColumn(r, "customer_ix")
+		if err != nil {
+			return nil, fmt.Errorf("customers: %w", err)
 		}
 		var idAt func(int) string
 		switch c := r.Column(1).(type) {
@@ -107,12 +106,11 @@ func readIDs(recs []arrow.RecordBatch) ([]string, error) {
 			idAt = c.Value
 		case *array.LargeString:
 			idAt = c.Value
-		}
-		if ixAt == nil || idAt == nil {
+		default:
 			return nil, fmt.Errorf("customers: unexpected column types %s", r.Schema())
 		}
 		for i := 0; i < int(r.NumRows()); i++ {
-			j := ixAt(i)
+			j, _ := ixAt(i)
 			if j < 0 || j >= int64(n) || seen[j] {
 				return nil, fmt.Errorf("customers: customer_ix %d out of range or repeated", j)
 			}
@@ -152,7 +150,7 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	tSum := time.Now()
 	endArg := end.Format(time.RFC3339)
 	var recs, custs []arrow.RecordBatch
-	defer func() { release(recs); release(custs) }() // unless released below
+	defer func() { warehouse.Release(recs); warehouse.Release(custs) }() // unless released below
 	recs, err = env.WH.Query(ctx, ordersSQL, endArg)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read orders: %w", err)
@@ -180,8 +178,8 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		rowsIn += r.NumRows()
 	}
 	// The purchases hold their own copy.
-	release(recs)
-	release(custs)
+	warehouse.Release(recs)
+	warehouse.Release(custs)
 	recs, custs, ids = nil, nil, nil
 	sums, err := purchases.Summaries(calEnd, time.Time{})
 	if err != nil {
@@ -304,10 +302,4 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			hold.Weeks, hold.Predicted, hold.Actual, holdFitSec, holdEvals, figs[FigHoldoutSeconds])
 	}
 	return jobs.Result{RowsIn: rowsIn, RowsOut: scored.NumRows(), Message: msg, Figures: figs}, nil
-}
-
-func release(recs []arrow.RecordBatch) {
-	for _, r := range recs {
-		r.Release()
-	}
 }

@@ -238,12 +238,6 @@ func rows(recs []arrow.RecordBatch) int64 {
 	return n
 }
 
-func release(recs []arrow.RecordBatch) {
-	for _, r := range recs {
-		r.Release()
-	}
-}
-
 func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	asOf, loc, end, err := window(ctx, env)
 	if err != nil {
@@ -266,12 +260,12 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
-	defer release(orders)
+	defer warehouse.Release(orders)
 	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect())), lines, src), end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read cohort attributes: %w", err)
 	}
-	defer release(customers)
+	defer warehouse.Release(customers)
 	readSec := time.Since(t0).Seconds()
 
 	t1 := time.Now()
@@ -313,12 +307,12 @@ func runRFM(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
-	defer release(orders)
+	defer warehouse.Release(orders)
 	customers, err := env.WH.Query(ctx, rfmCustomersSQL, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read customers: %w", err)
 	}
-	defer release(customers)
+	defer warehouse.Release(customers)
 	readSec := time.Since(t0).Seconds()
 
 	t1 := time.Now()
@@ -330,7 +324,7 @@ func runRFM(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	modelSec := time.Since(t1).Seconds()
 	recs := res.Record(memory.DefaultAllocator, asOf, 1<<17)
-	defer release(recs)
+	defer warehouse.Release(recs)
 	if err := jobs.WriteMart(ctx, env.WH, MartRFM, asOf, rfm.MartSchema, recs); err != nil {
 		return jobs.Result{}, err
 	}

@@ -383,9 +383,14 @@ func (o *logObjective) problem(grad bool) optimize.Problem {
 // maxAbsGrad returns the largest absolute gradient component at x.
 func (o *logObjective) maxAbsGrad(x []float64) float64 {
 	o.withGrad(x)
+	return maxAbs(o.lastGrad)
+}
+
+// maxAbs returns the largest absolute value of v's components.
+func maxAbs(v []float64) float64 {
 	m := 0.0
-	for _, v := range o.lastGrad {
-		m = math.Max(m, math.Abs(v))
+	for _, e := range v {
+		m = math.Max(m, math.Abs(e))
 	}
 	return m
 }
@@ -480,13 +485,6 @@ func newtonFD(o *logObjective, x0 []float64, tol float64, maxIter int) ([]float6
 	g := slices.Clone(o.lastGrad)
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return x, f, 0
-	}
-	maxAbs := func(v []float64) float64 {
-		m := 0.0
-		for _, e := range v {
-			m = math.Max(m, math.Abs(e))
-		}
-		return m
 	}
 	var H []float64 // n×n, row-major; nil: to compute
 	xs, d := make([]float64, n), make([]float64, n)

@@ -179,7 +179,7 @@ func PurchasesFromIndexed(recs []arrow.RecordBatch, ixCol, tsCol, amountCol stri
 			if !ok {
 				continue
 			}
-			perSec := map[arrow.TimeUnit]int64{arrow.Second: 1, arrow.Millisecond: 1e3, arrow.Microsecond: 1e6, arrow.Nanosecond: 1e9}[ts.DataType().(*arrow.TimestampType).Unit]
+			perSec := unitsPerSecond(ts)
 			for i, v := range ts.Values() {
 				if ts.IsValid(i) {
 					sec := floorDiv(int64(v), perSec)
@@ -277,20 +277,11 @@ func (g *aggregator) addRecord(rec arrow.RecordBatch, custCol, tsCol, amountCol 
 	var dayAt func(i int) int32
 	switch c := tc.(type) {
 	case *array.Timestamp:
-		unit := c.DataType().(*arrow.TimestampType).Unit
-		perDay := int64(86400)
-		switch unit {
-		case arrow.Millisecond:
-			perDay *= 1e3
-		case arrow.Microsecond:
-			perDay *= 1e6
-		case arrow.Nanosecond:
-			perDay *= 1e9
-		}
+		unitsPerSec := unitsPerSecond(c)
+		perDay := 86400 * unitsPerSec
 		vals := c.Values()
 		dayAt = func(i int) int32 { return int32(floorDiv(int64(vals[i]), perDay)) }
 		if g.days != nil {
-			unitsPerSec := perDay / 86400
 			dayAt = func(i int) int32 { return g.days.day(int64(vals[i]), unitsPerSec) }
 		}
 	case *array.Date32:
@@ -335,6 +326,19 @@ func (g *aggregator) addRecord(rec arrow.RecordBatch, custCol, tsCol, amountCol 
 		g.add(idAt(i), dayAt(i), v)
 	}
 	return nil
+}
+
+// unitsPerSecond is the number of ts's units in a second.
+func unitsPerSecond(ts *array.Timestamp) int64 {
+	switch ts.DataType().(*arrow.TimestampType).Unit {
+	case arrow.Millisecond:
+		return 1e3
+	case arrow.Microsecond:
+		return 1e6
+	case arrow.Nanosecond:
+		return 1e9
+	}
+	return 1
 }
 
 // floorDiv is integer division rounding towards minus infinity.

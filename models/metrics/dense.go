@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"hash/maphash"
+	"math/bits"
 	"sort"
 )
 
@@ -163,16 +164,16 @@ func (k *keySet) name(id int32) string {
 // occurrence.
 func (k *keySet) build() {
 	n := len(k.h1)
-	bits := uint(0)
-	for (n >> bits) > 8192 {
-		bits++
+	pbits := uint(0)
+	for (n >> pbits) > 8192 {
+		pbits++
 	}
-	P := 1 << bits
+	P := 1 << pbits
 	part := func(h uint64) int {
-		if bits == 0 {
+		if pbits == 0 {
 			return 0
 		}
-		return int(h >> (64 - bits))
+		return int(h >> (64 - pbits))
 	}
 	// Each worker counts and scatters its own range of positions.
 	W := workers()
@@ -217,6 +218,17 @@ func (k *keySet) build() {
 	cnt := make([]int32, P)
 	G := min(P, 4)
 	var items []item
+	// One probing table per numbering worker, sized for the largest
+	// partition and reused across the groups (a table is left empty).
+	type slot struct {
+		h1, h2 uint64
+		id     int32
+	}
+	size := 16
+	for size < 2*int(maxPart) {
+		size <<= 1
+	}
+	tabs := make([][]slot, workers())
 	for g := 0; g < G; g++ {
 		qlo, qhi := P*g/G, P*(g+1)/G
 		base := start[qlo]
@@ -239,18 +251,14 @@ func (k *keySet) build() {
 				}
 			}
 		})
-		parallel(qhi-qlo, func(lo, hi int) {
-			size := 16
-			for size < 2*int(maxPart) {
-				size <<= 1
-			}
-			type slot struct {
-				h1, h2 uint64
-				id     int32
-			}
-			tab := make([]slot, size)
-			for i := range tab {
-				tab[i].id = -1
+		runRanges(len(tabs), qhi-qlo, func(w, lo, hi int) {
+			tab := tabs[w]
+			if tab == nil && lo < hi {
+				tab = make([]slot, size)
+				for i := range tab {
+					tab[i].id = -1
+				}
+				tabs[w] = tab
 			}
 			for q := qlo + lo; q < qlo+hi; q++ {
 				its := items[start[q]-base : start[q+1]-base]
@@ -309,9 +317,9 @@ func (k *keySet) build() {
 	r := int32(0)
 	for w, x := range bm {
 		rank[w] = r
-		r += int32(bits64(x))
+		r += int32(bits.OnesCount64(x))
 		for x != 0 {
-			b := trailingZeros64(x)
+			b := bits.TrailingZeros64(x)
 			first = append(first, int32(w*64+b))
 			x &= x - 1
 		}
@@ -321,7 +329,7 @@ func (k *keySet) build() {
 			if s := ids[p]; s >= 0 {
 				f := fp[s]
 				w := f >> 6
-				ids[p] = rank[w] + int32(bits64(bm[w]&(1<<(uint(f)&63)-1)))
+				ids[p] = rank[w] + int32(bits.OnesCount64(bm[w]&(1<<(uint(f)&63)-1)))
 			}
 		}
 	})

@@ -1,13 +1,9 @@
 package metrics
 
 import (
-	"math/bits"
 	"runtime"
 	"sync"
 )
-
-func bits64(x uint64) int          { return bits.OnesCount64(x) }
-func trailingZeros64(x uint64) int { return bits.TrailingZeros64(x) }
 
 // workers is the number of goroutines the metrics use for their parallel
 // passes (at most 2: the warehouse and other jobs share the machine).
@@ -17,23 +13,10 @@ func workers() int { return max(1, min(2, runtime.GOMAXPROCS(0))) }
 // on each range at the same time, returning when all are done.
 func parallel(n int, f func(lo, hi int)) {
 	w := workers()
-	if w == 1 || n < 2 {
-		f(0, n)
-		return
+	if n < 2 {
+		w = 1
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < w; i++ {
-		lo, hi := n*i/w, n*(i+1)/w
-		if lo == hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
+	runRanges(w, n, func(_, lo, hi int) { f(lo, hi) })
 }
 
 // runRanges splits [0, n) into w contiguous ranges and runs f on each at

@@ -26,7 +26,6 @@ type Batch struct {
 	amt    []float64
 	amtCol arrow.Array
 	ix32   []int32 // the customer index values when int32
-	ix64   []int64 // the customer index values when int64
 	nulls  bool    // some column has nulls
 }
 
