@@ -61,29 +61,7 @@ var HoldoutSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "predicted", Type: arrow.PrimitiveTypes.Float64},
 }, nil)
 
-// purchasesCTE selects the purchases, orders of stitched customers with
-// positive net sales before the end of the as-of day (the parameter), and
-// numbers their customers densely in id order. The model takes the
-// purchase day of order_ts in the business time zone (cheaper in Go than
-// converting every order's time zone in SQL).
-const purchasesCTE = `WITH p AS (
-	SELECT customer_id, order_ts, net_amount
-	FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < CAST(? AS TIMESTAMPTZ)
-), k AS (
-	SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
-	FROM (SELECT DISTINCT customer_id FROM p) AS d
-)`
-
-// ordersSQL reads one row per purchase with its customer's number: the
-// model then groups purchases by customer without hashing ids.
-const ordersSQL = purchasesCTE + `
-SELECT k.customer_ix, p.order_ts, p.net_amount FROM p JOIN k ON k.customer_id = p.customer_id`
-
-// customersSQL reads the customer numbering of ordersSQL.
-const customersSQL = purchasesCTE + `
-SELECT customer_ix, customer_id FROM k`
-
-// readIDs returns the customer ids of customersSQL's batches by number
+// readIDs returns the customer ids of jobs.PurchaseCustomersSQL's batches by number
 // (the strings alias the batches).
 func readIDs(recs []arrow.RecordBatch) ([]string, error) {
 	var n int
@@ -151,11 +129,11 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	endArg := end.Format(time.RFC3339)
 	var recs, custs []arrow.RecordBatch
 	defer func() { warehouse.Release(recs); warehouse.Release(custs) }() // unless released below
-	recs, err = env.WH.Query(ctx, ordersSQL, endArg)
+	recs, err = env.WH.Query(ctx, jobs.PurchasesSQL, endArg)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read orders: %w", err)
 	}
-	custs, err = env.WH.Query(ctx, customersSQL, endArg)
+	custs, err = env.WH.Query(ctx, jobs.PurchaseCustomersSQL, endArg)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read customers: %w", err)
 	}

@@ -64,25 +64,6 @@ func RFMJob(cfg *config.Config) *jobs.Job {
 	return &jobs.Job{Name: JobRFM, Group: "models", Partitioned: "month", Run: runRFM}
 }
 
-// purchasesCTE selects the purchases (parameter: the end of the as-of day)
-// and numbers their customers densely.
-const purchasesCTE = `WITH p AS (
-	SELECT customer_id, channel, order_id, order_ts, CAST(net_amount AS DOUBLE) AS net_amount
-	FROM orders
-	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND net_amount > 0
-), k AS (
-	SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
-	FROM (SELECT DISTINCT customer_id FROM p)
-)`
-
-// ordersSQL reads one row per purchase.
-const ordersSQL = purchasesCTE + `
-SELECT k.customer_ix, p.order_ts, p.net_amount FROM p JOIN k USING (customer_id)`
-
-// rfmCustomersSQL reads the customer numbering.
-const rfmCustomersSQL = purchasesCTE + `
-SELECT customer_ix, customer_id FROM k`
-
 // cohortCustomersSQL reads the per-customer cohort attributes:
 //   - first_channel: the channel of the first purchase, the purchase with the
 //     smallest (order_ts, channel, order_id);
@@ -93,7 +74,7 @@ SELECT customer_ix, customer_id FROM k`
 //     source).
 //
 // The customers are numbered from f (one row per purchasing customer), the
-// same numbering as k in purchasesCTE. The first orders' lines are read
+// same numbering as jobs.PurchasesSQL. The first orders' lines are read
 // from the raw lines (the second %s, see linesSource) joined to the first
 // orders only: the order_lines view would join every line to its customer.
 //
@@ -256,7 +237,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	t0 := time.Now()
-	orders, err := env.WH.Query(ctx, ordersSQL, end)
+	orders, err := env.WH.Query(ctx, jobs.PurchasesSQL, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
@@ -303,12 +284,12 @@ func runRFM(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	t0 := time.Now()
-	orders, err := env.WH.Query(ctx, ordersSQL, end)
+	orders, err := env.WH.Query(ctx, jobs.PurchasesSQL, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
 	defer warehouse.Release(orders)
-	customers, err := env.WH.Query(ctx, rfmCustomersSQL, end)
+	customers, err := env.WH.Query(ctx, jobs.PurchaseCustomersSQL, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read customers: %w", err)
 	}
