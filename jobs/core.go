@@ -12,42 +12,97 @@ import (
 // the first stitch.
 const identityAssignmentsDDL = `CREATE TABLE IF NOT EXISTS identity_assignments (rec_table VARCHAR, rec_key VARCHAR, customer_id VARCHAR)`
 
-// coreSQL builds the core tables from the raw loaded rows. Big event tables
+// The core tables are built from the raw loaded rows. Big event tables
 // (order lines, social interactions, campaign contacts) are views over the
 // raw rows joined to the stitch assignments, so the nightly build does not
 // rewrite millions of rows; orders and the masters are materialised.
-//   - Order lines get their customer_id through rec_key = channel:order_id;
-//     an order exported again in a later file (a status or refund update)
-//     keeps only the latest file's lines (order_versions lists those orders).
+//   - An order exported again in a later file (a status or refund update)
+//     keeps only the latest file's lines: order_versions lists those orders
+//     and the load kept for each. orders is aggregated from the raw lines in
+//     one pass that also finds them (an order whose lines come from more
+//     than one load gets a NULL _load_id); only when there are any are the
+//     lines of those orders read again (orderVersionsSQL, multiOrdersSQL).
+//   - kept_order_lines is the raw lines of the kept exports; order_lines
+//     adds the customer_id of the order (rec_key = channel:order_id). When
+//     no order has several exports, which is the usual case, the views have
+//     no join to order_versions: that join costs a pass over every line
+//     even when order_versions is empty.
 //   - Masters keep the most recently loaded row per key.
 //   - Personal identifiers stay in the raw tables; core carries customer_id.
 //
-// The SQL is written once for both engines; coreSQL gives the spelling of
-// the few constructs that differ (arg_max) for a dialect.
-func coreSQL(d warehouse.SQL) []struct{ table, sql string } {
+// The SQL is written once for both engines; d gives the spelling of the few
+// constructs that differ (arg_max) for a dialect.
+
+// orderAggregates are the order columns aggregated from its lines (r).
+const orderAggregates = `min(r.order_ts) AS order_ts, any_value(r.store_id) AS store_id, any_value(r.associate_id) AS associate_id,
+	any_value(lower(coalesce(r.status, 'paid'))) AS status, count(*) AS lines, CAST(sum(r.qty) AS BIGINT) AS units,
+	sum(r.qty * r.unit_price) AS gross_amount, sum(coalesce(r.discount, 0)) AS discount, sum(r.paid_amount) AS paid_amount,
+	sum(coalesce(r.refund_amount, 0)) AS refund_amount, sum(r.paid_amount - coalesce(r.refund_amount, 0)) AS net_amount`
+
+// orderColumns are the columns of orders, from the aggregate o and the
+// assignment a.
+const orderColumns = `o.channel, o.order_id, o.order_ts, a.customer_id, o.store_id, o.associate_id, o.status, o.lines, o.units,
+	o.gross_amount, o.discount, o.paid_amount, o.refund_amount, o.net_amount, o._load_id`
+
+// orderCustomerJoin joins the stitch assignment of order o.
+const orderCustomerJoin = `LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id`
+
+// ordersSQL aggregates every order from all its raw lines; _load_id is
+// NULL for an order whose lines come from several loads.
+const ordersSQL = `CREATE OR REPLACE TABLE orders AS
+SELECT ` + orderColumns + `
+FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `,
+		CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END AS _load_id
+	FROM raw_order_lines r GROUP BY r.channel, r.order_id) o
+` + orderCustomerJoin
+
+// orderVersionsSQL lists the orders exported in several loads with the
+// load kept (the latest loaded); emptyVersionsSQL is the table when there
+// are none.
+func orderVersionsSQL(d warehouse.SQL) string {
+	return `CREATE OR REPLACE TABLE order_versions AS
+	WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1),
+	multi AS (SELECT channel, order_id FROM orders WHERE _load_id IS NULL)
+	SELECT r.channel, r.order_id, ` + d.ArgMax("r._load_id", "lf.loaded_at") + ` AS keep_load_id
+	FROM raw_order_lines r JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
+	LEFT JOIN lf ON lf.load_id = r._load_id GROUP BY 1, 2`
+}
+
+const emptyVersionsSQL = `CREATE OR REPLACE TABLE order_versions AS
+	SELECT channel, order_id, _load_id AS keep_load_id FROM raw_order_lines WHERE 1 = 0`
+
+// multiOrdersSQL re-aggregates the orders of order_versions from the
+// lines of their kept load (after their rows are deleted from orders).
+const multiOrdersSQL = `INSERT INTO orders
+SELECT ` + orderColumns + `
+FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `, any_value(r._load_id) AS _load_id
+	FROM raw_order_lines r JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id AND v.keep_load_id = r._load_id
+	GROUP BY r.channel, r.order_id) o
+` + orderCustomerJoin
+
+// KeptLinesViewSQL creates the kept_order_lines view: the raw order lines
+// of the kept export of every order. With versions (order_versions has
+// rows) it joins order_versions to drop the lines of superseded exports;
+// without, it is the raw lines as they are.
+func KeptLinesViewSQL(versions bool) string {
+	if !versions {
+		return `CREATE OR REPLACE VIEW kept_order_lines AS SELECT r.* FROM raw_order_lines r`
+	}
+	return `CREATE OR REPLACE VIEW kept_order_lines AS SELECT r.* FROM raw_order_lines r
+	LEFT JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id
+	WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`
+}
+
+const orderLinesSQL = `CREATE OR REPLACE VIEW order_lines AS
+	SELECT r.channel, r.order_id, r.store_id, r.associate_id, r.order_ts, lower(coalesce(r.status, 'paid')) AS status, r.sku, r.qty, r.unit_price,
+		coalesce(r.discount, 0) AS discount, r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount,
+		r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount, a.customer_id, r._load_id, r._row
+	FROM kept_order_lines r
+	LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id`
+
+// mastersSQL builds the tables other than orders and its views.
+func mastersSQL() []struct{ table, sql string } {
 	return []struct{ table, sql string }{
-		// multi has one row per (channel, order_id), so the inner join keeps
-		// exactly the rows a semi join would.
-		{"order_versions", `CREATE OR REPLACE TABLE order_versions AS
-		WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1),
-		multi AS (SELECT channel, order_id FROM raw_order_lines GROUP BY 1, 2 HAVING min(_load_id) <> max(_load_id))
-		SELECT r.channel, r.order_id, ` + d.ArgMax("r._load_id", "lf.loaded_at") + ` AS keep_load_id
-		FROM raw_order_lines r JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
-		LEFT JOIN lf ON lf.load_id = r._load_id GROUP BY 1, 2`},
-		{"order_lines", `CREATE OR REPLACE VIEW order_lines AS
-		SELECT r.channel, r.order_id, r.store_id, r.associate_id, r.order_ts, lower(coalesce(r.status, 'paid')) AS status, r.sku, r.qty, r.unit_price,
-			coalesce(r.discount, 0) AS discount, r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount,
-			r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount, a.customer_id, r._load_id, r._row
-		FROM raw_order_lines r
-		LEFT JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id
-		LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id
-		WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`},
-		{"orders", `CREATE OR REPLACE TABLE orders AS
-		SELECT channel, order_id, min(order_ts) AS order_ts, any_value(customer_id) AS customer_id, any_value(store_id) AS store_id,
-			any_value(associate_id) AS associate_id, any_value(status) AS status, count(*) AS lines, CAST(sum(qty) AS BIGINT) AS units,
-			sum(qty * unit_price) AS gross_amount, sum(discount) AS discount, sum(paid_amount) AS paid_amount,
-			sum(refund_amount) AS refund_amount, sum(net_amount) AS net_amount
-		FROM order_lines GROUP BY channel, order_id`},
 		{"products", `CREATE OR REPLACE TABLE products AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_products
 		QUALIFY row_number() OVER (PARTITION BY sku ORDER BY _load_id DESC, _row DESC) = 1`},
 		{"stores", `CREATE OR REPLACE TABLE stores AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_stores
@@ -73,25 +128,59 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 	if err := wh.Exec(ctx, identityAssignmentsDDL); err != nil {
 		return 0, err
 	}
+	d := warehouse.SQLOf(wh.Dialect())
 	err := wh.InTx(ctx, func(tx warehouse.Tx) error {
-		for _, c := range coreSQL(warehouse.SQLOf(wh.Dialect())) {
+		exec := func(table, q string) error {
 			// A DuckDB warehouse made by an older version may hold a table
 			// where a view now goes (BigQuery warehouses are newer than
 			// the views; CREATE OR REPLACE VIEW fails there on a table and
 			// says so).
-			if strings.Contains(c.sql, "CREATE OR REPLACE VIEW") && wh.Dialect().Name() == "duckdb" {
+			if strings.Contains(q, "CREATE OR REPLACE VIEW") && wh.Dialect().Name() == "duckdb" {
 				var n *int64
-				if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'`, []any{c.table}, &n); err != nil {
+				if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'`, []any{table}, &n); err != nil {
 					return err
 				}
 				if n != nil && *n > 0 {
-					if err := tx.Exec(ctx, "DROP TABLE "+c.table); err != nil {
+					if err := tx.Exec(ctx, "DROP TABLE "+table); err != nil {
 						return err
 					}
 				}
 			}
-			if err := tx.Exec(ctx, c.sql); err != nil {
-				return fmt.Errorf("build core table %s: %w", c.table, err)
+			if err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("build core table %s: %w", table, err)
+			}
+			return nil
+		}
+		if err := exec("orders", ordersSQL); err != nil {
+			return err
+		}
+		var multi *int64
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+wh.Dialect().Table("orders")+` WHERE _load_id IS NULL`, nil, &multi); err != nil {
+			return fmt.Errorf("count orders exported more than once: %w", err)
+		}
+		versions := multi != nil && *multi > 0
+		if versions {
+			if err := exec("order_versions", orderVersionsSQL(d)); err != nil {
+				return err
+			}
+			if err := exec("orders", `DELETE FROM orders WHERE _load_id IS NULL`); err != nil {
+				return err
+			}
+			if err := exec("orders", multiOrdersSQL); err != nil {
+				return err
+			}
+		} else if err := exec("order_versions", emptyVersionsSQL); err != nil {
+			return err
+		}
+		if err := exec("kept_order_lines", KeptLinesViewSQL(versions)); err != nil {
+			return err
+		}
+		if err := exec("order_lines", orderLinesSQL); err != nil {
+			return err
+		}
+		for _, c := range mastersSQL() {
+			if err := exec(c.table, c.sql); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -17,8 +17,8 @@ import (
 // than all the queries on it; the figures over the whole history (new and
 // repeat customers, the 12-month mix) read orders directly.
 //
-// Units and cost read the raw lines with the same latest-export rule as the
-// order_lines view (so units equal orders.units: the view's customer join
+// Units and cost read the kept raw lines (kept_order_lines: the same
+// latest-export rule as the order_lines view) (so units equal orders.units: the view's customer join
 // matches one stitch assignment per order) but without its customer
 // join, which they do not need (it is the expensive part at 10M lines);
 // orders.units is a HUGEINT, slow to read. The lines of an order are no
@@ -31,10 +31,9 @@ func factsSQL(d warehouse.SQL, from, to time.Time) string {
 		FROM orders WHERE order_ts >= ` + f + ` AND order_ts < ` + t + `),
 	cost AS (SELECT l.channel, l.order_id, CAST(sum(l.qty) AS BIGINT) AS units, sum(l.qty * p.unit_cost) AS cost,
 			count(CASE WHEN p.unit_cost IS NULL THEN 1 END) AS lines_without_cost
-		FROM raw_order_lines l JOIN o ON o.channel = l.channel AND o.order_id = l.order_id
-		LEFT JOIN order_versions v ON v.channel = l.channel AND v.order_id = l.order_id
+		FROM kept_order_lines l JOIN o ON o.channel = l.channel AND o.order_id = l.order_id
 		LEFT JOIN products p ON p.sku = l.sku
-		WHERE l.order_ts >= ` + f + ` AND (v.keep_load_id IS NULL OR v.keep_load_id = l._load_id)
+		WHERE l.order_ts >= ` + f + `
 		GROUP BY 1, 2)
 	SELECT o.*, coalesce(s.region, c.region, 'unknown') AS region, s.store_name, cost.units, cost.cost, cost.lines_without_cost
 	FROM o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 	"github.com/crmkit/crmkit/reports"
 )
@@ -34,6 +35,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 		`INSERT INTO products VALUES ('a', 10), ('b', 25), ('c', NULL)`,
 		`CREATE TABLE order_versions (channel VARCHAR, order_id VARCHAR, keep_load_id VARCHAR)`,
 		`CREATE TABLE raw_order_lines (_load_id VARCHAR, channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, sku VARCHAR, qty BIGINT)`,
+		jobs.KeptLinesViewSQL(true),
 		`CREATE TABLE orders (channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, customer_id VARCHAR, store_id VARCHAR,
 			units HUGEINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE)`,
 	} {

@@ -1,9 +1,13 @@
 package valuejobs
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/crmkit/crmkit/jobs"
+)
 
 // TestCohortsRawLines runs the cohort job on a warehouse with raw lines and
-// order_versions (as the core job leaves it): the first orders' lines come
+// order_versions and the kept_order_lines view (as the core job leaves them): the first orders' lines come
 // from the raw lines, and the lines of an order's superseded export are
 // left out as the order_lines view leaves them out.
 func TestCohortsRawLines(t *testing.T) {
@@ -15,6 +19,7 @@ func TestCohortsRawLines(t *testing.T) {
 		`CREATE TABLE stale AS SELECT DISTINCT channel, order_id FROM order_lines WHERE hash(order_id, 'stale') % 5 = 0`,
 		`INSERT INTO raw_order_lines SELECT channel, order_id, 'SKU1', 1e6, 0.0, 'L1' FROM stale`,
 		`CREATE TABLE order_versions AS SELECT channel, order_id, 'L2' AS keep_load_id FROM stale`,
+		jobs.KeptLinesViewSQL(true),
 	} {
 		if _, err := f.db.Exec(q); err != nil {
 			t.Fatalf("%v\n%s", err, q)

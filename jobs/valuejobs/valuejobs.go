@@ -118,18 +118,16 @@ FROM f LEFT JOIN fc USING (customer_ix) LEFT JOIN c USING (customer_id)`
 
 // rawLinesSQL is the (channel, order_id, sku, net_amount) of the order
 // lines as the order_lines view keeps them (an order exported in several
-// loads keeps the lines of the load order_versions names), without the
-// view's join to the customer assignments.
-const rawLinesSQL = `SELECT r.channel, r.order_id, r.sku, r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount
-	FROM raw_order_lines r
-	LEFT JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id
-	WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`
+// loads keeps the lines of the load order_versions names: the core job's
+// kept_order_lines view), without the view's join to the customer
+// assignments.
+const rawLinesSQL = `SELECT channel, order_id, sku, paid_amount - coalesce(refund_amount, 0) AS net_amount FROM kept_order_lines`
 
-// linesSource is the order lines source of cohortCustomersSQL: the raw
-// lines when the warehouse has them with order_versions (every warehouse
-// the core job built), else the order_lines relation itself.
+// linesSource is the order lines source of cohortCustomersSQL: the kept raw
+// lines when the warehouse has them (every warehouse the core job built),
+// else the order_lines relation itself.
 func linesSource(ctx context.Context, wh warehouse.Warehouse) (string, error) {
-	for _, t := range []string{"raw_order_lines", "order_versions"} {
+	for _, t := range []string{"kept_order_lines"} {
 		ok, err := warehouse.TableExists(ctx, wh, t)
 		if err != nil {
 			return "", fmt.Errorf("look up the %s table: %w", t, err)
