@@ -47,14 +47,26 @@ const orderColumns = `o.channel, o.order_id, o.order_ts, a.customer_id, o.store_
 // orderCustomerJoin joins the stitch assignment of order o.
 const orderCustomerJoin = `LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id`
 
+// fingerprintLoads lets tests take the string comparison of ordersSQL.
+var fingerprintLoads = true
+
 // ordersSQL aggregates every order from all its raw lines; _load_id is
-// NULL for an order whose lines come from several loads.
-const ordersSQL = `CREATE OR REPLACE TABLE orders AS
+// NULL for an order whose lines come from several loads. Comparing the
+// load ids' fingerprints instead of the strings saves a string min and max
+// per line; byFingerprint is false when two loaded load ids share a
+// fingerprint (then the strings are compared).
+func ordersSQL(d warehouse.SQL, byFingerprint bool) string {
+	single := `CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END`
+	if byFingerprint {
+		fp := d.Fingerprint("r._load_id")
+		single = `CASE WHEN min(` + fp + `) = max(` + fp + `) THEN any_value(r._load_id) END`
+	}
+	return `CREATE OR REPLACE TABLE orders AS
 SELECT ` + orderColumns + `
-FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `,
-		CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END AS _load_id
+FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `, ` + single + ` AS _load_id
 	FROM raw_order_lines r GROUP BY r.channel, r.order_id) o
 ` + orderCustomerJoin
+}
 
 // orderVersionsSQL lists the orders exported in several loads with the
 // load kept (the latest loaded); emptyVersionsSQL is the table when there
@@ -151,7 +163,12 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			}
 			return nil
 		}
-		if err := exec("orders", ordersSQL); err != nil {
+		var distinctFP *bool
+		if err := tx.QueryRow(ctx, `SELECT count(DISTINCT load_id) = count(DISTINCT `+d.Fingerprint("load_id")+`) FROM `+
+			wh.Dialect().Table("load_files"), nil, &distinctFP); err != nil {
+			return fmt.Errorf("check load id fingerprints: %w", err)
+		}
+		if err := exec("orders", ordersSQL(d, fingerprintLoads && (distinctFP == nil || *distinctFP))); err != nil {
 			return err
 		}
 		var multi *int64

@@ -12,6 +12,16 @@ import (
 // and again in L2 (refunded, loaded later); order B only in L1 with two
 // lines of the same SKU. Core keeps A's L2 line and both of B's lines.
 func TestCoreKeepsLatestExportOfAnOrder(t *testing.T) {
+	for _, fp := range []bool{true, false} {
+		t.Run(map[bool]string{true: "load fingerprints", false: "load id strings"}[fp], func(t *testing.T) {
+			defer func(v bool) { fingerprintLoads = v }(fingerprintLoads)
+			fingerprintLoads = fp
+			testCoreKeepsLatestExport(t)
+		})
+	}
+}
+
+func testCoreKeepsLatestExport(t *testing.T) {
 	wh := testWH(t)
 	ctx := context.Background()
 	for _, q := range []string{

@@ -267,7 +267,11 @@ func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, 
 			env.Log.Error("record run end", "error", ferr)
 		}
 		if err == nil {
-			env.Log.Info("job finished", "status", rec.Status, "rows_in", rec.RowsIn, "rows_out", rec.RowsOut, "seconds", fin.Sub(rec.Started).Seconds())
+			attrs := []any{"status", rec.Status, "rows_in", rec.RowsIn, "rows_out", rec.RowsOut, "seconds", fin.Sub(rec.Started).Seconds()}
+			if len(rec.Figures) > 0 {
+				attrs = append(attrs, "figures", rec.Figures)
+			}
+			env.Log.Info("job finished", attrs...)
 			return rec
 		}
 		env.Log.Error("job failed", "attempt", attempt, "error", err)

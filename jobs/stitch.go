@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -125,6 +126,7 @@ func deref(s *string) string {
 }
 
 func runStitch(ctx context.Context, env *Env) (Result, error) {
+	t0 := time.Now()
 	evidence, err := readEvidence(ctx, env.WH)
 	// released as soon as Stitch is done (it keeps nothing of them), before
 	// the writes; the deferred calls only act on early returns
@@ -147,6 +149,7 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 		}
 	}
 	ic := env.Cfg.Identity
+	t1 := time.Now()
 	res, err := identity.Stitch(evidence, prior, identity.Config{
 		MaxStrongIDs: ic.MaxStrongIDs, Blocklist: ic.Blocklist, BlockPatterns: ic.BlockPatterns,
 		DefaultRegion: ic.DefaultRegion, SourcePriority: ic.SourcePriority,
@@ -162,6 +165,7 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 	// Hand the model's garbage back before the writes, whose DuckDB buffers
 	// would otherwise come on top of it.
 	debug.FreeOSMemory()
+	t2 := time.Now()
 	err = env.WH.InTx(ctx, func(tx warehouse.Tx) error {
 		for _, t := range []struct {
 			name   string
@@ -192,6 +196,9 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 	}
 	s := res.Stats
 	return Result{RowsIn: s.Records, RowsOut: s.Customers,
+		Figures: map[string]float64{"read_seconds": t1.Sub(t0).Seconds(), "model_seconds": t2.Sub(t1).Seconds(),
+			"write_seconds": time.Since(t2).Seconds(), "records": float64(s.Records), "customers": float64(s.Customers),
+			"assignments": float64(numRows(res.Assignments))},
 		Message: fmt.Sprintf("%d records -> %d customers (%d identifiers, %d blocked, %d invalid values, %d anonymous records); %d merges, %d splits, %d new ids",
 			s.Records, s.Customers, s.Identifiers, s.Blocked, sumMap(s.Invalid), s.RecordsAnonymous, s.Merges, s.Splits, s.NewIDs)}, nil
 }
@@ -280,6 +287,14 @@ func (cc constColumns) release() {
 	for _, a := range cc {
 		a.Release()
 	}
+}
+
+func numRows(recs []arrow.RecordBatch) int64 {
+	var n int64
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	return n
 }
 
 func sumMap(m map[string]int64) int64 {

@@ -58,6 +58,10 @@ type SQL interface {
 	// RegexpMatches tells whether s contains a match of the RE2 pattern re
 	// (a SQL expression, usually a literal from String).
 	RegexpMatches(s, re string) string
+	// Fingerprint is a 64-bit hash of the string expression x (DuckDB
+	// hash, BigQuery FARM_FINGERPRINT): cheap to compare where comparing
+	// the strings themselves is not; equal strings have equal fingerprints.
+	Fingerprint(x string) string
 }
 
 // timeUnit keeps the unit of TimestampDiff to the known words: it is pasted
@@ -146,6 +150,7 @@ func (duckDialect) ArgMax(x, by string) string        { return "arg_max(" + x + 
 func (duckDialect) ArgMin(x, by string) string        { return "arg_min(" + x + ", " + by + ")" }
 func (duckDialect) Median(x string) string            { return "median(" + x + ")" }
 func (duckDialect) RegexpMatches(s, re string) string { return "regexp_matches(" + s + ", " + re + ")" }
+func (duckDialect) Fingerprint(x string) string       { return "hash(" + x + ")" }
 
 // --- BigQuery spellings -----------------------------------------------------
 
@@ -196,7 +201,8 @@ func (bigQueryDialect) ArgMax(x, by string) string {
 func (bigQueryDialect) ArgMin(x, by string) string {
 	return "ARRAY_AGG(" + x + " IGNORE NULLS ORDER BY " + by + " LIMIT 1)[SAFE_OFFSET(0)]"
 }
-func (bigQueryDialect) Median(x string) string { return "APPROX_QUANTILES(" + x + ", 2)[OFFSET(1)]" }
+func (bigQueryDialect) Median(x string) string      { return "APPROX_QUANTILES(" + x + ", 2)[OFFSET(1)]" }
+func (bigQueryDialect) Fingerprint(x string) string { return "FARM_FINGERPRINT(" + x + ")" }
 func (bigQueryDialect) RegexpMatches(s, re string) string {
 	return "REGEXP_CONTAINS(" + s + ", " + re + ")"
 }
