@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -167,6 +168,11 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 				case <-ctx.Done():
 				}
 				rec = r.runOne(ctx, j, chainID, partition, asOf)
+				// Give the job's garbage back to the system before the
+				// next job starts: jobs read large transient inputs, and
+				// a chain's peak memory would otherwise be one job's peak
+				// on top of the previous one's garbage.
+				debug.FreeOSMemory()
 				if ctx.Err() == nil {
 					<-sem
 				}
