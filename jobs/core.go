@@ -44,24 +44,48 @@ const orderAggregates = `min(r.order_ts) AS order_ts, any_value(r.store_id) AS s
 const orderColumns = `o.channel, o.order_id, o.order_ts, a.customer_id, o.store_id, o.associate_id, o.status, o.lines, o.units,
 	o.gross_amount, o.discount, o.paid_amount, o.refund_amount, o.net_amount, o._load_id`
 
+// orderColumnList names the columns of orders for INSERT (BigQuery
+// requires the list).
+const orderColumnList = `(channel, order_id, order_ts, customer_id, store_id, associate_id, status, lines, units,
+	gross_amount, discount, paid_amount, refund_amount, net_amount, _load_id)`
+
 // orderCustomerJoin joins the stitch assignment of order o.
 const orderCustomerJoin = `LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id`
 
 // fingerprintLoads lets tests take the string comparison of ordersSQL.
 var fingerprintLoads = true
 
+// ordersDDL creates the empty orders table, with DuckDB storage hints
+// (BigQuery's translation leaves them out).
+var ordersDDL = `CREATE OR REPLACE TABLE orders (channel VARCHAR` + dict + `, order_id VARCHAR` + fsst + `, order_ts TIMESTAMPTZ,
+	customer_id VARCHAR` + fsst + `, store_id VARCHAR` + dict + `, associate_id VARCHAR` + dict + `, status VARCHAR` + dict + `,
+	lines BIGINT, units BIGINT, gross_amount DOUBLE, discount DOUBLE, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE,
+	_load_id VARCHAR` + dict + `)`
+
+var (
+	dict = warehouse.CompressionDDL(warehouse.CompressDictionary)
+	fsst = warehouse.CompressionDDL(warehouse.CompressFSST)
+)
+
 // ordersSQL aggregates every order from all its raw lines; _load_id is
 // NULL for an order whose lines come from several loads. Comparing the
 // load ids' fingerprints instead of the strings saves a string min and max
 // per line; byFingerprint is false when two loaded load ids share a
 // fingerprint (then the strings are compared).
+//
+// On DuckDB orders is created first (ordersDDL, with storage hints) and
+// filled by INSERT; elsewhere it is created from the query.
 func ordersSQL(d warehouse.SQL, byFingerprint bool) string {
 	single := `CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END`
 	if byFingerprint {
 		fp := d.Fingerprint("r._load_id")
 		single = `CASE WHEN min(` + fp + `) = max(` + fp + `) THEN any_value(r._load_id) END`
 	}
-	return `CREATE OR REPLACE TABLE orders AS
+	head := `CREATE OR REPLACE TABLE orders AS`
+	if d.Name() == "duckdb" {
+		head = `INSERT INTO orders ` + orderColumnList
+	}
+	return head + `
 SELECT ` + orderColumns + `
 FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `, ` + single + ` AS _load_id
 	FROM raw_order_lines r GROUP BY r.channel, r.order_id) o
@@ -85,7 +109,7 @@ const emptyVersionsSQL = `CREATE OR REPLACE TABLE order_versions AS
 
 // multiOrdersSQL re-aggregates the orders of order_versions from the
 // lines of their kept load (after their rows are deleted from orders).
-const multiOrdersSQL = `INSERT INTO orders
+const multiOrdersSQL = `INSERT INTO orders ` + orderColumnList + `
 SELECT ` + orderColumns + `
 FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `, any_value(r._load_id) AS _load_id
 	FROM raw_order_lines r JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id AND v.keep_load_id = r._load_id
@@ -167,6 +191,11 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 		if err := tx.QueryRow(ctx, `SELECT count(DISTINCT load_id) = count(DISTINCT `+d.Fingerprint("load_id")+`) FROM `+
 			wh.Dialect().Table("load_files"), nil, &distinctFP); err != nil {
 			return fmt.Errorf("check load id fingerprints: %w", err)
+		}
+		if wh.Dialect().Name() == "duckdb" {
+			if err := exec("orders", ordersDDL); err != nil {
+				return err
+			}
 		}
 		if err := exec("orders", ordersSQL(d, fingerprintLoads && (distinctFP == nil || *distinctFP))); err != nil {
 			return err

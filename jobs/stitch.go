@@ -289,6 +289,31 @@ func (cc constColumns) release() {
 	}
 }
 
+// storageHints are the DuckDB storage of the identity tables' string
+// columns by name: identifiers and keys are near-unique (FSST), the rest
+// have few values (dictionary).
+var storageHints = map[string]string{
+	"rec_key": warehouse.CompressFSST, "customer_id": warehouse.CompressFSST, "id_value": warehouse.CompressFSST,
+	"phone": warehouse.CompressFSST, "email": warehouse.CompressFSST, "name": warehouse.CompressFSST,
+	"rec_table": warehouse.CompressDictionary, "id_type": warehouse.CompressDictionary, "region": warehouse.CompressDictionary,
+	"first_channel": warehouse.CompressDictionary, "home_store": warehouse.CompressDictionary,
+	"phone_source": warehouse.CompressDictionary, "email_source": warehouse.CompressDictionary,
+	"name_source": warehouse.CompressDictionary, "region_source": warehouse.CompressDictionary,
+	"home_store_source": warehouse.CompressDictionary,
+}
+
+// withStorageHints returns schema with the storage hints of its string
+// columns (for the DDL only; the batches keep their own schema).
+func withStorageHints(schema *arrow.Schema) *arrow.Schema {
+	fs := schema.Fields()
+	for i, f := range fs {
+		if m, ok := storageHints[f.Name]; ok && f.Type.ID() == arrow.STRING {
+			fs[i] = warehouse.Compressed(f, m)
+		}
+	}
+	return arrow.NewSchema(fs, nil)
+}
+
 func numRows(recs []arrow.RecordBatch) int64 {
 	var n int64
 	for _, r := range recs {
@@ -321,7 +346,7 @@ func replaceIn(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, tab
 			return err
 		}
 	}
-	if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", table, warehouse.ColumnsDDL(schema))); err != nil {
+	if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", table, warehouse.ColumnsDDL(withStorageHints(schema)))); err != nil {
 		return fmt.Errorf("create %s: %w", table, err)
 	}
 	if _, err := tx.Load(ctx, table, recs...); err != nil {

@@ -42,6 +42,10 @@ type Field struct {
 	Required bool     // an empty value sends the row to quarantine
 	Rule     Rule     // extra numeric check
 	Enum     []string // when set, the (lower-cased) value must be one of these
+	// Compression is the DuckDB storage of a string column in the raw
+	// table: "dictionary" for few distinct values, "fsst" for identifiers
+	// (see warehouse.Compressed); empty lets DuckDB try every method.
+	Compression string
 }
 
 // Table is a canonical table: its name and ordered fields.
@@ -70,18 +74,18 @@ func register(t *Table) { tables[t.Name] = t }
 
 func init() {
 	register(&Table{Name: "order_lines", Fields: []Field{
-		{Name: "order_id", Type: String, Required: true},
-		{Name: "store_id", Type: String},
-		{Name: "associate_id", Type: String},
-		{Name: "buyer_id", Type: String},
-		{Name: "member_card", Type: String},
-		{Name: "phone", Type: String},
-		{Name: "email", Type: String},
-		{Name: "name", Type: String},
-		{Name: "device_id", Type: String},
+		{Name: "order_id", Type: String, Required: true, Compression: fsst},
+		{Name: "store_id", Type: String, Compression: dictionary},
+		{Name: "associate_id", Type: String, Compression: dictionary},
+		{Name: "buyer_id", Type: String, Compression: fsst},
+		{Name: "member_card", Type: String, Compression: fsst},
+		{Name: "phone", Type: String, Compression: fsst},
+		{Name: "email", Type: String, Compression: fsst},
+		{Name: "name", Type: String, Compression: fsst},
+		{Name: "device_id", Type: String, Compression: fsst},
 		{Name: "order_ts", Type: Timestamp, Required: true},
-		{Name: "status", Type: String},
-		{Name: "sku", Type: String, Required: true},
+		{Name: "status", Type: String, Compression: dictionary},
+		{Name: "sku", Type: String, Required: true, Compression: dictionary},
 		{Name: "qty", Type: Int, Required: true, Rule: Positive},
 		{Name: "unit_price", Type: Float, Required: true, Rule: NonNegative},
 		{Name: "discount", Type: Float, Rule: NonNegative},
@@ -104,21 +108,21 @@ func init() {
 		{Name: "opened", Type: Date},
 	}})
 	register(&Table{Name: "social_accounts", Key: []string{"platform", "openid"}, Fields: []Field{
-		{Name: "platform", Type: String, Required: true},
-		{Name: "openid", Type: String, Required: true},
-		{Name: "unionid", Type: String},
-		{Name: "phone", Type: String},
-		{Name: "nickname", Type: String},
+		{Name: "platform", Type: String, Required: true, Compression: dictionary},
+		{Name: "openid", Type: String, Required: true, Compression: fsst},
+		{Name: "unionid", Type: String, Compression: fsst},
+		{Name: "phone", Type: String, Compression: fsst},
+		{Name: "nickname", Type: String, Compression: fsst},
 		{Name: "followed_ts", Type: Timestamp},
 		{Name: "unfollowed_ts", Type: Timestamp},
 	}})
 	register(&Table{Name: "social_interactions", Fields: []Field{
-		{Name: "platform", Type: String, Required: true},
-		{Name: "openid", Type: String, Required: true},
+		{Name: "platform", Type: String, Required: true, Compression: dictionary},
+		{Name: "openid", Type: String, Required: true, Compression: fsst},
 		{Name: "ts", Type: Timestamp, Required: true},
-		{Name: "action", Type: String, Required: true, Enum: []string{"view", "like", "comment", "share", "click"}},
-		{Name: "content_id", Type: String},
-		{Name: "content_category", Type: String},
+		{Name: "action", Type: String, Required: true, Enum: []string{"view", "like", "comment", "share", "click"}, Compression: dictionary},
+		{Name: "content_id", Type: String, Compression: dictionary},
+		{Name: "content_category", Type: String, Compression: dictionary},
 	}})
 	register(&Table{Name: "campaigns", Key: []string{"campaign_id"}, Fields: []Field{
 		{Name: "campaign_id", Type: String, Required: true},
@@ -129,10 +133,10 @@ func init() {
 		{Name: "spend", Type: Float, Rule: NonNegative},
 	}})
 	register(&Table{Name: "campaign_contacts", Fields: []Field{
-		{Name: "campaign_id", Type: String, Required: true},
-		{Name: "identifier_type", Type: String, Enum: []string{"phone", "email", "member_card", "buyer_id", "openid", "unionid", "device_id"}},
-		{Name: "identifier", Type: String, Required: true},
-		{Name: "contact_group", Type: String, Required: true, Enum: []string{"target", "control"}},
+		{Name: "campaign_id", Type: String, Required: true, Compression: dictionary},
+		{Name: "identifier_type", Type: String, Enum: []string{"phone", "email", "member_card", "buyer_id", "openid", "unionid", "device_id"}, Compression: dictionary},
+		{Name: "identifier", Type: String, Required: true, Compression: fsst},
+		{Name: "contact_group", Type: String, Required: true, Enum: []string{"target", "control"}, Compression: dictionary},
 		{Name: "contacted_ts", Type: Timestamp},
 	}})
 	register(&Table{Name: "service_tickets", Key: []string{"ticket_id"}, Fields: []Field{
@@ -208,6 +212,22 @@ func SQLType(ty Type) string {
 	}
 }
 
+// Storage hints of string columns (Field.Compression).
+const (
+	dictionary = "dictionary"
+	fsst       = "fsst"
+)
+
+// compressionDDL renders a storage hint for the raw table DDL (the same
+// spelling as warehouse.CompressionDDL, which BigQuery's translation drops).
+func compressionDDL(method string) string {
+	switch method {
+	case dictionary, fsst:
+		return " USING COMPRESSION " + method
+	}
+	return ""
+}
+
 // LoadedSchema is the Arrow schema of rows loaded into the raw table
 // raw_<name>: lineage columns, the channel (for order lines) and the
 // canonical fields in order.
@@ -232,13 +252,18 @@ func (t *Table) RawTable() string { return "raw_" + t.Name }
 
 // CreateRawSQL returns the DDL for the raw table of t.
 func (t *Table) CreateRawSQL() string {
-	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s VARCHAR NOT NULL, %s VARCHAR NOT NULL, %s VARCHAR NOT NULL, %s BIGINT NOT NULL",
-		t.RawTable(), ColLoadID, ColSource, ColFile, ColRow)
+	// The lineage columns and the channel are one value per file.
+	dict := compressionDDL(dictionary)
+	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s VARCHAR NOT NULL%s, %s VARCHAR NOT NULL%s, %s VARCHAR NOT NULL%s, %s BIGINT NOT NULL",
+		t.RawTable(), ColLoadID, dict, ColSource, dict, ColFile, dict, ColRow)
 	if t.HasChannel() {
-		s += ", channel VARCHAR"
+		s += ", channel VARCHAR" + dict
 	}
 	for _, f := range t.Fields {
 		s += fmt.Sprintf(", %s %s", f.Name, SQLType(f.Type))
+		if f.Type == String {
+			s += compressionDDL(f.Compression)
+		}
 	}
 	return s + ")"
 }

@@ -40,6 +40,9 @@ func TestTranslateToBigQuery(t *testing.T) {
 			"SELECT lf.`hash`, `partition` FROM job_runs QUALIFY row_number() OVER (PARTITION BY `hash` ORDER BY 1) = 1"},
 		{"backticks kept", "SELECT `p.d.t`.x FROM `p.d.t`", "SELECT `p.d.t`.x FROM `p.d.t`"},
 		{"a function named like a type is left alone", "SELECT double(x)", "SELECT double(x)"},
+		{"duckdb storage hints left out",
+			`CREATE TABLE t (a VARCHAR NOT NULL USING COMPRESSION dictionary, b VARCHAR USING  compression fsst, n BIGINT)`,
+			"CREATE TABLE t (a STRING NOT NULL , b STRING , n INT64)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -402,6 +402,19 @@ func TranslateToBigQuery(sql string, ph func(i int) string) string {
 			word := sql[i:j]
 			next := nextSignificant(sql, j)
 			up := strings.ToUpper(word)
+			if up == "USING" && strings.EqualFold(nextWord(sql, j), "COMPRESSION") {
+				// A DuckDB storage hint (ColumnsDDL): BigQuery chooses its
+				// own storage, so the hint and its method are left out.
+				k := strings.Index(strings.ToUpper(sql[j:]), "COMPRESSION") + j + len("COMPRESSION")
+				for k < len(sql) && (sql[k] == ' ' || sql[k] == '\t' || sql[k] == '\n' || sql[k] == '\r') {
+					k++
+				}
+				for k < len(sql) && isWordPart(sql[k]) {
+					k++
+				}
+				i = k
+				continue
+			}
 			switch {
 			case up == "HASH" || (up == "PARTITION" && !strings.EqualFold(nextWord(sql, j), "BY")):
 				// Column names of the project that GoogleSQL reserves.
