@@ -24,6 +24,8 @@ type Env struct {
 	Log *slog.Logger
 	// AsOf is the business date the chain computes for (end of day, config zone).
 	AsOf time.Time
+	// Job is the name of the job being run.
+	Job string
 	// RunID identifies this job run; ChainID the chain run it belongs to.
 	RunID, ChainID string
 	// Partition is set for partitioned (backfill) runs: YYYY-MM-DD or YYYY-MM.
@@ -31,7 +33,8 @@ type Env struct {
 	// Hooks lets tests inject faults.
 	Hooks Hooks
 
-	asOf *asOfCache // shared by the jobs of one Runner.Run
+	asOf   *asOfCache    // shared by the jobs of one Runner.Run
+	shared *sharedInputs // likewise
 }
 
 // Hooks are test seams; all optional.
@@ -72,6 +75,11 @@ type Job struct {
 	Run func(ctx context.Context, env *Env) (Result, error)
 	// Retryable classifies errors worth retrying (nil: none are).
 	Retryable func(error) bool
+	// Sequence orders the model jobs in the plan (lower first, then by
+	// name); jobs that share an input (Env.SharedQuery) take the same
+	// value so that they run one after the other and the input is let
+	// go soon.
+	Sequence int
 }
 
 // Graph is the set of jobs keyed by name.

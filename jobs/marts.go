@@ -42,11 +42,16 @@ func registeredModels(cfg *config.Config) []*Job {
 	for n := range modelJobs {
 		names = append(names, n)
 	}
-	sort.Strings(names)
 	var out []*Job
 	for _, n := range names {
 		out = append(out, modelJobs[n](cfg))
 	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Sequence != out[b].Sequence {
+			return out[a].Sequence < out[b].Sequence
+		}
+		return out[a].Name < out[b].Name
+	})
 	return out
 }
 
@@ -108,7 +113,7 @@ func WriteMart(ctx context.Context, wh warehouse.Warehouse, table string, asOf t
 	}
 	day := asOf.Format("2006-01-02")
 	return wh.InTx(ctx, func(tx warehouse.Tx) error {
-		if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", table, warehouse.ColumnsDDL(schema))); err != nil {
+		if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", table, warehouse.ColumnsDDL(withStorageHints(schema)))); err != nil {
 			return fmt.Errorf("create mart %s: %w", table, err)
 		}
 		if err := tx.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE as_of = CAST(? AS DATE)", table), day); err != nil {

@@ -124,19 +124,41 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 	}
 	res := &ChainResult{ChainID: chainID}
 	asOf := &asOfCache{}
+	shared := newSharedInputs(plan)
+	defer shared.close()
 	var mu sync.Mutex
 	status := map[string]string{}
 	done := map[string]chan struct{}{}
 	for _, n := range plan {
 		done[n] = make(chan struct{})
 	}
-	sem := make(chan struct{}, par)
+	// Of the jobs ready to start, the one first in the plan starts first,
+	// so the order of a run does not depend on goroutine scheduling (and
+	// jobs that share an input run next to each other, see Job.Sequence).
+	planIndex := map[string]int{}
+	for i, n := range plan {
+		planIndex[n] = i
+	}
+	waits := make([][]int, len(plan))
+	for i, n := range plan {
+		j, _ := r.Graph.Job(n)
+		for _, d := range j.After {
+			if inPlan[d] {
+				waits[i] = append(waits[i], planIndex[d])
+			}
+		}
+		for _, d := range r.Graph.upstreamInPlan(n, inPlan) {
+			waits[i] = append(waits[i], planIndex[d])
+		}
+	}
+	slots := newOrderedSlots(par, waits)
 	var wg sync.WaitGroup
 	for _, name := range plan {
 		wg.Add(1)
 		go func(name string) {
 			defer wg.Done()
 			defer close(done[name])
+			defer slots.finish(planIndex[name])
 			j, _ := r.Graph.Job(name)
 			blocked := ""
 			for _, d := range j.After {
@@ -163,19 +185,14 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 				_ = startRun(ctx, r.WH, rec)
 				_ = finishRun(context.WithoutCancel(ctx), r.WH, rec, "")
 			} else {
-				select {
-				case sem <- struct{}{}:
-				case <-ctx.Done():
-				}
-				rec = r.runOne(ctx, j, chainID, partition, asOf)
+				slots.acquire(ctx, planIndex[name])
+				rec = r.runOne(ctx, j, chainID, partition, asOf, shared)
 				// Give the job's garbage back to the system before the
 				// next job starts: jobs read large transient inputs, and
 				// a chain's peak memory would otherwise be one job's peak
 				// on top of the previous one's garbage.
 				debug.FreeOSMemory()
-				if ctx.Err() == nil {
-					<-sem
-				}
+				slots.release()
 			}
 			mu.Lock()
 			status[name] = rec.Status
@@ -221,8 +238,9 @@ func (r *Runner) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, asOf *asOfCache) RunRecord {
-	env := &Env{Cfg: r.Cfg, WH: r.WH, Log: r.Log.With("job", j.Name, "run", chainID), AsOf: r.AsOf, RunID: chainID, ChainID: chainID, Partition: partition, Hooks: r.Hooks, asOf: asOf}
+func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, asOf *asOfCache, shared *sharedInputs) RunRecord {
+	env := &Env{Cfg: r.Cfg, WH: r.WH, Log: r.Log.With("job", j.Name, "run", chainID), AsOf: r.AsOf, Job: j.Name, RunID: chainID, ChainID: chainID, Partition: partition, Hooks: r.Hooks,
+		asOf: asOf, shared: shared}
 	retries := r.Cfg.Jobs.Retries
 	backoff := r.Cfg.Jobs.RetryBackoff.D()
 	if backoff <= 0 {
@@ -330,4 +348,75 @@ func (g *Graph) upstreamInPlan(name string, inPlan map[string]bool) []string {
 	}
 	walk(name)
 	return out
+}
+
+// orderedSlots lets at most n jobs run at once and starts them in plan
+// order: a job takes a free slot only when no job before it in the plan is
+// ready (its upstream jobs all finished) and not yet started.
+type orderedSlots struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	free     int
+	waits    [][]int // per plan index: the plan indices it waits for
+	started  []bool
+	finished []bool
+}
+
+func newOrderedSlots(n int, waits [][]int) *orderedSlots {
+	s := &orderedSlots{free: n, waits: waits, started: make([]bool, len(waits)), finished: make([]bool, len(waits))}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// acquire waits for a slot (returning at once when ctx is done, so a
+// cancelled chain records its jobs as failed quickly).
+func (s *orderedSlots) acquire(ctx context.Context, ix int) {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ctx.Err() == nil && (s.free == 0 || !s.first(ix)) {
+		s.cond.Wait()
+	}
+	s.started[ix] = true
+	s.free--
+	s.cond.Broadcast()
+}
+
+func (s *orderedSlots) first(ix int) bool {
+	for w := 0; w < ix; w++ {
+		if s.started[w] {
+			continue
+		}
+		ready := true
+		for _, d := range s.waits[w] {
+			if !s.finished[d] {
+				ready = false
+				break
+			}
+		}
+		if ready {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *orderedSlots) release() {
+	s.mu.Lock()
+	s.free++
+	s.mu.Unlock()
+	s.cond.Broadcast()
+}
+
+// finish records that the job at ix is done (run, skipped or blocked).
+func (s *orderedSlots) finish(ix int) {
+	s.mu.Lock()
+	s.started[ix], s.finished[ix] = true, true
+	s.mu.Unlock()
+	s.cond.Broadcast()
 }

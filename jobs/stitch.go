@@ -289,8 +289,8 @@ func (cc constColumns) release() {
 	}
 }
 
-// storageHints are the DuckDB storage of the identity tables' string
-// columns by name: identifiers and keys are near-unique (FSST), the rest
+// storageHints are the DuckDB storage of the string columns of the tables
+// the jobs write (identity tables, marts) by name: identifiers and keys are near-unique (FSST), the rest
 // have few values (dictionary).
 var storageHints = map[string]string{
 	"rec_key": warehouse.CompressFSST, "customer_id": warehouse.CompressFSST, "id_value": warehouse.CompressFSST,

@@ -31,6 +31,8 @@ func NewJob(cfg *config.Config) *jobs.Job {
 		Name:  JobName,
 		Group: "models",
 		Run:   run,
+		// Before the jobs of Sequence 2, social_engagement among them.
+		Sequence: 1,
 	}
 }
 

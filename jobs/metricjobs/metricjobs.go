@@ -50,8 +50,14 @@ func init() {
 }
 
 func newJob(name string, run func(ctx context.Context, env *jobs.Env) (jobs.Result, error)) *jobs.Job {
-	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run}
+	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run, Sequence: sequence[name]}
 }
+
+// sequence places the jobs that share an input next to each other in a
+// chain (jobs.Job.Sequence): the readers of the orders (after rfm and
+// lifecycle, which social_engagement needs), then the readers of the
+// order lines.
+var sequence = map[string]int{JobGrowth: 2, JobCampaign: 2, JobSocial: 2, JobSales: 3, JobProfit: 3}
 
 // ProfitJob is the "profit" job: profit per month, customer and order.
 func ProfitJob(cfg *config.Config) *jobs.Job { return newJob(JobProfit, runProfit) }
@@ -86,6 +92,7 @@ func SocialJob(cfg *config.Config) *jobs.Job {
 // run holds what one job run reads.
 type run struct {
 	ctx     context.Context
+	env     *jobs.Env
 	wh      warehouse.Warehouse
 	asOf    time.Time
 	end     string // first instant after the as-of day, as a SQL literal
@@ -108,7 +115,7 @@ func newRun(ctx context.Context, env *jobs.Env) (*run, error) {
 	y, m, d := asOf.In(loc).Date()
 	asOf = time.Date(y, m, d, 0, 0, 0, 0, loc)
 	return &run{
-		ctx: ctx, wh: env.WH, asOf: asOf,
+		ctx: ctx, env: env, wh: env.WH, asOf: asOf,
 		end:     tsLiteral(env.WH, time.Date(y, m, d+1, 0, 0, 0, 0, loc)),
 		common:  metrics.Common{AsOf: asOf, Location: loc},
 		started: time.Now(),
@@ -281,17 +288,33 @@ func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
 	return "TIMESTAMP '" + s + "'"
 }
 
+// lines reads the order lines; the sales and profit jobs of one chain read
+// them once (jobs.Env.SharedQuery).
 func (r *run) lines() ([]arrow.RecordBatch, error) {
-	return r.query("order_lines", fmt.Sprintf(linesSQL, r.cancelledStatus(), r.t("order_lines"), r.end))
+	return r.shared("order_lines", fmt.Sprintf(linesSQL, r.cancelledStatus(), r.t("order_lines"), r.end), JobSales, JobProfit)
 }
 
-// orders reads the orders; withAssociate adds associate_id.
+// orders reads the orders; withAssociate adds associate_id. The jobs that
+// read them without it share one read in a chain.
 func (r *run) orders(withAssociate bool) ([]arrow.RecordBatch, error) {
-	assoc := ""
 	if withAssociate {
-		assoc = " associate_id,"
+		return r.query("orders", fmt.Sprintf(ordersSQL, " associate_id,", r.cancelledStatus(), r.t("orders"), r.end))
 	}
-	return r.query("orders", fmt.Sprintf(ordersSQL, assoc, r.cancelledStatus(), r.t("orders"), r.end))
+	return r.shared("orders", fmt.Sprintf(ordersSQL, "", r.cancelledStatus(), r.t("orders"), r.end), JobGrowth, JobCampaign, JobSocial)
+}
+
+// shared reads a required input that the readers jobs of one chain read
+// once between them.
+func (r *run) shared(what, q string, readers ...string) ([]arrow.RecordBatch, error) {
+	recs, err := r.env.SharedQuery(q, r.env.Job, readers, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	r.read = append(r.read, recs)
+	for _, rec := range recs {
+		r.rowsIn += rec.NumRows()
+	}
+	return recs, nil
 }
 
 func (r *run) products() ([]arrow.RecordBatch, error) {

@@ -61,7 +61,8 @@ func CohortsJob(cfg *config.Config) *jobs.Job {
 
 // RFMJob is the "rfm" job: RFM quintile scores and management tiers.
 func RFMJob(cfg *config.Config) *jobs.Job {
-	return &jobs.Job{Name: JobRFM, Group: "models", Partitioned: "month", Run: runRFM}
+	// Sequence 1: before social_engagement (Sequence 2), which reads the tiers.
+	return &jobs.Job{Name: JobRFM, Group: "models", Partitioned: "month", Run: runRFM, Sequence: 1}
 }
 
 // cohortCustomersSQL reads the per-customer cohort attributes:

@@ -1,0 +1,113 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// TestSharedQueryRunsOncePerChain: three planned readers of one input get
+// it from one load, each owning its batches; a reader outside the plan's
+// readers, or with no other reader planned, loads on its own; the batches
+// are freed once every reader has released its copy and the chain ended.
+func TestSharedQueryRunsOncePerChain(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	var loads atomic.Int32
+	load := func() ([]arrow.RecordBatch, error) {
+		loads.Add(1)
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.AppendValues([]int64{1, 2, 3}, nil)
+		col := b.NewArray()
+		defer col.Release()
+		schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64}}, nil)
+		return []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{col}, 3)}, nil
+	}
+	g := NewGraph()
+	var mu sync.Mutex
+	got := map[string]int64{}
+	for _, name := range []string{"a", "b", "c", "lonely"} {
+		g.Add(&Job{Name: name, Run: func(ctx context.Context, env *Env) (Result, error) {
+			readers := []string{"a", "b", "c", "absent"}
+			if env.Job == "lonely" {
+				readers = []string{"lonely", "absent"}
+			}
+			recs, err := env.SharedQuery("q:"+readers[0], env.Job, readers, load)
+			if err != nil {
+				return Result{}, err
+			}
+			var sum int64
+			for _, r := range recs {
+				for _, v := range r.Column(0).(*array.Int64).Int64Values() {
+					sum += v
+				}
+				r.Release()
+			}
+			mu.Lock()
+			got[env.Job] = sum
+			mu.Unlock()
+			return Result{}, nil
+		}})
+	}
+	for _, par := range []int{1, 2} {
+		loads.Store(0)
+		r := &Runner{Graph: g, Cfg: testCfg(), WH: testWH(t), Parallelism: par, Force: true}
+		res, err := r.Run(context.Background(), fmt.Sprintf("c%d", time.Now().UnixNano()), "", []string{"a", "b", "c", "lonely"})
+		if err != nil || res.Err() != nil {
+			t.Fatal(err, res.Err())
+		}
+		if n := loads.Load(); n != 2 {
+			t.Errorf("parallelism %d: %d loads, want 2 (one shared by a, b, c; one for lonely)", par, n)
+		}
+		for _, name := range []string{"a", "b", "c", "lonely"} {
+			if got[name] != 6 {
+				t.Errorf("parallelism %d: job %s read sum %d, want 6", par, name, got[name])
+			}
+		}
+	}
+	// Outside a chain there is nothing to share.
+	recs, err := (&Env{Job: "a"}).SharedQuery("q", "a", []string{"a", "b"}, load)
+	if err != nil || len(recs) != 1 {
+		t.Fatal(err)
+	}
+	recs[0].Release()
+}
+
+// TestReadyJobsStartInPlanOrder: with one slot, jobs that become ready
+// together start in plan order, whatever the goroutine scheduling.
+func TestReadyJobsStartInPlanOrder(t *testing.T) {
+	g := NewGraph()
+	var mu sync.Mutex
+	var order []string
+	g.Add(&Job{Name: "root", Run: func(ctx context.Context, env *Env) (Result, error) { return Result{}, nil }})
+	names := []string{"j1", "j2", "j3", "j4", "j5", "j6", "j7", "j8"}
+	for _, n := range names {
+		g.Add(&Job{Name: n, Deps: []string{"root"}, Run: func(ctx context.Context, env *Env) (Result, error) {
+			mu.Lock()
+			order = append(order, env.Job)
+			mu.Unlock()
+			return Result{}, nil
+		}})
+	}
+	for k := 0; k < 5; k++ {
+		order = nil
+		r := &Runner{Graph: g, Cfg: testCfg(), WH: testWH(t), Parallelism: 1, Force: true}
+		plan, _ := g.Plan(append([]string{"root"}, names...), false)
+		if _, err := r.Run(context.Background(), fmt.Sprintf("c%d", time.Now().UnixNano()), "", plan); err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range names {
+			if i >= len(order) || order[i] != n {
+				t.Fatalf("run %d: start order %v, want %v", k, order, names)
+			}
+		}
+	}
+}
