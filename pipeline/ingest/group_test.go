@@ -49,6 +49,9 @@ type countingWH struct {
 	noStream bool
 	txs      atomic.Int64
 	inserts  atomic.Int64
+	// constInserts counts the INSERTs that fill the per-file columns
+	// from constants.
+	constInserts atomic.Int64
 }
 
 func (w *countingWH) InTx(ctx context.Context, fn func(tx warehouse.Tx) error) error {
@@ -71,6 +74,14 @@ func (t countingTx) LoadReader(ctx context.Context, table string, rdr array.Reco
 	return t.Tx.(interface {
 		LoadReader(context.Context, string, array.RecordReader) (int64, error)
 	}).LoadReader(ctx, table, rdr)
+}
+
+func (t countingTx) LoadReaderConst(ctx context.Context, table string, rdr array.RecordReader, choice string, cols ...warehouse.ColumnValues) (int64, error) {
+	t.w.inserts.Add(1)
+	t.w.constInserts.Add(1)
+	return t.Tx.(interface {
+		LoadReaderConst(context.Context, string, array.RecordReader, string, ...warehouse.ColumnValues) (int64, error)
+	}).LoadReaderConst(ctx, table, rdr, choice, cols...)
 }
 
 // shopFile is a generated Shopify CSV: rows lines, every badEvery-th with a

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -153,6 +155,15 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 			seen[h] = true
 		}
 	}
+	// The lineage of every file of the drop, by position: a group's INSERT
+	// takes its constant columns for the files it may come to hold from
+	// here (see constWindow).
+	lineages := make([]lineage, len(jobsList))
+	for i, j := range jobsList {
+		if j.err == nil {
+			lineages[i] = lineage{loadID: LoadID(src.Name, j.hash), file: in.rel(j.path)}
+		}
+	}
 	results := make([]FileResult, len(files))
 	errs := make([]error, len(files))
 	// The queue of files, in name order, shared by the workers.
@@ -196,7 +207,7 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 		go func() {
 			defer wg.Done()
 			for f := admitNext(); f != nil; f = admitNext() {
-				in.loadGroupOf(ctx, src, f, admitNext, results, errs)
+				in.loadGroupOf(ctx, src, f, admitNext, lineages, results, errs)
 			}
 		}()
 	}
@@ -235,10 +246,11 @@ type fileJob struct {
 }
 
 // loadGroupOf loads first and the files next hands out as one group and
-// settles each file's result (results and errs are indexed by file). If
-// the group fails, each of its files is loaded again on its own.
-func (in *Ingester) loadGroupOf(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, results []FileResult, errs []error) {
-	files, err := in.loadGroup(ctx, src, first, next, in.groupTarget())
+// settles each file's result (results and errs are indexed by file, as
+// lineages). If the group fails, each of its files is loaded again on its
+// own.
+func (in *Ingester) loadGroupOf(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, lineages []lineage, results []FileResult, errs []error) {
+	files, err := in.loadGroup(ctx, src, first, next, in.groupTarget(), lineages)
 	if err == nil || len(files) == 1 {
 		for _, f := range files {
 			results[f.idx], errs[f.idx] = in.settle(ctx, src, f, err)
@@ -336,7 +348,7 @@ func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, path, ha
 	if f == nil {
 		return fr, err
 	}
-	_, err = in.loadGroup(ctx, src, f, nil, 0)
+	_, err = in.loadGroup(ctx, src, f, nil, 0, nil)
 	return in.settle(ctx, src, f, err)
 }
 
@@ -462,8 +474,12 @@ const defaultBatchRows = 122880
 // manifest row is written. It returns the files of the group (each one's
 // counts set when err is nil) and closes their readers. With a nil next, a
 // target of 0 or a warehouse without a streaming loader, the group is
-// first alone.
-func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, target int64) (files []*groupFile, err error) {
+// first alone. On DuckDB (a constLoader) the batches leave out the columns
+// that are the same on every row of a file (_load_id, _source, _file,
+// channel) and each INSERT fills them from SQL constants: lineages
+// (indexed by groupFile.idx, may be nil) names the files the group may
+// come to hold, so that the INSERT knows them when it starts (window).
+func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, target int64, lineages []lineage) (files []*groupFile, err error) {
 	var fmu sync.Mutex // guards files while the feeder may add to it
 	files = []*groupFile{first}
 	defer func() {
@@ -478,12 +494,21 @@ func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *gr
 	batch := in.batchRows()
 	raw := first.m.Table().RawTable()
 	err = in.WH.InTx(ctx, func(tx warehouse.Tx) error {
-		loadReader := func(ctx context.Context, table string, rdr array.RecordReader) (int64, error) {
-			return loadEach(ctx, tx, table, rdr)
+		loadReader := func(ctx context.Context, table string, s *batchStream) (int64, error) {
+			return loadEach(ctx, tx, table, s)
 		}
-		grow := false
-		if sl, ok := tx.(streamLoader); ok {
-			loadReader = sl.LoadReader
+		grow, rowsOnly := false, false
+		if cl, ok := tx.(constLoader); ok {
+			// The batches carry _row and the canonical fields only; the
+			// INSERT fills the per-file constants (constWindow).
+			loadReader = func(ctx context.Context, table string, s *batchStream) (int64, error) {
+				return cl.LoadReaderConst(ctx, table, s, fileChoiceColumn, s.win.columns(first.m)...)
+			}
+			grow, rowsOnly = next != nil && target > 0, true
+		} else if sl, ok := tx.(streamLoader); ok {
+			loadReader = func(ctx context.Context, table string, s *batchStream) (int64, error) {
+				return sl.LoadReader(ctx, table, s)
+			}
 			grow = next != nil && target > 0
 		}
 		// A feeder goroutine reads, validates and builds the batches of
@@ -498,7 +523,7 @@ func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *gr
 			defer close(ch)
 			var rows int64
 			for f := first; ; {
-				p := &producer{f: f, mem: mem, batch: batch, src: src.Name, ch: ch, stop: stop}
+				p := &producer{f: f, mem: mem, batch: batch, src: src.Name, rowsOnly: rowsOnly, ch: ch, stop: stop}
 				n, ok := p.run(ctx)
 				f.close()
 				rows += n
@@ -550,8 +575,13 @@ func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *gr
 			} else {
 				// One INSERT takes the batches of the group's files
 				// until the end of the group, a pile of quarantined
-				// rows to write, or a batch of another schema.
-				s := &batchStream{schema: it.rec.Schema(), next: it, recv: recv, q: q, after: in.AfterBatch}
+				// rows to write, a batch of another schema or one of a
+				// file outside its window.
+				s := &batchStream{schema: it.rec.Schema(), in: it.rec.Schema(), next: it, recv: recv, q: q, after: in.AfterBatch, mem: mem}
+				if rowsOnly {
+					s.win = constWindow(it.f, lineages, grow)
+					s.schema = s.win.schema(s.in)
+				}
 				n, err := loadReader(ctx, raw, s)
 				s.releaseCur()
 				if s.err != nil {
@@ -673,6 +703,91 @@ type streamLoader interface {
 	LoadReader(ctx context.Context, table string, rdr array.RecordReader) (int64, error)
 }
 
+// constLoader is a streaming loader that fills the columns constant per
+// file from SQL constants (DuckDB's LoadReaderConst): the batches then
+// leave them out (Mapping.NewRowBuilder).
+type constLoader interface {
+	LoadReaderConst(ctx context.Context, table string, rdr array.RecordReader, choice string, cols ...warehouse.ColumnValues) (int64, error)
+}
+
+// lineage is the load id and the recorded name of a file: with the source
+// and channel, the columns of its rows that are the same on each.
+type lineage struct{ loadID, file string }
+
+// maxWindow bounds the files one INSERT can take rows of: its constant
+// columns are list literals of that many entries, indexed per row by
+// fileChoiceColumn (an int16). A variable for tests.
+var maxWindow = 256
+
+// fileChoiceColumn is the column a batchStream adds to each batch when its
+// INSERT may take several files: the position of the batch's file in the
+// window. It is not a column of the raw table.
+const fileChoiceColumn = "__crmkit_file"
+
+// window is the files one INSERT may take rows of, from the file of its
+// first batch on: the lineages of the next files of the drop in name order
+// (a group takes its files from the queue in that order, skipping the
+// files other workers or checks take), so it is known when the INSERT
+// starts, while the group only admits its next file once the previous one
+// is read. A file outside it ends the INSERT and the group goes on with
+// another.
+type window struct {
+	base  int // position in the drop of files[0]
+	files []lineage
+}
+
+// constWindow is the window of an INSERT whose first batch is of file f:
+// the files of lineages from f on when the group may grow, else f alone.
+func constWindow(f *groupFile, lineages []lineage, grow bool) window {
+	own := lineage{loadID: f.loadID, file: f.name}
+	if grow && f.idx >= 0 && f.idx < len(lineages) && lineages[f.idx] == own {
+		n := min(maxWindow, math.MaxInt16+1) // positions fit the int16 choice column
+		return window{base: f.idx, files: lineages[f.idx:min(len(lineages), f.idx+n)]}
+	}
+	return window{base: f.idx, files: []lineage{own}}
+}
+
+// pos is f's position in the window, or -1 when the INSERT cannot take it.
+func (w window) pos(f *groupFile) int {
+	k := f.idx - w.base
+	if k < 0 || k >= len(w.files) || w.files[k] != (lineage{loadID: f.loadID, file: f.name}) {
+		return -1
+	}
+	return k
+}
+
+// schema is the schema of the batches handed to the INSERT, given the
+// builders' in: with the choice column when the window has several files.
+func (w window) schema(in *arrow.Schema) *arrow.Schema {
+	if len(w.files) < 2 {
+		return in
+	}
+	fs := append(slices.Clone(in.Fields()), arrow.Field{Name: fileChoiceColumn, Type: arrow.PrimitiveTypes.Int16})
+	return arrow.NewSchema(fs, nil)
+}
+
+// columns are the constant columns of the window's INSERT (m is the
+// mapping of one of its files: the source and table are the group's).
+func (w window) columns(m *Mapping) []warehouse.ColumnValues {
+	cols := m.ConstColumns(w.files[0].loadID, w.files[0].file)
+	if len(w.files) > 1 {
+		ids := make([]string, len(w.files))
+		names := make([]string, len(w.files))
+		for i, l := range w.files {
+			ids[i], names[i] = l.loadID, l.file
+		}
+		for i := range cols {
+			switch cols[i].Column {
+			case schema.ColLoadID:
+				cols[i].Values = ids
+			case schema.ColFile:
+				cols[i].Values = names
+			}
+		}
+	}
+	return cols
+}
+
 // loadEach appends the batches of rdr to table with one tx.Load each.
 func loadEach(ctx context.Context, tx warehouse.Tx, table string, rdr array.RecordReader) (int64, error) {
 	var n int64
@@ -712,12 +827,13 @@ func (it *item) release() {
 // batches; quarantined rows are sent once there are batch of them, and at
 // the end.
 type producer struct {
-	f     *groupFile
-	mem   memory.Allocator
-	batch int
-	src   string
-	ch    chan<- item
-	stop  <-chan struct{}
+	f        *groupFile
+	mem      memory.Allocator
+	batch    int
+	src      string
+	rowsOnly bool // batches without the per-file constant columns
+	ch       chan<- item
+	stop     <-chan struct{}
 }
 
 func (p *producer) send(it item) bool {
@@ -734,7 +850,12 @@ func (p *producer) send(it item) bool {
 // run sends the file's items and returns the rows read and whether it sent
 // the end of the file.
 func (p *producer) run(ctx context.Context) (seen int64, ended bool) {
-	b := p.f.m.NewBuilder(p.mem, p.f.loadID, p.f.name)
+	var b *Builder
+	if p.rowsOnly {
+		b = p.f.m.NewRowBuilder(p.mem)
+	} else {
+		b = p.f.m.NewBuilder(p.mem, p.f.loadID, p.f.name)
+	}
 	defer b.Release()
 	q := newQuarantine(p.mem, p.f.loadID, p.src, p.f.name)
 	defer q.release()
@@ -799,22 +920,28 @@ func (p *producer) run(ctx context.Context) (seen int64, ended bool) {
 
 // batchStream is the RecordReader one INSERT consumes: the batches of the
 // group's files, one file after the other, up to the end of the group, a
-// pile of quarantined rows to write, or a batch of another schema (kept in
-// stop). It counts each file's rows as they are taken in. DuckDB calls Next
-// from its threads, one call at a time.
+// pile of quarantined rows to write, or a batch of another schema or of a
+// file outside the window (kept in stop). It counts each file's rows as
+// they are taken in. DuckDB calls Next from its threads, one call at a
+// time.
 type batchStream struct {
-	schema *arrow.Schema
-	next   item // first batch, not yet returned
-	cur    arrow.RecordBatch
-	curF   *groupFile
-	recv   func() (item, bool, error)
-	q      *pendingQuarantine
-	after  func(file string, rowsLoaded int64) error
-	rows   int64 // rows taken in
-	stop   item  // a batch for the next INSERT
-	more   bool  // the group goes on after this INSERT
-	done   bool
-	err    error
+	schema *arrow.Schema // of the batches handed over
+	in     *arrow.Schema // of the builders' batches
+	// win, when set (a constLoader), is the files whose batches the INSERT
+	// takes; with several, each batch gets the choice column.
+	win   window
+	mem   memory.Allocator
+	next  item // first batch, not yet returned
+	cur   arrow.RecordBatch
+	curF  *groupFile
+	recv  func() (item, bool, error)
+	q     *pendingQuarantine
+	after func(file string, rowsLoaded int64) error
+	rows  int64 // rows taken in
+	stop  item  // a batch for the next INSERT
+	more  bool  // the group goes on after this INSERT
+	done  bool
+	err   error
 }
 
 func (s *batchStream) Retain()               {}
@@ -865,8 +992,9 @@ func (s *batchStream) Next() bool {
 		}
 	}
 	if s.next.rec != nil {
-		s.cur, s.curF = s.next.rec, s.next.f
+		it := s.next
 		s.next = item{}
+		s.take(it)
 		return true
 	}
 	for {
@@ -880,11 +1008,11 @@ func (s *batchStream) Next() bool {
 			return false
 		}
 		if it.rec != nil {
-			if !it.rec.Schema().Equal(s.schema) {
+			if !it.rec.Schema().Equal(s.in) || (s.win.files != nil && s.win.pos(it.f) < 0) {
 				s.stop, s.more, s.done = it, true, true
 				return false
 			}
-			s.cur, s.curF = it.rec, it.f
+			s.take(it)
 			return true
 		}
 		if err := s.q.absorb(it); err != nil {
@@ -896,6 +1024,29 @@ func (s *batchStream) Next() bool {
 			return false
 		}
 	}
+}
+
+// take makes the batch of it the current one, with the choice column (the
+// position of its file in the window) when the window has several files.
+func (s *batchStream) take(it item) {
+	s.curF = it.f
+	if len(s.win.files) < 2 {
+		s.cur = it.rec
+		return
+	}
+	n := int(it.rec.NumRows())
+	b := array.NewInt16Builder(s.mem)
+	b.Reserve(n)
+	k := int16(s.win.pos(it.f))
+	for range n {
+		b.UnsafeAppend(k)
+	}
+	choice := b.NewArray()
+	b.Release()
+	cols := append(slices.Clone(it.rec.Columns()), choice)
+	s.cur = array.NewRecordBatch(s.schema, cols, int64(n))
+	choice.Release()
+	it.rec.Release()
 }
 
 // quarantineBatch accumulates quarantined rows as an Arrow batch.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -20,6 +21,7 @@ import (
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/pipeline/schema"
 	"github.com/crmkit/crmkit/pipeline/source"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // Reason codes stored in quarantine.reason.
@@ -135,6 +137,7 @@ type Builder struct {
 	n       int
 	off     int // index of the first canonical field in the record
 	// Typed field builders: the fixed columns, then per canonical field.
+	// The lineage constants and the channel are nil in a row builder.
 	loadIDB, srcB, fileB, chanB *array.StringBuilder
 	rowB                        *array.Int64Builder
 	strs                        []*array.StringBuilder
@@ -145,10 +148,10 @@ type Builder struct {
 	dataLen                     []int // string bytes of the last batch per field, to reserve
 }
 
-// NewBuilder starts a batch builder for rows of file under loadID.
+// NewBuilder starts a batch builder for rows of file under loadID: its
+// batches have every column of the raw table (Table.LoadedSchema).
 func (m *Mapping) NewBuilder(mem memory.Allocator, loadID, file string) *Builder {
 	b := &Builder{m: m, rb: array.NewRecordBuilder(mem, m.table.LoadedSchema()), loadID: loadID, srcName: m.src.Name, file: file}
-	b.cells = make([]cell, len(m.table.Fields))
 	b.off = 4
 	if m.table.HasChannel() {
 		b.off = 5
@@ -158,6 +161,25 @@ func (m *Mapping) NewBuilder(mem memory.Allocator, loadID, file string) *Builder
 	b.srcB = b.rb.Field(1).(*array.StringBuilder)
 	b.fileB = b.rb.Field(2).(*array.StringBuilder)
 	b.rowB = b.rb.Field(3).(*array.Int64Builder)
+	b.init()
+	return b
+}
+
+// NewRowBuilder starts a batch builder whose batches leave out the columns
+// that are the same on every row of a file (ConstColumns): _row and the
+// canonical fields only (RowSchema). The loader fills the others.
+func (m *Mapping) NewRowBuilder(mem memory.Allocator) *Builder {
+	b := &Builder{m: m, rb: array.NewRecordBuilder(mem, RowSchema(m.table)), srcName: m.src.Name}
+	b.off = 1
+	b.rowB = b.rb.Field(0).(*array.Int64Builder)
+	b.init()
+	return b
+}
+
+// init binds the canonical fields' builders.
+func (b *Builder) init() {
+	m := b.m
+	b.cells = make([]cell, len(m.table.Fields))
 	nf := len(m.table.Fields)
 	b.strs = make([]*array.StringBuilder, nf)
 	b.ints = make([]*array.Int64Builder, nf)
@@ -180,7 +202,41 @@ func (m *Mapping) NewBuilder(mem memory.Allocator, loadID, file string) *Builder
 			b.dates[fi] = fb.(*array.Date32Builder)
 		}
 	}
-	return b
+}
+
+var rowSchemas sync.Map // *schema.Table -> *arrow.Schema
+
+// RowSchema is the schema of a row builder's batches: Table.LoadedSchema
+// without the columns that are constant per file (_load_id, _source,
+// _file and, on order lines, the source's channel), i.e. _row and the
+// canonical fields.
+func RowSchema(t *schema.Table) *arrow.Schema {
+	if s, ok := rowSchemas.Load(t); ok {
+		return s.(*arrow.Schema)
+	}
+	all := t.LoadedSchema().Fields()
+	off := 4 // _load_id, _source, _file, _row
+	if t.HasChannel() {
+		off = 5
+	}
+	fs := append([]arrow.Field{all[3]}, all[off:]...)
+	s, _ := rowSchemas.LoadOrStore(t, arrow.NewSchema(fs, nil))
+	return s.(*arrow.Schema)
+}
+
+// ConstColumns are the values of the columns a row builder leaves out, for
+// the rows of file under loadID, in the order: _load_id, _source, _file,
+// then channel for tables that have it.
+func (m *Mapping) ConstColumns(loadID, file string) []warehouse.ColumnValues {
+	cols := []warehouse.ColumnValues{
+		{Column: schema.ColLoadID, Values: []string{loadID}},
+		{Column: schema.ColSource, Values: []string{m.src.Name}},
+		{Column: schema.ColFile, Values: []string{file}},
+	}
+	if m.table.HasChannel() {
+		cols = append(cols, warehouse.ColumnValues{Column: schema.ColChannel, Values: []string{m.src.Channel}})
+	}
+	return cols
 }
 
 // Reserve makes room for n rows (string data sized after the last batch).
@@ -294,9 +350,11 @@ func checkRule(f schema.Field, v float64) *Problem {
 }
 
 func (b *Builder) append(rowNum int64) {
-	b.loadIDB.Append(b.loadID)
-	b.srcB.Append(b.srcName)
-	b.fileB.Append(b.file)
+	if b.loadIDB != nil {
+		b.loadIDB.Append(b.loadID)
+		b.srcB.Append(b.srcName)
+		b.fileB.Append(b.file)
+	}
 	b.rowB.Append(rowNum)
 	if b.chanB != nil {
 		b.chanB.Append(b.m.src.Channel)

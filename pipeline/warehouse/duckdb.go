@@ -182,40 +182,7 @@ func arrowLoad(ctx context.Context, c *sql.Conn, table string, recs []arrow.Reco
 // an Arrow scan, returning the rows inserted. DuckDB pulls the batches while
 // the statement runs, so rdr may produce them as it goes.
 func arrowLoadReader(ctx context.Context, c *sql.Conn, table string, rdr array.RecordReader) (int64, error) {
-	schema := rdr.Schema()
-	view := fmt.Sprintf("__arrow_load_%d", viewSeq.Add(1))
-	var release func()
-	err := c.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		release, err = ar.RegisterView(rdr, view)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("load %s: register arrow view: %w", table, err)
-	}
-	defer release()
-	cols := ""
-	for i, f := range schema.Fields() {
-		if i > 0 {
-			cols += ", "
-		}
-		cols += QuoteIdent(f.Name)
-	}
-	res, err := c.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", table, cols, cols, view))
-	if err != nil {
-		return 0, fmt.Errorf("load %s: %w", table, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("load %s: %w", table, err)
-	}
-	if _, err := c.ExecContext(ctx, "DROP VIEW IF EXISTS "+view); err != nil {
-		return 0, err
-	}
-	return n, nil
+	return arrowLoadReaderConst(ctx, c, table, rdr, "", nil)
 }
 
 // InTx runs fn in a transaction on one connection.
