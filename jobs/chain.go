@@ -38,7 +38,7 @@ func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph
 		stitch.Deps = append(append([]string(nil), ingestJobs...), stitch.Deps...)
 		g.Add(stitch)
 	}
-	core := &Job{Name: JobCore, Group: "core", Run: runCore}
+	core := &Job{Name: JobCore, Group: "core", Run: runCore, Alone: true}
 	if stitch != nil {
 		core.Deps = []string{JobStitch}
 	} else {
@@ -73,6 +73,7 @@ func ingestJob(name string) *Job {
 	return &Job{
 		Name:        IngestJobName(name),
 		Group:       "ingest",
+		Alone:       true, // its file workers already use every core
 		Fingerprint: func(ctx context.Context, env *Env) (string, error) { return sourceFingerprint(env, name) },
 		Run: func(ctx context.Context, env *Env) (Result, error) {
 			src, ok := env.Cfg.Source(name)

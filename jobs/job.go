@@ -75,6 +75,12 @@ type Job struct {
 	Run func(ctx context.Context, env *Env) (Result, error)
 	// Retryable classifies errors worth retrying (nil: none are).
 	Retryable func(error) bool
+	// Alone marks a job that reads or writes inputs of millions of rows
+	// (ingest, stitch, core, the order-line marts, publish): it runs with
+	// no other job at once whatever the parallelism, so that its peak
+	// memory never comes on top of another job's; lighter jobs share the
+	// parallelism.
+	Alone bool
 	// Sequence orders the model jobs in the plan (lower first, then by
 	// name); jobs that share an input (Env.SharedQuery) take the same
 	// value so that they run one after the other and the input is let

@@ -151,7 +151,12 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 			waits[i] = append(waits[i], planIndex[d])
 		}
 	}
-	slots := newOrderedSlots(par, waits)
+	alone := make([]bool, len(plan))
+	for i, n := range plan {
+		j, _ := r.Graph.Job(n)
+		alone[i] = j.Alone
+	}
+	slots := newOrderedSlots(par, waits, alone)
 	var wg sync.WaitGroup
 	for _, name := range plan {
 		wg.Add(1)
@@ -185,14 +190,14 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 				_ = startRun(ctx, r.WH, rec)
 				_ = finishRun(context.WithoutCancel(ctx), r.WH, rec, "")
 			} else {
-				slots.acquire(ctx, planIndex[name])
+				taken := slots.acquire(ctx, planIndex[name])
 				rec = r.runOne(ctx, j, chainID, partition, asOf, shared)
 				// Give the job's garbage back to the system before the
 				// next job starts: jobs read large transient inputs, and
 				// a chain's peak memory would otherwise be one job's peak
 				// on top of the previous one's garbage.
 				debug.FreeOSMemory()
-				slots.release()
+				slots.release(taken)
 			}
 			mu.Lock()
 			status[name] = rec.Status
@@ -350,41 +355,49 @@ func (g *Graph) upstreamInPlan(name string, inPlan map[string]bool) []string {
 	return out
 }
 
-// orderedSlots lets at most n jobs run at once and starts them in plan
-// order: a job takes a free slot only when no job before it in the plan is
-// ready (its upstream jobs all finished) and not yet started.
+// orderedSlots lets at most n jobs run at once (a job marked alone takes
+// every slot) and starts them in plan order: a job takes free slots only
+// when no job before it in the plan is ready (its upstream jobs all
+// finished) and not yet started.
 type orderedSlots struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
-	free     int
+	n, free  int
 	waits    [][]int // per plan index: the plan indices it waits for
+	alone    []bool
 	started  []bool
 	finished []bool
 }
 
-func newOrderedSlots(n int, waits [][]int) *orderedSlots {
-	s := &orderedSlots{free: n, waits: waits, started: make([]bool, len(waits)), finished: make([]bool, len(waits))}
+func newOrderedSlots(n int, waits [][]int, alone []bool) *orderedSlots {
+	s := &orderedSlots{n: n, free: n, waits: waits, alone: alone, started: make([]bool, len(waits)), finished: make([]bool, len(waits))}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
 
-// acquire waits for a slot (returning at once when ctx is done, so a
-// cancelled chain records its jobs as failed quickly).
-func (s *orderedSlots) acquire(ctx context.Context, ix int) {
+// acquire waits for the slots of the job at ix and returns how many it
+// took (to give back to release). It returns at once when ctx is done, so
+// a cancelled chain records its jobs as failed quickly.
+func (s *orderedSlots) acquire(ctx context.Context, ix int) int {
 	stop := context.AfterFunc(ctx, func() {
 		s.mu.Lock()
 		s.cond.Broadcast()
 		s.mu.Unlock()
 	})
 	defer stop()
+	need := 1
+	if s.alone[ix] {
+		need = s.n
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ctx.Err() == nil && (s.free == 0 || !s.first(ix)) {
+	for ctx.Err() == nil && (s.free < need || !s.first(ix)) {
 		s.cond.Wait()
 	}
 	s.started[ix] = true
-	s.free--
+	s.free -= need
 	s.cond.Broadcast()
+	return need
 }
 
 func (s *orderedSlots) first(ix int) bool {
@@ -406,9 +419,10 @@ func (s *orderedSlots) first(ix int) bool {
 	return true
 }
 
-func (s *orderedSlots) release() {
+// release gives back the slots acquire took.
+func (s *orderedSlots) release(taken int) {
 	s.mu.Lock()
-	s.free++
+	s.free += taken
 	s.mu.Unlock()
 	s.cond.Broadcast()
 }

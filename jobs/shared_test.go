@@ -111,3 +111,46 @@ func TestReadyJobsStartInPlanOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestAloneJobsRunWithNoOther: at parallelism 2 the light jobs run two at
+// a time, and a job marked Alone never runs beside another.
+func TestAloneJobsRunWithNoOther(t *testing.T) {
+	g := NewGraph()
+	var running, maxLight atomic.Int32
+	var overlapped atomic.Bool
+	g.Add(&Job{Name: "root", Run: func(ctx context.Context, env *Env) (Result, error) { return Result{}, nil }})
+	names := []string{"l1", "l2", "heavy", "l3", "l4"}
+	for _, n := range names {
+		alone := n == "heavy"
+		g.Add(&Job{Name: n, Deps: []string{"root"}, Alone: alone, Run: func(ctx context.Context, env *Env) (Result, error) {
+			now := running.Add(1)
+			defer running.Add(-1)
+			if alone && now != 1 {
+				overlapped.Store(true)
+			}
+			for {
+				m := maxLight.Load()
+				if now <= m || maxLight.CompareAndSwap(m, now) {
+					break
+				}
+			}
+			time.Sleep(60 * time.Millisecond)
+			if alone && running.Load() != 1 {
+				overlapped.Store(true)
+			}
+			return Result{}, nil
+		}})
+	}
+	r := &Runner{Graph: g, Cfg: testCfg(), WH: testWH(t), Parallelism: 2, Force: true}
+	plan, _ := g.Plan(append([]string{"root"}, names...), false)
+	res, err := r.Run(context.Background(), "c-alone", "", plan)
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if overlapped.Load() {
+		t.Error("a job marked Alone ran beside another job")
+	}
+	if maxLight.Load() != 2 {
+		t.Errorf("at most %d jobs ran at once, want 2 (light jobs pair up)", maxLight.Load())
+	}
+}

@@ -105,7 +105,7 @@ func identifierColumns(d warehouse.SQL) string {
 // identity_map, blocked_identifiers, customers and identity_stats in one
 // transaction, appending merges and splits to identity_changes.
 func StitchJob() *Job {
-	return &Job{Name: JobStitch, Group: "identity", Run: runStitch, Fingerprint: rawFingerprint}
+	return &Job{Name: JobStitch, Group: "identity", Run: runStitch, Fingerprint: rawFingerprint, Alone: true}
 }
 
 // rawFingerprint changes whenever a file is loaded.

@@ -50,14 +50,19 @@ func init() {
 }
 
 func newJob(name string, run func(ctx context.Context, env *jobs.Env) (jobs.Result, error)) *jobs.Job {
-	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run, Sequence: sequence[name]}
+	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run, Sequence: sequence[name], Alone: alone[name]}
 }
+
+// alone are the jobs that read the 10 million order lines or the
+// interactions with the orders (jobs.Job.Alone).
+var alone = map[string]bool{JobSales: true, JobProfit: true, JobSocial: true}
 
 // sequence places the jobs that share an input next to each other in a
 // chain (jobs.Job.Sequence): the readers of the orders (after rfm and
 // lifecycle, which social_engagement needs), then the readers of the
-// order lines.
-var sequence = map[string]int{JobGrowth: 2, JobCampaign: 2, JobSocial: 2, JobSales: 3, JobProfit: 3}
+// order lines, sales first: profit, the last reader, lets the lines go
+// before it writes its million rows.
+var sequence = map[string]int{JobGrowth: 2, JobCampaign: 2, JobSocial: 2, JobSales: 3, JobProfit: 4}
 
 // ProfitJob is the "profit" job: profit per month, customer and order.
 func ProfitJob(cfg *config.Config) *jobs.Job { return newJob(JobProfit, runProfit) }

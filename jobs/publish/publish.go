@@ -19,7 +19,7 @@ import (
 
 func init() {
 	jobs.PublishJob = func(cfg *config.Config) *jobs.Job {
-		return &jobs.Job{Name: jobs.JobPublish, Group: "publish", Run: Run, Retryable: reports.IsRetryable}
+		return &jobs.Job{Name: jobs.JobPublish, Group: "publish", Run: Run, Retryable: reports.IsRetryable, Alone: true}
 	}
 	jobs.AlertSender = SendAlert
 }
