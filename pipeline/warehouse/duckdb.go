@@ -54,7 +54,13 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 		stmts := []string{"SET checkpoint_threshold = '1GB'",
 			// Give freed memory back to the system soon after big queries
 			// instead of keeping it in the allocator's caches.
-			"SET allocator_background_threads = true", "SET allocator_flush_threshold = '32MB'"}
+			"SET allocator_background_threads = true", "SET allocator_flush_threshold = '32MB'",
+			// Nothing reads rows back in the order they were written
+			// (every query that needs an order says ORDER BY, and raw rows
+			// carry their file position in _row): without the guarantee
+			// DuckDB inserts and copies tables in parallel with less
+			// memory (ingest -15% time).
+			"SET preserve_insertion_order = false"}
 		if opts.Threads > 0 {
 			stmts = append(stmts, fmt.Sprintf("SET threads=%d", opts.Threads))
 		}
