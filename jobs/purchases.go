@@ -1,5 +1,12 @@
 package jobs
 
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
 // purchasesCTE selects the purchases, orders of stitched customers with
 // positive net sales before the end of the as-of day (the one parameter),
 // and numbers their customers densely in id order, so models group
@@ -21,3 +28,36 @@ SELECT k.customer_ix, p.order_ts, p.net_amount FROM p JOIN k ON k.customer_id = 
 // (customer_ix, customer_id) for the same parameter.
 const PurchaseCustomersSQL = purchasesCTE + `
 SELECT customer_ix, customer_id FROM k`
+
+// The jobs that read the purchases (PurchasesSQL) and their customer
+// numbering (PurchaseCustomersSQL); in a chain they share one read.
+var (
+	purchaseReaders         = []string{"clv", "cohorts", "rfm"}
+	purchaseCustomerReaders = []string{"clv", "rfm"}
+)
+
+// ReadPurchases runs PurchasesSQL for end (the end of the as-of day, RFC
+// 3339), once for the purchase readers of a chain (Env.SharedQuery). The
+// caller releases the batches.
+func ReadPurchases(ctx context.Context, env *Env, end string) ([]arrow.RecordBatch, error) {
+	return env.SharedQuery("purchases|"+instantKey(end), env.Job, purchaseReaders, func() ([]arrow.RecordBatch, error) {
+		return env.WH.Query(ctx, PurchasesSQL, end)
+	})
+}
+
+// ReadPurchaseCustomers runs PurchaseCustomersSQL for end, shared like
+// ReadPurchases.
+func ReadPurchaseCustomers(ctx context.Context, env *Env, end string) ([]arrow.RecordBatch, error) {
+	return env.SharedQuery("purchase customers|"+instantKey(end), env.Job, purchaseCustomerReaders, func() ([]arrow.RecordBatch, error) {
+		return env.WH.Query(ctx, PurchaseCustomersSQL, end)
+	})
+}
+
+// instantKey is the instant of an RFC 3339 time as a key (the same
+// instant written in another zone is the same key).
+func instantKey(s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Format(time.RFC3339)
+	}
+	return s
+}

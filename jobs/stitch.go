@@ -25,7 +25,9 @@ import (
 // customer id back. Interactions without an openid have no identifier and
 // stay anonymous.
 //
-// There is one query per table (order lines one per channel). Running them
+// The region of an order is its store's, joined once per order rather
+// than once per line. There is one query per table (order lines one per
+// channel). Running them
 // one at a time keeps only one DuckDB result materialised beside the Arrow
 // batches already read, instead of the whole union at once. A query selects
 // only the columns that can hold a value: columns that are null for the
@@ -40,15 +42,16 @@ const (
 WITH st AS (
 	SELECT store_id, region FROM raw_stores
 	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
+), heads AS (
+	SELECT o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._source) AS source,
+		any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
+		any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
+		any_value(o.device_id) AS device_id, any_value(o.name) AS name, any_value(o.store_id) AS store_id
+	FROM raw_order_lines o
+	WHERE %[2]s
+	GROUP BY o.channel, o.order_id
 )
-SELECT o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._source) AS source,
-	any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
-	any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
-	any_value(o.device_id) AS device_id, any_value(o.name) AS name,
-	any_value(o.store_id) AS store_id, any_value(st.region) AS region
-FROM raw_order_lines o LEFT JOIN st ON st.store_id = o.store_id
-WHERE %[2]s
-GROUP BY o.channel, o.order_id`
+SELECT h.*, st.region FROM heads h LEFT JOIN st ON st.store_id = h.store_id`
 	accountEvidenceSQL = `SELECT _load_id || ':' || _row AS rec_key, coalesce(followed_ts, unfollowed_ts) AS ts,
 	_source AS source, platform AS channel, phone, openid, unionid, nickname AS name FROM raw_social_accounts`
 	interactionEvidenceSQL = `SELECT platform || ':' || openid AS rec_key, min(ts) AS ts, min(_source) AS source,

@@ -129,11 +129,11 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	endArg := end.Format(time.RFC3339)
 	var recs, custs []arrow.RecordBatch
 	defer func() { warehouse.Release(recs); warehouse.Release(custs) }() // unless released below
-	recs, err = env.WH.Query(ctx, jobs.PurchasesSQL, endArg)
+	recs, err = jobs.ReadPurchases(ctx, env, endArg)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read orders: %w", err)
 	}
-	custs, err = env.WH.Query(ctx, jobs.PurchaseCustomersSQL, endArg)
+	custs, err = jobs.ReadPurchaseCustomers(ctx, env, endArg)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read customers: %w", err)
 	}

@@ -236,7 +236,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	t0 := time.Now()
-	orders, err := env.WH.Query(ctx, jobs.PurchasesSQL, end)
+	orders, err := jobs.ReadPurchases(ctx, env, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
@@ -283,12 +283,12 @@ func runRFM(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	t0 := time.Now()
-	orders, err := env.WH.Query(ctx, jobs.PurchasesSQL, end)
+	orders, err := jobs.ReadPurchases(ctx, env, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
 	defer warehouse.Release(orders)
-	customers, err := env.WH.Query(ctx, jobs.PurchaseCustomersSQL, end)
+	customers, err := jobs.ReadPurchaseCustomers(ctx, env, end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read customers: %w", err)
 	}
