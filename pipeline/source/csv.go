@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -23,7 +24,23 @@ type csvReader struct {
 	row    Row
 	n      int64
 	delim  string
+
+	// dec, when set, decodes the fields of a GBK/GB18030 file that is parsed
+	// on its raw bytes (see rawDecoder); nil when the stream is decoded
+	// before parsing.
+	dec   transform.Transformer
+	src   []byte              // field being decoded
+	buf   []byte              // decoded fields of the current record
+	pend  []pending           // fields of the current record decoded into buf
+	cache []map[string]string // per column: decodings of non-ASCII values
 }
+
+type pending struct{ i, start, end int }
+
+// maxCached bounds the decodings kept per column: enough for the names of
+// stores, products or categories that repeat all over a file; a column of
+// mostly distinct values (e.g. customer names) just stops being cached.
+const maxCached = 4096
 
 // decoded wraps r with the decoder for enc and strips a UTF-8 BOM.
 func decoded(r io.Reader, enc string) (io.Reader, error) {
@@ -42,35 +59,91 @@ func decoded(r io.Reader, enc string) (io.Reader, error) {
 	return nil, fmt.Errorf("unknown encoding %q", enc)
 }
 
+// rawDecoder returns the decoder for the fields of a CSV file in enc with
+// delimiter delim when the file can be parsed on its raw bytes, else nil
+// (the whole stream is then decoded before parsing).
+//
+// Parsing the raw bytes gives the same records as parsing the decoded
+// stream when no byte that splits a record (the delimiter, '"', '\r', '\n')
+// can be taken by the decoder as part of a multi-byte character: the
+// decoder then never spans a split and a field decodes to exactly what the
+// stream decoder makes of those bytes (a lead byte whose next byte is not a
+// valid trail byte decodes on its own to U+FFFD in both cases). A character
+// of golang.org/x/text's GBK decoder is a byte 0x81–0xFE followed by
+// 0x40–0x7E or 0x80–0xFE, so any byte below 0x40 is safe; its GB18030
+// decoder also takes a lead byte followed by 0x30–0x3F (not only the digits
+// 0x30–0x39) as the start of a four-byte character, so there only bytes
+// below 0x30 are safe (e.g. ',', '\t', ' ', but not ';').
+func rawDecoder(enc string, delim rune) transform.Transformer {
+	switch strings.ToLower(enc) {
+	case "gbk":
+		if delim > 0 && delim < 0x40 {
+			return simplifiedchinese.GBK.NewDecoder()
+		}
+	case "gb18030":
+		if delim > 0 && delim < 0x30 {
+			return simplifiedchinese.GB18030.NewDecoder()
+		}
+	}
+	return nil
+}
+
 func openCSV(path string, opts Options) (Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	in, err := decoded(f, opts.Encoding)
+	delim := opts.Delimiter
+	if delim == 0 {
+		delim = ','
+	}
+	dec := rawDecoder(opts.Encoding, delim)
+	c, err := newCSVReader(f, opts.Encoding, delim, dec)
+	if err != nil && dec != nil {
+		// A header that does not parse is reported as the stream decoder
+		// reports it (the column of a parse error counts decoded bytes).
+		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
+			c, err = newCSVReader(f, opts.Encoding, delim, nil)
+		}
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
+	return c, nil
+}
+
+// newCSVReader reads the header of f; dec is the field decoder of a file
+// parsed on its raw bytes (rawDecoder), nil to decode the stream.
+func newCSVReader(f *os.File, enc string, delim rune, dec transform.Transformer) (*csvReader, error) {
+	var in io.Reader
+	if dec != nil {
+		in = bufio.NewReaderSize(f, 1<<20)
+	} else {
+		var err error
+		if in, err = decoded(f, enc); err != nil {
+			return nil, err
+		}
+	}
 	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
-	if opts.Delimiter != 0 {
-		r.Comma = opts.Delimiter
-	}
+	r.Comma = delim
+	c := &csvReader{f: f, r: r, n: 1, delim: string(r.Comma), dec: dec}
 	h, err := r.Read()
 	if err != nil {
-		f.Close()
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("empty file: no header row")
 		}
 		return nil, fmt.Errorf("read header: %w", err)
 	}
+	c.decodeFields(h)
 	header := make([]string, len(h))
 	for i, s := range h {
 		header[i] = strings.TrimSpace(s)
 	}
-	return &csvReader{f: f, r: r, header: header, n: 1, delim: string(r.Comma)}, nil
+	c.header = header
+	return c, nil
 }
 
 func (c *csvReader) Header() []string { return c.header }
@@ -78,6 +151,9 @@ func (c *csvReader) Header() []string { return c.header }
 func (c *csvReader) Next() (*Row, error) {
 	rec, err := c.r.Read()
 	c.n++
+	if !errors.Is(err, io.EOF) {
+		c.decodeFields(rec)
+	}
 	c.row = Row{Num: c.n, Fields: rec}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -95,6 +171,96 @@ func (c *csvReader) Next() (*Row, error) {
 		c.row.Err = fmt.Errorf("%w: %d fields, header has %d", ErrWrongColumns, len(rec), len(c.header))
 	}
 	return &c.row, nil
+}
+
+// decodeFields replaces, in place, the raw fields of rec that hold a byte
+// >= 0x80 by their decoding; ASCII fields are the same in GBK/GB18030 and
+// UTF-8 and are kept as they are. Values seen before in the column are
+// taken from its cache; the other decoded fields of one record share one
+// string.
+func (c *csvReader) decodeFields(rec []string) {
+	if c.dec == nil {
+		return
+	}
+	c.buf, c.pend = c.buf[:0], c.pend[:0]
+	for i, s := range rec {
+		if !hasHighByte(s) {
+			continue
+		}
+		if i < len(c.cache) {
+			if d, ok := c.cache[i][s]; ok {
+				rec[i] = d
+				continue
+			}
+		}
+		start := len(c.buf)
+		c.buf = c.decodeAppend(c.buf, s)
+		c.pend = append(c.pend, pending{i, start, len(c.buf)})
+	}
+	if len(c.pend) == 0 {
+		return
+	}
+	if n := len(rec); len(c.cache) < n {
+		c.cache = append(c.cache, make([]map[string]string, n-len(c.cache))...)
+	}
+	var str string // the decoded fields not cached
+	for _, p := range c.pend {
+		m := c.cache[p.i]
+		if m == nil {
+			m = make(map[string]string)
+			c.cache[p.i] = m
+		}
+		if len(m) < maxCached {
+			// Own copies, so that the cache holds no whole records.
+			d := string(c.buf[p.start:p.end])
+			m[strings.Clone(rec[p.i])] = d
+			rec[p.i] = d
+			continue
+		}
+		if str == "" {
+			str = string(c.buf)
+		}
+		rec[p.i] = str[p.start:p.end]
+	}
+}
+
+// decodeAppend appends the decoding of s to dst.
+func (c *csvReader) decodeAppend(dst []byte, s string) []byte {
+	c.dec.Reset()
+	src := append(c.src[:0], s...)
+	c.src = src
+	for len(src) > 0 {
+		// A byte decodes to at most 3 bytes of UTF-8 (U+FFFD, '€', a
+		// two-byte character); a four-byte character to at most 4.
+		dst = slices.Grow(dst, 3*len(src)+4)
+		nDst, nSrc, err := c.dec.Transform(dst[len(dst):cap(dst)], src, true)
+		dst = dst[:len(dst)+nDst]
+		src = src[nSrc:]
+		if err != nil && err != transform.ErrShortDst {
+			// Not returned by the GBK/GB18030 decoders at the end of input;
+			// kept as is rather than lost.
+			return append(dst, src...)
+		}
+	}
+	return dst
+}
+
+func hasHighByte(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// Eight bytes at a time; the compiler makes this one load.
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *csvReader) Close() error { return c.f.Close() }
