@@ -142,6 +142,11 @@ func (r *run) t(name string) string { return r.wh.Dialect().Table(name) }
 // query reads a required input.
 func (r *run) query(what, q string, args ...any) ([]arrow.RecordBatch, error) {
 	recs, err := r.wh.Query(r.ctx, q, args...)
+	return r.keep(what, recs, err)
+}
+
+// keep records an input read (released with the run, counted in rows in).
+func (r *run) keep(what string, recs []arrow.RecordBatch, err error) ([]arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
@@ -312,14 +317,7 @@ func (r *run) orders(withAssociate bool) ([]arrow.RecordBatch, error) {
 // once between them.
 func (r *run) shared(what, q string, readers ...string) ([]arrow.RecordBatch, error) {
 	recs, err := r.env.SharedQuery(q, r.env.Job, readers, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
-	}
-	r.read = append(r.read, recs)
-	for _, rec := range recs {
-		r.rowsIn += rec.NumRows()
-	}
-	return recs, nil
+	return r.keep(what, recs, err)
 }
 
 func (r *run) products() ([]arrow.RecordBatch, error) {
