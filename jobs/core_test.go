@@ -24,7 +24,7 @@ func TestCoreKeepsLatestExportOfAnOrder(t *testing.T) {
 func testCoreKeepsLatestExport(t *testing.T) {
 	wh := testWH(t)
 	ctx := context.Background()
-	for _, q := range []string{
+	execAll(t, wh,
 		`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at) VALUES
 			('L1', 's', 'a.csv', 'h1', 'loaded', 3, 3, 0, TIMESTAMPTZ '2025-01-01 00:00:00+00'),
 			('L2', 's', 'b.csv', 'h2', 'loaded', 1, 1, 0, TIMESTAMPTZ '2025-01-02 00:00:00+00')`,
@@ -33,11 +33,7 @@ func testCoreKeepsLatestExport(t *testing.T) {
 			('L1', 's', 'a.csv', 3, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'paid', 'Y', 1, 10, 10, 0),
 			('L1', 's', 'a.csv', 4, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'paid', 'Y', 1, 10, 10, 0),
 			('L2', 's', 'b.csv', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'refunded', 'X', 1, 100, 100, 100)`,
-	} {
-		if err := wh.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	n, err := BuildCore(ctx, wh)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +63,7 @@ func testCoreKeepsLatestExport(t *testing.T) {
 func TestCoreWithoutReexports(t *testing.T) {
 	wh := testWH(t)
 	ctx := context.Background()
-	for _, q := range []string{
+	execAll(t, wh,
 		`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at) VALUES
 			('L1', 's', 'a.csv', 'h1', 'loaded', 3, 3, 0, TIMESTAMPTZ '2025-01-01 00:00:00+00')`,
 		`INSERT INTO raw_order_lines (_load_id, _source, _file, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES
@@ -75,11 +71,7 @@ func TestCoreWithoutReexports(t *testing.T) {
 			('L1', 's', 'a.csv', 3, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'PAID', 'Y', 1, 10, NULL, 10, 4),
 			('L1', 's', 'a.csv', 4, 'jd', 'B', TIMESTAMPTZ '2024-12-30 12:00:00+00', 'paid', 'Y', 3, 10, 0, 30, 0)`,
 		`INSERT INTO identity_assignments VALUES ('order_lines', 'shopify:B', 'C1')`,
-	} {
-		if err := wh.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	if _, err := BuildCore(ctx, wh); err != nil {
 		t.Fatal(err)
 	}
@@ -98,16 +90,12 @@ func TestCoreWithoutReexports(t *testing.T) {
 		t.Fatal("views join order_versions although no order has several exports")
 	}
 	// L2 re-exports shopify:A refunded: the views take the join again.
-	for _, q := range []string{
+	execAll(t, wh,
 		`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at) VALUES
 			('L2', 's', 'b.csv', 'h2', 'loaded', 1, 1, 0, TIMESTAMPTZ '2025-01-02 00:00:00+00')`,
 		`INSERT INTO raw_order_lines (_load_id, _source, _file, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES
 			('L2', 's', 'b.csv', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'refunded', 'X', 2, 50, 5, 95, 95)`,
-	} {
-		if err := wh.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	if _, err := BuildCore(ctx, wh); err != nil {
 		t.Fatal(err)
 	}
@@ -147,4 +135,14 @@ func viewSQL(t *testing.T, wh *warehouse.DuckDB, name string) string {
 		t.Fatalf("view %s: %v", name, err)
 	}
 	return sql
+}
+
+// execAll runs each statement on wh, failing the test on the first error.
+func execAll(t *testing.T, wh *warehouse.DuckDB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if err := wh.Exec(context.Background(), q); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
 }

@@ -201,7 +201,7 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 	return Result{RowsIn: s.Records, RowsOut: s.Customers,
 		Figures: map[string]float64{"read_seconds": t1.Sub(t0).Seconds(), "model_seconds": t2.Sub(t1).Seconds(),
 			"write_seconds": time.Since(t2).Seconds(), "records": float64(s.Records), "customers": float64(s.Customers),
-			"assignments": float64(numRows(res.Assignments))},
+			"assignments": float64(warehouse.NumRows(res.Assignments))},
 		Message: fmt.Sprintf("%d records -> %d customers (%d identifiers, %d blocked, %d invalid values, %d anonymous records); %d merges, %d splits, %d new ids",
 			s.Records, s.Customers, s.Identifiers, s.Blocked, sumMap(s.Invalid), s.RecordsAnonymous, s.Merges, s.Splits, s.NewIDs)}, nil
 }
@@ -315,14 +315,6 @@ func withStorageHints(schema *arrow.Schema) *arrow.Schema {
 		}
 	}
 	return arrow.NewSchema(fs, nil)
-}
-
-func numRows(recs []arrow.RecordBatch) int64 {
-	var n int64
-	for _, r := range recs {
-		n += r.NumRows()
-	}
-	return n
 }
 
 func sumMap(m map[string]int64) int64 {

@@ -16,7 +16,7 @@ import (
 func TestStitchEveryEvidenceTable(t *testing.T) {
 	wh := testWH(t)
 	ctx := context.Background()
-	for _, q := range []string{
+	execAll(t, wh,
 		`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at) VALUES
 			('L1', 's', 'a', 'h1', 'loaded', 1, 1, 0, TIMESTAMPTZ '2025-01-01 00:00:00+00')`,
 		`INSERT INTO raw_order_lines (_load_id, _source, _file, _row, channel, order_id, order_ts, phone, status, sku, qty, unit_price, paid_amount) VALUES
@@ -31,11 +31,7 @@ func TestStitchEveryEvidenceTable(t *testing.T) {
 			('L4', 'contacts', 'd', 2, 'C1', '008613800138000', 'target', TIMESTAMPTZ '2025-01-03 00:00:00+00')`,
 		`INSERT INTO raw_service_tickets (_load_id, _source, _file, _row, ticket_id, identifier_type, identifier, opened_ts) VALUES
 			('L5', 'tickets', 'e', 2, 'K1', 'email', 'wang@example.com', TIMESTAMPTZ '2025-01-06 00:00:00+00')`,
-	} {
-		if err := wh.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	env := &Env{Cfg: testCfg(), WH: wh, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RunID: "r1"}
 	res, err := runStitch(ctx, env)
 	if err != nil {

@@ -332,14 +332,6 @@ func (r *run) customers() ([]arrow.RecordBatch, error) {
 	return r.optional("customers", []string{"customer_id", "region"}, fmt.Sprintf(customersSQL, r.t("customers")))
 }
 
-func rowCount(recs []arrow.RecordBatch) int64 {
-	var n int64
-	for _, r := range recs {
-		n += r.NumRows()
-	}
-	return n
-}
-
 func money(v float64) string { return fmt.Sprintf("%.2f", v) }
 
 // skus lists missing-cost SKUs for a message.
@@ -568,7 +560,7 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		table string
 		recs  []arrow.RecordBatch
 	}{{"rfm", tiers}, {"lifecycle_stage", stages}} {
-		if !slices.Contains(r.missing, m.table) && rowCount(m.recs) == 0 {
+		if !slices.Contains(r.missing, m.table) && warehouse.NumRows(m.recs) == 0 {
 			empty += fmt.Sprintf("; %s has no rows for %s", m.table, day)
 		}
 	}

@@ -128,14 +128,12 @@ const rawLinesSQL = `SELECT channel, order_id, sku, paid_amount - coalesce(refun
 // lines when the warehouse has them (every warehouse the core job built),
 // else the order_lines relation itself.
 func linesSource(ctx context.Context, wh warehouse.Warehouse) (string, error) {
-	for _, t := range []string{"kept_order_lines"} {
-		ok, err := warehouse.TableExists(ctx, wh, t)
-		if err != nil {
-			return "", fmt.Errorf("look up the %s table: %w", t, err)
-		}
-		if !ok {
-			return `SELECT channel, order_id, sku, net_amount FROM order_lines`, nil
-		}
+	ok, err := warehouse.TableExists(ctx, wh, "kept_order_lines")
+	if err != nil {
+		return "", fmt.Errorf("look up the kept_order_lines view: %w", err)
+	}
+	if !ok {
+		return `SELECT channel, order_id, sku, net_amount FROM order_lines`, nil
 	}
 	return rawLinesSQL, nil
 }
@@ -210,14 +208,6 @@ func customersSource(ctx context.Context, wh warehouse.Warehouse) (string, error
 	return `SELECT customer_id, min(region) AS region FROM customers GROUP BY customer_id`, nil
 }
 
-func rows(recs []arrow.RecordBatch) int64 {
-	var n int64
-	for _, r := range recs {
-		n += r.NumRows()
-	}
-	return n
-}
-
 func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	asOf, loc, end, err := window(ctx, env)
 	if err != nil {
@@ -266,7 +256,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		}
 	}
 	return jobs.Result{
-		RowsIn:  rows(orders),
+		RowsIn:  warehouse.NumRows(orders),
 		RowsOut: rec.NumRows(),
 		Message: fmt.Sprintf("as of %s: %d customers in %d monthly cohorts from %d purchases, %d cells; %s; read %.2fs, model %.2fs",
 			asOf.Format("2006-01-02"), res.Customers, len(cohorts), res.Purchases, len(res.Cells), stats, readSec, modelSec),
@@ -314,7 +304,7 @@ func runRFM(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		tiers = append(tiers, fmt.Sprintf("%s %d", t, tc[t]))
 	}
 	return jobs.Result{
-		RowsIn:  rows(orders),
+		RowsIn:  warehouse.NumRows(orders),
 		RowsOut: int64(res.Len()),
 		Message: fmt.Sprintf("as of %s: %d customers scored (%s), frequency/monetary window %d days from %s; %s; read %.2fs, model %.2fs",
 			asOf.Format("2006-01-02"), res.Len(), strings.Join(tiers, ", "), rfm.DefaultWindowDays,

@@ -10,6 +10,8 @@ import (
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // Type is the logical type of a canonical field.
@@ -214,19 +216,9 @@ func SQLType(ty Type) string {
 
 // Storage hints of string columns (Field.Compression).
 const (
-	dictionary = "dictionary"
-	fsst       = "fsst"
+	dictionary = warehouse.CompressDictionary
+	fsst       = warehouse.CompressFSST
 )
-
-// compressionDDL renders a storage hint for the raw table DDL (the same
-// spelling as warehouse.CompressionDDL, which BigQuery's translation drops).
-func compressionDDL(method string) string {
-	switch method {
-	case dictionary, fsst:
-		return " USING COMPRESSION " + method
-	}
-	return ""
-}
 
 // LoadedSchema is the Arrow schema of rows loaded into the raw table
 // raw_<name>: lineage columns, the channel (for order lines) and the
@@ -253,7 +245,7 @@ func (t *Table) RawTable() string { return "raw_" + t.Name }
 // CreateRawSQL returns the DDL for the raw table of t.
 func (t *Table) CreateRawSQL() string {
 	// The lineage columns and the channel are one value per file.
-	dict := compressionDDL(dictionary)
+	dict := warehouse.CompressionDDL(dictionary)
 	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s VARCHAR NOT NULL%s, %s VARCHAR NOT NULL%s, %s VARCHAR NOT NULL%s, %s BIGINT NOT NULL",
 		t.RawTable(), ColLoadID, dict, ColSource, dict, ColFile, dict, ColRow)
 	if t.HasChannel() {
@@ -262,7 +254,7 @@ func (t *Table) CreateRawSQL() string {
 	for _, f := range t.Fields {
 		s += fmt.Sprintf(", %s %s", f.Name, SQLType(f.Type))
 		if f.Type == String {
-			s += compressionDDL(f.Compression)
+			s += warehouse.CompressionDDL(f.Compression)
 		}
 	}
 	return s + ")"

@@ -14,77 +14,27 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/transform"
 )
 
-// streamCSV is the reference: the CSV reader as it was before GBK/GB18030
-// files were parsed on their raw bytes, decoding the whole stream (decoded)
-// before encoding/csv parses it.
-type streamCSV struct {
-	f      *os.File
-	r      *csv.Reader
-	header []string
-	row    Row
-	n      int64
-	delim  string
-}
-
-func openStreamCSV(path string, opts Options) (*streamCSV, error) {
+// openStreamCSV is the reference: the reader's whole-stream path
+// (newCSVReader without a field decoder), which decodes the file before
+// encoding/csv parses it, as every GBK/GB18030 file was read before the
+// raw-byte path.
+func openStreamCSV(path string, opts Options) (Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	var in io.Reader
-	switch strings.ToLower(opts.Encoding) {
-	case "gbk":
-		in = transform.NewReader(f, simplifiedchinese.GBK.NewDecoder())
-	case "gb18030":
-		in = transform.NewReader(f, simplifiedchinese.GB18030.NewDecoder())
-	default:
-		f.Close()
-		return nil, fmt.Errorf("reference: encoding %q", opts.Encoding)
-	}
-	r := csv.NewReader(in)
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
+	delim := ','
 	if opts.Delimiter != 0 {
-		r.Comma = opts.Delimiter
+		delim = opts.Delimiter
 	}
-	h, err := r.Read()
+	c, err := newCSVReader(f, opts.Encoding, delim, nil)
 	if err != nil {
 		f.Close()
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("empty file: no header row")
-		}
-		return nil, fmt.Errorf("read header: %w", err)
-	}
-	header := make([]string, len(h))
-	for i, s := range h {
-		header[i] = strings.TrimSpace(s)
-	}
-	return &streamCSV{f: f, r: r, header: header, n: 1, delim: string(r.Comma)}, nil
-}
-
-func (c *streamCSV) Next() (*Row, error) {
-	rec, err := c.r.Read()
-	c.n++
-	c.row = Row{Num: c.n, Fields: rec}
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, io.EOF
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			c.row.Err = fmt.Errorf("malformed csv: %w", pe.Err)
-			c.row.Raw = strings.Join(rec, c.delim)
-			return &c.row, nil
-		}
 		return nil, err
 	}
-	if len(rec) != len(c.header) {
-		c.row.Err = fmt.Errorf("%w: %d fields, header has %d", ErrWrongColumns, len(rec), len(c.header))
-	}
-	return &c.row, nil
+	return c, nil
 }
 
 // rowText is what ingest takes from a row: its number, fields, error and
@@ -135,9 +85,6 @@ func readAll(open func() (Reader, error)) csvResult {
 		res.rows = append(res.rows, textOf(row))
 	}
 }
-
-func (c *streamCSV) Header() []string { return c.header }
-func (c *streamCSV) Close() error     { return c.f.Close() }
 
 // readBoth reads content as a CSV file with the reader and with the
 // stream-decoding reference.

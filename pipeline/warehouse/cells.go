@@ -9,6 +9,15 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
+// NumRows is the number of rows of recs.
+func NumRows(recs []arrow.RecordBatch) int64 {
+	var n int64
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	return n
+}
+
 // Release releases record batches returned by Query.
 func Release(recs []arrow.RecordBatch) {
 	for _, r := range recs {

@@ -11,8 +11,9 @@ import (
 )
 
 // TestStorageHints: a field marked Compressed is stored with that method
-// (DuckDB would otherwise pick per segment), the DDL of an unmarked field
-// has no hint, and an unknown method is ignored rather than pasted into SQL.
+// where DuckDB would pick another (three distinct values: dictionary, as
+// the same unmarked column shows), the DDL of an unmarked field has no
+// hint, and an unknown method is ignored rather than pasted into SQL.
 func TestStorageHints(t *testing.T) {
 	ctx := context.Background()
 	wh, err := OpenDuckDB(t.TempDir()+"/w.duckdb", DuckDBOptions{})
@@ -23,11 +24,11 @@ func TestStorageHints(t *testing.T) {
 	str := arrow.BinaryTypes.String
 	schema := arrow.NewSchema([]arrow.Field{
 		Compressed(arrow.Field{Name: "id", Type: str}, CompressFSST),
-		Compressed(arrow.Field{Name: "kind", Type: str}, CompressDictionary),
+		Compressed(arrow.Field{Name: "kind", Type: str}, CompressFSST),
 		{Name: "plain", Type: str},
 		Compressed(arrow.Field{Name: "bad", Type: str}, "zstd; DROP TABLE x"),
 	}, nil)
-	if got, want := ColumnsDDL(schema), `"id" VARCHAR USING COMPRESSION fsst, "kind" VARCHAR USING COMPRESSION dictionary, "plain" VARCHAR, "bad" VARCHAR`; got != want {
+	if got, want := ColumnsDDL(schema), `"id" VARCHAR USING COMPRESSION fsst, "kind" VARCHAR USING COMPRESSION fsst, "plain" VARCHAR, "bad" VARCHAR`; got != want {
 		t.Fatalf("ColumnsDDL = %s\nwant %s", got, want)
 	}
 	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(schema.Fields(), nil))
@@ -35,7 +36,7 @@ func TestStorageHints(t *testing.T) {
 	for i := 0; i < 200000; i++ {
 		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("customer-%09d", i))
 		b.Field(1).(*array.StringBuilder).Append([]string{"a", "b", "c"}[i%3])
-		b.Field(2).(*array.StringBuilder).Append("x")
+		b.Field(2).(*array.StringBuilder).Append([]string{"a", "b", "c"}[i%3])
 		b.Field(3).(*array.StringBuilder).Append("y")
 	}
 	rec := b.NewRecordBatch()
@@ -46,7 +47,7 @@ func TestStorageHints(t *testing.T) {
 	if err := wh.Exec(ctx, "CHECKPOINT"); err != nil {
 		t.Fatal(err)
 	}
-	for col, want := range map[string]string{"id": "FSST", "kind": "Dictionary"} {
+	for col, want := range map[string]string{"id": "FSST", "kind": "FSST", "plain": "Dictionary"} {
 		var methods string
 		if err := wh.QueryRow(ctx, `SELECT string_agg(DISTINCT compression, ',') FROM pragma_storage_info('hinted')
 			WHERE column_name = ? AND segment_type = 'VARCHAR'`, []any{col}, &methods); err != nil {

@@ -405,14 +405,7 @@ func TranslateToBigQuery(sql string, ph func(i int) string) string {
 			if up == "USING" && strings.EqualFold(nextWord(sql, j), "COMPRESSION") {
 				// A DuckDB storage hint (ColumnsDDL): BigQuery chooses its
 				// own storage, so the hint and its method are left out.
-				k := strings.Index(strings.ToUpper(sql[j:]), "COMPRESSION") + j + len("COMPRESSION")
-				for k < len(sql) && (sql[k] == ' ' || sql[k] == '\t' || sql[k] == '\n' || sql[k] == '\r') {
-					k++
-				}
-				for k < len(sql) && isWordPart(sql[k]) {
-					k++
-				}
-				i = k
+				i = wordEnd(sql, wordEnd(sql, j))
 				continue
 			}
 			switch {
@@ -473,12 +466,18 @@ func nextSignificant(s string, i int) byte {
 }
 
 func nextWord(s string, i int) string {
+	j := wordEnd(s, i)
+	return strings.TrimLeftFunc(s[i:j], unicode.IsSpace)
+}
+
+// wordEnd is the index just after the word that follows s[i:] (after any
+// spaces).
+func wordEnd(s string, i int) int {
 	for i < len(s) && unicode.IsSpace(rune(s[i])) {
 		i++
 	}
-	j := i
-	for j < len(s) && isWordPart(s[j]) {
-		j++
+	for i < len(s) && isWordPart(s[i]) {
+		i++
 	}
-	return s[i:j]
+	return i
 }

@@ -166,14 +166,7 @@ func arrowQuery(ctx context.Context, c *sql.Conn, query string, args []any) ([]a
 var viewSeq atomic.Int64
 
 func arrowLoad(ctx context.Context, c *sql.Conn, table string, recs []arrow.RecordBatch) (int64, error) {
-	var n int64
-	for _, r := range recs {
-		if r.NumRows() == 0 {
-			continue
-		}
-		n += r.NumRows()
-	}
-	if n == 0 {
+	if NumRows(recs) == 0 {
 		return 0, nil
 	}
 	rdr, err := array.NewRecordReader(recs[0].Schema(), recs)

@@ -59,14 +59,14 @@ func constLoadSQL(table, view string, schema *arrow.Schema, choice string, cols 
 		case 0:
 			return "", fmt.Errorf("constant column %q has no value", c.Column)
 		case 1:
-			sel = append(sel, duckString(c.Values[0]))
+			sel = append(sel, duckDialect{}.String(c.Values[0]))
 		default:
 			if !hasChoice {
 				return "", fmt.Errorf("constant column %q has %d values but the batches have no choice column %q", c.Column, len(c.Values), choice)
 			}
 			lit := make([]string, len(c.Values))
 			for i, v := range c.Values {
-				lit[i] = duckString(v)
+				lit[i] = duckDialect{}.String(v)
 			}
 			// A list literal indexed per row (1-based); an index out of
 			// range would give NULL, which the NOT NULL columns refuse.
@@ -75,9 +75,6 @@ func constLoadSQL(table, view string, schema *arrow.Schema, choice string, cols 
 	}
 	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", table, strings.Join(names, ", "), strings.Join(sel, ", "), view), nil
 }
-
-// duckString is s as a DuckDB string literal.
-func duckString(s string) string { return duckDialect{}.String(s) }
 
 // arrowLoadReaderConst is arrowLoadReader with the constant columns cols.
 func arrowLoadReaderConst(ctx context.Context, c *sql.Conn, table string, rdr array.RecordReader, choice string, cols []ColumnValues) (int64, error) {
