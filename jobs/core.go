@@ -57,14 +57,14 @@ var fingerprintLoads = true
 
 // ordersDDL creates the empty orders table, with DuckDB storage hints
 // (BigQuery's translation leaves them out).
-var ordersDDL = `CREATE OR REPLACE TABLE orders (channel VARCHAR` + dict + `, order_id VARCHAR` + fsst + `, order_ts TIMESTAMPTZ,
-	customer_id VARCHAR` + fsst + `, store_id VARCHAR` + dict + `, associate_id VARCHAR` + dict + `, status VARCHAR` + dict + `,
+var ordersDDL = `CREATE OR REPLACE TABLE orders (channel VARCHAR` + dict + `, order_id VARCHAR` + plain + `, order_ts TIMESTAMPTZ,
+	customer_id VARCHAR` + plain + `, store_id VARCHAR` + dict + `, associate_id VARCHAR` + dict + `, status VARCHAR` + dict + `,
 	lines BIGINT, units BIGINT, gross_amount DOUBLE, discount DOUBLE, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE,
 	_load_id VARCHAR` + dict + `)`
 
 var (
-	dict = warehouse.CompressionDDL(warehouse.CompressDictionary)
-	fsst = warehouse.CompressionDDL(warehouse.CompressFSST)
+	dict  = warehouse.CompressionDDL(warehouse.CompressDictionary)
+	plain = warehouse.CompressionDDL(warehouse.CompressNone)
 )
 
 // ordersSQL aggregates every order from all its raw lines; _load_id is

@@ -293,11 +293,11 @@ func (cc constColumns) release() {
 }
 
 // storageHints are the DuckDB storage of the string columns of the tables
-// the jobs write (identity tables, marts) by name: identifiers and keys are near-unique (FSST), the rest
+// the jobs write (identity tables, marts) by name: identifiers and keys are near-unique (uncompressed), the rest
 // have few values (dictionary).
 var storageHints = map[string]string{
-	"rec_key": warehouse.CompressFSST, "customer_id": warehouse.CompressFSST, "id_value": warehouse.CompressFSST,
-	"phone": warehouse.CompressFSST, "email": warehouse.CompressFSST, "name": warehouse.CompressFSST,
+	"rec_key": warehouse.CompressNone, "customer_id": warehouse.CompressNone, "id_value": warehouse.CompressNone,
+	"phone": warehouse.CompressNone, "email": warehouse.CompressNone, "name": warehouse.CompressNone,
 	"rec_table": warehouse.CompressDictionary, "id_type": warehouse.CompressDictionary, "region": warehouse.CompressDictionary,
 	"first_channel": warehouse.CompressDictionary, "home_store": warehouse.CompressDictionary,
 	"phone_source": warehouse.CompressDictionary, "email_source": warehouse.CompressDictionary,

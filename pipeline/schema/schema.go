@@ -45,8 +45,9 @@ type Field struct {
 	Rule     Rule     // extra numeric check
 	Enum     []string // when set, the (lower-cased) value must be one of these
 	// Compression is the DuckDB storage of a string column in the raw
-	// table: "dictionary" for few distinct values, "fsst" for identifiers
-	// (see warehouse.Compressed); empty lets DuckDB try every method.
+	// table: "dictionary" for few distinct values, "uncompressed" for
+	// identifiers (see warehouse.CompressNone); empty lets DuckDB try every
+	// method.
 	Compression string
 }
 
@@ -76,15 +77,15 @@ func register(t *Table) { tables[t.Name] = t }
 
 func init() {
 	register(&Table{Name: "order_lines", Fields: []Field{
-		{Name: "order_id", Type: String, Required: true, Compression: fsst},
+		{Name: "order_id", Type: String, Required: true, Compression: plain},
 		{Name: "store_id", Type: String, Compression: dictionary},
 		{Name: "associate_id", Type: String, Compression: dictionary},
-		{Name: "buyer_id", Type: String, Compression: fsst},
-		{Name: "member_card", Type: String, Compression: fsst},
-		{Name: "phone", Type: String, Compression: fsst},
-		{Name: "email", Type: String, Compression: fsst},
-		{Name: "name", Type: String, Compression: fsst},
-		{Name: "device_id", Type: String, Compression: fsst},
+		{Name: "buyer_id", Type: String, Compression: plain},
+		{Name: "member_card", Type: String, Compression: plain},
+		{Name: "phone", Type: String, Compression: plain},
+		{Name: "email", Type: String, Compression: plain},
+		{Name: "name", Type: String, Compression: plain},
+		{Name: "device_id", Type: String, Compression: plain},
 		{Name: "order_ts", Type: Timestamp, Required: true},
 		{Name: "status", Type: String, Compression: dictionary},
 		{Name: "sku", Type: String, Required: true, Compression: dictionary},
@@ -111,16 +112,16 @@ func init() {
 	}})
 	register(&Table{Name: "social_accounts", Key: []string{"platform", "openid"}, Fields: []Field{
 		{Name: "platform", Type: String, Required: true, Compression: dictionary},
-		{Name: "openid", Type: String, Required: true, Compression: fsst},
-		{Name: "unionid", Type: String, Compression: fsst},
-		{Name: "phone", Type: String, Compression: fsst},
-		{Name: "nickname", Type: String, Compression: fsst},
+		{Name: "openid", Type: String, Required: true, Compression: plain},
+		{Name: "unionid", Type: String, Compression: plain},
+		{Name: "phone", Type: String, Compression: plain},
+		{Name: "nickname", Type: String, Compression: plain},
 		{Name: "followed_ts", Type: Timestamp},
 		{Name: "unfollowed_ts", Type: Timestamp},
 	}})
 	register(&Table{Name: "social_interactions", Fields: []Field{
 		{Name: "platform", Type: String, Required: true, Compression: dictionary},
-		{Name: "openid", Type: String, Required: true, Compression: fsst},
+		{Name: "openid", Type: String, Required: true, Compression: plain},
 		{Name: "ts", Type: Timestamp, Required: true},
 		{Name: "action", Type: String, Required: true, Enum: []string{"view", "like", "comment", "share", "click"}, Compression: dictionary},
 		{Name: "content_id", Type: String, Compression: dictionary},
@@ -137,7 +138,7 @@ func init() {
 	register(&Table{Name: "campaign_contacts", Fields: []Field{
 		{Name: "campaign_id", Type: String, Required: true, Compression: dictionary},
 		{Name: "identifier_type", Type: String, Enum: []string{"phone", "email", "member_card", "buyer_id", "openid", "unionid", "device_id"}, Compression: dictionary},
-		{Name: "identifier", Type: String, Required: true, Compression: fsst},
+		{Name: "identifier", Type: String, Required: true, Compression: plain},
 		{Name: "contact_group", Type: String, Required: true, Enum: []string{"target", "control"}, Compression: dictionary},
 		{Name: "contacted_ts", Type: Timestamp},
 	}})
@@ -217,7 +218,7 @@ func SQLType(ty Type) string {
 // Storage hints of string columns (Field.Compression).
 const (
 	dictionary = warehouse.CompressDictionary
-	fsst       = warehouse.CompressFSST
+	plain      = warehouse.CompressNone
 )
 
 // LoadedSchema is the Arrow schema of rows loaded into the raw table

@@ -13,7 +13,8 @@ import (
 // TestStorageHints: a field marked Compressed is stored with that method
 // where DuckDB would pick another (three distinct values: dictionary, as
 // the same unmarked column shows), the DDL of an unmarked field has no
-// hint, and an unknown method is ignored rather than pasted into SQL.
+// hint, a unique key marked CompressNone is stored uncompressed, and an
+// unknown method is ignored rather than pasted into SQL.
 func TestStorageHints(t *testing.T) {
 	ctx := context.Background()
 	wh, err := OpenDuckDB(t.TempDir()+"/w.duckdb", DuckDBOptions{})
@@ -27,8 +28,9 @@ func TestStorageHints(t *testing.T) {
 		Compressed(arrow.Field{Name: "kind", Type: str}, CompressFSST),
 		{Name: "plain", Type: str},
 		Compressed(arrow.Field{Name: "bad", Type: str}, "zstd; DROP TABLE x"),
+		Compressed(arrow.Field{Name: "key", Type: str}, CompressNone),
 	}, nil)
-	if got, want := ColumnsDDL(schema), `"id" VARCHAR USING COMPRESSION fsst, "kind" VARCHAR USING COMPRESSION fsst, "plain" VARCHAR, "bad" VARCHAR`; got != want {
+	if got, want := ColumnsDDL(schema), `"id" VARCHAR USING COMPRESSION fsst, "kind" VARCHAR USING COMPRESSION fsst, "plain" VARCHAR, "bad" VARCHAR, "key" VARCHAR USING COMPRESSION uncompressed`; got != want {
 		t.Fatalf("ColumnsDDL = %s\nwant %s", got, want)
 	}
 	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(schema.Fields(), nil))
@@ -38,6 +40,7 @@ func TestStorageHints(t *testing.T) {
 		b.Field(1).(*array.StringBuilder).Append([]string{"a", "b", "c"}[i%3])
 		b.Field(2).(*array.StringBuilder).Append([]string{"a", "b", "c"}[i%3])
 		b.Field(3).(*array.StringBuilder).Append("y")
+		b.Field(4).(*array.StringBuilder).Append(fmt.Sprintf("customer-%09d", i))
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
@@ -47,7 +50,7 @@ func TestStorageHints(t *testing.T) {
 	if err := wh.Exec(ctx, "CHECKPOINT"); err != nil {
 		t.Fatal(err)
 	}
-	for col, want := range map[string]string{"id": "FSST", "kind": "FSST", "plain": "Dictionary"} {
+	for col, want := range map[string]string{"id": "FSST", "kind": "FSST", "plain": "Dictionary", "key": "Uncompressed"} {
 		var methods string
 		if err := wh.QueryRow(ctx, `SELECT string_agg(DISTINCT compression, ',') FROM pragma_storage_info('hinted')
 			WHERE column_name = ? AND segment_type = 'VARCHAR'`, []any{col}, &methods); err != nil {
