@@ -139,20 +139,20 @@ const orderLinesSQL = `CREATE OR REPLACE VIEW order_lines AS
 // mastersSQL builds the tables other than orders and its views.
 func mastersSQL() []struct{ table, sql string } {
 	return []struct{ table, sql string }{
-		{"products", `CREATE OR REPLACE TABLE products AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_products
+		{"products", `CREATE OR REPLACE TABLE products AS SELECT * EXCLUDE (_load_id, _row) FROM raw_products
 		QUALIFY row_number() OVER (PARTITION BY sku ORDER BY _load_id DESC, _row DESC) = 1`},
-		{"stores", `CREATE OR REPLACE TABLE stores AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_stores
+		{"stores", `CREATE OR REPLACE TABLE stores AS SELECT * EXCLUDE (_load_id, _row) FROM raw_stores
 		QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1`},
-		{"campaigns", `CREATE OR REPLACE TABLE campaigns AS SELECT * EXCLUDE (_load_id, _source, _file, _row) FROM raw_campaigns
+		{"campaigns", `CREATE OR REPLACE TABLE campaigns AS SELECT * EXCLUDE (_load_id, _row) FROM raw_campaigns
 		QUALIFY row_number() OVER (PARTITION BY campaign_id ORDER BY _load_id DESC, _row DESC) = 1`},
-		{"social_accounts", `CREATE OR REPLACE TABLE social_accounts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_accounts r
+		{"social_accounts", `CREATE OR REPLACE TABLE social_accounts AS SELECT r.*, a.customer_id FROM raw_social_accounts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row
 		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY r._load_id DESC, r._row DESC) = 1`},
-		{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_social_interactions r
+		{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.*, a.customer_id FROM raw_social_interactions r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r.platform || ':' || r.openid`},
-		{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_campaign_contacts r
+		{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.*, a.customer_id FROM raw_campaign_contacts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`},
-		{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.* EXCLUDE (_file), a.customer_id FROM raw_service_tickets r
+		{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.*, a.customer_id FROM raw_service_tickets r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'service_tickets' AND a.rec_key = r._load_id || ':' || r._row
 		QUALIFY row_number() OVER (PARTITION BY r.ticket_id ORDER BY r._load_id DESC, r._row DESC) = 1`},
 	}

@@ -28,11 +28,11 @@ func testCoreKeepsLatestExport(t *testing.T) {
 		`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at) VALUES
 			('L1', 's', 'a.csv', 'h1', 'loaded', 3, 3, 0, TIMESTAMPTZ '2025-01-01 00:00:00+00'),
 			('L2', 's', 'b.csv', 'h2', 'loaded', 1, 1, 0, TIMESTAMPTZ '2025-01-02 00:00:00+00')`,
-		`INSERT INTO raw_order_lines (_load_id, _source, _file, _row, channel, order_id, order_ts, status, sku, qty, unit_price, paid_amount, refund_amount) VALUES
-			('L1', 's', 'a.csv', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'paid', 'X', 1, 100, 100, 0),
-			('L1', 's', 'a.csv', 3, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'paid', 'Y', 1, 10, 10, 0),
-			('L1', 's', 'a.csv', 4, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'paid', 'Y', 1, 10, 10, 0),
-			('L2', 's', 'b.csv', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'refunded', 'X', 1, 100, 100, 100)`,
+		`INSERT INTO raw_order_lines (_load_id, _row, channel, order_id, order_ts, status, sku, qty, unit_price, paid_amount, refund_amount) VALUES
+			('L1', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'paid', 'X', 1, 100, 100, 0),
+			('L1', 3, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'paid', 'Y', 1, 10, 10, 0),
+			('L1', 4, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'paid', 'Y', 1, 10, 10, 0),
+			('L2', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'refunded', 'X', 1, 100, 100, 100)`,
 	)
 	n, err := BuildCore(ctx, wh)
 	if err != nil {
@@ -66,10 +66,10 @@ func TestCoreWithoutReexports(t *testing.T) {
 	execAll(t, wh,
 		`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at) VALUES
 			('L1', 's', 'a.csv', 'h1', 'loaded', 3, 3, 0, TIMESTAMPTZ '2025-01-01 00:00:00+00')`,
-		`INSERT INTO raw_order_lines (_load_id, _source, _file, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES
-			('L1', 's', 'a.csv', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', NULL, 'X', 2, 50, 5, 95, NULL),
-			('L1', 's', 'a.csv', 3, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'PAID', 'Y', 1, 10, NULL, 10, 4),
-			('L1', 's', 'a.csv', 4, 'jd', 'B', TIMESTAMPTZ '2024-12-30 12:00:00+00', 'paid', 'Y', 3, 10, 0, 30, 0)`,
+		`INSERT INTO raw_order_lines (_load_id, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES
+			('L1', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', NULL, 'X', 2, 50, 5, 95, NULL),
+			('L1', 3, 'shopify', 'B', TIMESTAMPTZ '2024-12-30 11:00:00+00', 'PAID', 'Y', 1, 10, NULL, 10, 4),
+			('L1', 4, 'jd', 'B', TIMESTAMPTZ '2024-12-30 12:00:00+00', 'paid', 'Y', 3, 10, 0, 30, 0)`,
 		`INSERT INTO identity_assignments VALUES ('order_lines', 'shopify:B', 'C1')`,
 	)
 	if _, err := BuildCore(ctx, wh); err != nil {
@@ -93,8 +93,8 @@ func TestCoreWithoutReexports(t *testing.T) {
 	execAll(t, wh,
 		`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at) VALUES
 			('L2', 's', 'b.csv', 'h2', 'loaded', 1, 1, 0, TIMESTAMPTZ '2025-01-02 00:00:00+00')`,
-		`INSERT INTO raw_order_lines (_load_id, _source, _file, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES
-			('L2', 's', 'b.csv', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'refunded', 'X', 2, 50, 5, 95, 95)`,
+		`INSERT INTO raw_order_lines (_load_id, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES
+			('L2', 2, 'shopify', 'A', TIMESTAMPTZ '2024-12-30 10:00:00+00', 'refunded', 'X', 2, 50, 5, 95, 95)`,
 	)
 	if _, err := BuildCore(ctx, wh); err != nil {
 		t.Fatal(err)

@@ -34,16 +34,20 @@ import (
 // whole table are left out (identity.Stitch reads a missing column as
 // null), and rec_table and a channel that is the same for every row are
 // added in Go as one shared array (evidenceQuery), so the evidence batches
-// do not carry millions of copies of a constant. In the templates %[1]s is
+// do not carry millions of copies of a constant. A record's source is its
+// load's, from load_files. In the templates %[1]s is
 // the identifier columns of a typed identifier (identifierColumns) and
 // %[2]s the channel condition of the order lines.
 const (
+	// loadSourcesCTE names the source of each load (raw rows carry only
+	// their load id).
+	loadSourcesCTE   = `lf AS (SELECT load_id, min(source) AS source FROM load_files GROUP BY load_id)`
 	orderEvidenceSQL = `
 WITH st AS (
 	SELECT store_id, region FROM raw_stores
 	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
-), heads AS (
-	SELECT o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._source) AS source,
+), ` + loadSourcesCTE + `, heads AS (
+	SELECT o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._load_id) AS load_id,
 		any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
 		any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
 		any_value(o.device_id) AS device_id, any_value(o.name) AS name, any_value(o.store_id) AS store_id
@@ -51,17 +55,24 @@ WITH st AS (
 	WHERE %[2]s
 	GROUP BY o.channel, o.order_id
 )
-SELECT h.*, st.region FROM heads h LEFT JOIN st ON st.store_id = h.store_id`
-	accountEvidenceSQL = `SELECT _load_id || ':' || _row AS rec_key, coalesce(followed_ts, unfollowed_ts) AS ts,
-	_source AS source, platform AS channel, phone, openid, unionid, nickname AS name FROM raw_social_accounts`
-	interactionEvidenceSQL = `SELECT platform || ':' || openid AS rec_key, min(ts) AS ts, min(_source) AS source,
-	platform AS channel, openid
-FROM raw_social_interactions WHERE platform IS NOT NULL AND openid IS NOT NULL AND openid <> ''
-GROUP BY platform, openid`
-	contactEvidenceSQL = `SELECT _load_id || ':' || _row AS rec_key, contacted_ts AS ts, _source AS source, %[1]s
-FROM raw_campaign_contacts`
-	ticketEvidenceSQL = `SELECT _load_id || ':' || _row AS rec_key, opened_ts AS ts, _source AS source, %[1]s
-FROM raw_service_tickets`
+SELECT h.rec_key, h.ts, lf.source, h.phone, h.email, h.member_card, h.buyer_id, h.device_id, h.name, h.store_id, st.region
+FROM heads h LEFT JOIN st ON st.store_id = h.store_id LEFT JOIN lf ON lf.load_id = h.load_id`
+	accountEvidenceSQL = `WITH ` + loadSourcesCTE + `
+SELECT r._load_id || ':' || r._row AS rec_key, coalesce(r.followed_ts, r.unfollowed_ts) AS ts,
+	lf.source, r.platform AS channel, r.phone, r.openid, r.unionid, r.nickname AS name
+FROM raw_social_accounts r LEFT JOIN lf ON lf.load_id = r._load_id`
+	interactionEvidenceSQL = `WITH ` + loadSourcesCTE + `
+SELECT r.platform || ':' || r.openid AS rec_key, min(r.ts) AS ts, min(lf.source) AS source,
+	r.platform AS channel, r.openid
+FROM raw_social_interactions r LEFT JOIN lf ON lf.load_id = r._load_id
+WHERE r.platform IS NOT NULL AND r.openid IS NOT NULL AND r.openid <> ''
+GROUP BY r.platform, r.openid`
+	contactEvidenceSQL = `WITH ` + loadSourcesCTE + `
+SELECT r._load_id || ':' || r._row AS rec_key, r.contacted_ts AS ts, lf.source, %[1]s
+FROM raw_campaign_contacts r LEFT JOIN lf ON lf.load_id = r._load_id`
+	ticketEvidenceSQL = `WITH ` + loadSourcesCTE + `
+SELECT r._load_id || ':' || r._row AS rec_key, r.opened_ts AS ts, lf.source, %[1]s
+FROM raw_service_tickets r LEFT JOIN lf ON lf.load_id = r._load_id`
 )
 
 // evidenceQuery is one evidence query and the constant columns added to

@@ -69,8 +69,8 @@ func TestKilledLoadLeavesNoPartialFile(t *testing.T) {
 	// After the kill: only whole files are in the warehouse.
 	db := d.db(t)
 	var partial int64
-	if err := db.QueryRow(`SELECT count(*) FROM (SELECT _file, count(*) AS n FROM raw_order_lines GROUP BY 1) r
-		LEFT JOIN load_files f ON f.file = r._file AND f.status = 'loaded' WHERE f.file IS NULL OR f.rows_loaded <> r.n`).Scan(&partial); err != nil {
+	if err := db.QueryRow(`SELECT count(*) FROM (SELECT _load_id, count(*) AS n FROM raw_order_lines GROUP BY 1) r
+		LEFT JOIN load_files f ON f.load_id = r._load_id AND f.status = 'loaded' WHERE f.load_id IS NULL OR f.rows_loaded <> r.n`).Scan(&partial); err != nil {
 		t.Fatal(err)
 	}
 	if partial != 0 {

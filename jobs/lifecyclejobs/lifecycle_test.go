@@ -42,18 +42,18 @@ var coreSQL = []string{
 		('pos', 'o5', '2024-06-15 10:00:00+08', NULL, 20, NULL, 20),
 		('pos', 'o6', '2024-06-16 10:00:00+08', NULL, 20, 20, 0)`,
 	`CREATE TABLE social_accounts (platform VARCHAR, openid VARCHAR, unionid VARCHAR, phone VARCHAR, nickname VARCHAR,
-		followed_ts TIMESTAMPTZ, unfollowed_ts TIMESTAMPTZ, _load_id VARCHAR, _row BIGINT, _source VARCHAR, customer_id VARCHAR)`,
+		followed_ts TIMESTAMPTZ, unfollowed_ts TIMESTAMPTZ, _load_id VARCHAR, _row BIGINT, customer_id VARCHAR)`,
 	`INSERT INTO social_accounts (platform, openid, followed_ts, unfollowed_ts, customer_id) VALUES
 		('wechat', 'w5', '2024-01-01 08:00:00+08', NULL, 'g5')`,
 	`CREATE TABLE social_interactions (platform VARCHAR, openid VARCHAR, ts TIMESTAMPTZ, action VARCHAR, content_id VARCHAR,
-		content_category VARCHAR, _load_id VARCHAR, _row BIGINT, _source VARCHAR, customer_id VARCHAR)`,
+		content_category VARCHAR, _load_id VARCHAR, _row BIGINT, customer_id VARCHAR)`,
 	`INSERT INTO social_interactions (platform, openid, ts, action, customer_id) VALUES
 		('weibo', 'b6', '2024-05-20 12:00:00+08', 'share', 'g6'),
 		('weibo', 'bx', '2024-06-20 12:00:00+08', 'like', NULL)`,
 	`CREATE TABLE campaigns (campaign_id VARCHAR, campaign_name VARCHAR, channel VARCHAR, start_date DATE, end_date DATE, spend DOUBLE)`,
 	`INSERT INTO campaigns VALUES ('K1', 'summer', 'sms', DATE '2024-06-01', DATE '2024-06-30', 1000)`,
 	`CREATE TABLE campaign_contacts (campaign_id VARCHAR, identifier_type VARCHAR, identifier VARCHAR, contact_group VARCHAR,
-		contacted_ts TIMESTAMPTZ, _load_id VARCHAR, _row BIGINT, _source VARCHAR, customer_id VARCHAR)`,
+		contacted_ts TIMESTAMPTZ, _load_id VARCHAR, _row BIGINT, customer_id VARCHAR)`,
 	`INSERT INTO campaign_contacts (campaign_id, identifier, contact_group, contacted_ts, customer_id) VALUES
 		('K1', 'p3', 'control', '2024-06-01 09:00:00+08', 'g3'),
 		('K1', 'p4', 'target', '2024-06-01 09:00:00+08', 'g4')`,

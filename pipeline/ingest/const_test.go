@@ -25,7 +25,9 @@ type lineageRow struct {
 
 func readLineage(t *testing.T, wh *warehouse.DuckDB) []lineageRow {
 	t.Helper()
-	rows, err := wh.DB().Query(`SELECT _load_id, _source, _file, channel, order_id, _row FROM raw_order_lines ORDER BY _file, _row`)
+	// A raw row's source and file are its load's (load_files).
+	rows, err := wh.DB().Query(`SELECT r._load_id, f.source, f.file, r.channel, r.order_id, r._row FROM raw_order_lines r
+		JOIN load_files f ON f.load_id = r._load_id AND f.status = 'loaded' ORDER BY f.file, r._row`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func readLineage(t *testing.T, wh *warehouse.DuckDB) []lineageRow {
 	return out
 }
 
-// Grouped files whose INSERTs fill _load_id, _source, _file and channel
+// Grouped files whose INSERTs fill _load_id and channel
 // from SQL constants store, per file and per row, exactly what loading
 // every column from the batches stores (the path BigQuery keeps), with
 // file names that need quoting, in groups that span several files, that
@@ -177,5 +179,47 @@ func TestRowSchemaKeepsCanonicalFields(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: row schema %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestOldLineageColumnsDropped: a raw table made by an earlier version,
+// with _source and _file on every row, loses those two columns (its rows
+// stay) when the tables are ensured, and new files then load into it.
+func TestOldLineageColumnsDropped(t *testing.T) {
+	ctx := context.Background()
+	wh, err := warehouse.OpenDuckDB(filepath.Join(t.TempDir(), "old.duckdb"), warehouse.DuckDBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	if err := wh.Exec(ctx, `CREATE TABLE raw_order_lines (_load_id VARCHAR NOT NULL, _source VARCHAR NOT NULL, _file VARCHAR NOT NULL,
+		_row BIGINT NOT NULL, channel VARCHAR, order_id VARCHAR, store_id VARCHAR, associate_id VARCHAR, buyer_id VARCHAR,
+		member_card VARCHAR, phone VARCHAR, email VARCHAR, "name" VARCHAR, device_id VARCHAR, order_ts TIMESTAMPTZ, status VARCHAR,
+		sku VARCHAR, qty BIGINT, unit_price DOUBLE, discount DOUBLE, paid_amount DOUBLE, refund_amount DOUBLE)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.Exec(ctx, `INSERT INTO raw_order_lines (_load_id, _source, _file, _row, channel, order_id, sku, qty, paid_amount)
+		VALUES ('Lold', 'shopify_orders', 'old.csv', 2, 'shopify', 'OLD-1', 'X', 1, 10)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := ingest.EnsureTables(ctx, wh); err != nil {
+		t.Fatal(err)
+	}
+	n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'raw_order_lines' AND column_name IN ('_source', '_file')`)
+	if err != nil || n != 0 {
+		t.Fatalf("%d old lineage columns left (%v)", n, err)
+	}
+	dir := t.TempDir()
+	files := smallShopFiles(2, 0, func(i int) int { return 10 + i })
+	writeShopFiles(t, dir, files)
+	cfg := cfgFor(dir, shopifySource("shop/*.csv"))
+	res, err := (&ingest.Ingester{WH: wh, BaseDir: dir, RunID: "test"}).IngestSource(ctx, cfg, &cfg.Sources[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTotals(t, res)
+	total, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM raw_order_lines`)
+	if err != nil || total != 1+10+11 {
+		t.Fatalf("raw_order_lines has %d rows (%v), want the old row and 21 new", total, err)
 	}
 }

@@ -74,8 +74,10 @@ type lineRow struct {
 
 func readLines(t *testing.T, wh *warehouse.DuckDB, where string) []lineRow {
 	t.Helper()
+	// In file order: a raw row's file is its load's (load_files).
 	rows, err := wh.DB().Query(`SELECT order_id, coalesce(email,''), coalesce(phone,''), coalesce(buyer_id,''), coalesce(store_id,''), coalesce(member_card,''), coalesce(name,''),
-		order_ts, qty, unit_price, coalesce(discount,0), paid_amount, coalesce(refund_amount,0) FROM raw_order_lines WHERE ` + where + ` ORDER BY _file, _row`)
+		order_ts, qty, unit_price, coalesce(discount,0), paid_amount, coalesce(refund_amount,0) FROM raw_order_lines WHERE ` + where + `
+		ORDER BY (SELECT min(f.file) FROM load_files f WHERE f.load_id = _load_id), _row`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +402,7 @@ func TestHeaderMismatchRefusesOnlyThatFile(t *testing.T) {
 			t.Errorf("error %q does not name %q", msg, want)
 		}
 	}
-	if n, _ := warehouse.Int64(context.Background(), wh, `SELECT count(*) FROM raw_order_lines WHERE _file = 'shop/b.csv'`); n != 0 {
+	if n, _ := warehouse.Int64(context.Background(), wh, `SELECT count(*) FROM raw_order_lines r JOIN load_files f ON f.load_id = r._load_id WHERE f.file = 'shop/b.csv'`); n != 0 {
 		t.Errorf("%d rows of the refused file loaded", n)
 	}
 	var status, errText string

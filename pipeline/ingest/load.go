@@ -59,6 +59,33 @@ func EnsureTables(ctx context.Context, wh warehouse.Warehouse) error {
 		if err := wh.Exec(ctx, t.CreateRawSQL()); err != nil {
 			return fmt.Errorf("create %s: %w", t.RawTable(), err)
 		}
+		if err := dropOldLineage(ctx, wh, t.RawTable()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropOldLineage drops the per-row lineage columns earlier versions wrote
+// (schema.DroppedLineageColumns) from a raw table that still has them, so
+// that its rows match Table.LoadedSchema. Warehouses that answer table
+// lookups themselves (BigQuery, which has no such old tables) are left
+// alone.
+func dropOldLineage(ctx context.Context, wh warehouse.Warehouse, table string) error {
+	if _, ok := wh.(warehouse.TableChecker); ok {
+		return nil
+	}
+	for _, c := range schema.DroppedLineageColumns {
+		n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?`, table, c)
+		if err != nil {
+			return fmt.Errorf("look up column %s.%s: %w", table, c, err)
+		}
+		if n == 0 {
+			continue
+		}
+		if err := wh.Exec(ctx, "ALTER TABLE "+warehouse.QuoteIdent(table)+" DROP COLUMN "+warehouse.QuoteIdent(c)); err != nil {
+			return fmt.Errorf("drop old lineage column %s.%s: %w", table, c, err)
+		}
 	}
 	return nil
 }
@@ -769,19 +796,15 @@ func (w window) schema(in *arrow.Schema) *arrow.Schema {
 // columns are the constant columns of the window's INSERT (m is the
 // mapping of one of its files: the source and table are the group's).
 func (w window) columns(m *Mapping) []warehouse.ColumnValues {
-	cols := m.ConstColumns(w.files[0].loadID, w.files[0].file)
+	cols := m.ConstColumns(w.files[0].loadID)
 	if len(w.files) > 1 {
 		ids := make([]string, len(w.files))
-		names := make([]string, len(w.files))
 		for i, l := range w.files {
-			ids[i], names[i] = l.loadID, l.file
+			ids[i] = l.loadID
 		}
 		for i := range cols {
-			switch cols[i].Column {
-			case schema.ColLoadID:
+			if cols[i].Column == schema.ColLoadID {
 				cols[i].Values = ids
-			case schema.ColFile:
-				cols[i].Values = names
 			}
 		}
 	}
@@ -854,7 +877,7 @@ func (p *producer) run(ctx context.Context) (seen int64, ended bool) {
 	if p.rowsOnly {
 		b = p.f.m.NewRowBuilder(p.mem)
 	} else {
-		b = p.f.m.NewBuilder(p.mem, p.f.loadID, p.f.name)
+		b = p.f.m.NewBuilder(p.mem, p.f.loadID)
 	}
 	defer b.Release()
 	q := newQuarantine(p.mem, p.f.loadID, p.src, p.f.name)

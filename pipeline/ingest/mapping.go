@@ -128,39 +128,35 @@ type cell struct {
 
 // Builder accumulates valid rows of one file into Arrow record batches.
 type Builder struct {
-	m       *Mapping
-	rb      *array.RecordBuilder
-	loadID  string
-	srcName string
-	file    string
-	cells   []cell
-	n       int
-	off     int // index of the first canonical field in the record
+	m      *Mapping
+	rb     *array.RecordBuilder
+	loadID string
+	cells  []cell
+	n      int
+	off    int // index of the first canonical field in the record
 	// Typed field builders: the fixed columns, then per canonical field.
-	// The lineage constants and the channel are nil in a row builder.
-	loadIDB, srcB, fileB, chanB *array.StringBuilder
-	rowB                        *array.Int64Builder
-	strs                        []*array.StringBuilder
-	ints                        []*array.Int64Builder
-	floats                      []*array.Float64Builder
-	tss                         []*array.TimestampBuilder
-	dates                       []*array.Date32Builder
-	dataLen                     []int // string bytes of the last batch per field, to reserve
+	// The load id and the channel are nil in a row builder.
+	loadIDB, chanB *array.StringBuilder
+	rowB           *array.Int64Builder
+	strs           []*array.StringBuilder
+	ints           []*array.Int64Builder
+	floats         []*array.Float64Builder
+	tss            []*array.TimestampBuilder
+	dates          []*array.Date32Builder
+	dataLen        []int // string bytes of the last batch per field, to reserve
 }
 
-// NewBuilder starts a batch builder for rows of file under loadID: its
+// NewBuilder starts a batch builder for rows loaded under loadID: its
 // batches have every column of the raw table (Table.LoadedSchema).
-func (m *Mapping) NewBuilder(mem memory.Allocator, loadID, file string) *Builder {
-	b := &Builder{m: m, rb: array.NewRecordBuilder(mem, m.table.LoadedSchema()), loadID: loadID, srcName: m.src.Name, file: file}
-	b.off = 4
+func (m *Mapping) NewBuilder(mem memory.Allocator, loadID string) *Builder {
+	b := &Builder{m: m, rb: array.NewRecordBuilder(mem, m.table.LoadedSchema()), loadID: loadID}
+	b.off = 2
 	if m.table.HasChannel() {
-		b.off = 5
-		b.chanB = b.rb.Field(4).(*array.StringBuilder)
+		b.off = 3
+		b.chanB = b.rb.Field(2).(*array.StringBuilder)
 	}
 	b.loadIDB = b.rb.Field(0).(*array.StringBuilder)
-	b.srcB = b.rb.Field(1).(*array.StringBuilder)
-	b.fileB = b.rb.Field(2).(*array.StringBuilder)
-	b.rowB = b.rb.Field(3).(*array.Int64Builder)
+	b.rowB = b.rb.Field(1).(*array.Int64Builder)
 	b.init()
 	return b
 }
@@ -169,7 +165,7 @@ func (m *Mapping) NewBuilder(mem memory.Allocator, loadID, file string) *Builder
 // that are the same on every row of a file (ConstColumns): _row and the
 // canonical fields only (RowSchema). The loader fills the others.
 func (m *Mapping) NewRowBuilder(mem memory.Allocator) *Builder {
-	b := &Builder{m: m, rb: array.NewRecordBuilder(mem, RowSchema(m.table)), srcName: m.src.Name}
+	b := &Builder{m: m, rb: array.NewRecordBuilder(mem, RowSchema(m.table))}
 	b.off = 1
 	b.rowB = b.rb.Field(0).(*array.Int64Builder)
 	b.init()
@@ -207,31 +203,28 @@ func (b *Builder) init() {
 var rowSchemas sync.Map // *schema.Table -> *arrow.Schema
 
 // RowSchema is the schema of a row builder's batches: Table.LoadedSchema
-// without the columns that are constant per file (_load_id, _source,
-// _file and, on order lines, the source's channel), i.e. _row and the
-// canonical fields.
+// without the columns that are constant per file (_load_id and, on order
+// lines, the source's channel), i.e. _row and the canonical fields.
 func RowSchema(t *schema.Table) *arrow.Schema {
 	if s, ok := rowSchemas.Load(t); ok {
 		return s.(*arrow.Schema)
 	}
 	all := t.LoadedSchema().Fields()
-	off := 4 // _load_id, _source, _file, _row
+	off := 2 // _load_id, _row
 	if t.HasChannel() {
-		off = 5
+		off = 3
 	}
-	fs := append([]arrow.Field{all[3]}, all[off:]...)
+	fs := append([]arrow.Field{all[1]}, all[off:]...)
 	s, _ := rowSchemas.LoadOrStore(t, arrow.NewSchema(fs, nil))
 	return s.(*arrow.Schema)
 }
 
 // ConstColumns are the values of the columns a row builder leaves out, for
-// the rows of file under loadID, in the order: _load_id, _source, _file,
-// then channel for tables that have it.
-func (m *Mapping) ConstColumns(loadID, file string) []warehouse.ColumnValues {
+// the rows loaded under loadID, in the order: _load_id, then channel for
+// tables that have it.
+func (m *Mapping) ConstColumns(loadID string) []warehouse.ColumnValues {
 	cols := []warehouse.ColumnValues{
 		{Column: schema.ColLoadID, Values: []string{loadID}},
-		{Column: schema.ColSource, Values: []string{m.src.Name}},
-		{Column: schema.ColFile, Values: []string{file}},
 	}
 	if m.table.HasChannel() {
 		cols = append(cols, warehouse.ColumnValues{Column: schema.ColChannel, Values: []string{m.src.Channel}})
@@ -352,8 +345,6 @@ func checkRule(f schema.Field, v float64) *Problem {
 func (b *Builder) append(rowNum int64) {
 	if b.loadIDB != nil {
 		b.loadIDB.Append(b.loadID)
-		b.srcB.Append(b.srcName)
-		b.fileB.Append(b.file)
 	}
 	b.rowB.Append(rowNum)
 	if b.chanB != nil {

@@ -61,15 +61,22 @@ type Table struct {
 	Key []string
 }
 
-// Lineage columns appended to every loaded row.
+// Lineage columns appended to every loaded row: the load (one per file;
+// load_files has its source and file name) and the row's position in the
+// file.
 const (
 	ColLoadID = "_load_id"
-	ColSource = "_source"
-	ColFile   = "_file"
 	ColRow    = "_row"
 	// ColChannel is set from the source's configured channel on order lines.
 	ColChannel = "channel"
 )
+
+// DroppedLineageColumns were stored on every raw row by earlier versions
+// (the source and file name, one value per file): they are in load_files
+// by load id, and writing them on every row cost ingest time and, on
+// BigQuery, bytes. The loader drops them from raw tables that still have
+// them.
+var DroppedLineageColumns = []string{"_source", "_file"}
 
 var tables = map[string]*Table{}
 
@@ -227,8 +234,6 @@ const (
 func (t *Table) LoadedSchema() *arrow.Schema {
 	fs := []arrow.Field{
 		{Name: ColLoadID, Type: arrow.BinaryTypes.String},
-		{Name: ColSource, Type: arrow.BinaryTypes.String},
-		{Name: ColFile, Type: arrow.BinaryTypes.String},
 		{Name: ColRow, Type: arrow.PrimitiveTypes.Int64},
 	}
 	if t.HasChannel() {
@@ -245,10 +250,10 @@ func (t *Table) RawTable() string { return "raw_" + t.Name }
 
 // CreateRawSQL returns the DDL for the raw table of t.
 func (t *Table) CreateRawSQL() string {
-	// The lineage columns and the channel are one value per file.
+	// The load id and the channel are one value per file.
 	dict := warehouse.CompressionDDL(dictionary)
-	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s VARCHAR NOT NULL%s, %s VARCHAR NOT NULL%s, %s VARCHAR NOT NULL%s, %s BIGINT NOT NULL",
-		t.RawTable(), ColLoadID, dict, ColSource, dict, ColFile, dict, ColRow)
+	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s VARCHAR NOT NULL%s, %s BIGINT NOT NULL",
+		t.RawTable(), ColLoadID, dict, ColRow)
 	if t.HasChannel() {
 		s += ", channel VARCHAR" + dict
 	}
