@@ -57,11 +57,18 @@ func Open(ctx context.Context, cfg *config.Config, command string) (*Session, er
 
 // Prepare creates the tables every job relies on.
 func Prepare(ctx context.Context, wh warehouse.Warehouse) error {
-	if err := ingest.EnsureTables(ctx, wh); err != nil {
+	migrated, err := ingest.PrepareTables(ctx, wh)
+	if err != nil {
 		return err
 	}
 	if err := wh.Exec(ctx, identityAssignmentsDDL); err != nil {
 		return err
+	}
+	if migrated {
+		// Views over the raw tables were bound to the dropped columns.
+		if err := RebuildRawViews(ctx, wh); err != nil {
+			return fmt.Errorf("rebuild the views over the raw tables: %w", err)
+		}
 	}
 	return EnsureTables(ctx, wh)
 }

@@ -47,47 +47,59 @@ var bookkeepingDDL = []string{
 		"column" VARCHAR, reason VARCHAR NOT NULL, detail VARCHAR, raw VARCHAR)`,
 }
 
-// EnsureTables creates the manifest, quarantine and raw tables.
+// EnsureTables creates the manifest, quarantine and raw tables, and drops
+// from raw tables made by earlier versions the columns they no longer have
+// (MigrateLineage).
 func EnsureTables(ctx context.Context, wh warehouse.Warehouse) error {
+	_, err := PrepareTables(ctx, wh)
+	return err
+}
+
+// PrepareTables is EnsureTables, reporting whether old lineage columns were
+// dropped: views over the raw tables must then be made again (jobs.Prepare
+// does).
+func PrepareTables(ctx context.Context, wh warehouse.Warehouse) (migrated bool, err error) {
 	for _, s := range bookkeepingDDL {
 		if err := wh.Exec(ctx, s); err != nil {
-			return fmt.Errorf("create bookkeeping tables: %w", err)
+			return false, fmt.Errorf("create bookkeeping tables: %w", err)
 		}
+	}
+	if migrated, err = MigrateLineage(ctx, wh); err != nil {
+		return false, err
 	}
 	for _, n := range schema.Names() {
 		t, _ := schema.Lookup(n)
 		if err := wh.Exec(ctx, t.CreateRawSQL()); err != nil {
-			return fmt.Errorf("create %s: %w", t.RawTable(), err)
-		}
-		if err := dropOldLineage(ctx, wh, t.RawTable()); err != nil {
-			return err
+			return false, fmt.Errorf("create %s: %w", t.RawTable(), err)
 		}
 	}
-	return nil
+	return migrated, nil
 }
 
-// dropOldLineage drops the per-row lineage columns earlier versions wrote
-// (schema.DroppedLineageColumns) from a raw table that still has them, so
-// that its rows match Table.LoadedSchema. Warehouses that answer table
-// lookups themselves (BigQuery, which has no such old tables) are left
-// alone.
-func dropOldLineage(ctx context.Context, wh warehouse.Warehouse, table string) error {
-	if _, ok := wh.(warehouse.TableChecker); ok {
-		return nil
-	}
-	for _, c := range schema.DroppedLineageColumns {
-		n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?`, table, c)
+// MigrateLineage drops the per-row lineage columns earlier versions wrote
+// (schema.DroppedLineageColumns, required columns there) from the raw
+// tables that still have them, so that their rows match
+// Table.LoadedSchema, and reports whether it dropped any. Their rows stay.
+func MigrateLineage(ctx context.Context, wh warehouse.Warehouse) (bool, error) {
+	d := warehouse.SQLOf(wh.Dialect())
+	migrated := false
+	for _, n := range schema.Names() {
+		t, _ := schema.Lookup(n)
+		cols, err := warehouse.TableColumns(ctx, wh, t.RawTable())
 		if err != nil {
-			return fmt.Errorf("look up column %s.%s: %w", table, c, err)
+			return false, fmt.Errorf("look up the columns of %s: %w", t.RawTable(), err)
 		}
-		if n == 0 {
-			continue
-		}
-		if err := wh.Exec(ctx, "ALTER TABLE "+warehouse.QuoteIdent(table)+" DROP COLUMN "+warehouse.QuoteIdent(c)); err != nil {
-			return fmt.Errorf("drop old lineage column %s.%s: %w", table, c, err)
+		for _, c := range schema.DroppedLineageColumns {
+			if !slices.Contains(cols, c) {
+				continue
+			}
+			if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table(t.RawTable())+" DROP COLUMN "+d.Ident(c)); err != nil {
+				return false, fmt.Errorf("drop old lineage column %s.%s: %w", t.RawTable(), c, err)
+			}
+			migrated = true
 		}
 	}
-	return nil
+	return migrated, nil
 }
 
 // Ingester loads the files of sources into the warehouse.
@@ -502,8 +514,8 @@ const defaultBatchRows = 122880
 // counts set when err is nil) and closes their readers. With a nil next, a
 // target of 0 or a warehouse without a streaming loader, the group is
 // first alone. On DuckDB (a constLoader) the batches leave out the columns
-// that are the same on every row of a file (_load_id, _source, _file,
-// channel) and each INSERT fills them from SQL constants: lineages
+// that are the same on every row of a file (_load_id, channel) and each
+// INSERT fills them from SQL constants: lineages
 // (indexed by groupFile.idx, may be nil) names the files the group may
 // come to hold, so that the INSERT knows them when it starts (window).
 func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, target int64, lineages []lineage) (files []*groupFile, err error) {
@@ -737,8 +749,9 @@ type constLoader interface {
 	LoadReaderConst(ctx context.Context, table string, rdr array.RecordReader, choice string, cols ...warehouse.ColumnValues) (int64, error)
 }
 
-// lineage is the load id and the recorded name of a file: with the source
-// and channel, the columns of its rows that are the same on each.
+// lineage is the load id and the recorded name of a file: the load id is
+// the column of its rows that is the same on each (with the source's
+// channel), the name tells the files of a window apart.
 type lineage struct{ loadID, file string }
 
 // maxWindow bounds the files one INSERT can take rows of: its constant

@@ -276,6 +276,23 @@ func (w *BigQuery) TableExists(ctx context.Context, name string) (bool, error) {
 	return false, fmt.Errorf("table exists %s: %w", name, err)
 }
 
+// TableColumns returns the column names of table from its schema, none
+// when it does not exist.
+func (w *BigQuery) TableColumns(ctx context.Context, table string) ([]string, error) {
+	md, err := w.client.Dataset(w.opts.Dataset).Table(table).Metadata(ctx)
+	if isHTTPStatus(err, http.StatusNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	cols := make([]string, len(md.Schema))
+	for i, f := range md.Schema {
+		cols[i] = f.Name
+	}
+	return cols, nil
+}
+
 // --- statements ---------------------------------------------------------------
 
 // prepared is a statement translated to GoogleSQL with its parameters.

@@ -105,6 +105,36 @@ type TableChecker interface {
 	TableExists(ctx context.Context, name string) (bool, error)
 }
 
+// ColumnLister is implemented by warehouses that list a table's columns
+// themselves (BigQuery: from the table's schema) instead of through
+// information_schema.columns.
+type ColumnLister interface {
+	// TableColumns returns the column names of table, none when the table
+	// does not exist.
+	TableColumns(ctx context.Context, table string) ([]string, error)
+}
+
+// TableColumns returns the column names of table in wh (none when it does
+// not exist): through ColumnLister when wh implements it, otherwise through
+// information_schema.columns.
+func TableColumns(ctx context.Context, wh Querier, table string) ([]string, error) {
+	if cl, ok := wh.(ColumnLister); ok {
+		return cl.TableColumns(ctx, table)
+	}
+	recs, err := wh.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position`, table)
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	defer Release(recs)
+	var cols []string
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			cols = append(cols, StringAt(rec, 0, i))
+		}
+	}
+	return cols, nil
+}
+
 // TableExists reports whether table name exists in wh: through TableChecker
 // when wh implements it, otherwise through information_schema.tables.
 func TableExists(ctx context.Context, wh Querier, name string) (bool, error) {
