@@ -165,6 +165,7 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 			defer wg.Done()
 			defer close(done[name])
 			defer slots.finish(planIndex[name])
+			defer shared.finished(name)
 			j, _ := r.Graph.Job(name)
 			blocked := ""
 			for _, d := range j.After {

@@ -11,11 +11,12 @@ import (
 // sharedInputs holds query results that several jobs of one chain run read
 // (the sales and profit jobs read the same 10 million order lines): the
 // first reader runs the query, the others of the plan take the batches
-// instead of running it again, and the batches are let go when the last
-// of them has taken them (or when the chain ends).
+// instead of running it again, and the batches are let go when every
+// other planned reader has taken them or finished (failed, or was skipped)
+// without them, or when the chain ends.
 type sharedInputs struct {
 	mu      sync.Mutex
-	planned map[string]bool
+	planned map[string]bool // jobs of the plan that have not finished
 	entries map[string]*sharedEntry
 }
 
@@ -24,6 +25,7 @@ type sharedEntry struct {
 	recs    []arrow.RecordBatch
 	err     error
 	waiting map[string]bool // planned readers that have not taken it yet
+	dropped bool            // the batches were let go
 }
 
 func newSharedInputs(plan []string) *sharedInputs {
@@ -35,25 +37,26 @@ func newSharedInputs(plan []string) *sharedInputs {
 }
 
 // SharedQuery returns the result of load for key, run once for the jobs of
-// readers that are in this chain's plan: the caller owns the returned
-// batches (it releases each one, as for a query of its own). key must
-// identify the result completely (the query text with its arguments);
-// the jobs sharing it must not change its tables in between. Outside a
-// chain, or when no other reader is planned, load simply runs.
+// readers that are in this chain's plan and have not finished: the caller
+// owns the returned batches (it releases each one, as for a query of its
+// own). key must identify the result completely (the query text with its
+// arguments); the jobs sharing it must not change its tables in between.
+// Outside a chain, or when no other reader is still to come, load simply
+// runs.
 func (e *Env) SharedQuery(key, self string, readers []string, load func() ([]arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
 	s := e.shared
 	if s == nil {
 		return load()
 	}
-	others := map[string]bool{}
-	for _, r := range readers {
-		if r != self && s.planned[r] {
-			others[r] = true
-		}
-	}
 	s.mu.Lock()
 	ent, ok := s.entries[key]
 	if !ok {
+		others := map[string]bool{}
+		for _, r := range readers {
+			if r != self && s.planned[r] {
+				others[r] = true
+			}
+		}
 		if len(others) == 0 {
 			s.mu.Unlock()
 			return load()
@@ -67,48 +70,84 @@ func (e *Env) SharedQuery(key, self string, readers []string, load func() ([]arr
 			s.drop(key, ent)
 			return nil, ent.err
 		}
-		return retained(ent.recs), nil
+		out := retained(ent.recs)
+		s.dropIfTaken(key, ent) // the others may have finished meanwhile
+		return out, nil
 	}
 	s.mu.Unlock()
 	<-ent.ready
-	if ent.err != nil {
+	s.mu.Lock()
+	if ent.err != nil || ent.dropped {
+		s.mu.Unlock()
 		return load()
 	}
-	s.mu.Lock()
 	out := retained(ent.recs)
 	delete(ent.waiting, self)
-	last := len(ent.waiting) == 0
 	s.mu.Unlock()
-	if last {
-		s.drop(key, ent)
-	}
+	s.dropIfTaken(key, ent)
 	return out, nil
 }
 
+// finished records that job has ended (whatever its outcome): it no longer
+// counts as a reader to wait for, and the entries it was the last one
+// awaited by are let go.
+func (s *sharedInputs) finished(job string) {
+	s.mu.Lock()
+	delete(s.planned, job)
+	var done []string
+	for key, ent := range s.entries {
+		delete(ent.waiting, job)
+		if len(ent.waiting) == 0 {
+			done = append(done, key)
+		}
+	}
+	ents := make([]*sharedEntry, len(done))
+	for i, key := range done {
+		ents[i] = s.entries[key]
+	}
+	s.mu.Unlock()
+	for i, key := range done {
+		s.dropIfTaken(key, ents[i])
+	}
+}
+
+// dropIfTaken lets go of a loaded entry no reader waits for any more.
+func (s *sharedInputs) dropIfTaken(key string, ent *sharedEntry) {
+	select {
+	case <-ent.ready:
+	default:
+		return // still loading: its loader checks again when done
+	}
+	s.mu.Lock()
+	taken := len(ent.waiting) == 0
+	s.mu.Unlock()
+	if taken {
+		s.drop(key, ent)
+	}
+}
+
 // drop lets go of an entry's batches (the readers keep their own
-// references).
+// references); a reader that comes later loads for itself.
 func (s *sharedInputs) drop(key string, ent *sharedEntry) {
 	s.mu.Lock()
 	if s.entries[key] == ent {
 		delete(s.entries, key)
 	}
 	recs := ent.recs
-	ent.recs = nil
+	ent.recs, ent.dropped = nil, true
 	s.mu.Unlock()
 	warehouse.Release(recs)
 }
 
-// close lets go of whatever no planned reader came for (a reader that
-// failed or was skipped).
+// close lets go of whatever is left when the chain ends.
 func (s *sharedInputs) close() {
 	s.mu.Lock()
 	ents := s.entries
 	s.entries = map[string]*sharedEntry{}
 	s.mu.Unlock()
-	for _, ent := range ents {
+	for key, ent := range ents {
 		<-ent.ready
-		warehouse.Release(ent.recs)
-		ent.recs = nil
+		s.drop(key, ent)
 	}
 }
 

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // TestSharedQueryRunsOncePerChain: three planned readers of one input get
@@ -79,6 +82,60 @@ func TestSharedQueryRunsOncePerChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs[0].Release()
+}
+
+// TestSharedQueryLetGoWhenReaderFails: when the other planned reader of a
+// shared input fails before reading it, the batches are let go as that
+// reader ends, not held until the chain ends: a job after both sees
+// nothing left allocated. A reader retried after the input was let go
+// loads it again rather than getting an empty result.
+func TestSharedQueryLetGoWhenReaderFails(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	var loads atomic.Int32
+	load := func() ([]arrow.RecordBatch, error) {
+		loads.Add(1)
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.AppendValues([]int64{1, 2, 3}, nil)
+		col := b.NewArray()
+		defer col.Release()
+		schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64}}, nil)
+		return []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{col}, 3)}, nil
+	}
+	read := func(env *Env) error {
+		recs, err := env.SharedQuery("q", env.Job, []string{"a", "b"}, load)
+		if err != nil {
+			return err
+		}
+		if len(recs) != 1 || recs[0].NumRows() != 3 {
+			return fmt.Errorf("%s read %d batches", env.Job, len(recs))
+		}
+		warehouse.Release(recs)
+		return nil
+	}
+	var leftAtC int64 = -1
+	g := NewGraph()
+	g.Add(&Job{Name: "a", Run: func(ctx context.Context, env *Env) (Result, error) { return Result{}, read(env) }})
+	g.Add(&Job{Name: "b", After: []string{"a"}, Run: func(ctx context.Context, env *Env) (Result, error) {
+		return Result{}, errors.New("b fails before reading")
+	}})
+	g.Add(&Job{Name: "c", After: []string{"b"}, Run: func(ctx context.Context, env *Env) (Result, error) {
+		leftAtC = int64(mem.CurrentAlloc())
+		// a reader of the input after it was let go loads it itself
+		env.Job = "a"
+		return Result{}, read(env)
+	}})
+	r := &Runner{Graph: g, Cfg: testCfg(), WH: testWH(t), Parallelism: 1, Force: true}
+	if _, err := r.Run(context.Background(), fmt.Sprintf("c%d", time.Now().UnixNano()), "", []string{"a", "b", "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if leftAtC != 0 {
+		t.Errorf("%d bytes of the shared input still held after its other reader failed, want 0", leftAtC)
+	}
+	if n := loads.Load(); n != 2 {
+		t.Errorf("%d loads, want 2 (a's, shared; c's after it was let go)", n)
+	}
 }
 
 // TestReadyJobsStartInPlanOrder: with one slot, jobs that become ready
