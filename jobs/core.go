@@ -158,48 +158,6 @@ func mastersSQL() []struct{ table, sql string } {
 	}
 }
 
-// RebuildRawViews makes again, as BuildCore does, those of the core views
-// over the raw tables that exist (kept_order_lines, order_lines,
-// social_interactions, campaign_contacts): a view made before a raw table
-// lost columns no longer binds.
-func RebuildRawViews(ctx context.Context, wh warehouse.Warehouse) error {
-	views := []struct{ name, sql string }{}
-	if ok, err := warehouse.TableExists(ctx, wh, "kept_order_lines"); err != nil {
-		return err
-	} else if ok {
-		versions := false
-		if ok, err := warehouse.TableExists(ctx, wh, "order_versions"); err != nil {
-			return err
-		} else if ok {
-			n, err := warehouse.Int64(ctx, wh, "SELECT count(*) FROM "+wh.Dialect().Table("order_versions"))
-			if err != nil {
-				return err
-			}
-			versions = n > 0
-		}
-		views = append(views, struct{ name, sql string }{"kept_order_lines", KeptLinesViewSQL(versions)},
-			struct{ name, sql string }{"order_lines", orderLinesSQL})
-	}
-	for _, m := range mastersSQL() {
-		if strings.Contains(m.sql, "CREATE OR REPLACE VIEW") {
-			views = append(views, struct{ name, sql string }{m.table, m.sql})
-		}
-	}
-	for _, v := range views {
-		ok, err := warehouse.TableExists(ctx, wh, v.name)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		if err := wh.Exec(ctx, v.sql); err != nil {
-			return fmt.Errorf("view %s: %w", v.name, err)
-		}
-	}
-	return nil
-}
-
 // BuildCore rebuilds every core table in one transaction and returns the
 // number of order lines.
 func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {

@@ -148,9 +148,10 @@ func execAll(t *testing.T, wh *warehouse.DuckDB, stmts ...string) {
 }
 
 // TestPrepareMigratesOldLineage: a warehouse made by an earlier version,
-// whose raw tables carry _source and _file and whose core views were bound
-// to them, opens with those columns dropped, the raw rows kept and the
-// views over the raw tables working again before core is rebuilt.
+// whose raw tables carry _source and _file and whose core views are bound
+// to them (social_interactions excluded _file by name, kept_order_lines
+// took r.*), opens with those columns dropped, the raw rows kept and the
+// core rebuilt, before any job runs.
 func TestPrepareMigratesOldLineage(t *testing.T) {
 	wh := testWH(t)
 	ctx := context.Background()
@@ -164,7 +165,7 @@ func TestPrepareMigratesOldLineage(t *testing.T) {
 		`INSERT INTO raw_social_interactions (_load_id, _row, platform, openid, ts, action) VALUES
 			('L2', 2, 'wechat', 'o1', TIMESTAMPTZ '2025-01-02 00:00:00+00', 'view')`,
 		`INSERT INTO identity_assignments VALUES ('order_lines', 'shopify:A', 'C1'), ('social_interactions', 'wechat:o1', 'C1')`,
-		// The views as the earlier version made them.
+		// Views bound to the old columns.
 		`CREATE OR REPLACE TABLE order_versions AS SELECT channel, order_id, _load_id AS keep_load_id FROM raw_order_lines WHERE 1 = 0`,
 		KeptLinesViewSQL(false),
 		orderLinesSQL,

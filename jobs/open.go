@@ -65,9 +65,9 @@ func Prepare(ctx context.Context, wh warehouse.Warehouse) error {
 		return err
 	}
 	if migrated {
-		// Views over the raw tables were bound to the dropped columns.
-		if err := RebuildRawViews(ctx, wh); err != nil {
-			return fmt.Errorf("rebuild the views over the raw tables: %w", err)
+		// The core views and tables were made over the dropped columns.
+		if _, err := BuildCore(ctx, wh); err != nil {
+			return fmt.Errorf("rebuild the core tables after dropping old lineage columns: %w", err)
 		}
 	}
 	return EnsureTables(ctx, wh)

@@ -80,26 +80,42 @@ func PrepareTables(ctx context.Context, wh warehouse.Warehouse) (migrated bool, 
 // (schema.DroppedLineageColumns, required columns there) from the raw
 // tables that still have them, so that their rows match
 // Table.LoadedSchema, and reports whether it dropped any. Their rows stay.
+// Every raw table is created by the same version, so one lookup (of
+// raw_order_lines) tells whether there is anything to do.
 func MigrateLineage(ctx context.Context, wh warehouse.Warehouse) (bool, error) {
+	probe, _ := schema.Lookup("order_lines")
+	old, err := oldLineageColumns(ctx, wh, probe.RawTable())
+	if err != nil || len(old) == 0 {
+		return false, err
+	}
 	d := warehouse.SQLOf(wh.Dialect())
-	migrated := false
 	for _, n := range schema.Names() {
 		t, _ := schema.Lookup(n)
-		cols, err := warehouse.TableColumns(ctx, wh, t.RawTable())
-		if err != nil {
-			return false, fmt.Errorf("look up the columns of %s: %w", t.RawTable(), err)
+		if old, err = oldLineageColumns(ctx, wh, t.RawTable()); err != nil {
+			return false, err
 		}
-		for _, c := range schema.DroppedLineageColumns {
-			if !slices.Contains(cols, c) {
-				continue
-			}
+		for _, c := range old {
 			if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table(t.RawTable())+" DROP COLUMN "+d.Ident(c)); err != nil {
 				return false, fmt.Errorf("drop old lineage column %s.%s: %w", t.RawTable(), c, err)
 			}
-			migrated = true
 		}
 	}
-	return migrated, nil
+	return true, nil
+}
+
+// oldLineageColumns are the schema.DroppedLineageColumns table still has.
+func oldLineageColumns(ctx context.Context, wh warehouse.Warehouse, table string) ([]string, error) {
+	cols, err := warehouse.TableColumns(ctx, wh, table)
+	if err != nil {
+		return nil, fmt.Errorf("look up the columns of %s: %w", table, err)
+	}
+	var old []string
+	for _, c := range schema.DroppedLineageColumns {
+		if slices.Contains(cols, c) {
+			old = append(old, c)
+		}
+	}
+	return old, nil
 }
 
 // Ingester loads the files of sources into the warehouse.
