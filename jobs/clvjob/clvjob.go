@@ -64,10 +64,7 @@ var HoldoutSchema = arrow.NewSchema([]arrow.Field{
 // readIDs returns the customer ids of jobs.PurchaseCustomersSQL's batches by number
 // (the strings alias the batches).
 func readIDs(recs []arrow.RecordBatch) ([]string, error) {
-	var n int
-	for _, r := range recs {
-		n += int(r.NumRows())
-	}
+	n := int(warehouse.NumRows(recs))
 	ids := make([]string, n)
 	seen := make([]bool, n)
 	for _, r := range recs {
@@ -151,10 +148,7 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	var rowsIn int64
-	for _, r := range recs {
-		rowsIn += r.NumRows()
-	}
+	rowsIn := warehouse.NumRows(recs)
 	// The purchases hold their own copy.
 	warehouse.Release(recs)
 	warehouse.Release(custs)

@@ -151,9 +151,7 @@ func (r *run) keep(what string, recs []arrow.RecordBatch, err error) ([]arrow.Re
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	r.read = append(r.read, recs)
-	for _, rec := range recs {
-		r.rowsIn += rec.NumRows()
-	}
+	r.rowsIn += warehouse.NumRows(recs)
 	return recs, nil
 }
 
@@ -165,7 +163,8 @@ type tableChecker interface {
 
 // columns returns which of cols table has (none when it does not exist).
 // A warehouse that checks tables itself is trusted to have the core
-// tables' columns when the table exists.
+// tables' columns when the table exists (some of them are views, whose
+// columns the BigQuery emulator does not list).
 func (r *run) columns(table string, cols ...string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if tc, ok := r.wh.(tableChecker); ok {
@@ -178,20 +177,13 @@ func (r *run) columns(table string, cols ...string) (map[string]bool, error) {
 		}
 		return out, nil
 	}
-	recs, err := r.wh.Query(r.ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = ?`, table)
+	names, err := warehouse.TableColumns(r.ctx, r.wh, table)
 	if err != nil {
 		return nil, fmt.Errorf("look up table %s: %w", table, err)
 	}
-	defer func() {
-		for _, rec := range recs {
-			rec.Release()
-		}
-	}()
 	have := map[string]bool{}
-	for _, rec := range recs {
-		for i := 0; i < int(rec.NumRows()); i++ {
-			have[strings.ToLower(rec.Column(0).ValueStr(i))] = true
-		}
+	for _, n := range names {
+		have[strings.ToLower(n)] = true
 	}
 	for _, c := range cols {
 		if have[c] {

@@ -928,7 +928,7 @@ func (w *BigQuery) Replace(ctx context.Context, table string, schema *arrow.Sche
 	if err := w.CreateTable(ctx, table, schema); err != nil {
 		return fmt.Errorf("replace %s: %w", table, err)
 	}
-	if countRows(recs) == 0 {
+	if NumRows(recs) == 0 {
 		return nil
 	}
 	if w.datesAsDays && hasDate(schema) {
@@ -957,14 +957,6 @@ func hasDate(s *arrow.Schema) bool {
 		}
 	}
 	return false
-}
-
-func countRows(recs []arrow.RecordBatch) int64 {
-	var n int64
-	for _, r := range recs {
-		n += r.NumRows()
-	}
-	return n
 }
 
 // --- transactions ---------------------------------------------------------------
@@ -1040,7 +1032,7 @@ func (t *bqTx) QueryRow(ctx context.Context, query string, args []any, dest ...a
 // Load stages recs (one Parquet file, one load job, WRITE_TRUNCATE into a
 // staging table of this call) and queues the insert into table for commit.
 func (t *bqTx) Load(ctx context.Context, table string, recs ...arrow.RecordBatch) (int64, error) {
-	n := countRows(recs)
+	n := NumRows(recs)
 	if n == 0 {
 		return 0, nil
 	}
