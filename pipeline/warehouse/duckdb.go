@@ -284,15 +284,14 @@ const compressionKey = "crmkit.duckdb.compression"
 // stored uncompressed (CompressNone): FSST halves their size but costs
 // more on every write than it saves on the reads (1M-customer bench:
 // ingest -1.1 s, stitch -0.4 s, no read slower; warehouse file 1.6 ->
-// 2.4 GB). CompressFSST remains for columns where size matters more.
+// 2.4 GB).
 const (
 	CompressDictionary = "dictionary"
-	CompressFSST       = "fsst"
 	CompressNone       = "uncompressed"
 )
 
-// Compressed returns f with the DuckDB storage hint method (CompressDictionary,
-// CompressFSST or CompressNone), which ColumnsDDL writes as USING COMPRESSION; BigQuery
+// Compressed returns f with the DuckDB storage hint method (CompressDictionary
+// or CompressNone), which ColumnsDDL writes as USING COMPRESSION; BigQuery
 // DDL leaves it out.
 func Compressed(f arrow.Field, method string) arrow.Field {
 	md := map[string]string{compressionKey: method}
@@ -316,7 +315,7 @@ func compressionOf(f arrow.Field) string {
 // COMPRESSION fsst", or "" for no hint or an unknown method.
 func CompressionDDL(method string) string {
 	switch method {
-	case CompressDictionary, CompressFSST, CompressNone:
+	case CompressDictionary, CompressNone:
 		return " USING COMPRESSION " + method
 	}
 	return ""
