@@ -46,12 +46,13 @@ func readLineage(t *testing.T, wh *warehouse.DuckDB) []lineageRow {
 	return out
 }
 
-// Grouped files whose INSERTs fill _load_id and channel
-// from SQL constants store, per file and per row, exactly what loading
-// every column from the batches stores (the path BigQuery keeps), with
-// file names that need quoting, in groups that span several files, that
-// split where quarantined rows are written or the window of files ends,
-// and with several workers.
+// Grouped files whose INSERTs fill _load_id and channel from SQL constants
+// store, per file and per row, exactly what loading every column from the
+// batches stores (the path BigQuery keeps), in groups that span several
+// files, that split where quarantined rows are written or the window of
+// files ends, and with several workers. File names that would need quoting
+// in SQL reach the manifest intact (the source and file of a row are its
+// load's).
 func TestConstColumnsStoreTheSameLineage(t *testing.T) {
 	dir := t.TempDir()
 	files := smallShopFiles(11, 4, func(i int) int { return 20 + 3*i })

@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -93,6 +95,10 @@ type shopFile struct {
 	garbledAt     int // 1-based line (after the header) the reader fails on; 0: none
 	good, bad     int
 	wantRejection bool
+	// Set by writeShopFiles: the file's position (its order ids are
+	// "#F<index>-<line>") and its load id, from its content.
+	index  int
+	loadID string
 }
 
 func writeShopFiles(t *testing.T, dir string, files []*shopFile) {
@@ -122,6 +128,8 @@ func writeShopFiles(t *testing.T, dir string, files []*shopFile) {
 		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		h := sha256.Sum256([]byte(b.String()))
+		f.index, f.loadID = fi, ingest.LoadID("shopify_orders", hex.EncodeToString(h[:]))
 	}
 }
 
@@ -151,10 +159,12 @@ func checkFilesLoaded(t *testing.T, wh *warehouse.DuckDB, files []*shopFile, ski
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rawRows, rawDistinct, rawIDs, rawOtherID, qRows, qOtherID int64
-		db.QueryRow(`SELECT count(*), count(DISTINCT _row), count(DISTINCT _load_id), count(*) FILTER (WHERE _load_id <> ?) FROM raw_order_lines WHERE _load_id IN (SELECT load_id FROM load_files WHERE file = ?)`, loadID, f.name).
-			Scan(&rawRows, &rawDistinct, &rawIDs, &rawOtherID)
-		db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE load_id <> ?) FROM quarantine WHERE file = ?`, loadID, f.name).Scan(&qRows, &qOtherID)
+		// The file's rows, by the load id of its content: each of its own
+		// lines once (its order ids), none of another file's.
+		var rawRows, rawDistinct, rawOther, qRows, qOtherID int64
+		db.QueryRow(`SELECT count(*), count(DISTINCT _row), count(*) FILTER (WHERE NOT starts_with(order_id, ?)) FROM raw_order_lines WHERE _load_id = ?`,
+			fmt.Sprintf("#F%d-", f.index), f.loadID).Scan(&rawRows, &rawDistinct, &rawOther)
+		db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE load_id <> ?) FROM quarantine WHERE file = ?`, f.loadID, f.name).Scan(&qRows, &qOtherID)
 		if f.wantRejection {
 			var status string
 			db.QueryRow(`SELECT string_agg(status, ',') FROM load_files WHERE file = ?`, f.name).Scan(&status)
@@ -165,15 +175,15 @@ func checkFilesLoaded(t *testing.T, wh *warehouse.DuckDB, files []*shopFile, ski
 		}
 		wantRows += f.good
 		wantQuar += f.bad
-		if manifests != 1 || read != int64(f.rows) || loaded != int64(f.good) || quar != int64(f.bad) {
-			t.Errorf("%s: %d manifest rows, read/loaded/quarantined %d/%d/%d; want 1 row with %d/%d/%d",
-				f.name, manifests, read, loaded, quar, f.rows, f.good, f.bad)
+		if manifests != 1 || loadID != f.loadID || read != int64(f.rows) || loaded != int64(f.good) || quar != int64(f.bad) {
+			t.Errorf("%s: %d manifest rows (load %s), read/loaded/quarantined %d/%d/%d; want 1 row (load %s) with %d/%d/%d",
+				f.name, manifests, loadID, read, loaded, quar, f.loadID, f.rows, f.good, f.bad)
 		}
-		if rawRows != int64(f.good) || rawDistinct != rawRows || (rawRows > 0 && (rawIDs != 1 || rawOtherID != 0)) {
-			t.Errorf("%s: %d raw rows (%d distinct _row, %d load ids, %d not %s); want %d", f.name, rawRows, rawDistinct, rawIDs, rawOtherID, loadID, f.good)
+		if rawRows != int64(f.good) || rawDistinct != rawRows || rawOther != 0 {
+			t.Errorf("%s: %d raw rows under load %s (%d distinct _row, %d of another file); want %d", f.name, rawRows, f.loadID, rawDistinct, rawOther, f.good)
 		}
 		if qRows != int64(f.bad) || qOtherID != 0 {
-			t.Errorf("%s: %d quarantine rows (%d not of load %s); want %d", f.name, qRows, qOtherID, loadID, f.bad)
+			t.Errorf("%s: %d quarantine rows (%d not of load %s); want %d", f.name, qRows, qOtherID, f.loadID, f.bad)
 		}
 	}
 	n, _ := warehouse.Count(context.Background(), wh, "raw_order_lines")
@@ -336,8 +346,14 @@ func TestGroupWithFailingFileLoadsTheOthers(t *testing.T) {
 			checkFilesLoaded(t, wh.DuckDB, files, bad)
 			if !tc.garbled {
 				var n int64
-				wh.DB().QueryRow(`SELECT (SELECT count(*) FROM load_files WHERE file = ?) + (SELECT count(*) FROM raw_order_lines WHERE _load_id IN (SELECT load_id FROM load_files WHERE file = ?)) + (SELECT count(*) FROM quarantine WHERE file = ?)`,
-					bad, bad, bad).Scan(&n)
+				var badID string
+				for _, f := range files {
+					if f.name == bad {
+						badID = f.loadID
+					}
+				}
+				wh.DB().QueryRow(`SELECT (SELECT count(*) FROM load_files WHERE file = ?) + (SELECT count(*) FROM raw_order_lines WHERE _load_id = ?) + (SELECT count(*) FROM quarantine WHERE file = ?)`,
+					bad, badID, bad).Scan(&n)
 				if n != 0 {
 					t.Errorf("%d rows of %s left after its failure", n, bad)
 				}
