@@ -210,13 +210,13 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 			seen[h] = true
 		}
 	}
-	// The lineage of every file of the drop, by position: a group's INSERT
+	// The load id of every file of the drop, by position: a group's INSERT
 	// takes its constant columns for the files it may come to hold from
 	// here (see constWindow).
-	lineages := make([]lineage, len(jobsList))
+	loadIDs := make([]string, len(jobsList))
 	for i, j := range jobsList {
 		if j.err == nil {
-			lineages[i] = lineage{loadID: LoadID(src.Name, j.hash), file: in.rel(j.path)}
+			loadIDs[i] = LoadID(src.Name, j.hash)
 		}
 	}
 	results := make([]FileResult, len(files))
@@ -262,7 +262,7 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 		go func() {
 			defer wg.Done()
 			for f := admitNext(); f != nil; f = admitNext() {
-				in.loadGroupOf(ctx, src, f, admitNext, lineages, results, errs)
+				in.loadGroupOf(ctx, src, f, admitNext, loadIDs, results, errs)
 			}
 		}()
 	}
@@ -302,10 +302,10 @@ type fileJob struct {
 
 // loadGroupOf loads first and the files next hands out as one group and
 // settles each file's result (results and errs are indexed by file, as
-// lineages). If the group fails, each of its files is loaded again on its
+// loadIDs). If the group fails, each of its files is loaded again on its
 // own.
-func (in *Ingester) loadGroupOf(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, lineages []lineage, results []FileResult, errs []error) {
-	files, err := in.loadGroup(ctx, src, first, next, in.groupTarget(), lineages)
+func (in *Ingester) loadGroupOf(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, loadIDs []string, results []FileResult, errs []error) {
+	files, err := in.loadGroup(ctx, src, first, next, in.groupTarget(), loadIDs)
 	if err == nil || len(files) == 1 {
 		for _, f := range files {
 			results[f.idx], errs[f.idx] = in.settle(ctx, src, f, err)
@@ -531,10 +531,10 @@ const defaultBatchRows = 122880
 // target of 0 or a warehouse without a streaming loader, the group is
 // first alone. On DuckDB (a constLoader) the batches leave out the columns
 // that are the same on every row of a file (_load_id, channel) and each
-// INSERT fills them from SQL constants: lineages
+// INSERT fills them from SQL constants: loadIDs
 // (indexed by groupFile.idx, may be nil) names the files the group may
 // come to hold, so that the INSERT knows them when it starts (window).
-func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, target int64, lineages []lineage) (files []*groupFile, err error) {
+func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *groupFile, next func() *groupFile, target int64, loadIDs []string) (files []*groupFile, err error) {
 	var fmu sync.Mutex // guards files while the feeder may add to it
 	files = []*groupFile{first}
 	defer func() {
@@ -634,7 +634,7 @@ func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *gr
 				// file outside its window.
 				s := &batchStream{schema: it.rec.Schema(), in: it.rec.Schema(), next: it, recv: recv, q: q, after: in.AfterBatch, mem: mem}
 				if rowsOnly {
-					s.win = constWindow(it.f, lineages, grow)
+					s.win = constWindow(it.f, loadIDs, grow)
 					s.schema = s.win.schema(s.in)
 				}
 				n, err := loadReader(ctx, raw, s)
@@ -765,11 +765,6 @@ type constLoader interface {
 	LoadReaderConst(ctx context.Context, table string, rdr array.RecordReader, choice string, cols ...warehouse.ColumnValues) (int64, error)
 }
 
-// lineage is the load id and the recorded name of a file: the load id is
-// the column of its rows that is the same on each (with the source's
-// channel), the name tells the files of a window apart.
-type lineage struct{ loadID, file string }
-
 // maxWindow bounds the files one INSERT can take rows of: its constant
 // columns are list literals of that many entries, indexed per row by
 // fileChoiceColumn (an int16). A variable for tests.
@@ -781,32 +776,31 @@ var maxWindow = 256
 const fileChoiceColumn = "__crmkit_file"
 
 // window is the files one INSERT may take rows of, from the file of its
-// first batch on: the lineages of the next files of the drop in name order
+// first batch on: the load ids of the next files of the drop in name order
 // (a group takes its files from the queue in that order, skipping the
 // files other workers or checks take), so it is known when the INSERT
 // starts, while the group only admits its next file once the previous one
 // is read. A file outside it ends the INSERT and the group goes on with
 // another.
 type window struct {
-	base  int // position in the drop of files[0]
-	files []lineage
+	base    int      // position in the drop of loadIDs[0]
+	loadIDs []string // of the files it may take, in order
 }
 
 // constWindow is the window of an INSERT whose first batch is of file f:
-// the files of lineages from f on when the group may grow, else f alone.
-func constWindow(f *groupFile, lineages []lineage, grow bool) window {
-	own := lineage{loadID: f.loadID, file: f.name}
-	if grow && f.idx >= 0 && f.idx < len(lineages) && lineages[f.idx] == own {
+// the files of loadIDs from f on when the group may grow, else f alone.
+func constWindow(f *groupFile, loadIDs []string, grow bool) window {
+	if grow && f.idx >= 0 && f.idx < len(loadIDs) && loadIDs[f.idx] == f.loadID {
 		n := min(maxWindow, math.MaxInt16+1) // positions fit the int16 choice column
-		return window{base: f.idx, files: lineages[f.idx:min(len(lineages), f.idx+n)]}
+		return window{base: f.idx, loadIDs: loadIDs[f.idx:min(len(loadIDs), f.idx+n)]}
 	}
-	return window{base: f.idx, files: []lineage{own}}
+	return window{base: f.idx, loadIDs: []string{f.loadID}}
 }
 
 // pos is f's position in the window, or -1 when the INSERT cannot take it.
 func (w window) pos(f *groupFile) int {
 	k := f.idx - w.base
-	if k < 0 || k >= len(w.files) || w.files[k] != (lineage{loadID: f.loadID, file: f.name}) {
+	if k < 0 || k >= len(w.loadIDs) || w.loadIDs[k] != f.loadID {
 		return -1
 	}
 	return k
@@ -815,7 +809,7 @@ func (w window) pos(f *groupFile) int {
 // schema is the schema of the batches handed to the INSERT, given the
 // builders' in: with the choice column when the window has several files.
 func (w window) schema(in *arrow.Schema) *arrow.Schema {
-	if len(w.files) < 2 {
+	if len(w.loadIDs) < 2 {
 		return in
 	}
 	fs := append(slices.Clone(in.Fields()), arrow.Field{Name: fileChoiceColumn, Type: arrow.PrimitiveTypes.Int16})
@@ -825,19 +819,7 @@ func (w window) schema(in *arrow.Schema) *arrow.Schema {
 // columns are the constant columns of the window's INSERT (m is the
 // mapping of one of its files: the source and table are the group's).
 func (w window) columns(m *Mapping) []warehouse.ColumnValues {
-	cols := m.ConstColumns(w.files[0].loadID)
-	if len(w.files) > 1 {
-		ids := make([]string, len(w.files))
-		for i, l := range w.files {
-			ids[i] = l.loadID
-		}
-		for i := range cols {
-			if cols[i].Column == schema.ColLoadID {
-				cols[i].Values = ids
-			}
-		}
-	}
-	return cols
+	return m.ConstColumns(w.loadIDs)
 }
 
 // loadEach appends the batches of rdr to table with one tx.Load each.
@@ -1060,7 +1042,7 @@ func (s *batchStream) Next() bool {
 			return false
 		}
 		if it.rec != nil {
-			if !it.rec.Schema().Equal(s.in) || (s.win.files != nil && s.win.pos(it.f) < 0) {
+			if !it.rec.Schema().Equal(s.in) || (s.win.loadIDs != nil && s.win.pos(it.f) < 0) {
 				s.stop, s.more, s.done = it, true, true
 				return false
 			}
@@ -1082,7 +1064,7 @@ func (s *batchStream) Next() bool {
 // position of its file in the window) when the window has several files.
 func (s *batchStream) take(it item) {
 	s.curF = it.f
-	if len(s.win.files) < 2 {
+	if len(s.win.loadIDs) < 2 {
 		s.cur = it.rec
 		return
 	}

@@ -219,13 +219,12 @@ func RowSchema(t *schema.Table) *arrow.Schema {
 	return s.(*arrow.Schema)
 }
 
-// ConstColumns are the values of the columns a row builder leaves out, for
-// the rows loaded under loadID, in the order: _load_id, then channel for
-// tables that have it.
-func (m *Mapping) ConstColumns(loadID string) []warehouse.ColumnValues {
-	cols := []warehouse.ColumnValues{
-		{Column: schema.ColLoadID, Values: []string{loadID}},
-	}
+// ConstColumns are the values of the columns a row builder leaves out for
+// an INSERT of the rows of the files loaded under loadIDs: _load_id (one
+// value per file, chosen per row by the INSERT's choice column when there
+// are several), then channel for tables that have it.
+func (m *Mapping) ConstColumns(loadIDs []string) []warehouse.ColumnValues {
+	cols := []warehouse.ColumnValues{{Column: schema.ColLoadID, Values: loadIDs}}
 	if m.table.HasChannel() {
 		cols = append(cols, warehouse.ColumnValues{Column: schema.ColChannel, Values: []string{m.src.Channel}})
 	}
