@@ -40,7 +40,7 @@ var (
 // 3339), once for the purchase readers of a chain (Env.SharedQuery). The
 // caller releases the batches.
 func ReadPurchases(ctx context.Context, env *Env, end string) ([]arrow.RecordBatch, error) {
-	return env.SharedQuery("purchases|"+instantKey(end), env.Job, purchaseReaders, func() ([]arrow.RecordBatch, error) {
+	return env.SharedQuery("purchases|"+instantKey(end), purchaseReaders, func() ([]arrow.RecordBatch, error) {
 		return env.WH.Query(ctx, PurchasesSQL, end)
 	})
 }
@@ -48,7 +48,7 @@ func ReadPurchases(ctx context.Context, env *Env, end string) ([]arrow.RecordBat
 // ReadPurchaseCustomers runs PurchaseCustomersSQL for end, shared like
 // ReadPurchases.
 func ReadPurchaseCustomers(ctx context.Context, env *Env, end string) ([]arrow.RecordBatch, error) {
-	return env.SharedQuery("purchase customers|"+instantKey(end), env.Job, purchaseCustomerReaders, func() ([]arrow.RecordBatch, error) {
+	return env.SharedQuery("purchase customers|"+instantKey(end), purchaseCustomerReaders, func() ([]arrow.RecordBatch, error) {
 		return env.WH.Query(ctx, PurchaseCustomersSQL, end)
 	})
 }

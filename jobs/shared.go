@@ -37,14 +37,15 @@ func newSharedInputs(plan []string) *sharedInputs {
 }
 
 // SharedQuery returns the result of load for key, run once for the jobs of
-// readers that are in this chain's plan and have not finished: the caller
+// readers that are in this chain's plan and have not finished (the calling
+// job, e.Job, is one of them): the caller
 // owns the returned batches (it releases each one, as for a query of its
 // own). key must identify the result completely (the query text with its
 // arguments); the jobs sharing it must not change its tables in between.
 // Outside a chain, or when no other reader is still to come, load simply
 // runs.
-func (e *Env) SharedQuery(key, self string, readers []string, load func() ([]arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
-	s := e.shared
+func (e *Env) SharedQuery(key string, readers []string, load func() ([]arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
+	s, self := e.shared, e.Job
 	if s == nil {
 		return load()
 	}

@@ -43,7 +43,7 @@ func TestSharedQueryRunsOncePerChain(t *testing.T) {
 			if env.Job == "lonely" {
 				readers = []string{"lonely", "absent"}
 			}
-			recs, err := env.SharedQuery("q:"+readers[0], env.Job, readers, load)
+			recs, err := env.SharedQuery("q:"+readers[0], readers, load)
 			if err != nil {
 				return Result{}, err
 			}
@@ -77,7 +77,7 @@ func TestSharedQueryRunsOncePerChain(t *testing.T) {
 		}
 	}
 	// Outside a chain there is nothing to share.
-	recs, err := (&Env{Job: "a"}).SharedQuery("q", "a", []string{"a", "b"}, load)
+	recs, err := (&Env{Job: "a"}).SharedQuery("q", []string{"a", "b"}, load)
 	if err != nil || len(recs) != 1 {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestSharedQueryLetGoWhenReaderFails(t *testing.T) {
 		return []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{col}, 3)}, nil
 	}
 	read := func(env *Env) error {
-		recs, err := env.SharedQuery("q", env.Job, []string{"a", "b"}, load)
+		recs, err := env.SharedQuery("q", []string{"a", "b"}, load)
 		if err != nil {
 			return err
 		}

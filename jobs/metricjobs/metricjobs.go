@@ -308,7 +308,7 @@ func (r *run) orders(withAssociate bool) ([]arrow.RecordBatch, error) {
 // shared reads a required input that the readers jobs of one chain read
 // once between them.
 func (r *run) shared(what, q string, readers ...string) ([]arrow.RecordBatch, error) {
-	recs, err := r.env.SharedQuery(q, r.env.Job, readers, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
+	recs, err := r.env.SharedQuery(q, readers, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
 	return r.keep(what, recs, err)
 }
 
