@@ -22,7 +22,6 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/crmkit/crmkit/pipeline/schema"
-	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // Config is the whole deployment description.
@@ -511,7 +510,7 @@ func (c *Config) validate(v *validator) {
 	default:
 		v.fail("$.warehouse.kind", "warehouse.kind", "unknown warehouse kind %q (want duckdb or bigquery)", c.Warehouse.Kind)
 	}
-	if m := c.Warehouse.MemoryLimit; m != "" && !warehouse.ValidMemoryLimit(m) {
+	if m := c.Warehouse.MemoryLimit; m != "" && !validMemoryLimit(m) {
 		v.fail("$.warehouse.memory_limit", "warehouse.memory_limit", "want a size such as 2GB or 512MiB, got %q", m)
 	}
 	loc, err := time.LoadLocation(c.Timezone)

@@ -69,7 +69,7 @@ func PrepareTables(ctx context.Context, wh warehouse.Warehouse) (migrated bool, 
 	}
 	for _, n := range schema.Names() {
 		t, _ := schema.Lookup(n)
-		if err := wh.Exec(ctx, t.CreateRawSQL()); err != nil {
+		if err := wh.Exec(ctx, createRawSQL(t)); err != nil {
 			return false, fmt.Errorf("create %s: %w", t.RawTable(), err)
 		}
 	}

@@ -6,12 +6,9 @@
 package schema
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
-
-	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // Type is the logical type of a canonical field.
@@ -46,7 +43,7 @@ type Field struct {
 	Enum     []string // when set, the (lower-cased) value must be one of these
 	// Compression is the DuckDB storage of a string column in the raw
 	// table: "dictionary" for few distinct values, "uncompressed" for
-	// identifiers (see warehouse.CompressNone); empty lets DuckDB try every
+	// identifiers (CompressNone); empty lets DuckDB try every
 	// method.
 	Compression string
 }
@@ -222,10 +219,16 @@ func SQLType(ty Type) string {
 	}
 }
 
-// Storage hints of string columns (Field.Compression).
+// Storage hints of string columns (Field.Compression). The values are
+// pipeline/warehouse's CompressDictionary and CompressNone, spelled out so
+// that schema, and config which validates against it, stay leaves that do
+// not build the warehouse engines; a warehouse test checks they agree.
 const (
-	dictionary = warehouse.CompressDictionary
-	plain      = warehouse.CompressNone
+	CompressDictionary = "dictionary"
+	CompressNone       = "uncompressed"
+
+	dictionary = CompressDictionary
+	plain      = CompressNone
 )
 
 // LoadedSchema is the Arrow schema of rows loaded into the raw table
@@ -247,21 +250,3 @@ func (t *Table) LoadedSchema() *arrow.Schema {
 
 // RawTable is the warehouse table that holds the loaded rows of t.
 func (t *Table) RawTable() string { return "raw_" + t.Name }
-
-// CreateRawSQL returns the DDL for the raw table of t.
-func (t *Table) CreateRawSQL() string {
-	// The load id and the channel are one value per file.
-	dict := warehouse.CompressionDDL(dictionary)
-	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s VARCHAR NOT NULL%s, %s BIGINT NOT NULL",
-		t.RawTable(), ColLoadID, dict, ColRow)
-	if t.HasChannel() {
-		s += ", channel VARCHAR" + dict
-	}
-	for _, f := range t.Fields {
-		s += fmt.Sprintf(", %s %s", f.Name, SQLType(f.Type))
-		if f.Type == String {
-			s += warehouse.CompressionDDL(f.Compression)
-		}
-	}
-	return s + ")"
-}
