@@ -174,6 +174,11 @@ type Jobs struct {
 	RetryBackoff  Duration `yaml:"retry_backoff"`
 	KeepRunsDays  int      `yaml:"keep_runs_days"`
 	CatchupWindow Duration `yaml:"catchup_window"`
+	// Catchup is latest (default), all or none: which missed slots of a
+	// schedule run at start (see jobs.CatchupPlan).
+	Catchup string `yaml:"catchup"`
+	// CatchupMaxRuns caps the catch-up runs at start (default 3).
+	CatchupMaxRuns int `yaml:"catchup_max_runs"`
 }
 
 // Schedule runs a job (or "chain") on a cron spec.
@@ -318,7 +323,7 @@ func Parse(path string, raw []byte) (*Config, error) {
 	expanded := bytes.Join(lines, []byte("\n"))
 	file, err := parser.ParseBytes(expanded, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+		return nil, yamlError(path, err)
 	}
 	if len(missing) > 0 {
 		line, key := findEnvRef(raw, missing[0])
@@ -326,7 +331,7 @@ func Parse(path string, raw []byte) (*Config, error) {
 	}
 	var c Config
 	if err := yaml.UnmarshalWithOptions(expanded, &c, yaml.DisallowUnknownField()); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, strings.TrimSpace(yaml.FormatError(err, false, true)))
+		return nil, yamlError(path, err)
 	}
 	c.Path = path
 	abs, _ := filepath.Abs(path)
@@ -334,6 +339,7 @@ func Parse(path string, raw []byte) (*Config, error) {
 	v := &validator{path: path, file: file}
 	c.applyDefaults()
 	c.validate(v)
+	c.validateBeforeWork(v)
 	if len(v.errs) > 0 {
 		return nil, errors.Join(v.errs...)
 	}

@@ -222,7 +222,7 @@ func TestDaemonRunsOnScheduleSingletonAndCatchesUpOnce(t *testing.T) {
 	start := time.Date(2026, 11, 26, 9, 59, 30, 0, time.UTC)
 	clock := clockwork.NewFakeClockAt(start)
 	cfg := &config.Config{Location: time.UTC, Schedules: []config.Schedule{{Job: "chain", Cron: "* * * * *"}},
-		Jobs: config.Jobs{CatchupWindow: config.Duration(3 * time.Minute)}}
+		Jobs: config.Jobs{CatchupWindow: config.Duration(3 * time.Minute), Catchup: config.CatchupAll}}
 	var running, maxRunning, total atomic.Int32
 	seen := map[string]int{}
 	release := make(chan struct{})
@@ -230,6 +230,10 @@ func TestDaemonRunsOnScheduleSingletonAndCatchesUpOnce(t *testing.T) {
 	done := map[string]bool{}
 	d := &Daemon{Cfg: cfg, Clock: clock, Log: discardLogger(),
 		Done: func(ctx context.Context, id string) (bool, error) { return done[id], nil },
+		// The schedule last ran the 09:55 slot.
+		LastSlots: func(context.Context) (map[string]time.Time, error) {
+			return map[string]time.Time{"chain": time.Date(2026, 11, 26, 9, 55, 0, 0, time.UTC)}, nil
+		},
 		Run: func(ctx context.Context, s ScheduledRun) error {
 			n := running.Add(1)
 			if n > maxRunning.Load() {

@@ -46,8 +46,12 @@ type Daemon struct {
 	// Run executes one slot; DefaultSlotRunner is used when nil.
 	Run SlotRunner
 	// Done reports whether a slot already ran (catch-up uses it). When nil
-	// every missed slot in the window is run (SlotRunner still dedups).
+	// every planned slot is run (SlotRunner still dedups).
 	Done func(ctx context.Context, chainID string) (bool, error)
+	// LastSlots returns the newest recorded slot of each scheduled job
+	// (keyed by Schedule.Job); a job without one has no history and so
+	// nothing to catch up. When nil nothing is caught up.
+	LastSlots func(ctx context.Context) (map[string]time.Time, error)
 	// Grace bounds how long a running job may finish after shutdown starts
 	// before its context is cancelled (its transaction then rolls back).
 	Grace time.Duration
@@ -101,15 +105,31 @@ func MissedSlots(cfg *config.Config, now time.Time, window time.Duration) ([]Sch
 	return out, nil
 }
 
-// CatchUp runs the slots missed while the daemon was down, oldest first.
-func (d *Daemon) CatchUp(ctx context.Context) (int, error) {
+// CatchUp runs the missed slots CatchupPlan picks, oldest first. It stops
+// before the next slot as soon as stop is done (a stop signal); the slot
+// already running gets ctx, which Serve cancels after the grace period.
+func (d *Daemon) CatchUp(stop, ctx context.Context) (int, error) {
 	window := d.Cfg.Jobs.CatchupWindow.D()
-	slots, err := MissedSlots(d.Cfg, d.clock().Now(), window)
+	if window <= 0 || d.Cfg.Jobs.Catchup == config.CatchupNone {
+		return 0, nil
+	}
+	last := map[string]time.Time{}
+	if d.LastSlots != nil {
+		var err error
+		if last, err = d.LastSlots(ctx); err != nil {
+			return 0, fmt.Errorf("read the last scheduled runs: %w", err)
+		}
+	}
+	slots, err := CatchupPlan(d.Cfg, d.clock().Now(), last)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, s := range slots {
+		if stop.Err() != nil {
+			d.Log.Info("catch-up stopped by signal", "left", len(slots)-n)
+			return n, nil
+		}
 		if d.Done != nil {
 			done, err := d.Done(ctx, s.ChainID)
 			if err != nil {
@@ -128,6 +148,46 @@ func (d *Daemon) CatchUp(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// CatchupPlan returns the slots to catch up at start, oldest first. A
+// schedule with no recorded run (last has no entry: a first start) has
+// nothing to catch up; otherwise its missed slots are those after its last
+// recorded slot within jobs.catchup_window, of which jobs.catchup keeps the
+// latest (default), all or none. At most jobs.catchup_max_runs slots are
+// returned, the newest ones.
+func CatchupPlan(cfg *config.Config, now time.Time, last map[string]time.Time) ([]ScheduledRun, error) {
+	mode := cfg.Jobs.Catchup
+	if mode == config.CatchupNone {
+		return nil, nil
+	}
+	slots, err := MissedSlots(cfg, now, cfg.Jobs.CatchupWindow.D())
+	if err != nil {
+		return nil, err
+	}
+	newest := map[string]int{}
+	var keep []ScheduledRun
+	for _, s := range slots {
+		l, ok := last[s.Job]
+		if !ok || l.IsZero() || !s.Scheduled.After(l) {
+			continue
+		}
+		if mode == config.CatchupAll {
+			keep = append(keep, s)
+			continue
+		}
+		if i, ok := newest[s.Job]; ok {
+			keep[i] = s // slots come oldest first: a later one replaces it
+			continue
+		}
+		newest[s.Job] = len(keep)
+		keep = append(keep, s)
+	}
+	sort.SliceStable(keep, func(i, j int) bool { return keep[i].Scheduled.Before(keep[j].Scheduled) })
+	if max := cfg.Jobs.CatchupMaxRuns; max > 0 && len(keep) > max {
+		keep = keep[len(keep)-max:]
+	}
+	return keep, nil
+}
+
 func (d *Daemon) execute(ctx context.Context, s ScheduledRun) error {
 	run := d.Run
 	if run == nil {
@@ -143,12 +203,31 @@ func (d *Daemon) Serve(ctx context.Context) error {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	grace := d.Grace
+	if grace <= 0 {
+		grace = 5 * time.Minute
+	}
+	// Jobs run on their own context: a stop signal (ctx) stops taking new
+	// runs at once and gives the running one grace before cancelling it,
+	// so its transaction rolls back instead of being cut off mid-write.
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelJobs()
-	if _, err := d.CatchUp(jobCtx); err != nil {
+	stopGrace := context.AfterFunc(ctx, func() {
+		d.Log.Info("stop signal: running jobs get the grace period", "grace", grace.String())
+		t := time.AfterFunc(grace, cancelJobs)
+		context.AfterFunc(jobCtx, func() { t.Stop() })
+	})
+	defer stopGrace()
+	if _, err := d.CatchUp(ctx, jobCtx); err != nil {
 		return err
 	}
-	s, err := gocron.NewScheduler(gocron.WithClock(d.clock()), gocron.WithLocation(time.UTC))
+	if ctx.Err() != nil {
+		d.Log.Info("stopped before the scheduler started")
+		return nil
+	}
+	// The stop timeout only bounds Shutdown's wait: jobCtx is cancelled
+	// after grace, and a cancelled job returns soon after.
+	s, err := gocron.NewScheduler(gocron.WithClock(d.clock()), gocron.WithLocation(time.UTC), gocron.WithStopTimeout(grace+time.Minute))
 	if err != nil {
 		return err
 	}
@@ -162,6 +241,9 @@ func (d *Daemon) Serve(ctx context.Context) error {
 			return fmt.Errorf("schedule %s: bad cron %q: %w", sc.Job, sc.Cron, err)
 		}
 		_, err = s.NewJob(gocron.CronJob(spec, false), gocron.NewTask(func() {
+			if ctx.Err() != nil {
+				return
+			}
 			// The slot is the latest fire time not after now.
 			now := d.clock().Now()
 			slot := latestFire(parsed, now.In(loc))
@@ -179,12 +261,6 @@ func (d *Daemon) Serve(ctx context.Context) error {
 	s.Start()
 	<-ctx.Done()
 	d.Log.Info("shutting down: waiting for running jobs")
-	grace := d.Grace
-	if grace <= 0 {
-		grace = 5 * time.Minute
-	}
-	stop := time.AfterFunc(grace, cancelJobs)
-	defer stop.Stop()
 	return s.Shutdown()
 }
 
@@ -264,5 +340,38 @@ func SlotDone(cfg *config.Config) func(ctx context.Context, chainID string) (boo
 		}
 		defer sess.Close()
 		return slotDone(ctx, sess, chainID)
+	}
+}
+
+// slotLayout is the time part of a scheduled run id (see ScheduledChainID).
+const slotLayout = "20060102T1504"
+
+// LastSlots returns, for each configured schedule, the newest slot it has
+// recorded in job_runs (any status); schedules never run are left out.
+func LastSlots(cfg *config.Config) func(ctx context.Context) (map[string]time.Time, error) {
+	return func(ctx context.Context) (map[string]time.Time, error) {
+		sess, err := Open(ctx, cfg, "crmkit schedule (catch-up check)")
+		if err != nil {
+			return nil, err
+		}
+		defer sess.Close()
+		out := map[string]time.Time{}
+		for _, s := range cfg.Schedules {
+			prefix := strings.TrimSuffix(ScheduledChainID(s.Job, time.Time{}), time.Time{}.Format(slotLayout))
+			var id *string
+			if err := sess.WH.QueryRow(ctx, `SELECT max(chain_id) FROM job_runs WHERE substr(chain_id, 1, ?) = ? AND length(chain_id) = ?`,
+				[]any{len(prefix), prefix, len(prefix) + len(slotLayout)}, &id); err != nil {
+				return nil, fmt.Errorf("last run of schedule %s: %w", s.Job, err)
+			}
+			if id == nil {
+				continue
+			}
+			t, err := time.ParseInLocation(slotLayout, strings.TrimPrefix(*id, prefix), time.UTC)
+			if err != nil {
+				continue // not a slot id after all
+			}
+			out[s.Job] = t
+		}
+		return out, nil
 	}
 }

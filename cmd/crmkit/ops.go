@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -133,7 +134,17 @@ func cmdSchedule(ctx context.Context, args []string) error {
 	if len(cfg.Schedules) == 0 {
 		return errors.New("the config has no schedules")
 	}
-	d := &jobs.Daemon{Cfg: cfg, Log: log, Grace: *grace, Run: jobs.DefaultSlotRunner(cfg, log), Done: jobs.SlotDone(cfg)}
-	log.Info("scheduler started", "schedules", len(cfg.Schedules), "catchup_window", cfg.Jobs.CatchupWindow.D().String())
+	warnSourcesWithoutFiles(log, cfg)
+	d := &jobs.Daemon{Cfg: cfg, Log: log, Grace: *grace, Run: jobs.DefaultSlotRunner(cfg, log), Done: jobs.SlotDone(cfg), LastSlots: jobs.LastSlots(cfg)}
+	log.Info("scheduler started", "schedules", len(cfg.Schedules), "catchup", cfg.Jobs.Catchup, "catchup_window", cfg.Jobs.CatchupWindow.D().String(),
+		"catchup_max_runs", cfg.Jobs.CatchupMaxRuns, "grace", grace.String())
 	return d.Serve(ctx)
+}
+
+// warnSourcesWithoutFiles logs a warning for each source whose glob matches
+// no file, before any work starts.
+func warnSourcesWithoutFiles(log *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.SourcesWithoutFiles() {
+		log.Warn("source has no files", "source", w)
+	}
 }

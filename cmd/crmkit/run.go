@@ -55,6 +55,7 @@ func cmdRun(ctx context.Context, args []string) error {
 		return err
 	}
 	log := cf.logger()
+	warnSourcesWithoutFiles(log, cfg)
 	g := jobs.Nightly(cfg)
 	var plan []string
 	switch {
