@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/internal/retry"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
@@ -233,14 +234,7 @@ func (r *Runner) sleep(ctx context.Context, d time.Duration) error {
 	if r.Sleep != nil {
 		return r.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, asOf *asOfCache, shared *sharedInputs) RunRecord {
@@ -311,7 +305,7 @@ func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, 
 		if attempt > retries || !retryable(err) || ctx.Err() != nil {
 			return rec
 		}
-		wait := backoff << (attempt - 1)
+		wait := retry.Backoff{Base: backoff}.Delay(attempt)
 		env.Log.Info("retrying", "in", wait.String())
 		if r.sleep(ctx, wait) != nil {
 			return rec

@@ -23,6 +23,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/internal/retry"
 )
 
 // DefaultSubjectTemplate is the scorecard mail subject when a delivery sets
@@ -481,15 +482,13 @@ func (m *Mailer) sendSMTP(ctx context.Context, msgs []*Message) ([]Receipt, erro
 	}
 	for attempt := 1; attempt <= attempts && len(pending) > 0; attempt++ {
 		if attempt > 1 {
-			wait := backoff << (attempt - 2)
+			wait := retry.Backoff{Base: backoff}.Delay(attempt - 1)
 			m.log().Warn("mail: retrying", "messages", len(pending), "attempt", attempt, "wait", wait)
-			select {
-			case <-ctx.Done():
+			if err := retry.Sleep(ctx, wait); err != nil {
 				for _, i := range pending {
-					lastErr[i] = errors.Join(lastErr[i], ctx.Err())
+					lastErr[i] = errors.Join(lastErr[i], err)
 				}
 				pending = nil
-			case <-time.After(wait):
 			}
 			if len(pending) == 0 {
 				break
