@@ -192,7 +192,8 @@ type Schedule struct {
 type Reports struct {
 	// Period is "month" (default) or "week".
 	Period string `yaml:"period"`
-	// FontPath is a CJK-capable TTF/TTC used for chart text.
+	// FontPath is a CJK TrueType font (TTF/TTC) used for chart text instead
+	// of the Noto Sans SC subset embedded in the binary.
 	FontPath string `yaml:"font_path"`
 	// AttachMaxBytes caps the size of an XLSX attached to mail.
 	AttachMaxBytes int64 `yaml:"attach_max_bytes"`

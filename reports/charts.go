@@ -1,17 +1,11 @@
 package reports
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"log/slog"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/go-analyze/charts"
 	"github.com/golang/freetype/truetype"
@@ -27,165 +21,14 @@ const (
 	chartFontSize = 14
 )
 
-// cjkProbe are characters a CJK font must have to be used for chart text.
-const cjkProbe = "华东上海店客户"
-
-// knownCJKFonts are checked in order before the directory search. Fonts with
-// PostScript (CFF) outlines — Debian's fonts-noto-cjk NotoSansCJK-*.ttc —
-// cannot be read by the chart library's TrueType rasteriser and are skipped
-// with a debug message; fonts-wqy-microhei is the recommended package.
-var knownCJKFonts = []string{
-	"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-	"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-	"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-	"/usr/share/fonts/truetype/arphic/uming.ttc",
-	"/usr/share/fonts/truetype/arphic/ukai.ttc",
-	"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-	"/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-	"/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-	"/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
-	"/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
-	"/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-	"/Library/Fonts/Arial Unicode.ttf",
-	"/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
-	`C:\Windows\Fonts\msyh.ttc`,
-	`C:\Windows\Fonts\simhei.ttf`,
-}
-
-// fontSearchDirs are walked for font files whose names suggest CJK coverage
-// when no known path works.
-var fontSearchDirs = []string{"/usr/share/fonts", "/usr/local/share/fonts"}
-
-// cjkNameHints select candidate files in the directory search.
-var cjkNameHints = []string{"cjk", "wqy", "wenquanyi", "droidsansfallback", "uming", "ukai",
-	"hei", "song", "kai", "ming", "yahei", "simsun", "gothic", "sc-", "sc.", "tc-", "cn", "zh", "han"}
-
-// fontLogger is where font warnings go (tests replace it).
-var fontLogger = slog.Default
-
-var fontState struct {
-	sync.Mutex
-	configured string // reports.font_path
-	resolved   bool
-	font       *truetype.Font
-	path       string
-}
-
-// SetChartFontPath sets the CJK-capable TrueType font (TTF or TTC with
-// TrueType outlines) used for chart text — config reports.font_path. An
-// empty path means search the system. It takes effect for charts drawn
-// afterwards.
-func SetChartFontPath(path string) {
-	fontState.Lock()
-	defer fontState.Unlock()
-	fontState.configured = path
-	fontState.resolved = false
-	fontState.font = nil
-	fontState.path = ""
-}
-
-// ChartFont returns the font used for chart text and the file it was read
-// from. The configured path (SetChartFontPath) is tried first, then known
-// system paths, then a search under /usr/share/fonts; the result is cached.
-// When no usable CJK font exists it logs one warning and returns (nil, ""):
-// charts are still drawn, with the library's built-in Latin font, and
-// Chinese labels come out as empty boxes.
-func ChartFont() (*truetype.Font, string) {
-	fontState.Lock()
-	defer fontState.Unlock()
-	if fontState.resolved {
-		return fontState.font, fontState.path
-	}
-	fontState.resolved = true
-	log := fontLogger()
-	if p := fontState.configured; p != "" {
-		f, err := loadCJKFont(p)
-		if err == nil {
-			fontState.font, fontState.path = f, p
-			return f, p
-		}
-		log.Warn("reports.font_path is not a usable CJK TrueType font; searching the system instead",
-			"path", p, "error", err)
-	}
-	tried := map[string]bool{}
-	try := func(p string) bool {
-		if tried[p] {
-			return false
-		}
-		tried[p] = true
-		f, err := loadCJKFont(p)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				log.Debug("font skipped", "path", p, "error", err)
-			}
-			return false
-		}
-		fontState.font, fontState.path = f, p
-		return true
-	}
-	for _, p := range knownCJKFonts {
-		if try(p) {
-			return fontState.font, fontState.path
-		}
-	}
-	for _, dir := range fontSearchDirs {
-		var found bool
-		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || found {
-				return nil
-			}
-			name := strings.ToLower(d.Name())
-			ext := filepath.Ext(name)
-			if ext != ".ttf" && ext != ".ttc" && ext != ".otf" {
-				return nil
-			}
-			for _, h := range cjkNameHints {
-				if strings.Contains(name, h) {
-					if try(p) {
-						found = true
-						return filepath.SkipAll
-					}
-					break
-				}
-			}
-			return nil
-		})
-		if found {
-			return fontState.font, fontState.path
-		}
-	}
-	log.Warn("no CJK font found for chart text: Chinese labels will be drawn as empty boxes; "+
-		"install Debian's fonts-wqy-microhei or set reports.font_path to a TrueType (TTF/TTC) CJK font",
-		"searched", append(append([]string(nil), knownCJKFonts...), fontSearchDirs...))
-	return nil, ""
-}
-
-// loadCJKFont parses a TTF/TTC file and checks that it has glyphs for
-// common Chinese characters.
-func loadCJKFont(path string) (*truetype.Font, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := truetype.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("parse %s (only TrueType outlines are supported): %w", path, err)
-	}
-	for _, r := range cjkProbe {
-		if f.Index(r) == 0 {
-			return nil, fmt.Errorf("font %s has no glyph for %q", path, r)
-		}
-	}
-	return f, nil
-}
-
 // RenderChartPNG draws one chart as a PNG image. Chart text uses ChartFont.
 func RenderChartPNG(c *Chart) ([]byte, error) {
 	probe := Scorecard{Layer: LayerStrategy, Title: "chart", Period: "chart", Sections: []Section{{Charts: []Chart{*c}}}}
 	if err := probe.Validate(); err != nil {
 		return nil, err
 	}
-	font, _ := ChartFont()
+	font, path := ChartFont()
+	warnMissingGlyphs(font, path, c)
 	return renderChartPNG(c, font)
 }
 
@@ -408,12 +251,13 @@ func RenderCharts(sc *Scorecard) ([]RenderedChart, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
-	font, _ := ChartFont()
+	font, path := ChartFont()
 	var out []RenderedChart
 	for si := range sc.Sections {
 		s := &sc.Sections[si]
 		for ci := range s.Charts {
 			c := &s.Charts[ci]
+			warnMissingGlyphs(font, path, c)
 			png, err := renderChartPNG(c, font)
 			if err != nil {
 				return nil, err

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/png"
-	"log/slog"
-	"os"
-	"strings"
 	"testing"
 )
 
@@ -53,11 +50,12 @@ func diffBox(t *testing.T, a, b image.Image) (int, image.Rectangle) {
 // the same missing-glyph box) they come out identical, which shows the
 // comparison does detect "tofu".
 func TestChartCJKGlyphs(t *testing.T) {
+	// The embedded font: the test needs no font installed on the machine.
+	SetChartFontPath("")
 	font, path := ChartFont()
-	if font == nil {
-		t.Fatal("no CJK font found for charts: install Debian's fonts-wqy-microhei (apt-get install -y fonts-wqy-microhei) or set reports.font_path")
+	if path != EmbeddedFontName {
+		t.Fatalf("chart font = %q, want the embedded %q", path, EmbeddedFontName)
 	}
-	t.Logf("CJK font: %s", path)
 	chart := func(labels ...string) *Chart {
 		return &Chart{ID: "glyphs", Kind: ChartBar, Unit: UnitMoney, Labels: labels,
 			Series: []Series{{Name: "net", Values: []float64{300, 200}}}}
@@ -97,58 +95,6 @@ func TestChartCJKGlyphs(t *testing.T) {
 	}
 }
 
-func TestChartFontWarnsOnce(t *testing.T) {
-	var logBuf bytes.Buffer
-	oldLogger, oldKnown, oldDirs := fontLogger, knownCJKFonts, fontSearchDirs
-	logger := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	fontLogger = func() *slog.Logger { return logger }
-	knownCJKFonts, fontSearchDirs = nil, nil
-	t.Cleanup(func() {
-		fontLogger, knownCJKFonts, fontSearchDirs = oldLogger, oldKnown, oldDirs
-		SetChartFontPath("")
-	})
-	SetChartFontPath(t.TempDir() + "/missing.ttf")
-	for range 3 {
-		if f, _ := ChartFont(); f != nil {
-			t.Fatal("font found with an empty search list")
-		}
-	}
-	// Charts are still drawn.
-	png, err := RenderChartPNG(&Chart{ID: "x", Kind: ChartLine, Labels: []string{"华东", "华南"},
-		Series: []Series{{Name: "a", Values: []float64{1, 2}}}})
-	if err != nil || len(png) == 0 {
-		t.Fatalf("render without CJK font: %v", err)
-	}
-	out := logBuf.String()
-	if c := strings.Count(out, "no CJK font found"); c != 1 {
-		t.Errorf("warning logged %d times, want once:\n%s", c, out)
-	}
-	if !strings.Contains(out, "reports.font_path is not a usable CJK TrueType font") || !strings.Contains(out, "fonts-wqy-microhei") {
-		t.Errorf("warnings do not name the config key and the fix:\n%s", out)
-	}
-}
-
-func TestChartFontConfiguredPath(t *testing.T) {
-	t.Cleanup(func() { SetChartFontPath("") })
-	SetChartFontPath("")
-	_, found := ChartFont()
-	if found == "" {
-		t.Fatal("no CJK font found for charts: install fonts-wqy-microhei")
-	}
-	SetChartFontPath(found)
-	if _, p := ChartFont(); p != found {
-		t.Errorf("configured font path not used: got %q, want %q", p, found)
-	}
-	// Debian's fonts-noto-cjk ships CFF-outline collections the TrueType
-	// rasteriser cannot read: they must be rejected, not used.
-	const noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-	if _, err := os.Stat(noto); err == nil {
-		if _, err := loadCJKFont(noto); err == nil {
-			t.Errorf("%s loaded; expected it to be rejected (CFF outlines)", noto)
-		}
-	}
-}
-
 func TestRenderChartsAllKinds(t *testing.T) {
 	sc := testScorecard()
 	charts, err := RenderCharts(sc)
@@ -168,7 +114,7 @@ func TestRenderChartsAllKinds(t *testing.T) {
 	labels := make([]string, 14)
 	values := make([]float64, 14)
 	for i := range labels {
-		labels[i] = "上海南京西路第" + string(rune('一'+i)) + "店"
+		labels[i] = "上海南京西路第" + string([]rune("一二三四五六七八九十百千万亿")[i]) + "店"
 		values[i] = float64(i + 1)
 	}
 	raw, err := RenderChartPNG(&Chart{ID: "many", Kind: ChartBar, Labels: labels, Series: []Series{{Name: "n", Values: values}}})

@@ -111,6 +111,7 @@ func WriteXLSX(sc *Scorecard, path string) error {
 type xlsxWriter struct {
 	f      *excelize.File
 	styles map[string]int
+	tables int // Excel tables added so far (their names must be unique)
 }
 
 // style returns a cached style id for a number format and flags.
@@ -322,7 +323,11 @@ func (w *xlsxWriter) kpiSheet(sc *Scorecard) error {
 			return err
 		}
 	}
-	return nil
+	if err := w.addFilters(sheet, []xlsxTable{{headRow: 1, lastRow: len(sc.KPIs) + 1, cols: kpiColBetter}}); err != nil {
+		return err
+	}
+	// The headline figures fit on one printed page.
+	return w.printSetup(sheet, true, 1, 1)
 }
 
 // deltaColours colours the change columns green when the change is good
@@ -405,6 +410,7 @@ func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
 	}
 	frozen := false
 	maxCols := 1
+	var blocks []xlsxTable
 	for _, t := range s.Tables {
 		if t.Title != "" {
 			if err := w.boldText(sheet, 1, row, t.Title, 0); err != nil {
@@ -421,6 +427,7 @@ func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
 		if err := w.headerRow(sheet, row, names); err != nil {
 			return err
 		}
+		blocks = append(blocks, xlsxTable{headRow: row, lastRow: row + len(t.Rows), cols: len(t.Columns)})
 		if !frozen {
 			if err := w.freeze(sheet, row); err != nil {
 				return err
@@ -456,6 +463,7 @@ func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
 		}
 		maxCols = max(maxCols, len(head))
 		headRow := row
+		blocks = append(blocks, xlsxTable{headRow: row, lastRow: row + len(c.Labels), cols: len(head)})
 		row++
 		for li, l := range c.Labels {
 			if err := w.setText(sheet, 1, row+li, l); err != nil {
@@ -482,7 +490,16 @@ func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
 			return err
 		}
 	}
-	return nil
+	if err := w.addFilters(sheet, blocks); err != nil {
+		return err
+	}
+	// The first table's header row repeats on every printed page (a sheet
+	// has one print-titles range).
+	titles := 0
+	if len(blocks) > 0 {
+		titles = blocks[0].headRow
+	}
+	return w.printSetup(sheet, false, titles, titles)
 }
 
 // excelChart builds a native chart over a chart data block whose header is
@@ -624,7 +641,7 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 			return err
 		}
 	}
-	return nil
+	return w.printSetup(sheet, false, 0, 0)
 }
 
 func dateOrEmpty(t time.Time, layout string) string {
