@@ -44,6 +44,7 @@ func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph
 	} else {
 		core.Deps = ingestJobs
 	}
+	core.Fingerprint = upstreamFingerprint(core, fingerprintInputs{noConfig: true, noAsOf: true, extra: loadedFiles})
 	g.Add(core)
 	var modelNames []string
 	for _, m := range models {
@@ -52,6 +53,9 @@ func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph
 		}
 		if m.Group == "" {
 			m.Group = "models"
+		}
+		if m.Fingerprint == nil {
+			m.Fingerprint = upstreamFingerprint(m, fingerprintInputs{})
 		}
 		g.Add(m)
 		modelNames = append(modelNames, m.Name)
@@ -63,6 +67,9 @@ func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph
 			publish.Deps = append(publish.Deps, modelNames...)
 		} else {
 			publish.Deps = append(publish.Deps, JobCore)
+		}
+		if publish.Fingerprint == nil {
+			publish.Fingerprint = upstreamFingerprint(publish, fingerprintInputs{})
 		}
 		g.Add(publish)
 	}

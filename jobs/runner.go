@@ -245,11 +245,17 @@ func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, 
 	if backoff <= 0 {
 		backoff = time.Second
 	}
+	// A forced run records its fingerprint too, so that the next run
+	// without force can skip when nothing changed since.
 	var fp string
-	if j.Fingerprint != nil && !r.Force {
+	if j.Fingerprint != nil {
 		var err error
 		fp, err = j.Fingerprint(ctx, env)
-		if err == nil && fp != "" {
+		if err != nil {
+			env.Log.Warn("job fingerprint failed: running it", "error", err)
+			fp = ""
+		}
+		if fp != "" && !r.Force {
 			var last *string
 			qerr := r.WH.QueryRow(ctx, `SELECT run_id FROM job_runs WHERE job = ? AND coalesce("partition",'') = ? AND status IN ('succeeded','partial') AND input_fingerprint = ?
 				AND started >= coalesce((SELECT max(started) FROM job_runs WHERE job = ? AND coalesce("partition",'') = ? AND status IN ('succeeded','partial','failed')), started)
