@@ -623,6 +623,7 @@ func (c *Config) validate(v *validator) {
 			v.fail(p, fmt.Sprintf("deliveries[%d].recipients", i), "at least one recipient is required")
 		}
 	}
+	v.validateFilters(c)
 	switch c.Privacy.Mode {
 	case "none", "mask", "hash":
 	default:

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// FilterKeys are the keys a delivery recipient's filter may use, each with
+// what it restricts. A scorecard copy honours every key listed here in
+// every section (or leaves the section out with a note), so a key outside
+// this list would be silently ignored and must be refused instead.
+var FilterKeys = map[string]string{
+	"region": "the region of the order (store region for receipts, shipping province's region for e-commerce orders) or of the customer",
+}
+
+// validateFilters checks the filter of every recipient: known keys, and
+// values that are not empty, not padded and hold no control characters
+// (the value is compared as is with the region names in the warehouse).
+func (v *validator) validateFilters(c *Config) {
+	known := make([]string, 0, len(FilterKeys))
+	for k := range FilterKeys {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	for i, d := range c.Deliveries {
+		for j, r := range d.Recipients {
+			keys := make([]string, 0, len(r.Filter))
+			for k := range r.Filter {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := fmt.Sprintf("$.deliveries[%d].recipients[%d].filter.%s", i, j, k)
+				key := fmt.Sprintf("deliveries[%d].recipients[%d].filter.%s", i, j, k)
+				if _, ok := FilterKeys[k]; !ok {
+					v.fail(p, key, "unknown filter key %q: want one of %s", k, strings.Join(known, ", "))
+					continue
+				}
+				val := r.Filter[k]
+				switch {
+				case val == "":
+					v.fail(p, key, "empty value: a filter restricts to one value (leave the filter out for the whole scorecard)")
+				case strings.TrimSpace(val) != val:
+					v.fail(p, key, "value %q has leading or trailing spaces", val)
+				case strings.ContainsFunc(val, unicode.IsControl):
+					v.fail(p, key, "value %q holds a control character", val)
+				}
+			}
+		}
+	}
+}

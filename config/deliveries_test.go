@@ -1,0 +1,51 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// A recipient filter with an unknown key (a typo) or an unusable value is
+// refused at load, naming file:line and the key; a known key loads.
+func TestDeliveryFilters(t *testing.T) {
+	deliveries := func(filter string) string {
+		return base + `deliveries:
+  - name: ops
+    scorecard: operations
+    recipients:
+      - email: a@example.com
+      - email: east@example.com
+        filter: ` + filter + "\n"
+	}
+	cases := []struct {
+		name, filter string
+		want         []string // empty: loads
+	}{
+		{"region", "{region: 华东}", nil},
+		{"typo in key", "{regoin: 华东}", []string{"crm.yaml:24:", "deliveries[0].recipients[1].filter.regoin", `unknown filter key "regoin"`, "want one of region"}},
+		{"empty value", `{region: ""}`, []string{"crm.yaml:24:", "deliveries[0].recipients[1].filter.region", "empty value"}},
+		{"padded value", `{region: " 华东"}`, []string{"crm.yaml:24:", "filter.region", "leading or trailing spaces"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Parse("crm.yaml", []byte(deliveries(c.filter)))
+			if c.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := cfg.Deliveries[0].Recipients[1].Filter["region"]; got != "华东" {
+					t.Fatalf("filter region %q", got)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("loaded %+v", cfg.Deliveries)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
