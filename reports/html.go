@@ -83,7 +83,7 @@ type cellView struct {
 }
 
 type freshView struct {
-	Source, Newest, Age, Rows, Quarantined string
+	Source, Newest, Loaded, Age, Rows, Quarantined string
 }
 
 // RenderHTML renders the scorecard as one self-contained HTML document for
@@ -226,7 +226,7 @@ func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 			for _, c := range t.Columns {
 				tv.Headers = append(tv.Headers, cellView{Text: c.Name, Num: numericUnit(c.Unit)})
 			}
-			for _, r := range t.Rows {
+			for _, r := range t.ShownRows() {
 				cells := make([]cellView, len(r))
 				for i, val := range r {
 					cells[i] = cellView{Text: FormatCell(val, t.Columns[i].Unit), Num: isNumericCell(val)}
@@ -251,13 +251,20 @@ func numericUnit(u Unit) bool {
 	return false
 }
 
+// freshnessLayout shows a freshness time with its zone (the business
+// zone), e.g. "2025-12-31 21:58 CST".
+const freshnessLayout = "2006-01-02 15:04 MST"
+
 // freshnessView formats a source's freshness; Age is measured from the end
 // of the as-of day.
 func freshnessView(f SourceFreshness, asOf time.Time) freshView {
 	fv := freshView{Source: f.Source, Rows: FormatValue(float64(f.Rows), UnitCount),
-		Quarantined: FormatValue(float64(f.Quarantined), UnitCount), Newest: "no data", Age: "–"}
+		Quarantined: FormatValue(float64(f.Quarantined), UnitCount), Newest: "no event time", Loaded: "–", Age: "–"}
+	if !f.LoadedAt.IsZero() {
+		fv.Loaded = f.LoadedAt.In(asOf.Location()).Format(freshnessLayout)
+	}
 	if !f.Newest.IsZero() {
-		fv.Newest = f.Newest.In(asOf.Location()).Format("2006-01-02 15:04")
+		fv.Newest = f.Newest.In(asOf.Location()).Format(freshnessLayout)
 		if !asOf.IsZero() {
 			age := asOf.AddDate(0, 0, 1).Sub(f.Newest).Hours() / 24
 			fv.Age = strconv.FormatFloat(max(age, 0), 'f', 1, 64) + " d"

@@ -137,8 +137,11 @@ type Scorecard struct {
 type SourceFreshness struct {
 	// Source is the configured source name, e.g. "tmall_orders".
 	Source string
-	// Newest is the newest event time loaded from the source (zero: none).
+	// Newest is the newest event time in the source's loaded rows (order,
+	// ticket, interaction time; zero: none, e.g. a master file).
 	Newest time.Time
+	// LoadedAt is when the source's newest loaded file was loaded.
+	LoadedAt time.Time
 	// Rows is the number of rows loaded from the source (all loads).
 	Rows int64
 	// Quarantined is the number of rows set aside as bad.
@@ -243,6 +246,17 @@ type Table struct {
 	// int32, time.Time, or nil for an empty cell. Anything else is shown
 	// with fmt.Sprint.
 	Rows [][]any
+	// Shown, when above 0, is how many rows HTML and the text part show
+	// (the title says so); the XLSX holds every row.
+	Shown int
+}
+
+// ShownRows are the rows HTML and the text part show (see Shown).
+func (t Table) ShownRows() [][]any {
+	if t.Shown > 0 && t.Shown < len(t.Rows) {
+		return t.Rows[:t.Shown]
+	}
+	return t.Rows
 }
 
 // Chart is a chart drawn from labels (categories) and series of values.

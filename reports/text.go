@@ -100,11 +100,11 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 	if len(v.Freshness) > 0 {
 		line()
 		line("DATA FRESHNESS")
-		rows := [][]string{{"source", "newest data", "age", "rows", "quarantined"}}
+		rows := [][]string{{"source", "newest event", "loaded", "age", "rows", "quarantined"}}
 		for _, f := range v.Freshness {
-			rows = append(rows, []string{f.Source, f.Newest, f.Age, f.Rows, f.Quarantined})
+			rows = append(rows, []string{f.Source, f.Newest, f.Loaded, f.Age, f.Rows, f.Quarantined})
 		}
-		writeAligned(&b, rows, []bool{false, false, true, true, true})
+		writeAligned(&b, rows, []bool{false, false, false, true, true, true})
 	}
 	if len(v.Defs) > 0 {
 		line()

@@ -583,7 +583,7 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 		return err
 	}
 	row++
-	if err := w.headerRow(sheet, row, []string{"Source", "Newest data", "Rows loaded", "Rows quarantined", "Quarantined %"}); err != nil {
+	if err := w.headerRow(sheet, row, []string{"Source", "Newest event (" + loc.String() + ")", "Rows loaded", "Rows quarantined", "Quarantined %", "Loaded (" + loc.String() + ")"}); err != nil {
 		return err
 	}
 	row++
@@ -591,8 +591,13 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 		if err := w.setText(sheet, 1, row, fr.Source); err != nil {
 			return err
 		}
+		if !fr.LoadedAt.IsZero() {
+			if err := w.setValue(sheet, 6, row, fr.LoadedAt.In(loc), UnitNone); err != nil {
+				return err
+			}
+		}
 		if fr.Newest.IsZero() {
-			if err := w.setText(sheet, 2, row, "no data"); err != nil {
+			if err := w.setText(sheet, 2, row, "no event time"); err != nil {
 				return err
 			}
 		} else if err := w.setValue(sheet, 2, row, fr.Newest.In(loc), UnitNone); err != nil {

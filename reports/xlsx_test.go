@@ -178,7 +178,7 @@ func TestWriteXLSX(t *testing.T) {
 		flat += strings.Join(r, "|") + "\n"
 	}
 	for _, want := range []string{"Period|2025-12", "Previous period|2025-11", "As of|2025-12-31", "Filter|region=华东",
-		"tmall_orders|", "wechat_fans|no data", "Net revenue|Paid amount minus refunds"} {
+		"tmall_orders|", "wechat_fans|no event time", "Net revenue|Paid amount minus refunds"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("README lacks %q:\n%s", want, flat)
 		}

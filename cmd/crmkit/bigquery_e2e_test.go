@@ -127,7 +127,7 @@ func TestChainOnBigQueryEmulator(t *testing.T) {
 	// The strategy scorecard published from each warehouse shows the same
 	// headline KPIs.
 	duckKPI, bqKPI := kpis(t, filepath.Join(d.out, "strategy.xlsx")), kpis(t, filepath.Join(d.dir, "out-bq", "strategy.xlsx"))
-	for _, k := range []string{"net_revenue", "orders", "active_customers", "new_customers"} {
+	for _, k := range []string{"net_sales", "orders", "active_customers", "new_customers"} {
 		if duckKPI[k] == "" || duckKPI[k] != bqKPI[k] {
 			t.Errorf("strategy KPI %s: DuckDB %q, BigQuery %q", k, duckKPI[k], bqKPI[k])
 		}

@@ -50,7 +50,13 @@ type builder struct {
 	cur, prev Period
 	// region restricts order and customer figures (empty: all regions).
 	region string
-	errs   []string
+	// curLabel and prevLabel name the periods as the scorecard header does
+	// ("2025-12", or "2025-12 (to 12-15)" for a month to date).
+	curLabel, prevLabel string
+	// segmentSizes is this run's segment sizes table (nil: read the
+	// newest recorded ones).
+	segmentSizes *reports.Table
+	errs         []string
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

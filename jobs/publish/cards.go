@@ -35,10 +35,15 @@ func factsSQL(d warehouse.SQL, from, to time.Time) string {
 		LEFT JOIN products p ON p.sku = l.sku
 		WHERE l.order_ts >= ` + f + `
 		GROUP BY 1, 2)
-	SELECT o.*, coalesce(s.region, c.region, 'unknown') AS region, s.store_name, cost.units, cost.cost, cost.lines_without_cost
+	SELECT o.*, ` + regionExpr + ` AS region, s.store_name, cost.units, cost.cost, cost.lines_without_cost
 	FROM o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
 	LEFT JOIN cost ON cost.channel = o.channel AND cost.order_id = o.order_id`
 }
+
+// regionExpr is the region of an order o joined with its store s and
+// customer c: the store's for receipts, else the customer's, else
+// 'unknown'.
+const regionExpr = "coalesce(s.region, c.region, 'unknown')"
 
 // periodLits are the bounds of the current and the previous period as
 // TIMESTAMPTZ literals.
@@ -96,100 +101,144 @@ func (b *builder) periodKPIs(ms []measure) []reports.KPI {
 	return out
 }
 
-// ordersSource is the orders with their region (store region for
-// receipts, else the customer's, as in the order facts) when the scorecard
-// is restricted to a region, and the orders table otherwise.
-func (b *builder) ordersSource() string {
-	if b.region == "" {
-		return "orders"
-	}
-	return `(SELECT o.order_ts, o.channel, o.customer_id, o.net_amount, coalesce(s.region, c.region, 'unknown') AS region
-		FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id) ro`
-}
-
-// customerKPIs computes new and repeat customers for both periods in one
-// scan of the orders: new = first order (in the region) in the period;
-// repeat = an order in the period and one before it.
-func (b *builder) customerKPIs() (newK, repeatK reports.KPI) {
+// customerKPIs computes buying, new and returning customers of both
+// periods with the purchase rule of the growth and cohorts marts (an order
+// of a known customer with net amount > 0): new = first purchase ever in
+// the period. With a region, the customers counted are those with a
+// purchase in the region in the period.
+func (b *builder) customerKPIs() (active, newK, returning reports.KPI) {
 	rc, ra := b.regionCond("")
 	cf, ct, pf, pt := b.periodLits()
-	q := `SELECT count(CASE WHEN f >= ` + cf + ` AND f < ` + ct + ` THEN 1 END), count(CASE WHEN f >= ` + pf + ` AND f < ` + pt + ` THEN 1 END),
-		count(CASE WHEN f < ` + cf + ` AND in_cur = 1 THEN 1 END), count(CASE WHEN f < ` + pf + ` AND in_prev = 1 THEN 1 END)
-		FROM (SELECT customer_id, min(order_ts) AS f, max(CASE WHEN order_ts >= ` + cf + ` THEN 1 ELSE 0 END) AS in_cur,
-			max(CASE WHEN order_ts >= ` + pf + ` AND order_ts < ` + pt + ` THEN 1 ELSE 0 END) AS in_prev
-			FROM ` + b.ordersSource() + ` WHERE customer_id IS NOT NULL AND order_ts < ` + ct + ` AND ` + rc + ` GROUP BY 1) fc`
-	newK = reports.KPI{Key: "new_customers", Label: "New customers", Unit: reports.UnitCount, Better: reports.BetterUp, HasPrev: true}
-	repeatK = reports.KPI{Key: "repeat_customers", Label: "Repeat customers", Unit: reports.UnitCount, Better: reports.BetterUp, HasPrev: true}
+	q := `WITH f AS (SELECT customer_id, min(order_ts) AS first_ts FROM orders
+			WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < ` + ct + ` GROUP BY 1),
+		a AS (SELECT DISTINCT CASE WHEN order_ts >= ` + cf + ` THEN 1 ELSE 2 END AS p, customer_id FROM publish_order_facts
+			WHERE customer_id IS NOT NULL AND net_amount > 0 AND ((order_ts >= ` + cf + ` AND order_ts < ` + ct + `) OR (order_ts >= ` + pf + ` AND order_ts < ` + pt + `)) AND ` + rc + `)
+		SELECT a.p, count(*) AS active, count(CASE WHEN f.first_ts >= CASE WHEN a.p = 1 THEN ` + cf + ` ELSE ` + pf + ` END THEN 1 END) AS new_customers
+		FROM a JOIN f ON f.customer_id = a.customer_id GROUP BY 1`
+	var v [3][2]float64 // active, new, returning x cur, prev
 	recs, err := b.wh.Query(b.ctx, q, ra...)
 	if err != nil {
-		b.note(err, "new_customers, repeat_customers")
-		return
-	}
-	defer warehouse.Release(recs)
-	for _, r := range recs {
-		if r.NumRows() > 0 {
-			newK.Value, newK.Prev = warehouse.FloatAt(r, 0, 0), warehouse.FloatAt(r, 1, 0)
-			repeatK.Value, repeatK.Prev = warehouse.FloatAt(r, 2, 0), warehouse.FloatAt(r, 3, 0)
-			break
+		b.note(err, "active_customers, new_customers, returning_customers")
+	} else {
+		defer warehouse.Release(recs)
+		for _, r := range recs {
+			for i := 0; i < int(r.NumRows()); i++ {
+				p := int(warehouse.FloatAt(r, 0, i)) - 1
+				v[0][p], v[1][p] = warehouse.FloatAt(r, 1, i), warehouse.FloatAt(r, 2, i)
+				v[2][p] = v[0][p] - v[1][p]
+			}
 		}
 	}
-	return
+	return fig("active_customers").kpi(v[0][0], v[0][1], true), fig("new_customers").kpi(v[1][0], v[1][1], true), fig("returning_customers").kpi(v[2][0], v[2][1], true)
+}
+
+// grossMargin reads the profit mart's month rows (see the gross_margin
+// figure); ok is false when the mart is missing or has no row for the
+// period, so the tile is left out rather than shown as 0.
+func (b *builder) grossMargin() (reports.KPI, bool) {
+	if !b.exists("profit") {
+		return reports.KPI{}, false
+	}
+	day := func(t time.Time) string { return t.AddDate(0, 0, -1).Format("2006-01-02") }
+	read := func(period, asOf string, latest bool) (float64, bool) {
+		cond := "as_of = CAST(? AS DATE)"
+		if latest {
+			cond = "as_of = (SELECT max(as_of) FROM profit WHERE as_of <= CAST(? AS DATE))"
+		}
+		recs, err := b.wh.Query(b.ctx, `SELECT profit FROM profit WHERE level = 'month' AND period = ? AND `+cond, period, asOf)
+		if err != nil {
+			b.note(err, "gross_margin")
+			return 0, false
+		}
+		defer warehouse.Release(recs)
+		for _, r := range recs {
+			if r.NumRows() > 0 {
+				return warehouse.FloatAt(r, 0, 0), true
+			}
+		}
+		return 0, false
+	}
+	cur, ok := read(b.cur.Label, day(b.cur.To), false)
+	if !ok {
+		return reports.KPI{}, false
+	}
+	prev, hasPrev := read(b.prev.Label, day(b.prev.To), false)
+	if !hasPrev && b.prev.To.Equal(b.cur.From) { // a whole month: any later run holds it
+		prev, hasPrev = read(b.prev.Label, day(b.cur.To), true)
+	}
+	return fig("gross_margin").kpi(cur, prev, hasPrev), true
 }
 
 func (b *builder) strategy() reports.Scorecard {
 	rc, ra := b.regionCond("")
-	where := "order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND " + rc
 	sc := reports.Scorecard{Layer: reports.LayerStrategy, Title: "Strategy scorecard"}
 	period := b.periodKPIs([]measure{
-		{"net_revenue", "Net revenue", reports.UnitMoney, reports.BetterUp, "sum(net_amount)"},
-		{"orders", "Orders", reports.UnitCount, reports.BetterUp, "count(*)"},
-		{"active_customers", "Active customers", reports.UnitCount, reports.BetterUp, "count(DISTINCT customer_id)"},
-		{"aov", "Average order value", reports.UnitMoney, reports.BetterUp, "avg(CASE WHEN net_amount > 0 THEN net_amount END)"},
+		{"net_sales", "", "", "", "sum(net_amount)"},
+		{"orders", "", "", "", "count(*)"},
 	})
-	newK, repeatK := b.customerKPIs()
-	sc.KPIs = []reports.KPI{period[0], period[1], period[2], newK, repeatK, period[3]}
+	net := fig("net_sales").kpi(period[0].Value, period[0].Prev, true)
+	orders := fig("orders").kpi(period[1].Value, period[1].Prev, true)
+	aov := fig("aov").kpi(ratio(net.Value, orders.Value), ratio(net.Prev, orders.Prev), true)
+	active, newK, returning := b.customerKPIs()
+	sc.KPIs = []reports.KPI{net, orders, aov, active, newK, returning}
 	if b.exists("clv_fit") {
+		f := fig("total_clv")
 		cur := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of <= CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.asOf.Format("2006-01-02"))
 		prev := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of < CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.cur.From.Format("2006-01-02"))
-		k := reports.KPI{Key: "total_clv", Label: fmt.Sprintf("Total CLV (%s)", "12 months"), Value: cur, Prev: prev, HasPrev: prev != 0, Unit: reports.UnitMoney, Better: reports.BetterUp}
+		k := f.kpi(cur, prev, prev != 0)
 		if b.region != "" {
 			k.Value = b.scalar("total_clv", `SELECT sum(v.clv) FROM customer_clv v JOIN customers c USING (customer_id) WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND c.region = ?`, b.asOf.Format("2006-01-02"), b.region)
-			k.HasPrev = false
+			k.Prev, k.HasPrev = 0, false
 		}
 		sc.KPIs = append(sc.KPIs, k)
 	}
 
 	mixFrom := b.cur.From.AddDate(0, -11, 0)
-	mix := b.table("Net revenue by month and channel (last 12 months)", `SELECT `+reports.MonthCase(b.sql(), "order_ts", b.loc, mixFrom, b.cur.To)+` AS month, channel, sum(net_amount) AS net_revenue
+	mix := b.table("Net sales by month and channel, "+mixFrom.Format("2006-01")+" to "+b.cur.Label, `SELECT `+reports.MonthCase(b.sql(), "order_ts", b.loc, mixFrom, b.cur.To)+` AS month, channel, sum(net_amount) AS net_sales
 		FROM `+b.ordersSource()+` WHERE order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` GROUP BY 1, 2 ORDER BY 1, 2`,
 		append([]any{ts(mixFrom), ts(b.cur.To)}, ra...)...)
-	share := b.table("Channel mix this period", `SELECT channel, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_revenue,
-		sum(net_amount) / nullif(sum(sum(net_amount)) OVER (), 0) AS revenue_share FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_revenue DESC`,
-		append([]any{ts(b.cur.From), ts(b.cur.To)}, ra...)...)
-	sc.Sections = append(sc.Sections, reports.Section{Name: "Revenue and channel mix", Note: "Net revenue = paid minus refunds. Anonymous receipts count in revenue but not in customers.",
-		Tables: []reports.Table{share, pivot(mix)}, Charts: []reports.Chart{chartFrom("revenue", "Net revenue by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
+	share := b.table("Channel mix, "+b.cur.Label+" with "+b.prev.Label, `SELECT channel, count(CASE WHEN `+b.inCur()+` THEN 1 END) AS orders,
+		count(DISTINCT CASE WHEN `+b.inCur()+` THEN customer_id END) AS customers, sum(CASE WHEN `+b.inCur()+` THEN net_amount END) AS net_sales,
+		sum(CASE WHEN `+b.inCur()+` THEN net_amount END) / nullif(sum(sum(CASE WHEN `+b.inCur()+` THEN net_amount END)) OVER (), 0) AS sales_share,
+		sum(CASE WHEN NOT (`+b.inCur()+`) THEN net_amount END) AS net_sales_`+b.prevCol()+`
+		FROM publish_order_facts WHERE `+b.inBoth()+` AND `+rc+` GROUP BY 1 ORDER BY net_sales DESC NULLS LAST`, ra...)
+	sc.Sections = append(sc.Sections, reports.Section{Name: "Revenue and channel mix", Note: b.periodNote() + " Net sales = paid minus refunds. Anonymous receipts count in sales but not in customers.",
+		Tables: []reports.Table{share, pivot(mix)}, Charts: []reports.Chart{chartFrom("revenue", "Net sales by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
 
+	asOfDay := b.asOf.Format("2006-01-02")
 	if b.exists("lifecycle_counts") {
-		counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' AND stage <> 'anonymous_orders'
-			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'first_purchase' THEN 3 WHEN 'repeat' THEN 4 WHEN 'loyal' THEN 5 ELSE 6 END`, b.asOf.Format("2006-01-02"))
-		aipl := b.table("AIPL stages", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'aipl' AND channel = 'all'
-			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'purchased' THEN 3 WHEN 'loyal' THEN 4 ELSE 5 END`, b.asOf.Format("2006-01-02"))
-		sec := reports.Section{Name: "Lifecycle", Note: "Stages as of the as-of date; flows compare with one month earlier (lost = in a stage then, in none now).",
-			Tables: []reports.Table{counts, aipl}, Charts: []reports.Chart{chartFrom("funnel", "Lifecycle pyramid", reports.ChartFunnel, reports.UnitCount, counts)}}
-		if b.exists("lifecycle_flows") {
-			sec.Tables = append(sec.Tables, b.table("Stage flows (pyramid view)", `SELECT from_stage, to_stage, customers, rate FROM lifecycle_flows WHERE as_of = (SELECT max(as_of) FROM lifecycle_flows WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND customers > 0 ORDER BY from_stage, to_stage`, b.asOf.Format("2006-01-02")))
+		if b.region != "" {
+			sc.Sections = append(sc.Sections, b.leftOut("Lifecycle", "the lifecycle mart counts stages for the whole business, not per region"))
+		} else {
+			counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' AND stage <> 'anonymous_orders'
+			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'first_purchase' THEN 3 WHEN 'repeat' THEN 4 WHEN 'loyal' THEN 5 ELSE 6 END`, asOfDay)
+			aipl := b.table("AIPL stages", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'aipl' AND channel = 'all'
+			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'purchased' THEN 3 WHEN 'loyal' THEN 4 ELSE 5 END`, asOfDay)
+			sec := reports.Section{Name: "Lifecycle", Note: fmt.Sprintf("Stages at the end of %s (%s); flows compare with the end of %s (%s): lost = in a stage then, in none now.",
+				b.cur.Label, asOfDay, b.prev.Label, b.prev.To.AddDate(0, 0, -1).Format("2006-01-02")),
+				Tables: []reports.Table{counts, aipl}, Charts: []reports.Chart{chartFrom("funnel", "Lifecycle pyramid", reports.ChartFunnel, reports.UnitCount, counts)}}
+			if b.exists("lifecycle_flows") {
+				sec.Tables = append(sec.Tables, b.table("Stage flows (pyramid view)", `SELECT from_stage, to_stage, customers, rate FROM lifecycle_flows WHERE as_of = (SELECT max(as_of) FROM lifecycle_flows WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND customers > 0 ORDER BY from_stage, to_stage`, asOfDay))
+			}
+			sc.Sections = append(sc.Sections, sec)
 		}
-		sc.Sections = append(sc.Sections, sec)
 	}
 	if b.exists("cohort_retention") {
-		ret := b.table("Retention by first-purchase month (% of cohort active, months since first purchase)", `SELECT cohort_month,
+		dim, dargs := "dimension = 'all'", []any{}
+		if b.region != "" {
+			dim, dargs = "dimension = 'region' AND dimension_value = ?", []any{b.region}
+		}
+		// The last 13 cohorts: the oldest is 12 months before the report
+		// month, so month 12 has a value.
+		ret := b.table("Retention by first-purchase month, last 13 cohorts (% of cohort active, months since first purchase)", `SELECT cohort_month,
 			max(cohort_size) AS cohort_size,
 			max(CASE WHEN months_since = 1 THEN retention_pct END) / 100 AS retention_m1, max(CASE WHEN months_since = 2 THEN retention_pct END) / 100 AS retention_m2,
 			max(CASE WHEN months_since = 3 THEN retention_pct END) / 100 AS retention_m3, max(CASE WHEN months_since = 6 THEN retention_pct END) / 100 AS retention_m6,
 			max(CASE WHEN months_since = 12 THEN retention_pct END) / 100 AS retention_m12
-			FROM cohort_retention WHERE as_of = (SELECT max(as_of) FROM cohort_retention WHERE as_of <= CAST(? AS DATE)) AND dimension = 'all'
-			GROUP BY 1 ORDER BY 1 DESC LIMIT 12`, b.asOf.Format("2006-01-02"))
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Tables: []reports.Table{ret}})
+			FROM cohort_retention WHERE as_of = (SELECT max(as_of) FROM cohort_retention WHERE as_of <= CAST(? AS DATE)) AND `+dim+` AND cohort_month <= ?
+			GROUP BY 1 ORDER BY 1 DESC LIMIT 13`, append(append([]any{asOfDay}, dargs...), b.cur.Label)...)
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Note: fmt.Sprintf("Cohorts up to %s (the report period), with %s the one before; retention as of %s. The %s cohort size is the New customers figure.", b.cur.Label, b.prev.Label, asOfDay, b.cur.Label),
+			Tables: []reports.Table{ret}})
 	}
 	if b.exists("customer_clv") {
 		// The customers join is only needed for the region.
@@ -199,12 +248,74 @@ func (b *builder) strategy() reports.Scorecard {
 		}
 		dec := b.table("CLV by decile (1 = top 10%)", `SELECT v.clv_decile AS decile, count(*) AS customers, avg(v.clv) AS avg_clv, sum(v.clv) AS total_clv, avg(v.p_alive) AS p_alive_ratio
 			FROM `+from+` WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND `+rq+` GROUP BY 1 ORDER BY 1`,
-			append([]any{b.asOf.Format("2006-01-02")}, rargs...)...)
-		fit := b.table("Model fit (BG/NBD + Gamma-Gamma)", `SELECT customers, distinct_triples, r, alpha, a, b, loglik, gg_p, gg_q, gg_gamma, holdout_actual, holdout_predicted FROM clv_fit WHERE as_of = (SELECT max(as_of) FROM clv_fit WHERE as_of <= CAST(? AS DATE))`, b.asOf.Format("2006-01-02"))
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Customer lifetime value", Note: "Expected value over the configured horizon, discounted monthly.", Tables: []reports.Table{dec, fit},
-			Charts: []reports.Chart{chartFrom("clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: dec.Columns[:2], Rows: pick(dec.Rows, 0, 3)})}})
+			append([]any{asOfDay}, rargs...)...)
+		sec := reports.Section{Name: "Customer lifetime value", Note: fmt.Sprintf("Model run of %s (end of %s); the Total CLV tile compares with the last run before %s. Expected value over the configured horizon, discounted monthly.", asOfDay, b.cur.Label, b.cur.Label),
+			Tables: []reports.Table{dec}}
+		if len(dec.Columns) >= 4 {
+			sec.Charts = []reports.Chart{chartFrom("clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: dec.Columns[:2], Rows: pick(dec.Rows, 0, 3)})}
+		}
+		if b.region == "" { // the model fit is of the whole business
+			sec.Tables = append(sec.Tables, b.table("Model fit (BG/NBD + Gamma-Gamma)", `SELECT customers, distinct_triples, r, alpha, a, b, loglik, gg_p, gg_q, gg_gamma, holdout_actual, holdout_predicted FROM clv_fit WHERE as_of = (SELECT max(as_of) FROM clv_fit WHERE as_of <= CAST(? AS DATE))`, asOfDay))
+		}
+		sc.Sections = append(sc.Sections, sec)
 	}
 	return sc
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// inCur and inBoth are conditions on order_ts for the report period and
+// for either period (facts queries that show both side by side).
+func (b *builder) inCur() string {
+	cf, ct, _, _ := b.periodLits()
+	return "order_ts >= " + cf + " AND order_ts < " + ct
+}
+
+func (b *builder) inBoth() string {
+	cf, ct, pf, pt := b.periodLits()
+	return "((order_ts >= " + cf + " AND order_ts < " + ct + ") OR (order_ts >= " + pf + " AND order_ts < " + pt + "))"
+}
+
+// prevCol is the comparison period as a column-name suffix, e.g. "2025_11".
+func (b *builder) prevCol() string { return strings.ReplaceAll(b.prev.Label, "-", "_") }
+
+// periodNote is the first line of every period section.
+func (b *builder) periodNote() string {
+	return "Report period " + b.curLabel + ", compared with " + b.prevLabel + "."
+}
+
+// leftOut is the one-line stand-in of a section a filtered copy cannot
+// restrict, so the copy shows nothing its filter excludes.
+func (b *builder) leftOut(name, why string) reports.Section {
+	return reports.Section{Name: name, Note: "Left out of this copy (" + b.filterText() + "): " + why + "."}
+}
+
+func (b *builder) filterText() string { return "region " + b.region }
+
+// cut shows the first n rows of t in HTML and the text part and says so in
+// the title; the XLSX holds every row.
+func cut(t reports.Table, n int) reports.Table {
+	if len(t.Rows) > n {
+		t.Shown = n
+		t.Title += fmt.Sprintf(" (top %d of %s; all rows in the XLSX)", n, reports.FormatValue(float64(len(t.Rows)), reports.UnitCount))
+	}
+	return t
+}
+
+// ordersSource is the orders with their region (as in the order facts)
+// when the scorecard is restricted to a region, and the orders table
+// otherwise.
+func (b *builder) ordersSource() string {
+	if b.region == "" {
+		return "orders"
+	}
+	return `(SELECT o.order_ts, o.channel, o.customer_id, o.net_amount, ` + regionExpr + ` AS region
+		FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id) ro`
 }
 
 // pivot turns a long (label, series, value) table into one row per label
@@ -259,54 +370,159 @@ func pick(rows [][]any, a, b int) [][]any {
 	return out
 }
 
-// kpiArgsFirst is kpi for queries whose extra args come before the period.
-func (b *builder) kpiArgsFirst(key, label string, unit reports.Unit, better reports.Better, sql string, first []any) reports.KPI {
-	cur := b.scalar(key, sql, append(append([]any{}, first...), ts(b.cur.From), ts(b.cur.To))...)
-	prev := b.scalar(key, sql, append(append([]any{}, first...), ts(b.prev.From), ts(b.prev.To))...)
-	return reports.KPI{Key: key, Label: label, Value: cur, Prev: prev, HasPrev: true, Unit: unit, Better: better}
-}
-
 func (b *builder) operations() reports.Scorecard {
 	rc, ra := b.regionCond("")
-	where := "order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND " + rc
-	per := func(extra ...any) []any { return append([]any{ts(b.cur.From), ts(b.cur.To)}, extra...) }
 	sc := reports.Scorecard{Layer: reports.LayerOperations, Title: "Operations scorecard"}
-	sc.KPIs = b.periodKPIs([]measure{
-		{"net_sales", "Net sales", reports.UnitMoney, reports.BetterUp, "sum(net_amount)"},
-		{"gross_margin", "Gross margin (orders with full cost)", reports.UnitMoney, reports.BetterUp, "sum(CASE WHEN lines_without_cost = 0 THEN net_amount - cost END)"},
-		{"store_sales", "Store (POS) net sales", reports.UnitMoney, reports.BetterUp, "sum(CASE WHEN channel = 'pos' THEN net_amount END)"},
-		{"online_sales", "E-commerce net sales", reports.UnitMoney, reports.BetterUp, "sum(CASE WHEN channel <> 'pos' THEN net_amount END)"},
-		{"refund_rate", "Refund rate", reports.UnitPct, reports.BetterDown, "sum(refund_amount) / nullif(sum(paid_amount), 0)"},
+	period := b.periodKPIs([]measure{
+		{"net_sales", "", "", "", "sum(net_amount)"},
+		{"store_sales", "", "", "", "sum(CASE WHEN channel = 'pos' THEN net_amount END)"},
+		{"online_sales", "", "", "", "sum(CASE WHEN channel <> 'pos' THEN net_amount END)"},
+		{"refund_rate", "", "", "", "sum(refund_amount) / nullif(sum(paid_amount), 0)"},
 	})
-	byChannel := b.table("By channel", `SELECT channel, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(units) AS units, sum(net_amount) AS net_sales, avg(net_amount) AS aov
-		FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_sales DESC`, per(ra...)...)
-	byRegion := b.table("By region", `SELECT region, count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(net_amount) AS net_sales
-		FROM publish_order_facts WHERE `+where+` GROUP BY 1 ORDER BY net_sales DESC`, per(ra...)...)
-	byStore := b.table("By store (top 30)", `SELECT coalesce(store_name, store_id) AS store, region, count(*) AS receipts, count(DISTINCT customer_id) AS members, sum(net_amount) AS net_sales,
+	for _, k := range period {
+		f := fig(k.Key)
+		sc.KPIs = append(sc.KPIs, f.kpi(k.Value, k.Prev, true))
+	}
+	if b.region == "" {
+		if gm, ok := b.grossMargin(); ok {
+			sc.KPIs = append(sc.KPIs[:1], append([]reports.KPI{gm}, sc.KPIs[1:]...)...)
+		}
+	}
+	cur, both := b.inCur(), b.inBoth()
+	prevCol := "net_sales_" + b.prevCol()
+	byChannel := b.table("By channel, "+b.cur.Label+" with "+b.prev.Label, `SELECT channel, count(CASE WHEN `+cur+` THEN 1 END) AS orders, count(DISTINCT CASE WHEN `+cur+` THEN customer_id END) AS customers,
+		sum(CASE WHEN `+cur+` THEN units END) AS units, sum(CASE WHEN `+cur+` THEN net_amount END) AS net_sales,
+		sum(CASE WHEN `+cur+` THEN net_amount END) / nullif(count(CASE WHEN `+cur+` THEN 1 END), 0) AS aov,
+		sum(CASE WHEN NOT (`+cur+`) THEN net_amount END) AS `+prevCol+`
+		FROM publish_order_facts WHERE `+both+` AND `+rc+` GROUP BY 1 ORDER BY net_sales DESC NULLS LAST`, ra...)
+	byRegion := b.table("By region, "+b.cur.Label+" with "+b.prev.Label, `SELECT region, count(CASE WHEN `+cur+` THEN 1 END) AS orders, count(DISTINCT CASE WHEN `+cur+` THEN customer_id END) AS customers,
+		sum(CASE WHEN `+cur+` THEN net_amount END) AS net_sales, sum(CASE WHEN `+cur+` THEN net_amount END) / nullif(sum(sum(CASE WHEN `+cur+` THEN net_amount END)) OVER (), 0) AS sales_share,
+		sum(CASE WHEN NOT (`+cur+`) THEN net_amount END) AS `+prevCol+`
+		FROM publish_order_facts WHERE `+both+` AND `+rc+` GROUP BY 1 ORDER BY net_sales DESC NULLS LAST`, ra...)
+	byStore := cut(b.table("By store, "+b.cur.Label, `SELECT coalesce(store_name, store_id) AS store, region, count(*) AS receipts, count(DISTINCT customer_id) AS members, sum(net_amount) AS net_sales,
 		count(CASE WHEN customer_id IS NULL THEN 1 END) AS anonymous_receipts
-		FROM publish_order_facts WHERE channel = 'pos' AND `+where+` GROUP BY 1, 2 ORDER BY net_sales DESC LIMIT 30`, per(ra...)...)
-	sc.Sections = append(sc.Sections, reports.Section{Name: "Channels, regions and stores", Tables: []reports.Table{byChannel, byRegion, byStore},
-		Charts: []reports.Chart{chartFrom("regions", "Net sales by region", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: byRegion.Columns, Rows: pick(byRegion.Rows, 0, 3)})}})
+		FROM publish_order_facts WHERE channel = 'pos' AND `+cur+` AND `+rc+` GROUP BY 1, 2 ORDER BY net_sales DESC, 1`, ra...), 30)
+	sec := reports.Section{Name: "Channels, regions and stores", Note: b.periodNote(), Tables: []reports.Table{byChannel, byRegion, byStore}}
+	if len(byRegion.Columns) >= 4 {
+		sec.Charts = []reports.Chart{chartFrom("regions", "Net sales by region, "+b.cur.Label, reports.ChartBar, reports.UnitMoney, reports.Table{Columns: byRegion.Columns[:2], Rows: pick(byRegion.Rows, 0, 3)})}
+	}
+	sc.Sections = append(sc.Sections, sec)
+
+	asOfDay := b.asOf.Format("2006-01-02")
 	if b.exists("campaign_effect") {
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Campaigns", Note: "Target vs control conversion within the configured window after contact; uplift with a 95% interval.",
-			Tables: []reports.Table{b.table("Campaign effect", `SELECT * EXCLUDE (as_of) FROM campaign_effect WHERE as_of = (SELECT max(as_of) FROM campaign_effect WHERE as_of <= CAST(? AS DATE))`, b.asOf.Format("2006-01-02"))}})
+		if b.region != "" {
+			sc.Sections = append(sc.Sections, b.leftOut("Campaigns", "campaign effect is measured for the whole business, not per region"))
+		} else {
+			sc.Sections = append(sc.Sections, reports.Section{Name: "Campaigns", Note: b.periodNote() + " Campaigns started in either period; target vs control conversion within the configured window after contact, uplift with a 95% interval.",
+				Tables: []reports.Table{b.table("Campaign effect, campaigns of "+b.cur.Label+" and "+b.prev.Label, `SELECT * EXCLUDE (as_of) FROM campaign_effect WHERE as_of = (SELECT max(as_of) FROM campaign_effect WHERE as_of <= CAST(? AS DATE)) AND period IN (?, ?) ORDER BY period DESC, campaign_id`,
+					asOfDay, b.cur.Label, b.prev.Label)}})
+		}
 	}
 	if b.exists("channel_credit") {
 		rq, rargs := "TRUE", []any{}
-		if b.region != "" && b.hasColumn("channel_credit", "region") {
+		if b.region != "" {
 			rq, rargs = "region = ?", []any{b.region}
 		}
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Cross-channel credit", Note: "Online purchases of customers first recruited in a store, credited to that store and associate.",
-			Tables: []reports.Table{b.table("Credit per store and associate (top 50)", `SELECT * EXCLUDE (as_of) FROM channel_credit WHERE as_of = (SELECT max(as_of) FROM channel_credit WHERE as_of <= CAST(? AS DATE)) AND `+rq+` LIMIT 50`,
-				append([]any{b.asOf.Format("2006-01-02")}, rargs...)...)}})
+		latest := "as_of = (SELECT max(as_of) FROM channel_credit WHERE as_of <= CAST(? AS DATE))"
+		totals := b.table("Credited online sales, "+b.cur.Label+" and "+b.prev.Label, `SELECT period, count(DISTINCT store_id) AS stores, sum(online_buyers) AS online_buyers, sum(online_orders) AS online_orders, sum(online_revenue) AS online_revenue
+			FROM channel_credit WHERE `+latest+` AND level = 'store' AND period IN (?, ?) AND `+rq+` GROUP BY 1 ORDER BY 1 DESC`, append([]any{asOfDay, b.cur.Label, b.prev.Label}, rargs...)...)
+		detail := cut(b.table("Credit per store and associate, "+b.cur.Label, `SELECT * EXCLUDE (as_of) FROM channel_credit WHERE `+latest+` AND period = ? AND `+rq+` ORDER BY online_revenue DESC NULLS LAST, store_id, associate_id`,
+			append([]any{asOfDay, b.cur.Label}, rargs...)...), 50)
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Cross-channel credit", Note: b.periodNote() + " Online purchases of customers first recruited in a store, credited to that store and associate.",
+			Tables: []reports.Table{totals, detail}})
 	}
-	if b.exists("segment_sizes") {
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Segments", Tables: []reports.Table{b.table("Segment sizes", `SELECT segment, definition, customers FROM segment_sizes WHERE as_of = (SELECT max(as_of) FROM segment_sizes WHERE as_of <= CAST(? AS DATE)) ORDER BY segment`, b.asOf.Format("2006-01-02"))}})
+	if b.region != "" {
+		sc.Sections = append(sc.Sections, b.leftOut("Segments", "segments are drawn from every region's customers"))
+	} else if sec, ok := b.segments(); ok {
+		sc.Sections = append(sc.Sections, sec)
 	}
 	if b.exists("social_engagement") {
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Social engagement",
-			Tables: []reports.Table{b.table("Engagement", `SELECT * EXCLUDE (as_of) FROM social_engagement WHERE as_of = (SELECT max(as_of) FROM social_engagement WHERE as_of <= CAST(? AS DATE)) LIMIT 60`, b.asOf.Format("2006-01-02"))}})
+		dims, dargs := "dimension IN ('total', 'category', 'followers')", []any{}
+		if b.region != "" {
+			dims, dargs = "dimension IN ('region', 'region_category') AND key = ?", []any{b.region}
+		}
+		eng := cut(b.table("Engagement, "+b.cur.Label+" and "+b.prev.Label, `SELECT * EXCLUDE (as_of) FROM social_engagement WHERE as_of = (SELECT max(as_of) FROM social_engagement WHERE as_of <= CAST(? AS DATE))
+			AND period IN (?, ?) AND `+dims+` ORDER BY period DESC, dimension DESC, interactions DESC NULLS LAST, key, subkey`, append([]any{asOfDay, b.cur.Label, b.prev.Label}, dargs...)...), 60)
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Social engagement", Note: b.periodNote(), Tables: []reports.Table{eng}})
 	}
+	return sc
+}
+
+// segments is the Segments section: the sizes of this run's segments when
+// publish has them (so the first publish of a new warehouse shows them),
+// else the newest recorded sizes.
+func (b *builder) segments() (reports.Section, bool) {
+	sec := reports.Section{Name: "Segments", Note: "Segment members as of " + b.asOf.Format("2006-01-02") + " (end of the report period " + b.curLabel + ")."}
+	if b.segmentSizes != nil {
+		sec.Tables = []reports.Table{*b.segmentSizes}
+		return sec, true
+	}
+	if !b.exists("segment_sizes") {
+		return sec, false
+	}
+	sec.Tables = []reports.Table{b.table("Segment sizes", `SELECT segment, definition, customers FROM segment_sizes WHERE as_of = (SELECT max(as_of) FROM segment_sizes WHERE as_of <= CAST(? AS DATE)) ORDER BY segment`, b.asOf.Format("2006-01-02"))}
+	return sec, true
+}
+
+func (b *builder) support() reports.Scorecard {
+	sc := reports.Scorecard{Layer: reports.LayerSupport, Title: "Support scorecard"}
+	if b.region != "" {
+		// Tickets and loads carry no region, so nothing of this card can be
+		// restricted to one.
+		sc.Sections = append(sc.Sections, b.leftOut("Service quality", "service tickets carry no region"),
+			b.leftOut("Data health", "loads, quarantine and identity stitching are not per region"))
+		return sc
+	}
+	tw := "opened_ts >= CAST(? AS TIMESTAMPTZ) AND opened_ts < CAST(? AS TIMESTAMPTZ)"
+	period := func(key, sql string) reports.KPI {
+		cur := b.scalar(key, sql, ts(b.cur.From), ts(b.cur.To))
+		prev := b.scalar(key, sql, ts(b.prev.From), ts(b.prev.To))
+		return fig(key).kpi(cur, prev, true)
+	}
+	tickets := b.exists("service_tickets")
+	if tickets {
+		sc.KPIs = append(sc.KPIs,
+			period("tickets", "SELECT count(*) FROM service_tickets WHERE "+tw),
+			period("resolution_days", "SELECT "+b.sql().Median(b.sql().TimestampDiff("minute", "opened_ts", "closed_ts"))+" / 1440.0 FROM service_tickets WHERE closed_ts IS NOT NULL AND "+tw),
+			period("csat", "SELECT avg(csat) FROM service_tickets WHERE "+tw),
+			period("complaints_per_1000_orders", `SELECT 1000.0 * (SELECT count(*) FROM service_tickets WHERE lower(category) IN ('complaint', '投诉') AND opened_ts >= CAST($1 AS TIMESTAMPTZ) AND opened_ts < CAST($2 AS TIMESTAMPTZ))
+			/ nullif((SELECT count(*) FROM orders WHERE order_ts >= CAST($1 AS TIMESTAMPTZ) AND order_ts < CAST($2 AS TIMESTAMPTZ)), 0)`))
+	}
+	sc.KPIs = append(sc.KPIs, fig("quarantine_rate").kpi(b.scalar("quarantine_rate", "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM load_files WHERE status = 'loaded'"), 0, false))
+	svcSec := reports.Section{Name: "Service quality", Note: b.periodNote()}
+	if tickets {
+		cur := "opened_ts >= CAST($1 AS TIMESTAMPTZ) AND opened_ts < CAST($2 AS TIMESTAMPTZ)"
+		svc := b.table("Service by category, "+b.cur.Label+" with "+b.prev.Label, `SELECT coalesce(category, 'unknown') AS category, count(CASE WHEN `+cur+` THEN 1 END) AS tickets,
+			count(CASE WHEN `+cur+` AND closed_ts IS NULL THEN 1 END) AS open_tickets,
+			`+b.sql().Median("CASE WHEN "+cur+" THEN "+b.sql().TimestampDiff("minute", "opened_ts", "closed_ts")+" END")+` / 1440.0 AS median_resolution_days,
+			avg(CASE WHEN `+cur+` THEN csat END) AS avg_csat, count(CASE WHEN NOT (`+cur+`) THEN 1 END) AS tickets_`+b.prevCol()+`
+			FROM service_tickets WHERE (`+cur+`) OR (opened_ts >= CAST($3 AS TIMESTAMPTZ) AND opened_ts < CAST($4 AS TIMESTAMPTZ)) GROUP BY 1 ORDER BY tickets DESC, 1`,
+			ts(b.cur.From), ts(b.cur.To), ts(b.prev.From), ts(b.prev.To))
+		svcSec.Tables = []reports.Table{svc}
+		svcSec.Charts = []reports.Chart{chartFrom("tickets", "Tickets by category, "+b.cur.Label, reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}
+	}
+	sc.Sections = append(sc.Sections, svcSec)
+	loads := b.table("Rows loaded and quarantined per source (all loads)", `SELECT source, count(CASE WHEN status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN status = 'duplicate' THEN 1 END) AS duplicate_files,
+		count(CASE WHEN status = 'rejected' THEN 1 END) AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
+		sum(rows_quarantined) / nullif(sum(rows_read), 0) AS quarantine_rate, max(loaded_at) AS last_load
+		FROM load_files GROUP BY 1 ORDER BY 1`)
+	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3`)
+	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
+	health := reports.Section{Name: "Data health", Note: "Loads up to the run (not per period). Every load reconciles: rows read = rows loaded + rows quarantined. Newest event time per source is in the freshness table.", Tables: []reports.Table{loads, reasons, rejected}}
+	if b.exists("identity_stats") {
+		health.Tables = append(health.Tables, b.table("Identity stitching", `SELECT * FROM identity_stats`))
+	}
+	if b.exists("identity_changes") {
+		health.Tables = append(health.Tables, b.table("Identity merges and splits", `SELECT change, count(*) AS changes FROM identity_changes GROUP BY 1 ORDER BY 1`))
+	}
+	if b.exists("blocked_identifiers") {
+		health.Tables = append(health.Tables, cut(b.table("Blocked junk identifiers", `SELECT * FROM blocked_identifiers ORDER BY records DESC`), 20))
+	}
+	if b.exists("source_checks") {
+		health.Tables = append(health.Tables, b.table("Freshness and quality checks (last run)", `SELECT source, "check", value, threshold, ok FROM source_checks
+			QUALIFY row_number() OVER (PARTITION BY source, "check" ORDER BY checked_at DESC) = 1 ORDER BY ok, source`))
+	}
+	sc.Sections = append(sc.Sections, health)
 	return sc
 }
 
@@ -316,46 +532,4 @@ func (b *builder) hasColumn(table, col string) bool {
 	recs, err := b.wh.Query(b.ctx, "SELECT "+b.sql().Ident(col)+" FROM "+table+" LIMIT 0")
 	warehouse.Release(recs)
 	return err == nil
-}
-
-func (b *builder) support() reports.Scorecard {
-	sc := reports.Scorecard{Layer: reports.LayerSupport, Title: "Support scorecard"}
-	tw := "opened_ts >= CAST(? AS TIMESTAMPTZ) AND opened_ts < CAST(? AS TIMESTAMPTZ)"
-	sc.KPIs = []reports.KPI{
-		b.kpi("tickets", "Service tickets opened", reports.UnitCount, reports.BetterDown, "SELECT count(*) FROM service_tickets WHERE "+tw),
-		b.kpi("resolution_days", "Median resolution time (days)", reports.UnitDays, reports.BetterDown, "SELECT "+b.sql().Median(b.sql().TimestampDiff("minute", "opened_ts", "closed_ts"))+" / 1440.0 FROM service_tickets WHERE closed_ts IS NOT NULL AND "+tw),
-		b.kpi("csat", "Average satisfaction (1-5)", reports.UnitRatio, reports.BetterUp, "SELECT avg(csat) FROM service_tickets WHERE "+tw),
-		b.kpiArgsFirst("complaints_per_1000_orders", "Complaints per 1,000 orders", reports.UnitRatio, reports.BetterDown,
-			`SELECT 1000.0 * (SELECT count(*) FROM service_tickets WHERE lower(category) IN ('complaint', '投诉') AND opened_ts >= CAST($1 AS TIMESTAMPTZ) AND opened_ts < CAST($2 AS TIMESTAMPTZ))
-			/ nullif((SELECT count(*) FROM orders WHERE order_ts >= CAST($1 AS TIMESTAMPTZ) AND order_ts < CAST($2 AS TIMESTAMPTZ)), 0)`, nil),
-		{Key: "quarantine_rate", Label: "Rows quarantined (share of all rows read)", Unit: reports.UnitPct, Better: reports.BetterDown,
-			Value: b.scalar("quarantine_rate", "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM load_files WHERE status = 'loaded'")},
-	}
-	svc := b.table("Service by category", `SELECT coalesce(category, 'unknown') AS category, count(*) AS tickets, count(CASE WHEN closed_ts IS NULL THEN 1 END) AS open_tickets,
-		`+b.sql().Median(b.sql().TimestampDiff("minute", "opened_ts", "closed_ts"))+` / 1440.0 AS median_resolution_days, avg(csat) AS avg_csat
-		FROM service_tickets WHERE `+tw+` GROUP BY 1 ORDER BY tickets DESC`, ts(b.cur.From), ts(b.cur.To))
-	sc.Sections = append(sc.Sections, reports.Section{Name: "Service quality", Tables: []reports.Table{svc},
-		Charts: []reports.Chart{chartFrom("tickets", "Tickets by category", reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}})
-	loads := b.table("Rows loaded and quarantined per source", `SELECT source, count(CASE WHEN status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN status = 'duplicate' THEN 1 END) AS duplicate_files,
-		count(CASE WHEN status = 'rejected' THEN 1 END) AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
-		sum(rows_quarantined) / nullif(sum(rows_read), 0) AS quarantine_rate, max(file_mtime) AS newest_file, max(loaded_at) AS last_load
-		FROM load_files GROUP BY 1 ORDER BY 1`)
-	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3`)
-	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
-	health := reports.Section{Name: "Data health", Note: "Every load reconciles: rows read = rows loaded + rows quarantined.", Tables: []reports.Table{loads, reasons, rejected}}
-	if b.exists("identity_stats") {
-		health.Tables = append(health.Tables, b.table("Identity stitching", `SELECT * FROM identity_stats`))
-	}
-	if b.exists("identity_changes") {
-		health.Tables = append(health.Tables, b.table("Identity merges and splits", `SELECT change, count(*) AS changes FROM identity_changes GROUP BY 1 ORDER BY 1`))
-	}
-	if b.exists("blocked_identifiers") {
-		health.Tables = append(health.Tables, b.table("Blocked junk identifiers (top 20)", `SELECT * FROM blocked_identifiers ORDER BY records DESC LIMIT 20`))
-	}
-	if b.exists("source_checks") {
-		health.Tables = append(health.Tables, b.table("Freshness and quality checks (last run)", `SELECT source, "check", value, threshold, ok FROM source_checks
-			QUALIFY row_number() OVER (PARTITION BY source, "check" ORDER BY checked_at DESC) = 1 ORDER BY ok, source`))
-	}
-	sc.Sections = append(sc.Sections, health)
-	return sc
 }

@@ -16,9 +16,9 @@ import (
 )
 
 // The strategy and operations KPIs, read from the two-month order facts
-// and combined queries, equal the per-KPI definitions over every order
-// (facts of the whole history, as the scorecards were first written), with
-// and without a region filter, for a month end and a mid-month as-of.
+// and combined queries, equal their definitions (definitions.go) written
+// out over every order (facts of the whole history), with and without a
+// region filter, for a month end and a mid-month as-of.
 func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 	wh, err := warehouse.OpenDuckDB(":memory:", warehouse.DuckDBOptions{})
 	if err != nil {
@@ -92,15 +92,14 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"net_revenue":      "SELECT sum(net_amount) FROM all_facts WHERE %s",
-		"net_sales":        "SELECT sum(net_amount) FROM all_facts WHERE %s",
-		"orders":           "SELECT count(*) FROM all_facts WHERE %s",
-		"active_customers": "SELECT count(DISTINCT customer_id) FROM all_facts WHERE %s",
-		"aov":              "SELECT avg(net_amount) FROM all_facts WHERE net_amount > 0 AND %s",
-		"gross_margin":     "SELECT sum(net_amount - cost) FROM all_facts WHERE lines_without_cost = 0 AND %s",
-		"store_sales":      "SELECT sum(net_amount) FROM all_facts WHERE channel = 'pos' AND %s",
-		"online_sales":     "SELECT sum(net_amount) FROM all_facts WHERE channel <> 'pos' AND %s",
-		"refund_rate":      "SELECT sum(refund_amount) / nullif(sum(paid_amount), 0) FROM all_facts WHERE %s",
+		"net_sales":    "SELECT sum(net_amount) FROM all_facts WHERE %s",
+		"orders":       "SELECT count(*) FROM all_facts WHERE %s",
+		"aov":          "SELECT sum(net_amount) / count(*) FROM all_facts WHERE %s",
+		"store_sales":  "SELECT sum(net_amount) FROM all_facts WHERE channel = 'pos' AND %s",
+		"online_sales": "SELECT sum(net_amount) FROM all_facts WHERE channel <> 'pos' AND %s",
+		"refund_rate":  "SELECT sum(refund_amount) / nullif(sum(paid_amount), 0) FROM all_facts WHERE %s",
+		// Purchases: a known customer's order with net amount > 0.
+		"active_customers": "SELECT count(DISTINCT customer_id) FROM all_facts WHERE net_amount > 0 AND %s",
 	}
 	cfg := &config.Config{Location: sh}
 	for _, asOf := range []time.Time{time.Date(2025, 10, 31, 0, 0, 0, 0, sh), time.Date(2025, 7, 12, 0, 0, 0, 0, sh)} {
@@ -124,13 +123,15 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 			in := func(p Period) string {
 				return fmt.Sprintf("order_ts >= '%s' AND order_ts < '%s' AND %s", ts(p.From), ts(p.To), rc)
 			}
+			// New: first purchase ever (any region) in the period, counted
+			// in the regions where the customer bought in the period.
 			newC := func(p Period) float64 {
-				return scalar(fmt.Sprintf(`SELECT count(*) FROM (SELECT customer_id, min(order_ts) AS f FROM all_facts WHERE customer_id IS NOT NULL AND %s GROUP BY 1)
-					WHERE f >= '%s' AND f < '%s'`, rc, ts(p.From), ts(p.To)))
+				return scalar(fmt.Sprintf(`SELECT count(DISTINCT customer_id) FROM all_facts WHERE net_amount > 0 AND %s AND customer_id IN (
+					SELECT customer_id FROM all_facts WHERE customer_id IS NOT NULL AND net_amount > 0 GROUP BY 1 HAVING min(order_ts) >= '%s')`, in(p), ts(p.From)))
 			}
-			repeatC := func(p Period) float64 {
-				return scalar(fmt.Sprintf(`SELECT count(*) FROM (SELECT customer_id FROM all_facts WHERE customer_id IS NOT NULL AND order_ts < '%s' AND %s GROUP BY 1
-					HAVING min(order_ts) < '%s' AND max(order_ts) >= '%s')`, ts(p.To), rc, ts(p.From), ts(p.From)))
+			returningC := func(p Period) float64 {
+				return scalar(fmt.Sprintf(`SELECT count(DISTINCT customer_id) FROM all_facts WHERE net_amount > 0 AND %s AND customer_id IN (
+					SELECT customer_id FROM all_facts WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < '%s')`, in(p), ts(p.From)))
 			}
 			for _, layer := range []reports.Layer{reports.LayerStrategy, reports.LayerOperations} {
 				sc, errs := Build(ctx, wh, cfg, layer, asOf, region, asOf)
@@ -144,8 +145,8 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 					switch k.Key {
 					case "new_customers":
 						wc, wp = newC(cur), newC(prev)
-					case "repeat_customers":
-						wc, wp = repeatC(cur), repeatC(prev)
+					case "returning_customers":
+						wc, wp = returningC(cur), returningC(prev)
 					default:
 						q, ok := want[k.Key]
 						if !ok {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,8 +32,18 @@ var Layers = []reports.Layer{reports.LayerStrategy, reports.LayerOperations, rep
 // when it is not empty. The publish_order_facts table must exist for the
 // periods of asOf (Run creates it with factsSQL).
 func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time) (*reports.Scorecard, []string) {
+	return build(ctx, wh, cfg, layer, asOf, region, now, nil)
+}
+
+// build is Build with this run's segment sizes (nil: the recorded ones).
+func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time, segmentSizes *reports.Table) (*reports.Scorecard, []string) {
 	cur, prev := Periods(asOf)
-	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region}
+	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, segmentSizes: segmentSizes}
+	b.curLabel, b.prevLabel = cur.Label, prev.Label
+	if asOf.AddDate(0, 0, 1).Month() == asOf.Month() { // month to date
+		b.curLabel = cur.Label + " (to " + asOf.Format("01-02") + ")"
+		b.prevLabel = prev.Label + " (to " + prev.To.AddDate(0, 0, -1).Format("01-02") + ")"
+	}
 	var sc reports.Scorecard
 	switch layer {
 	case reports.LayerStrategy:
@@ -42,22 +53,77 @@ func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 	default:
 		sc = b.support()
 	}
-	sc.Period, sc.PrevPeriod = cur.Label, prev.Label
-	if asOf.AddDate(0, 0, 1).Month() == asOf.Month() { // month to date
-		sc.Period = cur.Label + " (to " + asOf.Format("01-02") + ")"
-		sc.PrevPeriod = prev.Label + " (to " + prev.To.AddDate(0, 0, -1).Format("01-02") + ")"
-	}
+	sc.Period, sc.PrevPeriod = b.curLabel, b.prevLabel
 	sc.AsOf, sc.GeneratedAt = asOf, now
 	if region != "" {
 		sc.Filter = map[string]string{"region": region}
 	}
-	sc.Freshness = b.freshness()
-	sc.Definitions = definitions(cfg)
+	b.finish(&sc)
+	sc.Freshness = b.freshness(cfg)
+	sc.Definitions = definitions(cfg, &sc)
 	return &sc, b.errs
 }
 
-func (b *builder) freshness() []reports.SourceFreshness {
-	recs, err := b.wh.Query(b.ctx, `SELECT source, max(file_mtime) AS newest, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS quarantined
+// finish makes a section without data say so instead of failing the
+// render: charts without values are dropped, a table without rows gets
+// "no data for <period>" in its title, and a section none of whose tables
+// has a row keeps only its note and that line. A filtered copy keeps only
+// the KPIs whose figure a region restricts.
+func (b *builder) finish(sc *reports.Scorecard) {
+	none := "no data for " + b.cur.Label
+	for i := range sc.Sections {
+		s := &sc.Sections[i]
+		charts := s.Charts[:0]
+		for _, c := range s.Charts {
+			if len(c.Labels) > 0 && len(c.Series) > 0 {
+				charts = append(charts, c)
+			}
+		}
+		s.Charts = charts
+		rows := 0
+		for j := range s.Tables {
+			if len(s.Tables[j].Rows) == 0 {
+				// A period table has no data for the period; any other
+				// (e.g. rejected files) simply has no rows.
+				empty := "none"
+				if strings.Contains(s.Tables[j].Title, b.cur.Label) {
+					empty = none
+				}
+				s.Tables[j].Title = strings.TrimSpace(s.Tables[j].Title + " (" + empty + ")")
+			}
+			rows += len(s.Tables[j].Rows)
+		}
+		if rows == 0 && !strings.HasPrefix(s.Note, "Left out of this copy") {
+			s.Tables, s.Charts = nil, nil
+			s.Note = strings.TrimSpace(s.Note + " " + strings.ToUpper(none[:1]) + none[1:] + ".")
+		}
+	}
+	if b.region != "" {
+		kept := sc.KPIs[:0]
+		for _, k := range sc.KPIs {
+			if fig(k.Key).regional {
+				kept = append(kept, k)
+			}
+		}
+		sc.KPIs = kept
+	}
+}
+
+// eventTimes says, per canonical table, which columns hold the time of
+// the events a source's rows record; the newest of them is the source's
+// freshness. Masters (products, stores, campaigns) have none.
+var eventTimes = map[string][]string{
+	"order_lines":         {"order_ts"},
+	"social_accounts":     {"followed_ts", "unfollowed_ts"},
+	"social_interactions": {"ts"},
+	"campaign_contacts":   {"contacted_ts"},
+	"service_tickets":     {"opened_ts", "closed_ts"},
+}
+
+// freshness is one row per source: the newest event time in its kept
+// rows (raw rows of loaded files) and the newest load time.
+func (b *builder) freshness(cfg *config.Config) []reports.SourceFreshness {
+	recs, err := b.wh.Query(b.ctx, `SELECT source, max(loaded_at) AS loaded, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS quarantined
 		FROM load_files WHERE status = 'loaded' GROUP BY 1 ORDER BY 1`)
 	if err != nil {
 		b.note(err, "freshness")
@@ -67,26 +133,41 @@ func (b *builder) freshness() []reports.SourceFreshness {
 	var out []reports.SourceFreshness
 	for _, r := range recs {
 		for i := 0; i < int(r.NumRows()); i++ {
-			f := reports.SourceFreshness{Source: warehouse.StringAt(r, 0, i), Newest: warehouse.TimeAt(r, 1, i),
-				Rows: int64(warehouse.FloatAt(r, 2, i)), Quarantined: int64(warehouse.FloatAt(r, 3, i))}
-			out = append(out, f)
+			out = append(out, reports.SourceFreshness{Source: warehouse.StringAt(r, 0, i), LoadedAt: warehouse.TimeAt(r, 1, i),
+				Rows: int64(warehouse.FloatAt(r, 2, i)), Quarantined: int64(warehouse.FloatAt(r, 3, i))})
 		}
 	}
-	return out
-}
-
-func definitions(cfg *config.Config) []reports.Definition {
-	m := cfg.Models
-	return []reports.Definition{
-		{Term: "Period", Meaning: "Month to date through the as-of day, compared with the previous month through the same day (the whole month when the as-of is a month end)."},
-		{Term: "Net revenue", Meaning: "Paid amount minus refunds, over all channels; anonymous store receipts included."},
-		{Term: "Active / new / repeat customers", Meaning: "Stitched customers with an order in the period / whose first order is in the period / active in the period who had bought before it."},
-		{Term: "Customer", Meaning: "One person after identity stitching across shop buyer ids, store member cards, phones, emails and WeChat/Weibo ids."},
-		{Term: "CLV", Meaning: fmt.Sprintf("BG/NBD expected purchases x Gamma-Gamma expected order value over %d months, discounted at %.1f%% a month.", m.CLV.HorizonMonths, 100*m.CLV.MonthlyDiscountRate)},
-		{Term: "Lifecycle stages", Meaning: fmt.Sprintf("AIPL: aware (reached in %d days), interested (interacted in %d days or follows), purchase (bought in %d days), loyal (bought on 2+ days or bought and shared). Highest stage wins.", m.Lifecycle.AwareDays, m.Lifecycle.InterestDays, m.Lifecycle.PurchaseDays)},
-		{Term: "RFM tiers", Meaning: fmt.Sprintf("Quintile scores 1-5; dormant when R <= %d (reactivate), high value when R+F+M >= %d (deepen), otherwise active (maintain).", m.RFM.DormantRecencyMax, m.RFM.HighValueMin)},
-		{Term: "Quarantine", Meaning: "Rows that failed validation, kept with file, row, column and reason; rows read = rows loaded + rows quarantined for every file."},
+	for i := range out {
+		src, ok := cfg.Source(out[i].Source)
+		if !ok {
+			continue
+		}
+		cols := eventTimes[src.Table]
+		if len(cols) == 0 || !b.exists("raw_"+src.Table) {
+			continue
+		}
+		sel := make([]string, len(cols))
+		for j, c := range cols {
+			sel[j] = "max(r." + c + ")"
+		}
+		q := `SELECT ` + strings.Join(sel, ", ") + ` FROM raw_` + src.Table + ` r JOIN load_files f ON f.load_id = r._load_id WHERE f.status = 'loaded' AND f.source = ?`
+		recs, err := b.wh.Query(b.ctx, q, out[i].Source)
+		if err != nil {
+			b.note(err, "freshness of "+out[i].Source)
+			continue
+		}
+		for _, r := range recs {
+			for j := range cols {
+				if r.NumRows() > 0 {
+					if t := warehouse.TimeAt(r, j, 0); t.After(out[i].Newest) {
+						out[i].Newest = t
+					}
+				}
+			}
+		}
+		warehouse.Release(recs)
 	}
+	return out
 }
 
 // Run is the publish job: build the three scorecards, write XLSX and HTML
@@ -95,10 +176,10 @@ func definitions(cfg *config.Config) []reports.Definition {
 // The independent parts run at the same time (DuckDB serves concurrent
 // readers in one process): the monthly revenue workbook, the customer tags
 // and segment files, the support scorecard, and, once the order facts
-// exist, the strategy and operations scorecards. The segment sizes are
-// recorded after the operations scorecard has read the previous ones, and
-// the filtered scorecards of the deliveries are built after that, as when
-// these steps ran one after the other.
+// exist, the strategy and operations scorecards (operations once the
+// segment sizes of this run are known, which its Segments section shows).
+// The sizes are recorded in the segment_sizes mart afterwards, and the
+// filtered scorecards of the deliveries are built after that.
 func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	start := time.Now()
 	cfg := env.Cfg
@@ -130,7 +211,9 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		segs    int
 		segsErr error
 	)
+	segsDone := make(chan struct{})
 	goRun(func() {
+		defer close(segsDone)
 		sizes, segs, segsErr = writeSegmentFiles(ctx, env, asOf, out)
 	})
 
@@ -144,7 +227,16 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	results := make([]layerOut, len(Layers))
 	buildLayer := func(i int) {
 		layer := Layers[i]
-		sc, errs := Build(ctx, env.WH, cfg, layer, asOf, "", start)
+		var sizesTable *reports.Table
+		if layer == reports.LayerOperations {
+			// The Segments section shows this run's sizes, also on the
+			// first publish of a warehouse (no sizes recorded yet).
+			<-segsDone
+			if segsErr == nil && sizes != nil {
+				sizesTable = segmentSizesTable(sizes)
+			}
+		}
+		sc, errs := build(ctx, env.WH, cfg, layer, asOf, "", start, sizesTable)
 		r := layerOut{sc: sc, errs: errs}
 		x := filepath.Join(out, sc.BaseName()+".xlsx")
 		if err := reports.WriteXLSX(sc, x); err != nil {

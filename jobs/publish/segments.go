@@ -15,6 +15,7 @@ import (
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/models/segment"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/reports"
 	"github.com/crmkit/crmkit/reports/segmentfile"
 )
 
@@ -214,4 +215,13 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 // recordSegmentSizes writes the sizes into the segment_sizes mart.
 func recordSegmentSizes(ctx context.Context, env *jobs.Env, asOf time.Time, sizes arrow.RecordBatch) error {
 	return jobs.WriteMart(ctx, env.WH, "segment_sizes", asOf, segmentSizesSchema, []arrow.RecordBatch{sizes})
+}
+
+// segmentSizesTable is the Segments section's table of this run's sizes.
+func segmentSizesTable(sizes arrow.RecordBatch) *reports.Table {
+	t := &reports.Table{Title: "Segment sizes", Columns: []reports.Column{{Name: "segment", Unit: reports.UnitText}, {Name: "definition", Unit: reports.UnitText}, {Name: "customers", Unit: reports.UnitCount}}}
+	for i := 0; i < int(sizes.NumRows()); i++ {
+		t.Rows = append(t.Rows, []any{warehouse.StringAt(sizes, 1, i), warehouse.StringAt(sizes, 2, i), int64(warehouse.FloatAt(sizes, 3, i))})
+	}
+	return t
 }
