@@ -100,3 +100,16 @@ func (l *Lock) Release() error {
 	}
 	return nil
 }
+
+// readLock reads the holder recorded in a lock file.
+func readLock(path string) (LockInfo, error) {
+	var h LockInfo
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return h, fmt.Errorf("lock file %s: %w", path, err)
+	}
+	return h, nil
+}

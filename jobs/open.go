@@ -15,11 +15,14 @@ import (
 type Session struct {
 	WH   warehouse.Warehouse
 	Lock *Lock
+	// Heartbeat tells status what this process runs (pass it to Runner).
+	Heartbeat *Heartbeat
 }
 
 // Close releases the warehouse and its lock.
 func (s *Session) Close() error {
 	err := s.WH.Close()
+	s.Heartbeat.stop()
 	s.Lock.Release()
 	return err
 }
@@ -42,7 +45,7 @@ func Open(ctx context.Context, cfg *config.Config, command string) (*Session, er
 			lock.Release()
 			return nil, err
 		}
-		s := &Session{WH: wh, Lock: lock}
+		s := &Session{WH: wh, Lock: lock, Heartbeat: startHeartbeat(lock.path, command)}
 		if err := Prepare(ctx, wh); err != nil {
 			s.Close()
 			return nil, err

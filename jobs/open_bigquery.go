@@ -43,7 +43,7 @@ func openBigQuery(ctx context.Context, cfg *config.Config, command string) (*Ses
 		lock.Release()
 		return nil, err
 	}
-	s := &Session{WH: wh, Lock: lock}
+	s := &Session{WH: wh, Lock: lock, Heartbeat: startHeartbeat(lock.path, command)}
 	if err := Prepare(ctx, wh); err != nil {
 		s.Close()
 		return nil, err

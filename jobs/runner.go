@@ -35,6 +35,9 @@ type Runner struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnFinish is called after each job (progress reporting).
 	OnFinish func(rec RunRecord)
+	// Heartbeat, when set, is told of every job start and end (see
+	// Session.Heartbeat).
+	Heartbeat *Heartbeat
 }
 
 // NewChainID returns a fresh chain run id.
@@ -200,6 +203,7 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 				rec = r.runOne(ctx, j, chainID, partition, asOf, shared)
 				slots.release(taken)
 			}
+			r.Heartbeat.Record(rec)
 			mu.Lock()
 			status[name] = rec.Status
 			res.Runs = append(res.Runs, rec)
@@ -278,6 +282,7 @@ func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, 
 			rec.Status, rec.Error = StatusFailed, "record run start: "+err.Error()
 			return rec
 		}
+		r.Heartbeat.Record(rec)
 		env.Log.Info("job started", "attempt", attempt)
 		out, err := safeRun(ctx, j, env)
 		fin := time.Now()

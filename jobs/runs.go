@@ -64,7 +64,7 @@ func finishRun(ctx context.Context, wh warehouse.Warehouse, r RunRecord, fingerp
 }
 
 // History returns the last runs, newest first; job filters when not empty.
-func History(ctx context.Context, wh warehouse.Warehouse, job string, limit int) ([]RunRecord, error) {
+func History(ctx context.Context, wh warehouse.Querier, job string, limit int) ([]RunRecord, error) {
 	if limit <= 0 {
 		limit = 50
 	}
@@ -76,7 +76,7 @@ func History(ctx context.Context, wh warehouse.Warehouse, job string, limit int)
 
 // queryRuns scans run records through the Arrow query path so it works on
 // every warehouse.
-func queryRuns(ctx context.Context, wh warehouse.Warehouse, q string, args ...any) ([]RunRecord, error) {
+func queryRuns(ctx context.Context, wh warehouse.Querier, q string, args ...any) ([]RunRecord, error) {
 	recs, err := wh.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read job_runs: %w", err)
@@ -113,7 +113,7 @@ func queryRuns(ctx context.Context, wh warehouse.Warehouse, q string, args ...an
 }
 
 // LastPerJob returns the most recent run of every job.
-func LastPerJob(ctx context.Context, wh warehouse.Warehouse) ([]RunRecord, error) {
+func LastPerJob(ctx context.Context, wh warehouse.Querier) ([]RunRecord, error) {
 	q := `SELECT run_id, coalesce(chain_id,''), job, coalesce("partition",''), started, finished, status,
 		coalesce(rows_in,0), coalesce(rows_out,0), coalesce(rows_quarantined,0), coalesce(message,''), coalesce(error,''), coalesce(attempt,1)
 		FROM job_runs QUALIFY row_number() OVER (PARTITION BY job ORDER BY started DESC, attempt DESC) = 1 ORDER BY job`

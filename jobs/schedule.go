@@ -309,7 +309,7 @@ func DefaultSlotRunner(cfg *config.Config, log *slog.Logger) SlotRunner {
 		if err != nil {
 			return err
 		}
-		r := &Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log}
+		r := &Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, Heartbeat: sess.Heartbeat}
 		res, err := r.Run(ctx, s.ChainID, "", plan)
 		if err != nil {
 			return err

@@ -86,7 +86,7 @@ func cmdBackfill(ctx context.Context, args []string) error {
 		return err
 	}
 	defer sess.Close()
-	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log}
+	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, Heartbeat: sess.Heartbeat}
 	bar := newCountProgress("backfill", int64(len(parts)))
 	results, err := r.Backfill(ctx, plan, parts, func(done int, _ jobs.BackfillResult) { bar.set(int64(done)) })
 	bar.wait()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 func init() {
@@ -94,7 +96,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	if n, err := jobs.Prune(ctx, sess.WH, cfg.Jobs.KeepRunsDays); err == nil && n > 0 {
 		log.Info("pruned old run history", "runs", n, "keep_days", cfg.Jobs.KeepRunsDays)
 	}
-	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force, Hooks: faultHooks()}
+	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force, Hooks: faultHooks(), Heartbeat: sess.Heartbeat}
 	chainID := jobs.NewChainID(time.Now())
 	bar := newJobProgress(len(plan))
 	r.OnFinish = bar.done
@@ -143,18 +145,30 @@ func cmdStatus(ctx context.Context, args []string) error {
 		return err
 	}
 	cf.logger()
-	sess, err := jobs.Open(ctx, cfg, "crmkit status")
+	wh, err := jobs.OpenReadOnly(ctx, cfg)
+	var locked *jobs.LockedError
+	if errors.As(err, &locked) {
+		// A run holds the warehouse: show what its heartbeat says.
+		return printHeartbeat(jobs.HeartbeatPath(cfg), locked, *asJSON)
+	}
+	if errors.Is(err, warehouse.ErrNoWarehouse) {
+		fmt.Fprintf(stdout, "no runs yet (no warehouse at %s)\n", cfg.Resolve(cfg.Warehouse.Path))
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
+	defer wh.Close()
 	var runs []jobs.RunRecord
 	if *limit > 0 || *job != "" {
-		runs, err = jobs.History(ctx, sess.WH, *job, *limit)
+		runs, err = jobs.History(ctx, wh, *job, *limit)
 	} else {
-		runs, err = jobs.LastPerJob(ctx, sess.WH)
+		runs, err = jobs.LastPerJob(ctx, wh)
 	}
 	if err != nil {
+		return err
+	}
+	if err := jobs.ShowAbandoned(ctx, wh, runs); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -169,6 +183,30 @@ func cmdStatus(ctx context.Context, args []string) error {
 		fmt.Fprintln(stdout, "no runs yet")
 		return nil
 	}
+	return printRunTable(runs)
+}
+
+// printHeartbeat shows the state of the run holding the warehouse.
+func printHeartbeat(path string, locked *jobs.LockedError, asJSON bool) error {
+	st, err := jobs.ReadHeartbeat(path)
+	if err != nil {
+		return fmt.Errorf("%w (and no heartbeat to show: %w)", locked, err)
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"in_progress": st})
+	}
+	fmt.Fprintf(stdout, "run in progress: %s (pid %d on %s) since %s; heartbeat updated %s\n", st.Command, st.PID, st.Host,
+		st.Started.Local().Format("2006-01-02 15:04:05"), st.Updated.Local().Format("15:04:05"))
+	if len(st.Runs) == 0 {
+		fmt.Fprintln(stdout, "no job started yet")
+		return nil
+	}
+	return printRunTable(st.Runs)
+}
+
+func printRunTable(runs []jobs.RunRecord) error {
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tPARTITION\tRUN\tSTARTED\tSECONDS\tSTATUS\tROWS IN\tROWS OUT\tQUARANTINED\tMESSAGE")
 	for _, r := range runs {

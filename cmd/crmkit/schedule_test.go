@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"os/exec"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
 )
 
@@ -55,7 +57,15 @@ func TestSchedulerStopsOnSignal(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.historyMinutesAgo > 0 {
-				d.run(t, "status") // creates the warehouse and its tables
+				cfg, err := config.Load(d.config)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sess, err := jobs.Open(context.Background(), cfg, "test") // creates the warehouse and its tables
+				if err != nil {
+					t.Fatal(err)
+				}
+				sess.Close()
 				slot := time.Now().UTC().Truncate(time.Minute).Add(-time.Duration(c.historyMinutesAgo) * time.Minute)
 				db := d.db(t)
 				if _, err := db.Exec(`INSERT INTO job_runs (run_id, chain_id, job, started, finished, status, attempt)

@@ -12,12 +12,16 @@ import (
 )
 
 func init() {
-	register(command{name: "sql", summary: "run an ad hoc SQL query against the warehouse and print the result", run: cmdSQL})
+	register(command{name: "sql", summary: "run a read-only SQL query against the warehouse and print the result", run: cmdSQL})
 }
 
 func cmdSQL(ctx context.Context, args []string) error {
 	var cf commonFlags
-	fs := newFlagSet("sql", `sql [--config FILE] "SELECT ..."`)
+	fs := newFlagSet("sql", `sql [--config FILE] "SELECT ..."
+
+The warehouse is opened read-only: one query (SELECT or EXPLAIN) runs;
+statements that write, attach, load extensions or read or write files
+are refused.`)
 	cf.bind(fs)
 	limit := fs.Int("limit", 100, "print at most this many rows")
 	if err := parseFlags(fs, args); err != nil {
@@ -31,12 +35,12 @@ func cmdSQL(ctx context.Context, args []string) error {
 		return err
 	}
 	cf.logger()
-	sess, err := jobs.Open(ctx, cfg, "crmkit sql")
+	wh, err := jobs.OpenReadOnly(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
-	recs, err := sess.WH.Query(ctx, fs.Arg(0))
+	defer wh.Close()
+	recs, err := wh.QueryReadOnly(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}

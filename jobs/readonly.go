@@ -1,0 +1,71 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// ReadOnlyWarehouse is a warehouse opened only to read (sql, status).
+type ReadOnlyWarehouse interface {
+	warehouse.Querier
+	warehouse.ReadOnlyQuerier
+	Close() error
+}
+
+// OpenReadOnly opens the configured warehouse to read, without taking the
+// lock (readers do not keep a run out) and without creating anything: a
+// DuckDB file is opened read-only with external access off; on BigQuery
+// every ad hoc statement is dry-run first and only a query runs. While a
+// run writes a DuckDB file no other process can open it: the error then
+// names the run holding it (status falls back to the run's heartbeat).
+func OpenReadOnly(ctx context.Context, cfg *config.Config) (ReadOnlyWarehouse, error) {
+	switch cfg.Warehouse.Kind {
+	case "duckdb":
+		path := cfg.Resolve(cfg.Warehouse.Path)
+		wh, err := warehouse.OpenDuckDBReadOnly(path, warehouse.DuckDBOptions{Threads: cfg.Warehouse.Threads, MemoryLimit: cfg.Warehouse.MemoryLimit})
+		if err != nil {
+			if h, ok := LiveLockHolder(LockPath(cfg)); ok && !errors.Is(err, warehouse.ErrNoWarehouse) {
+				return nil, fmt.Errorf("%w: %w", &LockedError{Path: LockPath(cfg), Holder: h}, err)
+			}
+			return nil, err
+		}
+		return wh, nil
+	case "bigquery":
+		w := cfg.Warehouse
+		return warehouse.OpenBigQuery(ctx, warehouse.BigQueryOptions{
+			Project: w.Project, Dataset: w.Dataset, Location: w.Location,
+			CredentialsEnv: w.CredentialsEnv, Endpoint: w.Endpoint,
+			GRPCEndpoint: os.Getenv(BigQueryGRPCEndpointEnv),
+		})
+	default:
+		return nil, fmt.Errorf("warehouse kind %q is not available in this build", cfg.Warehouse.Kind)
+	}
+}
+
+// LockPath is the lock file of the configured warehouse (see Open).
+func LockPath(cfg *config.Config) string {
+	if cfg.Warehouse.Kind == "bigquery" {
+		w := cfg.Warehouse
+		name := unsafeLockChars.ReplaceAllString("bigquery-"+w.Project+"-"+w.Dataset, "_")
+		return filepath.Join(cfg.Resolve(cfg.OutputDir), name+".lock")
+	}
+	return cfg.Resolve(cfg.Warehouse.Path) + ".lock"
+}
+
+// LiveLockHolder reads the lock file at path and reports its holder when
+// that process is alive (or runs on another host, where it cannot be
+// checked).
+func LiveLockHolder(path string) (LockInfo, bool) {
+	h, err := readLock(path)
+	if err != nil || h.PID == 0 {
+		return LockInfo{}, false
+	}
+	host, _ := os.Hostname()
+	return h, h.Host != host || processAlive(h.PID)
+}
