@@ -76,9 +76,12 @@ type Source struct {
 	Path    string `yaml:"path"`    // glob, relative to the config file
 	Format  string `yaml:"format"`  // csv, ndjson, xlsx, parquet
 	// Encoding of text formats: utf-8 (default) or gbk.
-	Encoding  string `yaml:"encoding"`
-	Delimiter string `yaml:"delimiter"`
-	Sheet     string `yaml:"sheet"`
+	Encoding string `yaml:"encoding"`
+	// Delimiter is one character, or "whitespace" for runs of spaces and
+	// tabs (see SourceText for header, skip_rows and comment).
+	Delimiter  string `yaml:"delimiter"`
+	Sheet      string `yaml:"sheet"`
+	SourceText `yaml:",inline"`
 	// TimestampLayout is a Go time layout for timestamp fields; several may
 	// be given separated by "|" and are tried in order.
 	TimestampLayout string `yaml:"timestamp_layout"`
@@ -128,6 +131,10 @@ type CLV struct {
 	HorizonMonths       int     `yaml:"horizon_months"`
 	MonthlyDiscountRate float64 `yaml:"monthly_discount_rate"`
 	HoldoutWeeks        float64 `yaml:"holdout_weeks"`
+	// MinAmount is the smallest net amount of an order with positive
+	// quantity that counts as a purchase (inclusive; default 0, so a $0.00
+	// transaction is a purchase, as in the BG/NBD literature).
+	MinAmount float64 `yaml:"min_amount"`
 }
 
 // RFM configures the RFM tiers.
@@ -560,9 +567,10 @@ func (c *Config) validate(v *validator) {
 		if !encodings[strings.ToLower(s.Encoding)] {
 			v.fail(p+".encoding", key+".encoding", "unknown encoding %q (want utf-8 or gbk)", s.Encoding)
 		}
-		if len([]rune(s.Delimiter)) > 1 {
-			v.fail(p+".delimiter", key+".delimiter", "must be one character")
+		if len([]rune(s.Delimiter)) > 1 && s.Delimiter != DelimiterWhitespace {
+			v.fail(p+".delimiter", key+".delimiter", "must be one character or %q", DelimiterWhitespace)
 		}
+		s.validateText(v, p, key)
 		l, err := time.LoadLocation(s.Timezone)
 		if err != nil {
 			v.fail(p+".timezone", key+".timezone", "unknown time zone %q", s.Timezone)
@@ -585,7 +593,7 @@ func (c *Config) validate(v *validator) {
 			for _, f := range tbl.Fields {
 				_, mapped := s.Columns[f.Name]
 				_, constant := s.Constants[f.Name]
-				if f.Required && !mapped && !constant {
+				if f.Required && !mapped && !constant && !Derivable(s.Table, f.Name) {
 					v.fail(p+".columns", key+".columns."+f.Name, "required field %q of table %s is not mapped", f.Name, s.Table)
 				}
 			}

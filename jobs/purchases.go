@@ -2,32 +2,52 @@ package jobs
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// purchasesCTE selects the purchases, orders of stitched customers with
-// positive net sales before the end of the as-of day (the one parameter),
-// and numbers their customers densely in id order, so models group
-// purchases by a small integer instead of hashing ids.
-const purchasesCTE = `WITH p AS (
+// PurchasePredicate is the SQL condition on a row of orders that makes it
+// a purchase for CLV, cohorts and RFM: some quantity bought (units > 0, so
+// a return is never a purchase) and a net amount of at least minAmount
+// (models.clv.min_amount, inclusive), unless refunds took all of it. With
+// the default 0 a $0.00 transaction is a purchase, as the BG/NBD
+// literature and its reference implementations count it, and an order
+// refunded in full is not.
+func PurchasePredicate(minAmount float64) string {
+	return fmt.Sprintf("units > 0 AND net_amount >= %s AND (net_amount > 0 OR refund_amount = 0)",
+		strconv.FormatFloat(minAmount, 'f', -1, 64))
+}
+
+// purchasesCTE selects the purchases (PurchasePredicate) of stitched
+// customers before the end of the as-of day (the one parameter), and
+// numbers their customers densely in id order, so models group purchases
+// by a small integer instead of hashing ids.
+func purchasesCTE(minAmount float64) string {
+	return `WITH p AS (
 	SELECT customer_id, order_ts, CAST(net_amount AS DOUBLE) AS net_amount
-	FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < CAST(? AS TIMESTAMPTZ)
+	FROM orders WHERE customer_id IS NOT NULL AND ` + PurchasePredicate(minAmount) + ` AND order_ts < CAST(? AS TIMESTAMPTZ)
 ), k AS (
 	SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
 	FROM (SELECT DISTINCT customer_id FROM p) AS d
 )`
+}
 
 // PurchasesSQL reads one row per purchase (customer_ix, order_ts,
 // net_amount); its parameter is the end of the as-of day.
-const PurchasesSQL = purchasesCTE + `
+func PurchasesSQL(minAmount float64) string {
+	return purchasesCTE(minAmount) + `
 SELECT k.customer_ix, p.order_ts, p.net_amount FROM p JOIN k ON k.customer_id = p.customer_id`
+}
 
 // PurchaseCustomersSQL reads the customer numbering of PurchasesSQL
 // (customer_ix, customer_id) for the same parameter.
-const PurchaseCustomersSQL = purchasesCTE + `
+func PurchaseCustomersSQL(minAmount float64) string {
+	return purchasesCTE(minAmount) + `
 SELECT customer_ix, customer_id FROM k`
+}
 
 // The jobs that read the purchases (PurchasesSQL) and their customer
 // numbering (PurchaseCustomersSQL); in a chain they share one read.
@@ -41,7 +61,7 @@ var (
 // caller releases the batches.
 func ReadPurchases(ctx context.Context, env *Env, end string) ([]arrow.RecordBatch, error) {
 	return env.SharedQuery("purchases|"+instantKey(end), purchaseReaders, func() ([]arrow.RecordBatch, error) {
-		return env.WH.Query(ctx, PurchasesSQL, end)
+		return env.WH.Query(ctx, PurchasesSQL(env.Cfg.Models.CLV.MinAmount), end)
 	})
 }
 
@@ -49,7 +69,7 @@ func ReadPurchases(ctx context.Context, env *Env, end string) ([]arrow.RecordBat
 // ReadPurchases.
 func ReadPurchaseCustomers(ctx context.Context, env *Env, end string) ([]arrow.RecordBatch, error) {
 	return env.SharedQuery("purchase customers|"+instantKey(end), purchaseCustomerReaders, func() ([]arrow.RecordBatch, error) {
-		return env.WH.Query(ctx, PurchaseCustomersSQL, end)
+		return env.WH.Query(ctx, PurchaseCustomersSQL(env.Cfg.Models.CLV.MinAmount), end)
 	})
 }
 

@@ -36,6 +36,9 @@ func TestCLVJobWritesMartsOncePerAsOf(t *testing.T) {
 		`INSERT INTO orders SELECT 'pos', 'g' || i || '_' || k, TIMESTAMPTZ '2025-01-02 04:00:00+00' + to_days(CAST((i * 7 + k * (3 + i % 11)) % 85 AS INTEGER)),
 			'G' || lpad(CAST(i AS VARCHAR), 3, '0'), 20 + (i * 13 + k * 7) % 90
 			FROM range(58) r(i), range(1 + (r.i % 5)) q(k)`,
+		// Every order bought one unit and was not refunded.
+		`ALTER TABLE orders ADD COLUMN units BIGINT DEFAULT 1`,
+		`ALTER TABLE orders ADD COLUMN refund_amount DOUBLE DEFAULT 0`,
 	}
 	for _, s := range stmts {
 		if err := wh.Exec(ctx, s); err != nil {

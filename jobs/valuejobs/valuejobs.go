@@ -6,8 +6,10 @@
 //
 // Both jobs count purchases as the models define them: orders of a stitched
 // customer (customer_id not null) with order_ts before the end of the as-of
-// day and net_amount > 0. Anonymous orders (customer_id NULL) and orders
-// with net_amount <= 0 are left out and counted in the job message.
+// day that is a purchase (jobs.PurchasePredicate: units bought, net amount
+// at least models.clv.min_amount). Anonymous orders (customer_id NULL) and
+// orders that are not purchases are left out and counted in the job
+// message.
 //
 // Customers are numbered densely in SQL (row_number over the sorted ids of
 // the customers with a purchase), so the models index arrays instead of
@@ -80,7 +82,7 @@ func RFMJob(cfg *config.Config) *jobs.Job {
 // orders only: the order_lines view would join every line to its customer.
 //
 // d spells the per-customer minimum for the dialect.
-func cohortCustomersSQL(d warehouse.SQL) string {
+func cohortCustomersSQL(d warehouse.SQL, minAmount float64) string {
 	negNet := "-l.net_amount"
 	if d.Name() == "bigquery" {
 		negNet = "0 - l.net_amount" // the BigQuery emulator has no unary minus
@@ -101,7 +103,7 @@ func cohortCustomersSQL(d warehouse.SQL) string {
 	return `WITH p AS (
 	SELECT customer_id, channel, order_id, order_ts
 	FROM orders
-	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND net_amount > 0
+	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND ` + jobs.PurchasePredicate(minAmount) + `
 ), f AS (
 	SELECT customer_id, ` + firstCols + `, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
 	FROM (SELECT customer_id, ` + first + ` FROM p GROUP BY customer_id) AS f0
@@ -149,16 +151,18 @@ func orderKey(d warehouse.SQL, cols ...string) string {
 }
 
 // statsSQL counts the orders up to the as-of day that are left out.
-const statsSQL = `SELECT
+func statsSQL(minAmount float64) string {
+	return `SELECT
 	count(CASE WHEN customer_id IS NULL THEN 1 END),
-	count(CASE WHEN customer_id IS NOT NULL AND NOT coalesce(net_amount > 0, false) THEN 1 END)
+	count(CASE WHEN customer_id IS NOT NULL AND NOT coalesce(` + jobs.PurchasePredicate(minAmount) + `, false) THEN 1 END)
 FROM orders WHERE order_ts < CAST(? AS TIMESTAMPTZ)`
+}
 
 // inputStats are the orders the models do not see.
 type inputStats struct{ anonymous, nonPositive int64 }
 
 func (s inputStats) String() string {
-	return fmt.Sprintf("%d anonymous orders (no customer_id) excluded; %d orders with net_amount <= 0 excluded", s.anonymous, s.nonPositive)
+	return fmt.Sprintf("%d anonymous orders (no customer_id) excluded; %d orders that are not purchases (no units bought, or net amount below the minimum) excluded", s.anonymous, s.nonPositive)
 }
 
 // window resolves the as-of day and the end of it (exclusive) as an
@@ -178,9 +182,9 @@ func window(ctx context.Context, env *jobs.Env) (asOf time.Time, loc *time.Locat
 	return
 }
 
-func readStats(ctx context.Context, wh warehouse.Warehouse, end string) (inputStats, error) {
+func readStats(ctx context.Context, wh warehouse.Warehouse, end string, minAmount float64) (inputStats, error) {
 	var s inputStats
-	if err := wh.QueryRow(ctx, statsSQL, []any{end}, &s.anonymous, &s.nonPositive); err != nil {
+	if err := wh.QueryRow(ctx, statsSQL(minAmount), []any{end}, &s.anonymous, &s.nonPositive); err != nil {
 		return s, fmt.Errorf("count excluded orders: %w", err)
 	}
 	return s, nil
@@ -213,7 +217,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	stats, err := readStats(ctx, env.WH, end)
+	stats, err := readStats(ctx, env.WH, end, env.Cfg.Models.CLV.MinAmount)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -231,7 +235,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
 	defer warehouse.Release(orders)
-	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect())), lines, src), end)
+	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect()), env.Cfg.Models.CLV.MinAmount), lines, src), end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read cohort attributes: %w", err)
 	}
@@ -268,7 +272,7 @@ func runRFM(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	stats, err := readStats(ctx, env.WH, end)
+	stats, err := readStats(ctx, env.WH, end, env.Cfg.Models.CLV.MinAmount)
 	if err != nil {
 		return jobs.Result{}, err
 	}

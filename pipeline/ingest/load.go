@@ -472,11 +472,7 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 	}
 
 	f := &groupFile{idx: j.idx, path: j.path, name: name, hash: j.hash, loadID: fr.LoadID, size: j.size, mtime: j.mtime}
-	opts := source.Options{Encoding: src.Encoding, Sheet: src.Sheet}
-	if src.Delimiter != "" {
-		opts.Delimiter = []rune(src.Delimiter)[0]
-	}
-	rd, err := source.Open(src.Format, j.path, opts)
+	rd, err := source.Open(src.Format, j.path, SourceOptions(src))
 	if err != nil {
 		fr, err := in.settle(ctx, src, f, fmt.Errorf("%w: open %q as %s: %v", errUnreadable, name, src.Format, err))
 		return nil, fr, err

@@ -55,6 +55,14 @@ type Mapping struct {
 	layouts  []string
 	loc      *time.Location
 	enums    []map[string]bool
+
+	file    string
+	exprs   []*columnExpr // per canonical field: mapped as an expression
+	derived []bool        // per canonical field: derived when unmapped (config.Derivable)
+	returns *returnRules
+	// Canonical field indices used by derivations and returns (-1 when the
+	// table has no such field).
+	fOrderID, fStatus, fQty, fPrice, fDisc, fPaid, fRefund int
 }
 
 // NewMapping checks header against the source's mapping and returns the
@@ -70,7 +78,29 @@ func NewMapping(src *config.Source, file string, header []string) (*Mapping, err
 			pos[h] = i
 		}
 	}
-	m := &Mapping{table: tbl, src: src, header: header, loc: src.Location}
+	m := &Mapping{table: tbl, src: src, header: header, loc: src.Location, file: file}
+	if tbl.Name == "order_lines" {
+		m.returns = newReturnRules(src.Returns)
+	}
+	m.fOrderID, m.fStatus, m.fQty, m.fPrice, m.fDisc, m.fPaid, m.fRefund = -1, -1, -1, -1, -1, -1, -1
+	for fi, f := range tbl.Fields {
+		switch f.Name {
+		case "order_id":
+			m.fOrderID = fi
+		case "status":
+			m.fStatus = fi
+		case "qty":
+			m.fQty = fi
+		case "unit_price":
+			m.fPrice = fi
+		case "discount":
+			m.fDisc = fi
+		case "paid_amount":
+			m.fPaid = fi
+		case "refund_amount":
+			m.fRefund = fi
+		}
+	}
 	if m.loc == nil {
 		m.loc = time.UTC
 	}
@@ -82,15 +112,25 @@ func NewMapping(src *config.Source, file string, header []string) (*Mapping, err
 	var missing []string
 	for _, f := range tbl.Fields {
 		i := -1
-		if h, ok := src.Columns[f.Name]; ok {
+		var ex *columnExpr
+		h, mapped := src.Columns[f.Name]
+		if mapped {
 			if j, ok := pos[h]; ok {
 				i = j
+			} else if isExpression(h) {
+				e, err := compileColumnExpr(h, header, pos)
+				if err != nil {
+					missing = append(missing, fmt.Sprintf("%s (%v)", h, err))
+				}
+				ex = e
 			} else {
 				missing = append(missing, h)
 			}
 		}
 		m.idx = append(m.idx, i)
+		m.exprs = append(m.exprs, ex)
 		c, ok := src.Constants[f.Name]
+		m.derived = append(m.derived, !mapped && !ok && config.Derivable(tbl.Name, f.Name))
 		m.consts = append(m.consts, c)
 		m.hasConst = append(m.hasConst, ok)
 		var en map[string]bool
@@ -257,14 +297,41 @@ func (b *Builder) Add(row *source.Row) *Problem {
 		return &Problem{Reason: reason, Detail: row.Err.Error()}
 	}
 	m := b.m
+	ret := m.returns != nil && m.isReturn(row.Fields)
+	derivePrice := false
 	for fi, f := range m.table.Fields {
 		var raw string
-		if i := m.idx[fi]; i >= 0 {
-			if i < len(row.Fields) {
+		switch {
+		case m.idx[fi] >= 0:
+			if i := m.idx[fi]; i < len(row.Fields) {
 				raw = strings.TrimSpace(row.Fields[i])
 			}
-		} else if m.hasConst[fi] {
+		case m.exprs[fi] != nil:
+			v, err := m.exprs[fi].eval(row.Fields)
+			if err != nil {
+				return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: %v", f.Name, err)}
+			}
+			raw = strconv.FormatFloat(v, 'f', -1, 64)
+		case m.hasConst[fi]:
 			raw = m.consts[fi]
+		case m.derived[fi] && fi == m.fPrice:
+			// From paid_amount, which comes later: see below.
+			b.cells[fi] = cell{}
+			derivePrice = true
+			continue
+		case m.derived[fi]:
+			raw = b.derive(fi, row.Num)
+		}
+		if ret {
+			switch fi {
+			case m.fRefund:
+				// The negative paid amount of a return is its refund.
+				raw = ""
+			case m.fStatus:
+				if raw == "" {
+					raw = StatusReturned
+				}
+			}
 		}
 		c := &b.cells[fi]
 		*c = cell{}
@@ -290,8 +357,15 @@ func (b *Builder) Add(row *source.Row) *Problem {
 			if err != nil {
 				return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: cannot parse %q as an integer", f.Name, raw)}
 			}
+			neg := ret && fi == m.fQty
+			if neg && v < 0 {
+				v = -v
+			}
 			if p := checkRule(f, float64(v)); p != nil {
 				return p
+			}
+			if neg {
+				v = -v
 			}
 			c.i = v
 		case schema.Float:
@@ -299,8 +373,15 @@ func (b *Builder) Add(row *source.Row) *Problem {
 			if err != nil {
 				return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: cannot parse %q as a number", f.Name, raw)}
 			}
+			neg := ret && fi == m.fPaid
+			if neg {
+				v = math.Abs(v)
+			}
 			if p := checkRule(f, v); p != nil {
 				return p
+			}
+			if neg && v != 0 {
+				v = -v
 			}
 			c.f = v
 		case schema.Timestamp:
@@ -317,8 +398,46 @@ func (b *Builder) Add(row *source.Row) *Problem {
 			c.i = int64(t.Unix() / 86400)
 		}
 	}
+	if derivePrice {
+		q, p, d := b.cells[m.fQty], b.cells[m.fPaid], b.cells[m.fDisc]
+		v := math.Abs(p.f)
+		if !d.null {
+			v += d.f
+		}
+		// qty is never 0 here (its rule), nor empty (required).
+		b.cells[m.fPrice] = cell{f: v / math.Abs(float64(q.i))}
+		if pr := checkRule(m.table.Fields[m.fPrice], b.cells[m.fPrice].f); pr != nil {
+			return pr
+		}
+	}
 	b.append(row.Num)
 	return nil
+}
+
+// StatusReturned is the status of a return line whose export gives none.
+const StatusReturned = "returned"
+
+// derive is the value of the unmapped derivable field fi of the current
+// row (config.Derivable): order_id names the line's own order after the
+// file and row; paid_amount is |qty| × unit_price − discount from the cells
+// parsed before it (a return's sign is applied after).
+func (b *Builder) derive(fi int, rowNum int64) string {
+	m := b.m
+	switch fi {
+	case m.fOrderID:
+		return derivedOrderID(m.file, rowNum)
+	case m.fPaid:
+		q, p := b.cells[m.fQty], b.cells[m.fPrice]
+		if q.null || p.null {
+			return ""
+		}
+		v := math.Abs(float64(q.i)) * p.f
+		if d := b.cells[m.fDisc]; !d.null {
+			v -= d.f
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
 }
 
 func checkRule(f schema.Field, v float64) *Problem {

@@ -24,6 +24,13 @@ type csvReader struct {
 	row    Row
 	n      int64
 	delim  string
+	// first is the first record of a file without a header, returned by
+	// the first Next; skip is the number of lines skipped before the
+	// header; comments reports that comment lines are skipped, so row
+	// numbers come from the parser's line positions.
+	first    []string
+	skip     int64
+	comments bool
 
 	// dec, when set, decodes the fields of a GBK/GB18030 file that is parsed
 	// on its raw bytes (see rawDecoder); nil when the stream is decoded
@@ -89,6 +96,9 @@ func rawDecoder(enc string, delim rune) transform.Transformer {
 }
 
 func openCSV(path string, opts Options) (Reader, error) {
+	if opts.Whitespace {
+		return openFields(path, opts)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -98,12 +108,12 @@ func openCSV(path string, opts Options) (Reader, error) {
 		delim = ','
 	}
 	dec := rawDecoder(opts.Encoding, delim)
-	c, err := newCSVReader(f, opts.Encoding, delim, dec)
+	c, err := newCSVReader(f, opts, delim, dec)
 	if err != nil && dec != nil {
 		// A header that does not parse is reported as the stream decoder
 		// reports it (the column of a parse error counts decoded bytes).
 		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
-			c, err = newCSVReader(f, opts.Encoding, delim, nil)
+			c, err = newCSVReader(f, opts, delim, nil)
 		}
 	}
 	if err != nil {
@@ -113,31 +123,57 @@ func openCSV(path string, opts Options) (Reader, error) {
 	return c, nil
 }
 
-// newCSVReader reads the header of f; dec is the field decoder of a file
-// parsed on its raw bytes (rawDecoder), nil to decode the stream.
-func newCSVReader(f *os.File, enc string, delim rune, dec transform.Transformer) (*csvReader, error) {
-	var in io.Reader
+// newCSVReader skips opts.SkipRows lines of f and reads the header (or,
+// with opts.NoHeader, the first record, naming the columns by position);
+// dec is the field decoder of a file parsed on its raw bytes (rawDecoder),
+// nil to decode the stream.
+func newCSVReader(f *os.File, opts Options, delim rune, dec transform.Transformer) (*csvReader, error) {
+	var in *bufio.Reader
 	if dec != nil {
 		in = bufio.NewReaderSize(f, 1<<20)
 	} else {
-		var err error
-		if in, err = decoded(f, enc); err != nil {
+		d, err := decoded(f, opts.Encoding)
+		if err != nil {
 			return nil, err
+		}
+		in = d.(*bufio.Reader)
+	}
+	// '\n' is never part of a multi-byte GBK/GB18030 character, so lines
+	// are skipped on the raw bytes as well.
+	for i := 0; i < opts.SkipRows; i++ {
+		if err := skipLine(in); err != nil {
+			return nil, fmt.Errorf("skip row %d: %w", i+1, err)
 		}
 	}
 	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	r.Comma = delim
-	c := &csvReader{f: f, r: r, n: 1, delim: string(r.Comma), dec: dec}
+	r.Comment = opts.Comment
+	c := &csvReader{f: f, r: r, n: int64(opts.SkipRows) + 1, delim: string(r.Comma), dec: dec, skip: int64(opts.SkipRows), comments: opts.Comment != 0}
 	h, err := r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
+			if opts.NoHeader {
+				return nil, fmt.Errorf("empty file: no records")
+			}
 			return nil, fmt.Errorf("empty file: no header row")
+		}
+		if opts.NoHeader {
+			return nil, fmt.Errorf("read first record: %w", err)
 		}
 		return nil, fmt.Errorf("read header: %w", err)
 	}
 	c.decodeFields(h)
+	if c.comments {
+		line, _ := r.FieldPos(0)
+		c.n = c.skip + int64(line)
+	}
+	if opts.NoHeader {
+		c.first = slices.Clone(h)
+		c.header = positionalHeader(len(h))
+		return c, nil
+	}
 	header := make([]string, len(h))
 	for i, s := range h {
 		header[i] = strings.TrimSpace(s)
@@ -149,10 +185,19 @@ func newCSVReader(f *os.File, enc string, delim rune, dec transform.Transformer)
 func (c *csvReader) Header() []string { return c.header }
 
 func (c *csvReader) Next() (*Row, error) {
+	if c.first != nil {
+		c.row = Row{Num: c.n, Fields: c.first}
+		c.first = nil
+		return &c.row, nil
+	}
 	rec, err := c.r.Read()
 	c.n++
 	if !errors.Is(err, io.EOF) {
 		c.decodeFields(rec)
+	}
+	if c.comments && err == nil {
+		line, _ := c.r.FieldPos(0)
+		c.n = c.skip + int64(line)
 	}
 	c.row = Row{Num: c.n, Fields: rec}
 	if err != nil {
@@ -264,3 +309,17 @@ func hasHighByte(s string) bool {
 }
 
 func (c *csvReader) Close() error { return c.f.Close() }
+
+// skipLine reads past the next '\n' (or to the end of the input).
+func skipLine(r *bufio.Reader) error {
+	for {
+		_, err := r.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			return nil
+		}
+		return err
+	}
+}

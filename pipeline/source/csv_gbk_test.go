@@ -29,7 +29,7 @@ func openStreamCSV(path string, opts Options) (Reader, error) {
 	if opts.Delimiter != 0 {
 		delim = opts.Delimiter
 	}
-	c, err := newCSVReader(f, opts.Encoding, delim, nil)
+	c, err := newCSVReader(f, opts, delim, nil)
 	if err != nil {
 		f.Close()
 		return nil, err

@@ -7,7 +7,9 @@ package source
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
+	"time"
 )
 
 // Options tells a reader how to decode a file.
@@ -18,6 +20,30 @@ type Options struct {
 	Delimiter rune
 	// Sheet for XLSX (default: the first sheet).
 	Sheet string
+	// Whitespace splits text records on runs of spaces and tabs instead of
+	// Delimiter (no quoting: a field cannot hold a space).
+	Whitespace bool
+	// NoHeader: the file has no header row; columns are named by their
+	// 1-based position ("1", "2", ...), taken from the first record.
+	NoHeader bool
+	// SkipRows lines are skipped at the start of a text file, before the
+	// header (or the first record).
+	SkipRows int
+	// Comment, when set, starts a comment line in a text file (skipped).
+	Comment rune
+	// Location is the zone of naive timestamps in typed formats (Parquet
+	// TIMESTAMP not adjusted to UTC): they are rendered with its offset.
+	// Nil means UTC.
+	Location *time.Location
+}
+
+// positionalHeader names n columns by their 1-based position.
+func positionalHeader(n int) []string {
+	h := make([]string, n)
+	for i := range h {
+		h[i] = strconv.Itoa(i + 1)
+	}
+	return h
 }
 
 // Row is one record of a file as text. Fields align with Header; Num is the
