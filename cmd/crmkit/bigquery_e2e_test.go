@@ -1,3 +1,5 @@
+//go:build !nobigquery
+
 package main
 
 // TestChainOnBigQueryEmulator runs the nightly chain on the same generated

@@ -1,6 +1,7 @@
 // Package mailpittest starts a real SMTP server (mailpit, declared as a Go
-// tool dependency in go.mod) on free loopback ports for tests, and reads
-// back what arrived through its HTTP API.
+// tool dependency in the separate tools module, tools/go.mod, so that the
+// main go.mod does not carry its requirements) on free loopback ports for
+// tests, and reads back what arrived through its HTTP API.
 package mailpittest
 
 import (
@@ -25,21 +26,25 @@ type Server struct {
 	BaseURL  string
 }
 
-// Start builds (or finds in the build cache) mailpit, starts it and waits
-// until it is ready; it is stopped when the test ends. The test is skipped
-// only when the tool is not declared in go.mod; any other failure fails it.
+// Start builds (or finds in the build cache) mailpit from tools/go.mod,
+// starts it and waits until it is ready; it is stopped when the test ends.
+// The test is skipped only when the tool is not declared there; any other
+// failure fails it.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	out, err := exec.Command(goBin, "tool", "-n", "mailpit").CombinedOutput()
+	build := exec.Command(goBin, "tool", "-n", "mailpit")
+	build.Dir = toolsDir()
+	build.Env = append(os.Environ(), "GOWORK=off")
+	out, err := build.CombinedOutput()
 	if err != nil {
 		if strings.Contains(string(out), "no such tool") {
-			t.Skipf("go tool mailpit unavailable (go get -tool github.com/axllent/mailpit@v1.33.1): %s", out)
+			t.Skipf("go tool mailpit unavailable (cd tools && go get -tool github.com/axllent/mailpit@v1.33.1): %s", out)
 		}
-		t.Fatalf("go tool -n mailpit: %v\n%s", err, out)
+		t.Fatalf("go tool -n mailpit in %s: %v\n%s", build.Dir, err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	bin := strings.TrimSpace(lines[len(lines)-1])
@@ -79,6 +84,13 @@ func Start(t testing.TB) *Server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// toolsDir is the tools module beside this package's module root
+// (internal/mailpittest/../../tools).
+func toolsDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "tools")
 }
 
 func freePort(t testing.TB) int {

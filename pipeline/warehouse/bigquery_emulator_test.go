@@ -1,3 +1,5 @@
+//go:build !nobigquery
+
 package warehouse_test
 
 // Integration tests against github.com/goccy/bigquery-emulator: the same
