@@ -92,6 +92,8 @@ type Source struct {
 	// Constants sets canonical fields to fixed values (e.g. platform: wechat).
 	Constants map[string]string `yaml:"constants"`
 	Checks    Checks            `yaml:"checks"`
+	// IdentifierTypeAliases is Config.IdentifierTypeAliases, for the loader.
+	IdentifierTypeAliases map[string]string `yaml:"-"`
 
 	// Line is the line of this source in the config file.
 	Line int `yaml:"-"`
@@ -113,6 +115,7 @@ type Identity struct {
 	BlockPatterns  []string `yaml:"block_patterns"`
 	DefaultRegion  string   `yaml:"default_region"`
 	SourcePriority []string `yaml:"source_priority"`
+	IdentityRules  `yaml:",inline"`
 }
 
 // Models configures the customer-value models.
@@ -602,6 +605,7 @@ func (c *Config) validate(v *validator) {
 			v.fail(p+".checks.max_quarantine_ratio", key+".checks.max_quarantine_ratio", "must be between 0 and 1")
 		}
 	}
+	c.applyIdentity(v)
 	for i, p := range c.Identity.BlockPatterns {
 		if _, err := regexp.Compile(p); err != nil {
 			v.fail(fmt.Sprintf("$.identity.block_patterns[%d]", i), fmt.Sprintf("identity.block_patterns[%d]", i), "invalid regular expression: %v", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/internal/offheap"
 	"github.com/crmkit/crmkit/models/identity"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -85,7 +86,7 @@ type evidenceQuery struct {
 // evidenceQueries lists the evidence queries for the order-line channels
 // present (one query each, and one for lines without a channel).
 func evidenceQueries(d warehouse.SQL, channels []string) []evidenceQuery {
-	ids := identifierColumns(d)
+	ids := identifierColumns
 	var qs []evidenceQuery
 	for _, ch := range channels {
 		qs = append(qs, evidenceQuery{"order_lines", ch, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch))})
@@ -98,21 +99,11 @@ func evidenceQueries(d warehouse.SQL, channels []string) []evidenceQuery {
 	return qs
 }
 
-// identifierColumns routes a (identifier_type, identifier) pair into the
-// evidence identifier columns; an untyped identifier is guessed from its
-// shape (an @ means email, digits mean phone, otherwise a member card).
-// d spells the regular expression match of the dialect.
-func identifierColumns(d warehouse.SQL) string {
-	phone := d.RegexpMatches("identifier", d.String("^[+0-9() -]{7,}$"))
-	return `
-	CASE WHEN identifier_type = 'phone' OR (identifier_type IS NULL AND ` + phone + `) THEN identifier END AS phone,
-	CASE WHEN identifier_type = 'email' OR (identifier_type IS NULL AND identifier LIKE '%@%') THEN identifier END AS email,
-	CASE WHEN identifier_type = 'member_card' OR (identifier_type IS NULL AND NOT identifier LIKE '%@%' AND NOT ` + phone + `) THEN identifier END AS member_card,
-	CASE WHEN identifier_type = 'buyer_id' THEN identifier END AS buyer_id,
-	CASE WHEN identifier_type = 'openid' THEN identifier END AS openid,
-	CASE WHEN identifier_type = 'unionid' THEN identifier END AS unionid,
-	CASE WHEN identifier_type = 'device_id' THEN identifier END AS device_id`
-}
+// identifierColumns passes a (identifier_type, identifier) pair as written
+// to the evidence's untyped identifier column: identity.Stitch resolves the
+// type's aliases and classifies untyped values with the same normalisers as
+// the typed columns (identity.Classify).
+const identifierColumns = `identifier_type, identifier`
 
 // StitchJob builds the stitch job: it reads the evidence and the previous
 // identity_map, runs identity.Stitch and replaces identity_assignments,
@@ -129,7 +120,7 @@ func rawFingerprint(ctx context.Context, env *Env) (string, error) {
 		return "", err
 	}
 	id := env.Cfg.Identity
-	return fmt.Sprintf("%v|%v|%v|%d|%v|%v", deref(n), deref(last), id.Blocklist, id.MaxStrongIDs, id.BlockPatterns, id.SourcePriority), nil
+	return fmt.Sprintf("%v|%v|%v|%d|%v|%v|%+v", deref(n), deref(last), id.Blocklist, id.MaxStrongIDs, id.BlockPatterns, id.SourcePriority, id.IdentityRules), nil
 }
 
 func deref(s *string) string {
@@ -162,13 +153,8 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 			return Result{}, fmt.Errorf("read identity_map: %w", err)
 		}
 	}
-	ic := env.Cfg.Identity
 	t1 := time.Now()
-	res, err := identity.Stitch(evidence, prior, identity.Config{
-		MaxStrongIDs: ic.MaxStrongIDs, Blocklist: ic.Blocklist, BlockPatterns: ic.BlockPatterns,
-		DefaultRegion: ic.DefaultRegion, SourcePriority: ic.SourcePriority,
-		Alloc: evidenceAlloc,
-	}, env.RunID)
+	res, err := identity.Stitch(evidence, prior, IdentityConfig(env.Cfg), env.RunID)
 	warehouse.Release(evidence)
 	warehouse.Release(prior)
 	evidence, prior = nil, nil
@@ -215,6 +201,19 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 			"assignments": float64(warehouse.NumRows(res.Assignments))},
 		Message: fmt.Sprintf("%d records -> %d customers (%d identifiers, %d blocked, %d invalid values, %d anonymous records); %d merges, %d splits, %d new ids",
 			s.Records, s.Customers, s.Identifiers, s.Blocked, sumMap(s.Invalid), s.RecordsAnonymous, s.Merges, s.Splits, s.NewIDs)}, nil
+}
+
+// IdentityConfig is the identity.Config of the stitch job for a config
+// (crmkit explain uses it too).
+func IdentityConfig(c *config.Config) identity.Config {
+	ic := c.Identity
+	return identity.Config{
+		MaxStrongIDs: ic.MaxStrongIDs, Blocklist: ic.Blocklist, BlockPatterns: ic.BlockPatterns,
+		DefaultRegion: ic.DefaultRegion, SourcePriority: ic.SourcePriority,
+		MaxNames: ic.MaxNames, MaxOrdersPerDay: ic.MaxOrdersPerDay, MaxStoresPerMonth: ic.MaxStoresPerMonth,
+		LinkPhoneTypes: ic.LinkPhoneTypes, TypeAliases: ic.TypeAliases, UntypedFallback: ic.UntypedFallback,
+		Alloc: evidenceAlloc,
+	}
 }
 
 // readEvidence runs the evidence queries one after another and adds their

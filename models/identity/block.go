@@ -37,7 +37,9 @@ func compilePatterns(ps []string) ([]pattern, error) {
 	return out, nil
 }
 
-// applyBlocklist marks blocklisted and pattern-matched identifiers.
+// applyBlocklist marks blocklisted and pattern-matched identifiers. A
+// pattern is tried on the normalised value, on a phone's national number in
+// digits, and its raw spellings were tried while reading (rawHit).
 func (s *stitcher) applyBlocklist(pats []pattern) {
 	s.reason = make([]uint8, len(s.keys))
 	var buf []byte
@@ -77,10 +79,18 @@ func (s *stitcher) applyBlocklist(pats []pattern) {
 				if s.reason[id] != reasonNone {
 					continue
 				}
+				if id < len(s.rawHit) && s.rawHit[id] {
+					s.reason[id] = reasonPattern
+					continue
+				}
 				k := s.keys[id]
 				t := int(k[0])
+				nat := ""
+				if t == int(tPhone) && s.records[id] > 0 {
+					nat = s.nationalForm(int32(id))
+				}
 				for _, p := range pats {
-					if (p.typ < 0 || p.typ == t) && p.re.MatchString(k[1:]) {
+					if (p.typ < 0 || p.typ == t) && (p.re.MatchString(k[1:]) || (nat != "" && p.re.MatchString(nat))) {
 						s.reason[id] = reasonPattern
 						break
 					}

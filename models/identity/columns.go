@@ -136,6 +136,7 @@ type evidenceCols struct {
 	ts                  *tsCol
 	source, channel     *strCol
 	ids                 [numTypes]*strCol
+	untyped, declared   *strCol // identifier, identifier_type
 	name, store, region *strCol
 }
 
@@ -182,7 +183,8 @@ func bindEvidence(rec arrow.RecordBatch) (*evidenceCols, error) {
 	for _, f := range []struct {
 		dst  **strCol
 		name string
-	}{{&e.source, "source"}, {&e.channel, "channel"}, {&e.name, "name"}, {&e.store, "store_id"}, {&e.region, "region"}} {
+	}{{&e.source, "source"}, {&e.channel, "channel"}, {&e.name, "name"}, {&e.store, "store_id"}, {&e.region, "region"},
+		{&e.untyped, "identifier"}, {&e.declared, "identifier_type"}} {
 		if *f.dst, err = bindStr(rec, f.name); err != nil {
 			return nil, err
 		}

@@ -22,15 +22,32 @@
 //
 // # Junk
 //
-// Four reasons refuse an identifier, reported in Result.Blocked:
+// Seven reasons refuse an identifier, reported in Result.Blocked:
 // blocklist (Config.Blocklist, normalised like the data), pattern
-// (Config.BlockPatterns on normalised values), cap (a weak identifier with
-// more than Config.MaxStrongIDs distinct strong ids of one kind, or more
-// than Config.MaxWeakIDs distinct phones or emails) and conflict (a weak
+// (Config.BlockPatterns on the normalised value, a phone's national digits
+// and every raw spelling), phone_type (a phone whose number type, from
+// github.com/nyaruka/phonenumbers, is not in Config.LinkPhoneTypes: fixed
+// lines, 400/800 numbers, VoIP by default), many_names (a weak identifier
+// seen with more than Config.MaxNames distinct names), velocity (a weak
+// identifier on more purchases in a day, or in more stores in a month,
+// than a person makes), cap (a weak identifier with more than
+// Config.MaxStrongIDs distinct strong ids of one kind, or more than
+// Config.MaxWeakIDs distinct phones or emails) and conflict (a weak
 // identifier joining two strong ids of one kind that each carry a
 // different phone or email of their own; Config.NoConflictRule turns it
-// off). A refused identifier links nothing and is not in the identity map;
-// a record left with no usable identifier gets a null customer_id.
+// off). many_names and velocity need no strong id: they catch a store's
+// phone typed for walk-ins who gave nothing else. A refused identifier
+// links nothing and is not in the identity map; a record left with no
+// usable identifier gets a null customer_id.
+//
+// # Untyped identifiers
+//
+// An evidence column identifier with its declared identifier_type carries
+// values of any type (campaign contacts, service tickets). Classify says
+// how one is read: a declared type or one of Config.TypeAliases is used as
+// is; otherwise a value that normalises to a valid phone is a phone, else
+// one that normalises to a valid email is an email, else it is of
+// Config.UntypedFallback.
 //
 // # Stable ids
 //

@@ -41,8 +41,10 @@ func NormalizePhone(raw, defaultRegion string) (string, bool) {
 	return string(out), true
 }
 
-// NormalizeEmail trims raw (Unicode spaces, a leading "mailto:"), folds
-// full-width characters and lower-cases it. It returns false unless the result
+// NormalizeEmail trims raw (Unicode spaces, a leading "mailto:", trailing
+// dots: "name@example.com." is "name@example.com"), folds full-width
+// characters ("＠", "．") and ideographic full stops ("。") to ASCII and
+// lower-cases it. It returns false unless the result
 // looks like an address: one '@', a non-empty local part of at most 64 bytes
 // with no spaces, quotes, brackets, commas or semicolons, and a domain of
 // letters, digits, '-' and non-ASCII characters with at least one dot, no
@@ -273,11 +275,13 @@ func appendPhone(dst []byte, raw, region string, pc *phoneCache) ([]byte, bool) 
 func appendEmail(dst []byte, raw string) ([]byte, bool) {
 	s := strings.TrimFunc(raw, isTrim)
 	if !isASCII(s) {
-		s = strings.TrimFunc(foldWidth(s), isTrim)
+		s = strings.TrimFunc(foldEmail(s), isTrim)
 	}
 	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = strings.TrimFunc(s[7:], isTrim)
 	}
+	// a sentence's full stop typed after the address
+	s = strings.TrimRightFunc(s, func(r rune) bool { return r == '.' || isTrim(r) })
 	if len(s) < 6 || len(s) > 254 {
 		return dst, false
 	}
@@ -333,6 +337,17 @@ func appendEmail(dst []byte, raw string) ([]byte, bool) {
 		return dst[:start], false
 	}
 	return dst, true
+}
+
+// foldEmail is foldWidth with the ideographic full stops ("。", "｡") read
+// as dots, as a Chinese input method types them in an address.
+func foldEmail(s string) string {
+	return foldWidth(strings.Map(func(r rune) rune {
+		if r == 0x3002 || r == 0xFF61 {
+			return '.'
+		}
+		return r
+	}, s))
 }
 
 // ---- other ids ----

@@ -95,7 +95,7 @@ func TestNormalizeEmail(t *testing.T) {
 		{"a b@c.com", ""},
 		{"a@b..com", ""},
 		{"a@.b.com", ""},
-		{"a@b.com.", ""},
+		{"a@b.com.", "a@b.com"},
 		{"a@b.c", ""},
 		{"a,b@c.com", ""},
 		{"null", ""},

@@ -40,14 +40,18 @@ var IdentityMapSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "records", Type: arrow.PrimitiveTypes.Int64},
 }, nil)
 
-// BlockedSchema: id_type, id_value, reason (blocklist, pattern or cap),
+// BlockedSchema: id_type, id_value, reason (blocklist, pattern, phone_type,
+// many_names, velocity, cap or conflict),
 // strong_ids (distinct strong ids, all kinds together, that the value
 // co-occurs with; blocklisted strong ids and openids tied to a unionid are
 // not counted separately), weak_ids (the larger of the numbers of distinct
 // phones and distinct emails it co-occurs with), records (records carrying
 // it). The cap compares the largest per-kind count with MaxStrongIDs (see
 // Config), so a "cap" row always has strong_ids > MaxStrongIDs or weak_ids >
-// MaxWeakIDs.
+// MaxWeakIDs. detail says more for some reasons: the number type for
+// phone_type ("fixed_line"), the limit for many_names ("more than 3
+// names"), the busiest day or month for velocity ("14 purchases on
+// 2024-03-02", "9 stores in 2024-03"); null otherwise.
 var BlockedSchema = arrow.NewSchema([]arrow.Field{
 	utf8Field("id_type", false),
 	utf8Field("id_value", false),
@@ -55,6 +59,7 @@ var BlockedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "strong_ids", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "weak_ids", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "records", Type: arrow.PrimitiveTypes.Int64},
+	utf8Field("detail", true),
 }, nil)
 
 // ChangesSchema: run_id, change (merge or split), surviving_id (merge: the
@@ -100,7 +105,9 @@ var CustomersSchema = arrow.NewSchema([]arrow.Field{
 // are not per type), value. Metrics: records, records_assigned,
 // records_anonymous; values, invalid and identifiers per id_type;
 // identifiers (total), carried_forward, blocked, blocked_blocklist,
-// blocked_pattern, blocked_cap, blocked_records, customers, prior_customers,
+// blocked_pattern, blocked_phone_type, blocked_many_names, blocked_velocity,
+// blocked_cap, blocked_conflict, phones_<type> for each of PhoneTypeNames
+// (distinct phones of that number type), blocked_records, customers, prior_customers,
 // merges, splits, new_ids, retired, max_customer_number.
 var StatsSchema = arrow.NewSchema([]arrow.Field{
 	utf8Field("metric", false),
@@ -267,7 +274,10 @@ func (s *stitcher) buildIdentityMap() []arrow.RecordBatch {
 
 func (s *stitcher) buildBlocked() []arrow.RecordBatch {
 	var ids []int32
-	s.stats.BlockedByReason = map[string]int64{"blocklist": 0, "pattern": 0, "cap": 0, "conflict": 0}
+	s.stats.BlockedByReason = map[string]int64{}
+	for _, r := range reasonOrder {
+		s.stats.BlockedByReason[r] = 0
+	}
 	for id := int32(0); id < int32(len(s.keys)); id++ {
 		if s.reason[id] != reasonNone && s.records[id] > 0 {
 			ids = append(ids, id)
@@ -288,6 +298,14 @@ func (s *stitcher) buildBlocked() []arrow.RecordBatch {
 		rb.Field(3).(*array.Int64Builder).Append(int64(s.strongCnt[id]))
 		rb.Field(4).(*array.Int64Builder).Append(int64(s.weakCnt[id]))
 		rb.Field(5).(*array.Int64Builder).Append(int64(s.records[id]))
+		switch d := s.detail[id]; {
+		case s.reason[id] == reasonPhoneType:
+			rb.Field(6).(*array.StringBuilder).Append(PhoneTypeNames[s.phoneType[id]-1])
+		case d != "":
+			rb.Field(6).(*array.StringBuilder).Append(d)
+		default:
+			rb.Field(6).AppendNull()
+		}
 	}
 	return []arrow.RecordBatch{rb.NewRecordBatch()}
 }
@@ -339,8 +357,11 @@ func (s *stitcher) buildStats() []arrow.RecordBatch {
 	add("identifiers", "", st.Identifiers)
 	add("carried_forward", "", st.CarriedForward)
 	add("blocked", "", st.Blocked)
-	for _, r := range []string{"blocklist", "pattern", "cap", "conflict"} {
+	for _, r := range reasonOrder {
 		add("blocked_"+r, "", st.BlockedByReason[r])
+	}
+	for _, n := range PhoneTypeNames {
+		add("phones_"+n, "", st.PhoneTypes[n])
 	}
 	add("blocked_records", "", st.BlockedRecords)
 	add("customers", "", st.Customers)

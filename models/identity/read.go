@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -37,6 +39,7 @@ type pendingVal struct {
 	off, end int32 // key bytes in the part's keyBuf
 	pos      int32 // position in rowIDs, relative to the part's base
 	ts       int64
+	hit      bool // a raw spelling matched a block pattern
 }
 
 // readPart is one worker's share of a chunk of rows (phase A).
@@ -54,6 +57,7 @@ type readPart struct {
 type readShard struct {
 	first, last []int64
 	records     []int32
+	hit         []bool // with block patterns only
 	sink        uint64
 }
 
@@ -77,8 +81,8 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 		s.batches = append(s.batches, e)
 		s.batchStart = append(s.batchStart, total)
 		total += int(rec.NumRows())
-		for t := idType(0); t < numTypes; t++ {
-			if a := column(rec, t.String()); a != nil {
+		for _, name := range append(IDTypes[:numTypes:numTypes], "identifier") {
+			if a := column(rec, name); a != nil {
 				nvals += a.Len() - a.NullN()
 			}
 		}
@@ -163,6 +167,10 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 	s.firstTs = make([]int64, 0, cap(s.keys))
 	s.lastTs = make([]int64, 0, cap(s.keys))
 	s.records = make([]int32, 0, cap(s.keys))
+	anyPattern := slices.Contains(s.rules.patFor[:], true)
+	if anyPattern {
+		s.rawHit = make([]bool, 0, cap(s.keys))
+	}
 	for i, enc := range s.rowIDs {
 		k, l := enc&mask, enc>>shift
 		g := s.dict.remap[k][l]
@@ -170,6 +178,9 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 			g = s.addID(s.dict.tabs[k].keys[l])
 			sh := shards[k]
 			s.firstTs[g], s.lastTs[g], s.records[g] = sh.first[l], sh.last[l], sh.records[l]
+			if anyPattern {
+				s.rawHit = append(s.rawHit, sh.hit[l])
+			}
 			s.dict.remap[k][l] = g
 		}
 		s.rowIDs[i] = g
@@ -208,21 +219,13 @@ func (s *stitcher) normalisePart(p *readPart) {
 				}
 				off := len(p.keyBuf)
 				key, valid := appendNormalized(append(p.keyBuf, byte(t)), t, raw, s.region, &p.pc)
-				if !valid {
-					p.keyBuf = key[:off]
-					if !isBlank(raw) {
-						p.values[t]++
-						p.invalid[t]++
-					}
-					continue
-				}
-				p.keyBuf = key
-				p.values[t]++
-				p.vals = append(p.vals, pendingVal{
-					h:   s.dict.hash(key[off:]),
-					off: int32(off), end: int32(len(key)),
-					pos: int32(len(p.vals)), ts: ts,
-				})
+				s.addValue(p, t, raw, key, off, valid, ts)
+			}
+			if raw, ok := e.untyped.get(i); ok && raw != "" {
+				declared, _ := e.declared.get(i)
+				off := len(p.keyBuf)
+				key, t, valid := s.rules.appendClassified(p.keyBuf, raw, declared, s.region, &p.pc)
+				s.addValue(p, t, raw, key, off, valid, ts)
 			}
 			p.rowEnds = append(p.rowEnds, int32(len(p.vals)))
 		}
@@ -231,10 +234,52 @@ func (s *stitcher) normalisePart(p *readPart) {
 	}
 }
 
+// addValue records the value raw of type t of the current row, whose key
+// (type byte + normalised value) is key[off:] when valid.
+func (s *stitcher) addValue(p *readPart, t idType, raw string, key []byte, off int, valid bool, ts int64) {
+	if !valid {
+		p.keyBuf = key[:off]
+		if !isBlank(raw) {
+			p.values[t]++
+			p.invalid[t]++
+		}
+		return
+	}
+	p.keyBuf = key
+	p.values[t]++
+	hit := false
+	if s.rules.patFor[t] {
+		hit = s.rawMatch(t, raw, key[off+1:])
+	}
+	p.vals = append(p.vals, pendingVal{
+		h:   s.dict.hash(key[off:]),
+		off: int32(off), end: int32(len(key)),
+		pos: int32(len(p.vals)), ts: ts, hit: hit,
+	})
+}
+
+// rawMatch reports whether a block pattern for type t matches the raw
+// spelling of a value, trimmed. Spellings equal to the normalised value or
+// (for Chinese mobiles) to its national digits are left to applyBlocklist,
+// which tries those forms once per identifier.
+func (s *stitcher) rawMatch(t idType, raw string, norm []byte) bool {
+	v := strings.TrimFunc(raw, isTrim)
+	if v == string(norm) || (t == tPhone && len(norm) == 14 && string(norm[:3]) == "+86" && v == string(norm[3:])) {
+		return false
+	}
+	for _, p := range s.rules.pats {
+		if (p.typ < 0 || p.typ == int(t)) && p.re.MatchString(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // internShard interns the values of shard k found in the parts, writing
 // (local id << shift | k) into rowIDs.
 func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPart, base []int32) {
 	tab := s.dict.tabs[k]
+	patterns := slices.Contains(s.rules.patFor[:], true)
 	const block = 256
 	var blk [block]*pendingVal
 	var blkBase [block]int32
@@ -253,6 +298,12 @@ func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPa
 				sh.first = append(sh.first, noTS)
 				sh.last = append(sh.last, noTS)
 				sh.records = append(sh.records, 0)
+				if patterns {
+					sh.hit = append(sh.hit, false)
+				}
+			}
+			if v.hit {
+				sh.hit[l] = true
 			}
 			s.rowIDs[blkBase[i]+v.pos] = l<<shift | int32(k)
 			sh.records[l]++

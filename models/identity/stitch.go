@@ -10,7 +10,29 @@ const (
 	DefaultMaxStrongIDs  = 3
 	DefaultMaxWeakIDs    = 10
 	DefaultDefaultRegion = "CN"
+	// DefaultMaxNames: more than 3 distinct names on one phone, email or
+	// device is a shared identifier (a person's own spellings, a nickname
+	// and a spouse's name fit within 3).
+	DefaultMaxNames = 3
+	// DefaultMaxOrdersPerDay: more than 10 purchases on one day.
+	DefaultMaxOrdersPerDay = 10
+	// DefaultMaxStoresPerMonth: purchases in more than 6 stores in one
+	// calendar month.
+	DefaultMaxStoresPerMonth = 6
+	// DefaultUntypedFallback is the type of an untyped value that is
+	// neither a phone nor an email.
+	DefaultUntypedFallback = IDMemberCard
 )
+
+// DefaultPurchaseTables are the rec_table values whose records are
+// purchases for the velocity rules.
+var DefaultPurchaseTables = []string{"order_lines"}
+
+// DefaultLinkPhoneTypes are the phone number types that link by default:
+// numbers that belong to one person. Fixed lines, toll-free, shared-cost
+// (China's 400 numbers), premium-rate and VoIP numbers are typically a
+// store's, an office's or a service's.
+var DefaultLinkPhoneTypes = []string{"mobile", "fixed_line_or_mobile"}
 
 // Config configures Stitch.
 type Config struct {
@@ -54,15 +76,60 @@ type Config struct {
 	// Blocklist lists junk values (shared store phones, test emails). Each
 	// entry is either "type:value" where type is one of IDTypes
 	// ("phone:400 820 8820", "buyer_id:tmall:test") or a bare value, which is
-	// tried as every identifier type. The value is normalised like the data
-	// before matching, so "+86 400-820-8820" and "4008208820" match the same
-	// phone.
+	// tried as every identifier type. The entry is normalised like the data
+	// and compared with the normalised value, so it matches the value
+	// however it was typed, raw or normalised: the entry "021-62881234"
+	// blocks "02162881234", "(021) 6288 1234" and "+86 21 6288 1234", and
+	// the entry "+862162881234" blocks them too.
 	Blocklist []string
-	// BlockPatterns are regular expressions (Go RE2 syntax) matched against
-	// normalised values; "type:regex" restricts a pattern to one identifier
-	// type (e.g. `phone:^\+86(400|800)`, `email:@(example|test)\.com$`).
-	// Unanchored patterns match anywhere in the value.
+	// BlockPatterns are regular expressions (Go RE2 syntax); "type:regex"
+	// restricts a pattern to one identifier type. A pattern blocks an
+	// identifier when it matches any of: the normalised value
+	// ("+862162881234", "test@example.com"); for phones, the national
+	// number in digits with its trunk prefix ("02162881234", "4008208820",
+	// "13812345678"); or any raw spelling of the value in the evidence,
+	// trimmed ("021-62881234", "Test@Example.com"). So `^0\d{2,3}-?\d{7,8}$`
+	// blocks a landline typed "021-62881234", "02162881234" or
+	// "+86 21 6288 1234", `^400-?\d{3}-?\d{4}$` blocks "400-820-8820" and
+	// "4008208820", `phone:^\+86(400|800)` blocks both kinds of service
+	// number, `email:@(example|test)\.com$` test addresses. Unanchored
+	// patterns match anywhere in the value.
 	BlockPatterns []string
+	// MaxNames: a weak identifier (phone, email, device_id) seen on records
+	// with more than MaxNames distinct names is refused with reason
+	// "many_names" (a store's tablet phone typed for walk-ins who carry no
+	// other identifier). Names are compared normalised: full-width folded,
+	// lower-cased, spaces and punctuation removed ("Zhang Wei", "zhangwei"
+	// and "ZHANG·WEI" are one name); blank, placeholder ("未知", "顾客",
+	// "先生") and masked names ("张*", "j***n") are ignored. 0 means
+	// DefaultMaxNames; negative disables.
+	MaxNames int
+	// MaxOrdersPerDay and MaxStoresPerMonth are the velocity rules: a weak
+	// identifier on more than MaxOrdersPerDay purchase records on one day
+	// (UTC), or on purchase records of more than MaxStoresPerMonth distinct
+	// store_ids in one calendar month (UTC), is refused with reason
+	// "velocity". Purchase records are those whose rec_table is one of
+	// PurchaseTables (DefaultPurchaseTables when empty). 0 means the
+	// default (DefaultMaxOrdersPerDay, DefaultMaxStoresPerMonth); negative
+	// disables the rule.
+	MaxOrdersPerDay   int
+	MaxStoresPerMonth int
+	PurchaseTables    []string
+	// LinkPhoneTypes lists the phone number types (as classified by
+	// github.com/nyaruka/phonenumbers) that link: mobile, fixed_line,
+	// fixed_line_or_mobile, toll_free, premium_rate, shared_cost, voip,
+	// personal_number, pager, uan, voicemail, unknown. A phone of another
+	// type is refused with reason "phone_type" (its type in Blocked.detail).
+	// Empty means DefaultLinkPhoneTypes.
+	LinkPhoneTypes []string
+	// TypeAliases maps declared identifier types to IDTypes names for the
+	// untyped identifier column (see Stitch): {"mobile": "phone", "手机":
+	// "phone", "邮箱": "email"}. Keys are compared trimmed and lower-cased.
+	TypeAliases map[string]string
+	// UntypedFallback is the type given to an untyped value that is
+	// neither a valid phone nor a valid email (DefaultUntypedFallback when
+	// empty).
+	UntypedFallback string
 	// DefaultRegion is the region used to read phone numbers written
 	// without a country code ("CN" when empty).
 	DefaultRegion string
@@ -139,7 +206,10 @@ type Stats struct {
 	IdentifiersByType map[string]int64
 	CarriedForward    int64            // identity_map rows kept from the prior map only
 	Blocked           int64            // distinct blocked identifiers of the evidence
-	BlockedByReason   map[string]int64 // blocklist, pattern, cap, conflict
+	BlockedByReason   map[string]int64 // blocklist, pattern, phone_type, many_names, velocity, cap, conflict
+	// PhoneTypes counts the distinct phones of the evidence by number type
+	// (LinkPhoneTypes names), blocked or not.
+	PhoneTypes map[string]int64
 	BlockedRecords    int64            // records carrying at least one blocked identifier
 	Customers         int64            // customers with evidence in this run
 	PriorCustomers    int64            // distinct customer ids in the prior map
@@ -156,9 +226,15 @@ const (
 	reasonPattern
 	reasonCap
 	reasonConflict
+	reasonPhoneType
+	reasonManyNames
+	reasonVelocity
 )
 
-var reasonNames = [...]string{"", "blocklist", "pattern", "cap", "conflict"}
+var reasonNames = [...]string{"", "blocklist", "pattern", "cap", "conflict", "phone_type", "many_names", "velocity"}
+
+// reasonOrder is the order of the reasons in Stats and identity_stats.
+var reasonOrder = []string{"blocklist", "pattern", "phone_type", "many_names", "velocity", "cap", "conflict"}
 
 type ghostInfo struct {
 	first, last int64
@@ -171,6 +247,7 @@ type stitcher struct {
 	runID              string
 	pc                 phoneCache
 	maxStrong, maxWeak int
+	rules              rules
 
 	// interning: key = type byte + normalised value
 	dict *dict
@@ -184,6 +261,10 @@ type stitcher struct {
 	reason          []uint8
 	strongCnt       []int32 // distinct strong partners (for Blocked)
 	weakCnt         []int32 // max distinct phones or emails co-occurring
+	rawHit          []bool  // a raw spelling matched a block pattern (nil without patterns)
+	phoneType       []uint8 // phone number type + 1 of phones in the evidence, 0 otherwise
+	national        map[int32]string // national number in digits of phones not on the fast path (with phone patterns)
+	detail          map[int32]string
 	ghosts          map[int32]ghostInfo
 
 	// rows (CSR of identifier ids per evidence row)
@@ -225,7 +306,11 @@ type change struct {
 // utf8), ts (timestamp, any unit, read as UTC; int64 is read as
 // microseconds), source, channel, the identifier columns phone, email,
 // member_card, buyer_id ("<channel>:<id>"), openid, unionid, device_id, and
-// the attributes name, store_id, region. Columns are found by name; a
+// the attributes name, store_id, region, and an untyped identifier column
+// identifier with its declared type identifier_type (as written: a type
+// name, a Config.TypeAliases key, or null). An identifier whose declared
+// type is empty or unknown is classified by Classify: a valid phone, else a
+// valid email, else Config.UntypedFallback. Columns are found by name; a
 // missing column reads as all-null; utf8, large_utf8, utf8_view, binary and
 // dictionary-encoded strings are accepted. The evidence must be complete
 // (all records to date), not a delta: links are recomputed from it on every
@@ -240,9 +325,10 @@ type change struct {
 //     cfg.DefaultRegion, NormalizeEmail, NormalizeBuyerID, NormalizeID);
 //     failures are counted in Stats.Invalid and ignored. Values are
 //     interned into dense int32 ids (2-4 workers over hash shards).
-//  2. Junk is refused: blocklist and patterns, then the cap and the conflict
-//     rule (see Config). Blocked identifiers link nothing, are left out of
-//     IdentityMap and are listed in Blocked.
+//  2. Junk is refused, in this order: blocklist and patterns, phone
+//     number types, the names and velocity rules, then the cap and the
+//     conflict rule (see Config). Blocked identifiers link nothing, are
+//     left out of IdentityMap and are listed in Blocked.
 //  3. The remaining identifiers of each record are united (union-find over
 //     the int32 ids with path halving and union by size); customers are the
 //     connected components. An openid is tied to its unionid simply by
@@ -289,6 +375,9 @@ func Stitch(evidence, prior []arrow.RecordBatch, cfg Config, runID string) (*Res
 	if err != nil {
 		return nil, err
 	}
+	if s.rules, err = newRules(cfg, pats); err != nil {
+		return nil, err
+	}
 	defer func() { s.dict.release() }() // early returns; released after the blocklist otherwise
 	if err := s.readEvidence(evidence); err != nil {
 		return nil, err
@@ -296,7 +385,10 @@ func Stitch(evidence, prior []arrow.RecordBatch, cfg Config, runID string) (*Res
 	if err := s.readPrior(prior); err != nil {
 		return nil, err
 	}
+	s.classifyPhones()
 	s.applyBlocklist(pats)
+	s.applyPhoneTypes()
+	s.applyShared()
 	s.applyCap()
 	s.link()
 	s.assignIDs()

@@ -153,7 +153,7 @@ func TestCap(t *testing.T) {
 			r := strong(i)
 			r.key = fmt.Sprintf("k%d", i)
 			r.ts = fmt.Sprintf("2024-01-%02d", i+1)
-			r.phone = "021-6234 5000"
+			r.phone = "139 0000 5000"
 			rs = append(rs, r)
 		}
 		return rs
@@ -185,11 +185,11 @@ func TestCap(t *testing.T) {
 			defer ev.Release()
 			res := stitch(t, []arrow.RecordBatch{ev}, nil, c.cfg, "r1")
 			b := blocked(res)
-			if got := b["phone:+862162345000"] == "cap"; got != c.blocked {
+			if got := b["phone:+8613900005000"] == "cap"; got != c.blocked {
 				t.Fatalf("blocked = %v, want %v (%v)", got, c.blocked, rows(res.Blocked))
 			}
 			if c.blocked {
-				want := "id_type=phone id_value=+862162345000 reason=cap strong_ids=" + c.strong
+				want := "id_type=phone id_value=+8613900005000 reason=cap strong_ids=" + c.strong
 				if got := rows(res.Blocked); len(got) != 1 || !strings.Contains(got[0], want) {
 					t.Errorf("blocked rows = %v, want %s", got, want)
 				}
@@ -231,12 +231,12 @@ func TestConflictRule(t *testing.T) {
 	ev := batch(t,
 		rec{key: "1", ts: "2024-01-01", card: "M1", phone: "13900000001"},
 		rec{key: "2", ts: "2024-01-02", card: "M2", phone: "13900000002"},
-		rec{key: "3", ts: "2024-01-03", card: "M1", phone: "021-6234 5000"},
-		rec{key: "4", ts: "2024-01-04", card: "M2", phone: "021-6234 5000"},
+		rec{key: "3", ts: "2024-01-03", card: "M1", phone: "139 0000 5000"},
+		rec{key: "4", ts: "2024-01-04", card: "M2", phone: "139 0000 5000"},
 	)
 	defer ev.Release()
 	res := stitch(t, []arrow.RecordBatch{ev}, nil, Config{}, "r1")
-	if r := blocked(res)["phone:+862162345000"]; r != "conflict" {
+	if r := blocked(res)["phone:+8613900005000"]; r != "conflict" {
 		t.Errorf("reason = %q (%v)", r, rows(res.Blocked))
 	}
 	if res.Stats.Customers != 2 {
@@ -359,10 +359,10 @@ func TestThreeWayMerge(t *testing.T) {
 // splits; the part with most identifiers keeps the id.
 func TestSplit(t *testing.T) {
 	recs := []rec{
-		{key: "1", ts: "2024-01-02", card: "M1", phone: "021-6234 5000"},
-		{key: "2", ts: "2024-01-01", card: "M2", phone: "021-6234 5000"},
+		{key: "1", ts: "2024-01-02", card: "M1", phone: "139 0000 5000"},
+		{key: "2", ts: "2024-01-01", card: "M2", phone: "139 0000 5000"},
 		{key: "3", ts: "2024-01-03", card: "M1", email: "one@x.com"},
-		{key: "4", ts: "2024-01-04", phone: "021-6234 5000"},
+		{key: "4", ts: "2024-01-04", phone: "139 0000 5000"},
 	}
 	ev := batch(t, recs...)
 	defer ev.Release()
@@ -370,7 +370,7 @@ func TestSplit(t *testing.T) {
 	if r1.Stats.Customers != 1 {
 		t.Fatalf("run 1: %d customers", r1.Stats.Customers)
 	}
-	cfg := Config{Blocklist: []string{"021 62345000"}}
+	cfg := Config{Blocklist: []string{"13900005000"}}
 	r2 := stitch(t, []arrow.RecordBatch{ev}, r1.IdentityMap, cfg, "r2")
 	as := assignments(r2)
 	// {M1, one@x.com} had 2 identifiers of C1: it keeps C1 although M2 is older
@@ -378,14 +378,14 @@ func TestSplit(t *testing.T) {
 	if !reflect.DeepEqual(as, want) {
 		t.Errorf("assignments = %v, want %v", as, want)
 	}
-	wantCh := []string{"r2 split C00000001 C00000002 phone:+862162345000"}
+	wantCh := []string{"r2 split C00000001 C00000002 phone:+8613900005000"}
 	if got := changes(r2); !reflect.DeepEqual(got, wantCh) {
 		t.Errorf("changes = %v, want %v", got, wantCh)
 	}
 	if r2.Stats.Splits != 1 || r2.Stats.NewIDs != 1 {
 		t.Errorf("stats %+v", r2.Stats)
 	}
-	if _, ok := idMap(r2)["phone:+862162345000"]; ok {
+	if _, ok := idMap(r2)["phone:+8613900005000"]; ok {
 		t.Error("blocked phone still in identity_map")
 	}
 	// stable afterwards
@@ -395,19 +395,19 @@ func TestSplit(t *testing.T) {
 	}
 	// the same split caused by the cap: three more cards on the phone
 	more := append(slices.Clone(recs),
-		rec{key: "5", ts: "2024-01-05", card: "M5", phone: "021-6234 5000"},
-		rec{key: "6", ts: "2024-01-06", card: "M6", phone: "021-6234 5000"},
+		rec{key: "5", ts: "2024-01-05", card: "M5", phone: "139 0000 5000"},
+		rec{key: "6", ts: "2024-01-06", card: "M6", phone: "139 0000 5000"},
 	)
 	ev4 := batch(t, more...)
 	defer ev4.Release()
 	r4 := stitch(t, []arrow.RecordBatch{ev4}, r1.IdentityMap, Config{}, "r4")
-	if got := blocked(r4)["phone:+862162345000"]; got != "cap" {
+	if got := blocked(r4)["phone:+8613900005000"]; got != "cap" {
 		t.Fatalf("phone not capped: %v", rows(r4.Blocked))
 	}
 	if a := assignments(r4); a["1"] != "C00000001" || a["3"] != "C00000001" || a["2"] != "C00000002" {
 		t.Errorf("cap split assignments = %v", a)
 	}
-	if got := changes(r4); !reflect.DeepEqual(got, []string{"r4 split C00000001 C00000002 phone:+862162345000"}) {
+	if got := changes(r4); !reflect.DeepEqual(got, []string{"r4 split C00000001 C00000002 phone:+8613900005000"}) {
 		t.Errorf("cap split changes = %v", got)
 	}
 }

@@ -54,7 +54,7 @@ type Mapping struct {
 	header   []string
 	layouts  []string
 	loc      *time.Location
-	enums    []map[string]bool
+	enums    []map[string]string // accepted lower-cased value -> value stored
 
 	file    string
 	exprs   []*columnExpr // per canonical field: mapped as an expression
@@ -133,11 +133,17 @@ func NewMapping(src *config.Source, file string, header []string) (*Mapping, err
 		m.derived = append(m.derived, !mapped && !ok && config.Derivable(tbl.Name, f.Name))
 		m.consts = append(m.consts, c)
 		m.hasConst = append(m.hasConst, ok)
-		var en map[string]bool
+		var en map[string]string
 		if len(f.Enum) > 0 {
-			en = map[string]bool{}
+			en = map[string]string{}
+			if f.Name == "identifier_type" {
+				// identity.type_aliases: "mobile" loads as "phone"
+				for a, e := range src.IdentifierTypeAliases {
+					en[a] = e
+				}
+			}
 			for _, e := range f.Enum {
-				en[e] = true
+				en[e] = e
 			}
 		}
 		m.enums = append(m.enums, en)
@@ -345,11 +351,14 @@ func (b *Builder) Add(row *source.Row) *Problem {
 		switch f.Type {
 		case schema.String:
 			if m.enums[fi] != nil {
-				low := strings.ToLower(raw)
-				if !m.enums[fi][low] {
+				v, ok := m.enums[fi][strings.ToLower(raw)]
+				if !ok {
+					v, ok = m.enums[fi][strings.ToLower(strings.TrimSpace(raw))]
+				}
+				if !ok {
 					return &Problem{Column: f.Name, Reason: ReasonBadValue, Detail: fmt.Sprintf("%q is not one of %s", raw, strings.Join(f.Enum, ", "))}
 				}
-				raw = low
+				raw = v
 			}
 			c.s = raw
 		case schema.Int:
