@@ -17,9 +17,9 @@ import (
 // purchase table in caseConfig) unless table is set; ident/identType fill
 // the untyped identifier column. Empty strings are nulls.
 type crec struct {
-	key, table, ts                 string
+	key, table, ts                  string
 	phone, email, card, name, store string
-	ident, identType               string
+	ident, identType                string
 }
 
 var caseSchema = arrow.NewSchema(append(slices.Clone(EvidenceSchema.Fields()),

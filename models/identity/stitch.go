@@ -209,15 +209,15 @@ type Stats struct {
 	BlockedByReason   map[string]int64 // blocklist, pattern, phone_type, many_names, velocity, cap, conflict
 	// PhoneTypes counts the distinct phones of the evidence by number type
 	// (LinkPhoneTypes names), blocked or not.
-	PhoneTypes map[string]int64
-	BlockedRecords    int64            // records carrying at least one blocked identifier
-	Customers         int64            // customers with evidence in this run
-	PriorCustomers    int64            // distinct customer ids in the prior map
-	Merges            int64            // merge changes (absorbed ids)
-	Splits            int64            // split changes
-	NewIDs            int64            // customer ids issued in this run
-	Retired           int64            // prior ids with no usable identifier left in the evidence
-	MaxCustomerNumber int64            // largest customer number issued so far
+	PhoneTypes        map[string]int64
+	BlockedRecords    int64 // records carrying at least one blocked identifier
+	Customers         int64 // customers with evidence in this run
+	PriorCustomers    int64 // distinct customer ids in the prior map
+	Merges            int64 // merge changes (absorbed ids)
+	Splits            int64 // split changes
+	NewIDs            int64 // customer ids issued in this run
+	Retired           int64 // prior ids with no usable identifier left in the evidence
+	MaxCustomerNumber int64 // largest customer number issued so far
 }
 
 const (
@@ -259,10 +259,10 @@ type stitcher struct {
 	records         []int32
 	prior           []int32 // dense prior customer index, -1
 	reason          []uint8
-	strongCnt       []int32 // distinct strong partners (for Blocked)
-	weakCnt         []int32 // max distinct phones or emails co-occurring
-	rawHit          []bool  // a raw spelling matched a block pattern (nil without patterns)
-	phoneType       []uint8 // phone number type + 1 of phones in the evidence, 0 otherwise
+	strongCnt       []int32          // distinct strong partners (for Blocked)
+	weakCnt         []int32          // max distinct phones or emails co-occurring
+	rawHit          []bool           // a raw spelling matched a block pattern (nil without patterns)
+	phoneType       []uint8          // phone number type + 1 of phones in the evidence, 0 otherwise
 	national        map[int32]string // national number in digits of phones not on the fast path (with phone patterns)
 	detail          map[int32]string
 	ghosts          map[int32]ghostInfo
