@@ -32,6 +32,9 @@ type Env struct {
 	Partition string
 	// Hooks lets tests inject faults.
 	Hooks Hooks
+	// Resend sends mail again that the delivery log says was accepted for
+	// the same as-of date (crmkit run --resend).
+	Resend bool
 
 	asOf   *asOfCache    // shared by the jobs of one Runner.Run
 	shared *sharedInputs // likewise

@@ -98,6 +98,7 @@ type Receipt struct {
 
 // SendFailure is the error for one message that Deliver could not deliver.
 type SendFailure struct {
+	MessageID string
 	To        []string
 	Subject   string
 	Attempts  int
@@ -139,6 +140,10 @@ type Mailer struct {
 	Timeout time.Duration
 	// Log receives one line per message sent or failed (never credentials).
 	Log *slog.Logger
+	// OnAccepted, when set, is called as soon as the server accepts a
+	// message, before the next is sent, so a delivery log records it even
+	// if the process dies before Deliver returns.
+	OnAccepted func(Receipt)
 
 	username, password string
 }
@@ -503,7 +508,7 @@ func (m *Mailer) sendSMTP(ctx context.Context, msgs []*Message) ([]Receipt, erro
 			receipts = append(receipts, *done[i])
 			continue
 		}
-		f := &SendFailure{To: msg.To, Subject: msg.Subject, Attempts: tries[i], Err: lastErr[i]}
+		f := &SendFailure{MessageID: msg.MessageID, To: msg.To, Subject: msg.Subject, Attempts: tries[i], Err: lastErr[i]}
 		f.Retryable = !permanent[i] && classify(lastErr[i])
 		m.log().Error("mail: not delivered", "to", msg.To, "subject", msg.Subject, "attempts", tries[i],
 			"retryable", f.Retryable, "error", lastErr[i])
@@ -557,6 +562,9 @@ func (m *Mailer) sendRound(ctx context.Context, client *mail.Client, msgs []*Mes
 		}
 		m.log().Info("mail sent", "to", msg.To, "subject", msg.Subject, "attempt", attempt)
 		done[i] = &Receipt{To: msg.To, Subject: msg.Subject, MessageID: msg.MessageID, Attempts: attempt}
+		if m.OnAccepted != nil {
+			m.OnAccepted(*done[i])
+		}
 	}
 	return again
 }

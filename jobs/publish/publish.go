@@ -339,6 +339,7 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 	built := map[key]string{} // xlsx path per filtered scorecard
 	cards := map[key]*reports.Scorecard{}
 	var msgs []*reports.Message
+	var keys []deliveryKey
 	for _, d := range cfg.Deliveries {
 		layer := reports.Layer(d.Scorecard)
 		for _, r := range d.Recipients {
@@ -371,13 +372,14 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 				return 0, fmt.Errorf("delivery %s to %s: %w", d.Name, r.Email, err)
 			}
 			msgs = append(msgs, msg)
+			name := d.Name
+			if name == "" {
+				name = d.Scorecard
+			}
+			keys = append(keys, deliveryKey{name, r.Email})
 		}
 	}
-	_, err = m.Deliver(ctx, msgs)
-	if err != nil {
-		return 0, fmt.Errorf("deliver scorecards: %w", err)
-	}
-	return len(msgs), nil
+	return deliverOnce(ctx, env, m, asOf, out, msgs, keys)
 }
 
 // SendAlert sends a failure alert to the configured operators through the
