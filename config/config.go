@@ -43,6 +43,9 @@ type Config struct {
 	Reports    Reports        `yaml:"reports"`
 	SMTP       *SMTP          `yaml:"smtp"`
 	Deliveries []Delivery     `yaml:"deliveries"`
+	// Regions maps each region to the provinces it covers (names as the
+	// exports write them; see config/deliveries.go).
+	Regions map[string][]string `yaml:"regions"`
 	Alerts     Alerts         `yaml:"alerts"`
 	Segments   []Segment      `yaml:"segments"`
 	Privacy    Privacy        `yaml:"privacy"`
@@ -636,6 +639,7 @@ func (c *Config) validate(v *validator) {
 		}
 	}
 	v.validateFilters(c)
+	v.validateRegions(c)
 	switch c.Privacy.Mode {
 	case "none", "mask", "hash":
 	default:

@@ -51,3 +51,34 @@ func (v *validator) validateFilters(c *Config) {
 		}
 	}
 }
+
+// validateRegions checks the province lists of regions: names not empty,
+// and no province in two regions (an e-commerce order's region is the one
+// whose province its shipping province or address starts with, so a
+// province listed twice would have two). Names compare case-insensitively.
+func (v *validator) validateRegions(c *Config) {
+	regions := make([]string, 0, len(c.Regions))
+	for r := range c.Regions {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	seen := map[string]string{}
+	for _, r := range regions {
+		p := "$.regions." + r
+		if strings.TrimSpace(r) == "" {
+			v.fail("$.regions", "regions", "empty region name")
+		}
+		for i, prov := range c.Regions[r] {
+			key := fmt.Sprintf("regions.%s[%d]", r, i)
+			k := strings.ToLower(strings.TrimSpace(prov))
+			switch {
+			case k == "":
+				v.fail(p, key, "empty province")
+			case seen[k] != "" && seen[k] != r:
+				v.fail(p, key, "province %q is also in region %s", prov, seen[k])
+			default:
+				seen[k] = r
+			}
+		}
+	}
+}

@@ -50,6 +50,8 @@ type builder struct {
 	cur, prev Period
 	// region restricts order and customer figures (empty: all regions).
 	region string
+	// regions maps regions to their provinces (config regions).
+	regions map[string][]string
 	// curLabel and prevLabel name the periods as the scorecard header does
 	// ("2025-12", or "2025-12 (to 12-15)" for a month to date).
 	curLabel, prevLabel string

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -10,40 +11,68 @@ import (
 )
 
 // factsSQL builds the order facts the period figures read: the orders of
-// [from, to) (the comparison period through the reported one) with the
-// region of the store (receipts) or of the customer's golden record, the
-// units and the ERP cost of each order. Only these two months are
-// materialised: writing every order (5M rows at 1M customers) cost more
-// than all the queries on it; the figures over the whole history (new and
-// repeat customers, the 12-month mix) read orders directly.
+// [from, to) (the comparison period through the reported one) with their
+// region (regionExpr), the units and the ERP cost of each order. Only these
+// two months are materialised: writing every order (5M rows at 1M
+// customers) cost more than all the queries on it; the figures over the
+// whole history (new customers, the 12-month mix) read orders directly.
 //
-// Units and cost read the kept raw lines (kept_order_lines: the same
-// latest-export rule as the order_lines view) (so units equal orders.units: the view's customer join
-// matches one stitch assignment per order) but without its customer
-// join, which they do not need (it is the expensive part at 10M lines);
-// orders.units is a HUGEINT, slow to read. The lines of an order are no
-// older than the order (its order_ts is the first line's), so lines before
-// from are skipped.
-func factsSQL(d warehouse.SQL, from, to time.Time) string {
+// Units, cost and the shipping province read the kept raw lines
+// (kept_order_lines: the same latest-export rule as the order_lines view,
+// so units equal orders.units) but without its customer join, which they
+// do not need (it is the expensive part at 10M lines); orders.units is a
+// HUGEINT, slow to read. The lines of an order are no older than the order
+// (its order_ts is the first line's), so lines before from are skipped.
+func factsSQL(d warehouse.SQL, regions map[string][]string, from, to time.Time) string {
 	f, t := warehouse.TimestampLiteral(d, from), warehouse.TimestampLiteral(d, to)
+	pr := "SELECT CAST(NULL AS VARCHAR) AS channel, CAST(NULL AS VARCHAR) AS order_id, CAST(NULL AS VARCHAR) AS region FROM cost WHERE FALSE"
+	if m := provinceMapSQL(regions); m != "" {
+		pr = `SELECT cost.channel, cost.order_id, ` + d.ArgMax("pm.region", "length(pm.alias)") + ` AS region
+		FROM cost JOIN (` + m + `) pm ON starts_with(lower(cost.province), pm.alias) GROUP BY 1, 2`
+	}
 	return `CREATE OR REPLACE TABLE publish_order_facts AS
 	WITH o AS (SELECT channel, order_id, order_ts, customer_id, store_id, paid_amount, refund_amount, net_amount
 		FROM orders WHERE order_ts >= ` + f + ` AND order_ts < ` + t + `),
 	cost AS (SELECT l.channel, l.order_id, CAST(sum(l.qty) AS BIGINT) AS units, sum(l.qty * p.unit_cost) AS cost,
-			count(CASE WHEN p.unit_cost IS NULL THEN 1 END) AS lines_without_cost
+			count(CASE WHEN p.unit_cost IS NULL THEN 1 END) AS lines_without_cost, max(l.province) AS province
 		FROM kept_order_lines l JOIN o ON o.channel = l.channel AND o.order_id = l.order_id
 		LEFT JOIN products p ON p.sku = l.sku
 		WHERE l.order_ts >= ` + f + `
-		GROUP BY 1, 2)
+		GROUP BY 1, 2),
+	pr AS (` + pr + `)
 	SELECT o.*, ` + regionExpr + ` AS region, s.store_name, cost.units, cost.cost, cost.lines_without_cost
 	FROM o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
-	LEFT JOIN cost ON cost.channel = o.channel AND cost.order_id = o.order_id`
+	LEFT JOIN cost ON cost.channel = o.channel AND cost.order_id = o.order_id
+	LEFT JOIN pr ON pr.channel = o.channel AND pr.order_id = o.order_id`
 }
 
-// regionExpr is the region of an order o joined with its store s and
-// customer c: the store's for receipts, else the customer's, else
-// 'unknown'.
-const regionExpr = "coalesce(s.region, c.region, 'unknown')"
+// provinceMapSQL is the configured regions as rows (region, alias): alias
+// a province name in lower case; "" when no region is configured.
+func provinceMapSQL(regions map[string][]string) string {
+	names := make([]string, 0, len(regions))
+	for r := range regions {
+		names = append(names, r)
+	}
+	sort.Strings(names)
+	var rows []string
+	for _, r := range names {
+		for _, p := range regions[r] {
+			if a := strings.ToLower(strings.TrimSpace(p)); a != "" {
+				rows = append(rows, "SELECT "+sqlString(r)+" AS region, "+sqlString(a)+" AS alias")
+			}
+		}
+	}
+	return strings.Join(rows, " UNION ALL ")
+}
+
+// sqlString quotes a config value as a SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// regionExpr is the region of an order o joined with its store s, the
+// region of its shipping province pr and its customer c: the store's for
+// receipts, else the province's for e-commerce orders whose export
+// carries one, else the customer's, else 'unknown'.
+const regionExpr = "coalesce(s.region, pr.region, c.region, 'unknown')"
 
 // periodLits are the bounds of the current and the previous period as
 // TIMESTAMPTZ literals.
@@ -195,7 +224,7 @@ func (b *builder) strategy() reports.Scorecard {
 
 	mixFrom := b.cur.From.AddDate(0, -11, 0)
 	mix := b.table("Net sales by month and channel, "+mixFrom.Format("2006-01")+" to "+b.cur.Label, `SELECT `+reports.MonthCase(b.sql(), "order_ts", b.loc, mixFrom, b.cur.To)+` AS month, channel, sum(net_amount) AS net_sales
-		FROM `+b.ordersSource()+` WHERE order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` GROUP BY 1, 2 ORDER BY 1, 2`,
+		FROM `+b.ordersSource(mixFrom, b.cur.To)+` WHERE order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ) AND `+rc+` GROUP BY 1, 2 ORDER BY 1, 2`,
 		append([]any{ts(mixFrom), ts(b.cur.To)}, ra...)...)
 	share := b.table("Channel mix, "+b.cur.Label+" with "+b.prev.Label, `SELECT channel, count(CASE WHEN `+b.inCur()+` THEN 1 END) AS orders,
 		count(DISTINCT CASE WHEN `+b.inCur()+` THEN customer_id END) AS customers, sum(CASE WHEN `+b.inCur()+` THEN net_amount END) AS net_sales,
@@ -307,15 +336,25 @@ func cut(t reports.Table, n int) reports.Table {
 	return t
 }
 
-// ordersSource is the orders with their region (as in the order facts)
-// when the scorecard is restricted to a region, and the orders table
-// otherwise.
-func (b *builder) ordersSource() string {
+// ordersSource is the orders of [from, to) with their region (as in the
+// order facts) when the scorecard is restricted to a region, and the
+// orders table otherwise.
+func (b *builder) ordersSource(from, to time.Time) string {
 	if b.region == "" {
 		return "orders"
 	}
+	d := b.sql()
+	f, t := warehouse.TimestampLiteral(d, from), warehouse.TimestampLiteral(d, to)
+	pr := "SELECT CAST(NULL AS VARCHAR) AS channel, CAST(NULL AS VARCHAR) AS order_id, CAST(NULL AS VARCHAR) AS region FROM orders WHERE FALSE"
+	if m := provinceMapSQL(b.regions); m != "" {
+		pr = `SELECT l.channel, l.order_id, ` + d.ArgMax("pm.region", "length(pm.alias)") + ` AS region
+			FROM (SELECT channel, order_id, max(province) AS province FROM kept_order_lines WHERE order_ts >= ` + f + ` AND order_ts < ` + t + ` AND province IS NOT NULL GROUP BY 1, 2) l
+			JOIN (` + m + `) pm ON starts_with(lower(l.province), pm.alias) GROUP BY 1, 2`
+	}
 	return `(SELECT o.order_ts, o.channel, o.customer_id, o.net_amount, ` + regionExpr + ` AS region
-		FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id) ro`
+		FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
+		LEFT JOIN (` + pr + `) pr ON pr.channel = o.channel AND pr.order_id = o.order_id
+		WHERE o.order_ts >= ` + f + ` AND o.order_ts < ` + t + `) ro`
 }
 
 // pivot turns a long (label, series, value) table into one row per label

@@ -34,7 +34,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 		`CREATE TABLE products (sku VARCHAR, unit_cost DOUBLE)`,
 		`INSERT INTO products VALUES ('a', 10), ('b', 25), ('c', NULL)`,
 		`CREATE TABLE order_versions (channel VARCHAR, order_id VARCHAR, keep_load_id VARCHAR)`,
-		`CREATE TABLE raw_order_lines (_load_id VARCHAR, channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, sku VARCHAR, qty BIGINT)`,
+		`CREATE TABLE raw_order_lines (_load_id VARCHAR, channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, sku VARCHAR, qty BIGINT, province VARCHAR)`,
 		jobs.KeptLinesViewSQL(true),
 		`CREATE TABLE orders (channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, customer_id VARCHAR, store_id VARCHAR,
 			units HUGEINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE)`,
@@ -69,7 +69,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 			q := int64(1 + rng.Intn(4))
 			units += q
 			// A later line of the order may carry a later time.
-			if err := wh.Exec(ctx, `INSERT INTO raw_order_lines VALUES ('L1', ?, ?, ?, ?, ?)`, channel, id, ts.Add(time.Duration(l)*time.Hour), []string{"a", "b", "c"}[rng.Intn(3)], q); err != nil {
+			if err := wh.Exec(ctx, `INSERT INTO raw_order_lines VALUES ('L1', ?, ?, ?, ?, ?, NULL)`, channel, id, ts.Add(time.Duration(l)*time.Hour), []string{"a", "b", "c"}[rng.Intn(3)], q); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -104,7 +104,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 	cfg := &config.Config{Location: sh}
 	for _, asOf := range []time.Time{time.Date(2025, 10, 31, 0, 0, 0, 0, sh), time.Date(2025, 7, 12, 0, 0, 0, 0, sh)} {
 		cur, prev := Periods(asOf)
-		if err := wh.Exec(ctx, factsSQL(warehouse.SQLOfQuerier(wh), prev.From, cur.To)); err != nil {
+		if err := wh.Exec(ctx, factsSQL(warehouse.SQLOfQuerier(wh), nil, prev.From, cur.To)); err != nil {
 			t.Fatal(err)
 		}
 		for _, region := range []string{"", "east"} {

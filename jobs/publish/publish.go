@@ -38,7 +38,7 @@ func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 // build is Build with this run's segment sizes (nil: the recorded ones).
 func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time, segmentSizes *reports.Table) (*reports.Scorecard, []string) {
 	cur, prev := Periods(asOf)
-	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, segmentSizes: segmentSizes}
+	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, regions: cfg.Regions, segmentSizes: segmentSizes}
 	b.curLabel, b.prevLabel = cur.Label, prev.Label
 	if asOf.AddDate(0, 0, 1).Month() == asOf.Month() { // month to date
 		b.curLabel = cur.Label + " (to " + asOf.Format("01-02") + ")"
@@ -258,7 +258,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		}
 	}
 	cur, prev := Periods(asOf)
-	if factsErr = env.WH.Exec(ctx, factsSQL(warehouse.SQLOfQuerier(env.WH), prev.From, cur.To)); factsErr == nil {
+	if factsErr = env.WH.Exec(ctx, factsSQL(warehouse.SQLOfQuerier(env.WH), cfg.Regions, prev.From, cur.To)); factsErr == nil {
 		for _, i := range needFacts {
 			goRun(func() { buildLayer(i) })
 		}

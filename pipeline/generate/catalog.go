@@ -28,6 +28,24 @@ type store struct {
 	junkIdx    int
 }
 
+// province is where a customer's parcels go: the short name, the full
+// name as Tmall writes it, the pinyin name and code Shopify writes, and a
+// city.
+type province struct {
+	short, full, pinyin, code, city string
+}
+
+// regionProvinces are the shipping provinces of the customers living in
+// each region (indexes of regions). A customer's province is fixed by the
+// person's index, so no random draw changes.
+var regionProvinces = [][]province{
+	{{"上海", "上海", "Shanghai", "SH", "上海"}, {"浙江", "浙江省", "Zhejiang", "ZJ", "杭州"}, {"江苏", "江苏省", "Jiangsu", "JS", "南京"},
+		{"安徽", "安徽省", "Anhui", "AH", "合肥"}, {"山东", "山东省", "Shandong", "SD", "济南"}, {"福建", "福建省", "Fujian", "FJ", "福州"}},
+	{{"北京", "北京", "Beijing", "BJ", "北京"}, {"天津", "天津", "Tianjin", "TJ", "天津"}, {"河北", "河北省", "Hebei", "HE", "石家庄"}, {"山西", "山西省", "Shanxi", "SX", "太原"}},
+	{{"广东", "广东省", "Guangdong", "GD", "广州"}, {"广西", "广西壮族自治区", "Guangxi", "GX", "南宁"}, {"海南", "海南省", "Hainan", "HI", "海口"}},
+	{{"四川", "四川省", "Sichuan", "SC", "成都"}, {"重庆", "重庆", "Chongqing", "CQ", "重庆"}, {"云南", "云南省", "Yunnan", "YN", "昆明"}, {"贵州", "贵州省", "Guizhou", "GZ", "贵阳"}},
+}
+
 // storeSeed lists the stores; opened "" means "opens inside the period".
 var storeSeed = []struct {
 	id, name, region, city, area, opened string

@@ -29,6 +29,7 @@ const (
 	jdDisc    = "优惠金额"
 	jdPaid    = "实付金额"
 	jdRefund  = "退款金额"
+	jdAddress = "客户地址"
 )
 
 var jdSchema = arrow.NewSchema([]arrow.Field{
@@ -40,6 +41,7 @@ var jdSchema = arrow.NewSchema([]arrow.Field{
 	{Name: jdStatus, Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: jdSKU, Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: jdTitle, Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: jdAddress, Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: jdQty, Type: arrow.PrimitiveTypes.Int64},
 	{Name: jdPrice, Type: arrow.PrimitiveTypes.Float64},
 	{Name: jdDisc, Type: arrow.PrimitiveTypes.Float64},
@@ -47,7 +49,7 @@ var jdSchema = arrow.NewSchema([]arrow.Field{
 	{Name: jdRefund, Type: arrow.PrimitiveTypes.Float64},
 }, nil)
 
-const nJDStr = 8
+const nJDStr = 9
 
 // strCol is an Arrow-layout string column under construction.
 type strCol struct {
@@ -112,6 +114,7 @@ type jdCols struct {
 	str                       [nJDStr]strCol
 	qty                       []int64
 	price, disc, paid, refund []float64
+	addr                      []byte // scratch for the address
 }
 
 func (j *jdCols) rows() int { return len(j.qty) }
@@ -135,7 +138,7 @@ func (j *jdCols) reset() {
 }
 
 func (j *jdCols) record() arrow.RecordBatch {
-	cols := make([]arrow.Array, 0, 13)
+	cols := make([]arrow.Array, 0, len(jdSchema.Fields()))
 	for i := range j.str {
 		cols = append(cols, j.str[i].array())
 	}
@@ -182,6 +185,8 @@ func appendJD(j *jdCols, r *row, bad *badSpec, scratch []byte) []byte {
 		j.str[6].add([]byte(r.prod.SKU))
 	}
 	j.str[7].add([]byte(r.prod.Name))
+	j.addr = appendAddress(j.addr[:0], r, "")
+	j.str[8].add(j.addr)
 	q := r.qty
 	if bad.is("qty") {
 		q = -q

@@ -755,6 +755,10 @@ func (cg *chunkGen) order(ev orderEv, firstInChannel bool) {
 	cg.oid = cg.oid[:0]
 	cg.ph = cg.ph[:0]
 	cg.em = cg.em[:0]
+	if ch != chPOS {
+		provs := regionProvinces[p.region]
+		rw.prov, rw.addrNo = &provs[p.idx%uint64(len(provs))], p.idx
+	}
 	switch ch {
 	case chTmall:
 		cg.oid = append(cg.oid, '2')

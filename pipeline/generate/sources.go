@@ -59,7 +59,7 @@ var sources = [nSrc]source{
 		bad: []badKindPlan{{bkDate, []string{"order_ts"}, 3}, {bkNumber, []string{"unit_price", "paid_amount"}, 3},
 			{bkMissing, []string{"order_id", "sku"}, 3}, {bkNegQty, []string{"qty"}, 3}}},
 	srcShopify: {dir: "ecommerce/shopify", prefix: "orders_", ext: ".csv", format: fmtCSV, tsStyle: tsShopify,
-		header: "Name,Email,Financial Status,Created at,Currency,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Discount Amount,Total,Refunded Amount,Billing Name,Phone,Customer ID",
+		header: "Name,Email,Financial Status,Created at,Currency,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Discount Amount,Total,Refunded Amount,Billing Name,Phone,Customer ID,Shipping Province,Shipping Province Name",
 		bad: []badKindPlan{{bkDate, []string{"order_ts"}, 3}, {bkNumber, []string{"unit_price", "discount", "paid_amount"}, 3},
 			{bkMissing, []string{"sku", "order_id"}, 3}, {bkNegQty, []string{"qty"}, 2}, {bkWrongCols, []string{""}, 3}}},
 	srcJD: {dir: "ecommerce/jd", prefix: "orders_", ext: ".parquet", format: fmtParquet, tsStyle: tsSlash,
@@ -130,6 +130,10 @@ type row struct {
 	card       string
 	assoc      string
 	customerID string
+	// prov is the shipping province of an e-commerce order (nil for
+	// receipts); addrNo numbers its street address.
+	prov   *province
+	addrNo uint64
 	// social
 	platform, openid, unionid, nickname string
 	ts2                                 int64 // unfollowed / closed; 0 = empty
@@ -196,6 +200,8 @@ func format(src int, dst []byte, r *row, bad *badSpec) []byte {
 		dst = money(dst, "paid_amount", r.paid)
 		dst = append(dst, `,"退款金额":`...)
 		dst = money(dst, "refund_amount", r.refund)
+		dst = append(dst, `,"收货地址":`...)
+		dst = appendJSONString(dst, string(appendAddress(nil, r, " ")))
 		return append(dst, "}\n"...)
 
 	case srcShopify:
@@ -230,6 +236,14 @@ func format(src int, dst []byte, r *row, bad *badSpec) []byte {
 		dst = appendCSV(dst, bstr(r.phone))
 		dst = append(dst, ',')
 		dst = append(dst, r.customerID...)
+		if r.prov != nil {
+			dst = append(dst, ',')
+			dst = append(dst, r.prov.code...)
+			dst = append(dst, ',')
+			dst = append(dst, r.prov.pinyin...)
+		} else {
+			dst = append(dst, ",,"...)
+		}
 
 	case srcPOS:
 		if !bad.is("order_id") {
@@ -369,4 +383,21 @@ func bstr(b []byte) string {
 		return ""
 	}
 	return unsafeString(b)
+}
+
+// appendAddress appends the shipping address of an e-commerce order as the
+// Chinese platforms write it: province, city, street; sep separates the
+// parts (Tmall: a space, JD: none).
+func appendAddress(dst []byte, r *row, sep string) []byte {
+	if r.prov == nil {
+		return dst
+	}
+	dst = append(dst, r.prov.full...)
+	dst = append(dst, sep...)
+	dst = append(dst, r.prov.city...)
+	dst = append(dst, "市"...)
+	dst = append(dst, sep...)
+	dst = append(dst, "人民路"...)
+	dst = strconv.AppendUint(dst, 1+r.addrNo%899, 10)
+	return append(dst, "号"...)
 }

@@ -210,6 +210,11 @@ func TestOldLineageColumnsDropped(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Fatalf("%d old lineage columns left (%v)", n, err)
 	}
+	// The table made before province gets it, empty on the old row.
+	n, err = warehouse.Int64(ctx, wh, `SELECT count(*) FROM raw_order_lines WHERE order_id = 'OLD-1' AND province IS NULL`)
+	if err != nil || n != 1 {
+		t.Fatalf("old row with an empty province: %d (%v)", n, err)
+	}
 	dir := t.TempDir()
 	files := smallShopFiles(2, 0, func(i int) int { return 10 + i })
 	writeShopFiles(t, dir, files)

@@ -73,7 +73,39 @@ func PrepareTables(ctx context.Context, wh warehouse.Warehouse) (migrated bool, 
 			return false, fmt.Errorf("create %s: %w", t.RawTable(), err)
 		}
 	}
-	return migrated, nil
+	added, err := addNewFields(ctx, wh)
+	return migrated || added, err
+}
+
+// addNewFields adds schema.AddedFields to raw tables made before them, and
+// reports whether it added any (views over the raw tables are then made
+// again, as after MigrateLineage).
+func addNewFields(ctx context.Context, wh warehouse.Warehouse) (bool, error) {
+	added := false
+	for table, fields := range schema.AddedFields {
+		t, ok := schema.Lookup(table)
+		if !ok {
+			return false, fmt.Errorf("added fields of unknown table %s", table)
+		}
+		cols, err := warehouse.TableColumns(ctx, wh, t.RawTable())
+		if err != nil {
+			return false, fmt.Errorf("look up the columns of %s: %w", t.RawTable(), err)
+		}
+		for _, name := range fields {
+			f, ok := t.Field(name)
+			if !ok {
+				return false, fmt.Errorf("added field %s.%s is not in the schema", table, name)
+			}
+			if slices.Contains(cols, name) {
+				continue
+			}
+			if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table(t.RawTable())+" ADD COLUMN "+name+" "+schema.SQLType(f.Type)); err != nil {
+				return false, fmt.Errorf("add column %s.%s: %w", t.RawTable(), name, err)
+			}
+			added = true
+		}
+	}
+	return added, nil
 }
 
 // MigrateLineage drops the per-row lineage columns earlier versions wrote

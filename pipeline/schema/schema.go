@@ -79,6 +79,11 @@ var tables = map[string]*Table{}
 
 func register(t *Table) { tables[t.Name] = t }
 
+// AddedFields are fields added to a table after warehouses were made
+// without them (always at the end of the table's fields); loading adds
+// them to older raw tables.
+var AddedFields = map[string][]string{"order_lines": {"province"}}
+
 func init() {
 	register(&Table{Name: "order_lines", Fields: []Field{
 		{Name: "order_id", Type: String, Required: true, Compression: plain},
@@ -98,6 +103,12 @@ func init() {
 		{Name: "discount", Type: Float, Rule: NonNegative},
 		{Name: "paid_amount", Type: Float, Required: true, Rule: NonNegative},
 		{Name: "refund_amount", Type: Float, Rule: NonNegative},
+		// province is the shipping province or a whole shipping address
+		// (e.g. "浙江省 杭州市 ..."); the region of an e-commerce order is
+		// the configured region whose province it starts with. Last, so
+		// that warehouses made before it get it by ADD COLUMN
+		// (AddedFields) in the same position.
+		{Name: "province", Type: String, Compression: dictionary},
 	}})
 	register(&Table{Name: "products", Key: []string{"sku"}, Fields: []Field{
 		{Name: "sku", Type: String, Required: true},
