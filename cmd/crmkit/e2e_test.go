@@ -25,9 +25,15 @@ type demoEnv struct {
 
 func newDemo(t *testing.T, customers int) *demoEnv {
 	t.Helper()
+	return newDemoSeed(t, customers, 7)
+}
+
+// newDemoSeed is newDemo with the generator's seed.
+func newDemoSeed(t *testing.T, customers int, seed uint64) *demoEnv {
+	t.Helper()
 	dir := t.TempDir()
 	d := &demoEnv{dir: dir, data: filepath.Join(dir, "data", "sample"), out: filepath.Join(dir, "out")}
-	sum, err := generate.Generate(generate.Options{Dir: d.data, Customers: customers, Seed: 7})
+	sum, err := generate.Generate(generate.Options{Dir: d.data, Customers: customers, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ var figures = []figure{
 		grain:   "customer, at the model run",
 		filters: "region: the customer's region (customers.region); no comparison in a filtered copy"},
 	{key: "gross_margin", name: "Gross margin", unit: reports.UnitMoney, better: reports.BetterUp,
-		formula: "profit of the profit mart's month row: net sales minus ERP unit cost x units, over the order lines whose SKU has a unit cost (lines without a cost are left out of both parts). Read from the run of the period's last day; the comparison from the run of the comparison period's last day, or the latest run when it is a whole month.",
+		formula: "profit of the profit mart's month row: net sales minus ERP unit cost x units, over the order lines whose SKU has a unit cost (lines without a cost are left out of both parts; a fully refunded line counts its net without cost, the goods came back; cancelled lines are left out). Read from the run of the period's last day; the comparison from the run of the comparison period's last day, or the latest run when it is a whole month.",
 		grain:   "month (the period must be a month or month to date)",
 		filters: "none: the profit mart has no region; left out of filtered copies"},
 	{key: "store_sales", name: "Store (POS) net sales", unit: reports.UnitMoney, better: reports.BetterUp, regional: true,
