@@ -509,13 +509,7 @@ func (c *Config) applyDefaults() {
 	}
 }
 
-var (
-	formats   = map[string]bool{"csv": true, "ndjson": true, "xlsx": true, "parquet": true}
-	encodings = map[string]bool{"utf-8": true, "utf8": true, "gbk": true, "gb18030": true}
-)
-
-// RegisterFormat lets source plugins declare the formats the config accepts.
-func RegisterFormat(name string) { formats[name] = true }
+var encodings = map[string]bool{"utf-8": true, "utf8": true, "gbk": true, "gb18030": true}
 
 func (c *Config) validate(v *validator) {
 	switch c.Warehouse.Kind {
@@ -567,8 +561,8 @@ func (c *Config) validate(v *validator) {
 		if s.Path == "" {
 			v.fail(p, key+".path", "required")
 		}
-		if !formats[s.Format] {
-			v.fail(p+".format", key+".format", "unknown format %q (want csv, ndjson, xlsx or parquet)", s.Format)
+		if !formatRegistered(s.Format) {
+			v.fail(p+".format", key+".format", "unknown format %q (want %s)", s.Format, registeredFormats())
 		}
 		if !encodings[strings.ToLower(s.Encoding)] {
 			v.fail(p+".encoding", key+".encoding", "unknown encoding %q (want utf-8 or gbk)", s.Encoding)

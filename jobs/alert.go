@@ -9,14 +9,11 @@ import (
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-// AlertSender sends the failure alert; the reports package installs the
-// real one (mail through the scorecard delivery path).
-var AlertSender func(ctx context.Context, cfg *config.Config, subject string, lines []string) error
-
 // NotifyFailure sends one alert to the configured operators naming each
 // failed job, its partition, its error and the last log lines.
 func NotifyFailure(ctx context.Context, cfg *config.Config, wh warehouse.Warehouse, log *slog.Logger, res *ChainResult) {
-	if len(cfg.Alerts.Operators) == 0 || AlertSender == nil {
+	send := registeredAlertSender()
+	if len(cfg.Alerts.Operators) == 0 || send == nil {
 		return
 	}
 	var lines []string
@@ -31,7 +28,7 @@ func NotifyFailure(ctx context.Context, cfg *config.Config, wh warehouse.Warehou
 	for _, r := range res.Runs {
 		lines = append(lines, r.Job+" "+r.Status+" "+r.Message+r.Error)
 	}
-	if err := AlertSender(ctx, cfg, subject, lines); err != nil {
+	if err := send(ctx, cfg, subject, lines); err != nil {
 		log.Error("failure alert not sent", "error", err)
 	}
 }

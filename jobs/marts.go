@@ -16,7 +16,8 @@ import (
 )
 
 // ModelJob constructs one model job for a config. Model files register
-// their constructors with RegisterModel from init, one registration point
+// their constructors with RegisterModel (cmd/crmkit calls each package's
+// Register at start), one registration point
 // for the model kind, and Nightly places them after core and before publish.
 type ModelJob func(cfg *config.Config) *Job
 

@@ -4,10 +4,6 @@ import (
 	"github.com/crmkit/crmkit/config"
 )
 
-// PublishJob constructs the publish job; the publish package installs it
-// from init (it needs the reports package, which jobs does not import).
-var PublishJob func(cfg *config.Config) *Job
-
 // Nightly builds the full chain for cfg: ingest per source, stitch, core,
 // every registered model job, then publish.
 func Nightly(cfg *config.Config) *Graph {
@@ -16,8 +12,8 @@ func Nightly(cfg *config.Config) *Graph {
 		sources = append(sources, s.Name)
 	}
 	var publish *Job
-	if PublishJob != nil {
-		publish = PublishJob(cfg)
+	if f := registeredPublish(); f != nil {
+		publish = f(cfg)
 	}
 	return BuildGraph(sources, StitchJob(), publish, registeredModels(cfg))
 }

@@ -15,6 +15,9 @@ import (
 // TestMain lets the test binary act as the crmkit command in a child
 // process (CRMKIT_TEST_AS_CLI=1), so a test can SIGKILL a real run.
 func TestMain(m *testing.M) {
+	if err := registerPlugins(); err != nil {
+		panic(err)
+	}
 	if os.Getenv("CRMKIT_TEST_AS_CLI") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}

@@ -84,6 +84,10 @@ var (
 
 func run(args []string, out, errOut io.Writer) int {
 	stdout, logOutput = out, errOut
+	if err := registerPlugins(); err != nil {
+		fmt.Fprintf(errOut, "crmkit: %v\n", err)
+		return 1
+	}
 	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(out)

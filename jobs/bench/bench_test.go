@@ -2,16 +2,36 @@ package bench_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/jobs/bench"
-	_ "github.com/crmkit/crmkit/jobs/clvjob"
-	_ "github.com/crmkit/crmkit/jobs/lifecyclejobs"
-	_ "github.com/crmkit/crmkit/jobs/metricjobs"
-	_ "github.com/crmkit/crmkit/jobs/publish"
-	_ "github.com/crmkit/crmkit/jobs/valuejobs"
+	"github.com/crmkit/crmkit/jobs/clvjob"
+	"github.com/crmkit/crmkit/jobs/lifecyclejobs"
+	"github.com/crmkit/crmkit/jobs/metricjobs"
+	"github.com/crmkit/crmkit/jobs/publish"
+	"github.com/crmkit/crmkit/jobs/valuejobs"
+	"github.com/crmkit/crmkit/pipeline/source"
 )
+
+// TestMain wires the plugins as cmd/crmkit's registerPlugins does.
+func TestMain(m *testing.M) {
+	for _, f := range source.Formats() {
+		config.RegisterFormat(f)
+	}
+	clvjob.Register()
+	lifecyclejobs.Register()
+	metricjobs.Register()
+	valuejobs.Register()
+	publish.Register()
+	if err := jobs.CheckRegistered(); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
 
 // TestBenchTinyRun keeps `make bench` from rotting: the whole bench at a
 // tiny size must run, report every stage with rows, and time the SQL twins.

@@ -7,6 +7,7 @@ package clvjob
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -20,9 +21,15 @@ import (
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-func init() {
-	jobs.RegisterModel("clv", func(cfg *config.Config) *jobs.Job {
-		return &jobs.Job{Name: "clv", Group: "models", Partitioned: "month", Run: run}
+var registerOnce sync.Once
+
+// Register adds the clv job to the model registry; cmd/crmkit calls it at
+// start. Later calls do nothing.
+func Register() {
+	registerOnce.Do(func() {
+		jobs.RegisterModel("clv", func(cfg *config.Config) *jobs.Job {
+			return &jobs.Job{Name: "clv", Group: "models", Partitioned: "month", Run: run}
+		})
 	})
 }
 

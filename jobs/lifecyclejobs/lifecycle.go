@@ -10,6 +10,7 @@ package lifecyclejobs
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -23,7 +24,11 @@ import (
 // JobName is the name of the lifecycle job.
 const JobName = "lifecycle"
 
-func init() { jobs.RegisterModel(JobName, NewJob) }
+var registerOnce sync.Once
+
+// Register adds the lifecycle job to the model registry; cmd/crmkit calls
+// it at start. Later calls do nothing.
+func Register() { registerOnce.Do(func() { jobs.RegisterModel(JobName, NewJob) }) }
 
 // NewJob returns the lifecycle job for cfg.
 func NewJob(cfg *config.Config) *jobs.Job {

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -40,13 +41,19 @@ const (
 	JobSocial   = "social_engagement"
 )
 
-func init() {
-	jobs.RegisterModel(JobProfit, ProfitJob)
-	jobs.RegisterModel(JobGrowth, GrowthJob)
-	jobs.RegisterModel(JobSales, SalesJob)
-	jobs.RegisterModel(JobCampaign, CampaignJob)
-	jobs.RegisterModel(JobCredit, CreditJob)
-	jobs.RegisterModel(JobSocial, SocialJob)
+var registerOnce sync.Once
+
+// Register adds the metric jobs to the model registry; cmd/crmkit calls it
+// at start. Later calls do nothing.
+func Register() {
+	registerOnce.Do(func() {
+		jobs.RegisterModel(JobProfit, ProfitJob)
+		jobs.RegisterModel(JobGrowth, GrowthJob)
+		jobs.RegisterModel(JobSales, SalesJob)
+		jobs.RegisterModel(JobCampaign, CampaignJob)
+		jobs.RegisterModel(JobCredit, CreditJob)
+		jobs.RegisterModel(JobSocial, SocialJob)
+	})
 }
 
 func newJob(name string, run func(ctx context.Context, env *jobs.Env) (jobs.Result, error)) *jobs.Job {

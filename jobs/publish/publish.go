@@ -18,11 +18,17 @@ import (
 	"github.com/crmkit/crmkit/reports"
 )
 
-func init() {
-	jobs.PublishJob = func(cfg *config.Config) *jobs.Job {
-		return &jobs.Job{Name: jobs.JobPublish, Group: "publish", Run: Run, Retryable: reports.IsRetryable, Alone: true}
-	}
-	jobs.AlertSender = SendAlert
+var registerOnce sync.Once
+
+// Register installs the publish job and the failure-alert sender in the
+// jobs registry; cmd/crmkit calls it at start. Later calls do nothing.
+func Register() {
+	registerOnce.Do(func() {
+		jobs.RegisterPublish(func(cfg *config.Config) *jobs.Job {
+			return &jobs.Job{Name: jobs.JobPublish, Group: "publish", Run: Run, Retryable: reports.IsRetryable, Alone: true}
+		})
+		jobs.RegisterAlertSender(SendAlert)
+	})
 }
 
 // Layers are the three scorecards in publishing order.

@@ -22,6 +22,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -49,9 +50,15 @@ const (
 // CohortDimensions are the splits of the cohort matrix besides "all".
 var CohortDimensions = []string{"first_channel", "region", "first_category"}
 
-func init() {
-	jobs.RegisterModel(JobCohorts, CohortsJob)
-	jobs.RegisterModel(JobRFM, RFMJob)
+var registerOnce sync.Once
+
+// Register adds the cohorts and RFM jobs to the model registry; cmd/crmkit
+// calls it at start. Later calls do nothing.
+func Register() {
+	registerOnce.Do(func() {
+		jobs.RegisterModel(JobCohorts, CohortsJob)
+		jobs.RegisterModel(JobRFM, RFMJob)
+	})
 }
 
 // CohortsJob is the "cohorts" job: the cohort matrix by first-purchase

@@ -30,6 +30,7 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/pipeline/schema"
+	sourcereg "github.com/crmkit/crmkit/pipeline/source"
 )
 
 const (
@@ -63,6 +64,11 @@ func fixture(t *testing.T) (string, *Summary) {
 }
 
 func TestMain(m *testing.M) {
+	// The example config names source formats; cmd/crmkit registers them
+	// from pipeline/source at start, as this does.
+	for _, f := range sourcereg.Formats() {
+		config.RegisterFormat(f)
+	}
 	code := m.Run()
 	if fixtureDir != "" {
 		os.RemoveAll(fixtureDir)
