@@ -35,6 +35,9 @@ type Env struct {
 	// Resend sends mail again that the delivery log says was accepted for
 	// the same as-of date (crmkit run --resend).
 	Resend bool
+	// Full asks jobs with an incremental path to rebuild from the raw
+	// tables (run --full); the result must be the same either way.
+	Full bool
 
 	asOf   *asOfCache    // shared by the jobs of one Runner.Run
 	shared *sharedInputs // likewise

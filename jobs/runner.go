@@ -31,6 +31,9 @@ type Runner struct {
 	Force bool
 	// Resend is passed to the jobs as Env.Resend.
 	Resend bool
+	// Full makes jobs with an incremental path rebuild from the raw
+	// tables instead (Env.Full).
+	Full bool
 	// Parallelism bounds jobs running at once (default cfg.Jobs.Parallelism).
 	Parallelism int
 	// Sleep waits between retries (tests replace it with a fake clock).
@@ -245,7 +248,7 @@ func (r *Runner) sleep(ctx context.Context, d time.Duration) error {
 
 func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, asOf *asOfCache, shared *sharedInputs) RunRecord {
 	env := &Env{Cfg: r.Cfg, WH: r.WH, Log: r.Log.With("job", j.Name, "run", chainID), AsOf: r.AsOf, Job: j.Name, RunID: chainID, ChainID: chainID, Partition: partition, Hooks: r.Hooks,
-		Resend: r.Resend, asOf: asOf, shared: shared}
+		Resend: r.Resend, Full: r.Full, asOf: asOf, shared: shared}
 	retries := r.Cfg.Jobs.Retries
 	backoff := r.Cfg.Jobs.RetryBackoff.D()
 	if backoff <= 0 {

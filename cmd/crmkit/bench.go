@@ -23,6 +23,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	threads := fs.Int("threads", 0, "DuckDB threads (0: all cores)")
 	memLimit := fs.String("memory-limit", "1GB", "DuckDB memory_limit for the run (1GB keeps the 1M-customer chain under 4 GiB)")
 	par := fs.Int("parallelism", 1, "jobs run at once (1: clean per-stage timings and the lowest peak memory; 2 is no faster on 2 cores)")
+	nightly := fs.Bool("nightly", true, "after the full chain, add one generated day and run the chain on it, then once more with nothing new, and check the marts against a full rebuild")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -34,7 +35,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	}
 	defer stop()
 	rep, err := bench.Run(ctx, bench.Options{ConfigPath: cf.config, Dir: *dir, Customers: *customers, Seed: *seed, Threads: *threads, Log: log,
-		MemoryLimit: *memLimit, Parallelism: *par,
+		MemoryLimit: *memLimit, Parallelism: *par, Nightly: *nightly,
 		Progress: func(stage string) {
 			if isTerminal(os.Stderr) {
 				fmt.Fprintf(os.Stderr, "  done: %s\n", stage)

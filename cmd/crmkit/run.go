@@ -49,6 +49,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "resume: run this job and everything downstream of it")
 	force := fs.Bool("force", false, "run jobs even when their inputs are unchanged")
 	resend := fs.Bool("resend", false, "send scorecard mail again even when the delivery log says it was accepted for this as-of date")
+	full := fs.Bool("full", false, "rebuild from the raw tables: every selected job runs (as --force) and takes its full path, not the incremental one")
 	asOf := fs.String("as-of", "", "business date YYYY-MM-DD (default: config as_of, else the newest order date)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -97,7 +98,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	if n, err := jobs.Prune(ctx, sess.WH, cfg.Jobs.KeepRunsDays); err == nil && n > 0 {
 		log.Info("pruned old run history", "runs", n, "keep_days", cfg.Jobs.KeepRunsDays)
 	}
-	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force, Resend: *resend, Hooks: faultHooks(), Heartbeat: sess.Heartbeat}
+	r := &jobs.Runner{Graph: g, Cfg: cfg, WH: sess.WH, Log: log, AsOf: asOfT, Force: *force || *full, Full: *full, Resend: *resend, Hooks: faultHooks(), Heartbeat: sess.Heartbeat}
 	chainID := jobs.NewChainID(time.Now())
 	bar := newJobProgress(len(plan))
 	r.OnFinish = bar.done

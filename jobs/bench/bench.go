@@ -39,8 +39,11 @@ type Options struct {
 	Parallelism int
 	// MemoryLimit is DuckDB's memory_limit (e.g. "2GB").
 	MemoryLimit string
-	Log         *slog.Logger
-	Progress    func(stage string)
+	// Nightly adds one generated day after the full chain and measures
+	// the chain on it and with nothing new (see Nightly).
+	Nightly  bool
+	Log      *slog.Logger
+	Progress func(stage string)
 }
 
 // Stage is one row of the report.
@@ -68,6 +71,7 @@ type Report struct {
 	Stages        []Stage   `json:"stages"`
 	When          time.Time `json:"when"`
 	GOMAXPROCS    int       `json:"cpus"`
+	Nightly       *Nightly  `json:"nightly,omitempty"`
 }
 
 // PeakRSSMB returns the process's peak resident set size in MiB.
@@ -112,8 +116,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := os.RemoveAll(run); err != nil {
 		return nil, err
 	}
-	absData, _ := filepath.Abs(data)
 	absRun, _ := filepath.Abs(run)
+	// The sources read a tree of links to the cached data, where the
+	// nightly's delta files can be added.
+	absData := filepath.Join(absRun, "data")
+	if err := linkData(data, absData); err != nil {
+		return nil, err
+	}
 	for i := range cfg.Sources {
 		p := filepath.ToSlash(cfg.Sources[i].Path)
 		if j := strings.Index(p, "data/sample/"); j >= 0 {
@@ -225,6 +234,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	rep.PeakRSSMB = PeakRSSMB()
+	if o.Nightly {
+		if rep.Nightly, err = runNightly(ctx, o, cfg, sess.WH, g, plan, recs, rep.ChainSeconds); err != nil {
+			return nil, err
+		}
+	}
 	return rep, nil
 }
 
@@ -492,6 +506,9 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.0f\t%.0f\t%s\t%s\t\n", s.Name, s.RowsIn, s.RowsOut, s.Seconds, s.RowsPerSec, s.PeakRSSMB, sqlS, ratio)
 	}
 	tw.Flush()
+	if r.Nightly != nil {
+		r.Nightly.Print(w)
+	}
 }
 
 // WriteJSON writes the report to path.

@@ -41,7 +41,7 @@ func TestBenchTinyRun(t *testing.T) {
 		t.Skip("bench smoke run: skipped with -short")
 	}
 	dir := t.TempDir()
-	rep, err := bench.Run(context.Background(), bench.Options{ConfigPath: "../../config/example.yaml", Dir: dir, Customers: 300, Seed: 3, MemoryLimit: "1GB"})
+	rep, err := bench.Run(context.Background(), bench.Options{ConfigPath: "../../config/example.yaml", Dir: dir, Customers: 300, Seed: 3, MemoryLimit: "1GB", Nightly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +71,42 @@ func TestBenchTinyRun(t *testing.T) {
 	}
 	if rep.OrderLines == 0 || rep.PeakRSSMB <= 0 {
 		t.Errorf("order lines %d, peak RSS %.0f", rep.OrderLines, rep.PeakRSSMB)
+	}
+	// The nightly: a delta from every source family that receives files
+	// over time, a nightly run that reruns the chain after ingest, an idle
+	// run that skips every job but checks, and marts equal to a rebuild.
+	n := rep.Nightly
+	if n == nil {
+		t.Fatal("no nightly report")
+	}
+	sources := map[string]int{}
+	for _, f := range n.Files {
+		sources[f.Source] = f.Rows
+	}
+	for _, s := range []string{"tmall_orders", "shopify_orders", "jd_orders", "pos_receipts", "social_followers", "social_interactions", "campaign_contacts", "service_tickets"} {
+		if _, ok := sources[s]; !ok {
+			t.Errorf("no delta file for %s: %v", s, n.Files)
+		}
+	}
+	for _, s := range []string{"tmall_orders", "pos_receipts"} {
+		if sources[s] == 0 {
+			t.Errorf("delta for %s is empty", s)
+		}
+	}
+	for _, st := range n.Stages {
+		wantIdle := "skipped"
+		if st.Job == "checks" {
+			wantIdle = "succeeded"
+		}
+		if st.IdleStatus != wantIdle {
+			t.Errorf("nothing new: %s %s, want %s", st.Job, st.IdleStatus, wantIdle)
+		}
+		if (st.Job == "core" || st.Job == "stitch" || st.Job == "clv" || st.Job == "ingest:tmall_orders") && st.NightlyStatus != "succeeded" && st.NightlyStatus != "partial" {
+			t.Errorf("nightly: %s %s, want it run", st.Job, st.NightlyStatus)
+		}
+	}
+	if len(n.Differences) != 0 || n.Tables < 10 {
+		t.Errorf("marts after the nightly vs a full rebuild (%d tables): %v", n.Tables, n.Differences)
 	}
 	if err := rep.WriteJSON(filepath.Join(dir, "bench.json")); err != nil {
 		t.Fatal(err)
