@@ -73,6 +73,10 @@ func upstreamFingerprint(j *Job, in fingerprintInputs) func(ctx context.Context,
 			}
 			fmt.Fprintf(h, "after %s %s\n", d, deref(st))
 		}
+		if env.Resend {
+			// mail is sent again only by a run that does the work
+			fmt.Fprintf(h, "resend\n")
+		}
 		if in.extra != nil {
 			if err := in.extra(ctx, env, h); err != nil {
 				return "", err
