@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -37,22 +38,21 @@ func OpenReadOnly(ctx context.Context, cfg *config.Config) (ReadOnlyWarehouse, e
 		}
 		return wh, nil
 	case "bigquery":
-		w := cfg.Warehouse
-		return warehouse.OpenBigQuery(ctx, warehouse.BigQueryOptions{
-			Project: w.Project, Dataset: w.Dataset, Location: w.Location,
-			CredentialsEnv: w.CredentialsEnv, Endpoint: w.Endpoint,
-			GRPCEndpoint: os.Getenv(BigQueryGRPCEndpointEnv),
-		})
+		return openBigQueryReadOnly(ctx, cfg)
 	default:
 		return nil, fmt.Errorf("warehouse kind %q is not available in this build", cfg.Warehouse.Kind)
 	}
 }
 
+// lockNameChars are the characters a BigQuery lock file name replaces
+// (as open_bigquery.go names it).
+var lockNameChars = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
 // LockPath is the lock file of the configured warehouse (see Open).
 func LockPath(cfg *config.Config) string {
 	if cfg.Warehouse.Kind == "bigquery" {
 		w := cfg.Warehouse
-		name := unsafeLockChars.ReplaceAllString("bigquery-"+w.Project+"-"+w.Dataset, "_")
+		name := lockNameChars.ReplaceAllString("bigquery-"+w.Project+"-"+w.Dataset, "_")
 		return filepath.Join(cfg.Resolve(cfg.OutputDir), name+".lock")
 	}
 	return cfg.Resolve(cfg.Warehouse.Path) + ".lock"
