@@ -1,0 +1,19 @@
+package jobs
+
+import (
+	"os"
+	"testing"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/source"
+)
+
+// TestMain registers the source formats with config, as cmd/crmkit does at
+// start, so tests can load config/example.yaml. It registers no publish job,
+// alert sender or model (TestCheckRegisteredInThisBinary relies on that).
+func TestMain(m *testing.M) {
+	for _, f := range source.Formats() {
+		config.RegisterFormat(f)
+	}
+	os.Exit(m.Run())
+}
