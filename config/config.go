@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -210,6 +211,16 @@ type Reports struct {
 	FontPath string `yaml:"font_path"`
 	// AttachMaxBytes caps the size of an XLSX attached to mail.
 	AttachMaxBytes int64 `yaml:"attach_max_bytes"`
+	// Currency is the ISO 4217 code of the order amounts (e.g. CNY: shown
+	// "¥ 943,818"); empty shows amounts without a sign.
+	Currency string `yaml:"currency"`
+	// Language of the scorecard files in output_dir: zh (default) or en;
+	// a delivery's language overrides it for its mail.
+	Language string `yaml:"language"`
+	// From is the sender of scorecard mail, a name and address
+	// ("CRM 数据中心 <crm@brand.cn>"); default smtp.from, or
+	// "crmkit <crmkit@localhost>" for .eml files.
+	From string `yaml:"from"`
 }
 
 // SMTP configures outgoing mail; credentials come from the environment.
@@ -224,9 +235,11 @@ type SMTP struct {
 
 // Delivery sends one scorecard to recipients.
 type Delivery struct {
-	Name       string      `yaml:"name"`
-	Scorecard  string      `yaml:"scorecard"` // strategy, operations, support
-	Subject    string      `yaml:"subject"`
+	Name      string `yaml:"name"`
+	Scorecard string `yaml:"scorecard"` // strategy, operations, support
+	Subject   string `yaml:"subject"`
+	// Language of the mail: zh or en; default reports.language.
+	Language   string      `yaml:"language"`
 	Recipients []Recipient `yaml:"recipients"`
 }
 
@@ -298,6 +311,8 @@ func (e *Error) Error() string {
 }
 
 var sourceNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
@@ -630,6 +645,24 @@ func (c *Config) validate(v *validator) {
 		}
 		if len(d.Recipients) == 0 {
 			v.fail(p, fmt.Sprintf("deliveries[%d].recipients", i), "at least one recipient is required")
+		}
+		switch d.Language {
+		case "", "zh", "en":
+		default:
+			v.fail(p+".language", fmt.Sprintf("deliveries[%d].language", i), "want zh or en, got %q", d.Language)
+		}
+	}
+	switch c.Reports.Language {
+	case "", "zh", "en":
+	default:
+		v.fail("$.reports.language", "reports.language", "want zh or en, got %q", c.Reports.Language)
+	}
+	if cur := c.Reports.Currency; cur != "" && !currencyCode.MatchString(cur) {
+		v.fail("$.reports.currency", "reports.currency", "want an ISO 4217 code such as CNY, got %q", cur)
+	}
+	if c.Reports.From != "" {
+		if _, err := mail.ParseAddress(c.Reports.From); err != nil {
+			v.fail("$.reports.from", "reports.from", "want a name and address such as \"CRM 数据中心 <crm@brand.cn>\": %v", err)
 		}
 	}
 	v.validateFilters(c)

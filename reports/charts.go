@@ -29,12 +29,21 @@ func RenderChartPNG(c *Chart) ([]byte, error) {
 	}
 	font, path := ChartFont()
 	warnMissingGlyphs(font, path, c)
-	return renderChartPNG(c, font)
+	return renderChartPNG(c, font, valueAxisTitle(c, LangZH, ""))
 }
 
-func renderChartPNG(c *Chart, font *truetype.Font) ([]byte, error) {
+// renderChartPNG draws c with font; yTitle names the value axis. Funnel
+// charts are drawn as horizontal bars, stages top-down in the given order,
+// each with its value: a funnel's widths would suggest a narrowing that
+// lifecycle counts (a stage can hold more customers than the one before)
+// do not have.
+func renderChartPNG(c *Chart, font *truetype.Font, yTitle string) ([]byte, error) {
 	if len(c.Labels) == 0 || len(c.Series) == 0 {
 		return nil, fmt.Errorf("chart %q: no data", c.ID)
+	}
+	kind := c.Kind
+	if kind == ChartFunnel {
+		kind = ChartBar
 	}
 	vf := axisFormatter(c.Unit)
 	names := make([]string, len(c.Series))
@@ -54,8 +63,9 @@ func renderChartPNG(c *Chart, font *truetype.Font) ([]byte, error) {
 		}
 	}
 	width, height := ChartWidth, ChartHeight
-	horizontal, rotate := false, false
-	if c.Kind == ChartBar || c.Kind == ChartStackedBar {
+	horizontal, rotate := c.Kind == ChartFunnel, false
+	rotation := charts.DegreesToRadians(45)
+	if kind == ChartBar || kind == ChartStackedBar {
 		// Every bar gets its label (the axis label count is forced below):
 		// labels must fit with 10% spacing in the category axis (about 100
 		// px go to the value axis and padding). Short labels are rotated by
@@ -69,9 +79,14 @@ func renderChartPNG(c *Chart, font *truetype.Font) ([]byte, error) {
 		}
 		fits := func(w int) bool { return float64(len(c.Labels))*1.1*float64(w) <= float64(width-100) }
 		switch flat := widest(0); {
+		case horizontal:
 		case fits(flat):
 		case len(c.Labels) <= 16 && flat <= height/4 && fits(widest(charts.DegreesToRadians(45))):
 			rotate = true
+		case len(c.Labels) <= 24 && flat <= height/4 && fits(widest(charts.DegreesToRadians(90))):
+			// e.g. twelve months "2025-01": upright bars read as a time
+			// series; the labels stand vertically
+			rotate, rotation = true, charts.DegreesToRadians(90)
 		default:
 			horizontal = true
 		}
@@ -100,33 +115,63 @@ func renderChartPNG(c *Chart, font *truetype.Font) ([]byte, error) {
 	legend.FontStyle.Font = font
 	labelStyle := charts.NewFontStyleWithSize(chartFontSize)
 	labelStyle.Font = font
+	titleStyle := charts.NewFontStyleWithSize(chartFontSize - 1)
+	titleStyle.Font = font
+	titleStyle.FontColor = charts.ColorRGB(0x57, 0x60, 0x6a)
+	// Counts tick at whole numbers: the axis runs from 0 to a multiple of
+	// an integer step (1, 2 or 5 × 10^k) with one label per step.
+	countAxis := func(o *charts.ValueAxisOption, stacked bool) {
+		if c.Unit != UnitCount || minValue(values) < 0 {
+			return
+		}
+		top := maxValue(values, stacked)
+		step := intStep(top)
+		n := int(math.Ceil(top / step))
+		if n == 0 {
+			n = 1
+		}
+		o.Min = charts.Ptr(0.0)
+		o.Max = charts.Ptr(float64(n) * step)
+		o.LabelCount = n + 1
+		o.PreferNiceIntervals = charts.Ptr(false)
+	}
 	var err error
-	switch c.Kind {
+	switch kind {
 	case ChartBar, ChartStackedBar:
 		opt := charts.NewBarChartOptionWithData(values)
 		opt.Horizontal = horizontal
 		opt.Legend = legend
 		opt.CategoryAxis.Labels = labels
 		opt.CategoryAxis.LabelFontStyle = labelStyle
+		opt.CategoryAxis.Title = c.XTitle
+		opt.CategoryAxis.TitleFontStyle = titleStyle
 		opt.ValueFormatter = vf
 		for i := range opt.ValueAxis {
 			opt.ValueAxis[i].ValueFormatter = vf
 			opt.ValueAxis[i].LabelFontStyle = labelStyle
+			opt.ValueAxis[i].Title = yTitle
+			opt.ValueAxis[i].TitleFontStyle = titleStyle
 			if minValue(values) >= 0 {
 				// bars start at zero (the library would otherwise pick a
 				// "nice" minimum and stacked bars would be offset by it)
 				opt.ValueAxis[i].Min = charts.Ptr(0.0)
 			}
+			countAxis(&opt.ValueAxis[i], kind == ChartStackedBar)
 		}
 		for i := range opt.SeriesList {
 			opt.SeriesList[i].Name = names[i]
+			if c.Kind == ChartFunnel {
+				opt.SeriesList[i].Label.Show = charts.Ptr(true)
+				opt.SeriesList[i].Label.FontStyle = labelStyle
+				opt.SeriesList[i].Label.ValueFormatter = vf
+			}
 		}
-		if c.Kind == ChartStackedBar {
+		if kind == ChartStackedBar {
 			opt.StackSeries = charts.Ptr(true)
 		}
 		opt.CategoryAxis.LabelCount = len(c.Labels)
 		if rotate {
-			opt.CategoryAxis.LabelRotation = charts.DegreesToRadians(45)
+			opt.CategoryAxis.LabelRotation = rotation
 		}
 		err = p.BarChart(opt)
 	case ChartLine:
@@ -134,6 +179,8 @@ func renderChartPNG(c *Chart, font *truetype.Font) ([]byte, error) {
 		opt.Legend = legend
 		opt.XAxis.Labels = c.Labels
 		opt.XAxis.LabelFontStyle = labelStyle
+		opt.XAxis.Title = c.XTitle
+		opt.XAxis.TitleFontStyle = titleStyle
 		if len(c.Labels) > 8 {
 			opt.XAxis.LabelRotation = charts.DegreesToRadians(45)
 		}
@@ -141,21 +188,14 @@ func renderChartPNG(c *Chart, font *truetype.Font) ([]byte, error) {
 		for i := range opt.YAxis {
 			opt.YAxis[i].ValueFormatter = vf
 			opt.YAxis[i].LabelFontStyle = labelStyle
+			opt.YAxis[i].Title = yTitle
+			opt.YAxis[i].TitleFontStyle = titleStyle
+			countAxis(&opt.YAxis[i], false)
 		}
 		for i := range opt.SeriesList {
 			opt.SeriesList[i].Name = names[i]
 		}
 		err = p.LineChart(opt)
-	case ChartFunnel:
-		opt := charts.NewFunnelChartOptionWithData(values[0])
-		for i := range opt.SeriesList {
-			opt.SeriesList[i].Name = c.Labels[i]
-			opt.SeriesList[i].Label.Show = charts.Ptr(true)
-			opt.SeriesList[i].Label.FontStyle = labelStyle
-			opt.SeriesList[i].Label.ValueFormatter = vf
-		}
-		opt.Legend = charts.LegendOption{SeriesNames: c.Labels, FontStyle: legend.FontStyle}
-		err = p.FunnelChart(opt)
 	case ChartPie:
 		opt := charts.NewPieChartOptionWithData(values[0])
 		for i := range opt.SeriesList {
@@ -177,6 +217,43 @@ func renderChartPNG(c *Chart, font *truetype.Font) ([]byte, error) {
 		return nil, fmt.Errorf("chart %q: encode png: %w", c.ID, err)
 	}
 	return b, nil
+}
+
+// maxValue is the largest value, or with stacked the largest sum over the
+// series at one label; 0 when there is none above 0.
+func maxValue(values [][]float64, stacked bool) float64 {
+	m := 0.0
+	for j := range values[0] {
+		sum := 0.0
+		for i := range values {
+			v := values[i][j]
+			if !finite(v) {
+				continue
+			}
+			if stacked {
+				sum += v
+			} else {
+				m = max(m, v)
+			}
+		}
+		m = max(m, sum)
+	}
+	return m
+}
+
+// intStep is an integer axis step of 1, 2 or 5 × 10^k giving at most six
+// intervals from 0 to top (top 45 → 10; top 7 → 2; top 3 → 1).
+func intStep(top float64) float64 {
+	if top <= 0 {
+		return 1
+	}
+	for mag := 1.0; ; mag *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			if step := m * mag; top/step <= 6 {
+				return step
+			}
+		}
+	}
 }
 
 func minValue(values [][]float64) float64 {
@@ -251,6 +328,8 @@ func RenderCharts(sc *Scorecard) ([]RenderedChart, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
+	sc = localize(sc)
+	sym := CurrencySymbol(sc.Currency)
 	font, path := ChartFont()
 	var out []RenderedChart
 	for si := range sc.Sections {
@@ -258,7 +337,7 @@ func RenderCharts(sc *Scorecard) ([]RenderedChart, error) {
 		for ci := range s.Charts {
 			c := &s.Charts[ci]
 			warnMissingGlyphs(font, path, c)
-			png, err := renderChartPNG(c, font)
+			png, err := renderChartPNG(c, font, valueAxisTitle(c, sc.lang(), sym))
 			if err != nil {
 				return nil, err
 			}

@@ -67,7 +67,7 @@ func TestChartCJKGlyphs(t *testing.T) {
 		if !withFont {
 			f = nil
 		}
-		raw, err := renderChartPNG(c, f)
+		raw, err := renderChartPNG(c, f, "")
 		if err != nil {
 			t.Fatal(err)
 		}

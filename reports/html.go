@@ -51,18 +51,28 @@ type htmlView struct {
 	Sections   []sectionView
 	Freshness  []freshView
 	Defs       []Definition
+	Summary    string
+	L          map[string]string // fixed texts in the scorecard's language
 }
+
+// htmlMaxRows is the most rows of one table the HTML shows (fewer when
+// Table.Shown says so): the detail is in the XLSX, whose sheet the HTML
+// names, and a mail part past 102 KB is clipped by Gmail.
+const htmlMaxRows = 20
 
 type kpiView struct {
 	Label, Value, Prev, Delta, DeltaPct, Arrow string
 	Colour                                     string
 	HasPrev                                    bool
+	// YoY is the change on the same period a year earlier, e.g. "+3.2%".
+	YoY string
 }
 
 type sectionView struct {
 	Name, Note string
 	Charts     []chartView
 	Tables     []tableView
+	Empty      bool // nothing under the heading: "none" is shown
 }
 
 type chartView struct {
@@ -75,11 +85,13 @@ type tableView struct {
 	Title   string
 	Headers []cellView
 	Rows    [][]cellView
+	Cut     string // what was left out and where to find it
 }
 
 type cellView struct {
 	Text string
 	Num  bool
+	Bg   string // background colour of a shaded cell
 }
 
 type freshView struct {
@@ -100,7 +112,7 @@ func renderHTML(sc *Scorecard, mode HTMLMode, notices []string) (string, error) 
 	if err := sc.Validate(); err != nil {
 		return "", err
 	}
-	v := buildView(sc, mode)
+	v := buildView(localize(sc), mode)
 	v.Notices = notices
 	var b bytes.Buffer
 	if err := scorecardTmpl.Execute(&b, v); err != nil {
@@ -185,6 +197,8 @@ func changeArrow(d float64) string {
 
 func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 	loc := sc.AsOf.Location()
+	lang := sc.lang()
+	nf := newNumFmt(sc)
 	v := htmlView{
 		Title:      sc.Title,
 		Layer:      string(sc.Layer),
@@ -193,26 +207,39 @@ func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 		AsOf:       dateOrEmpty(sc.AsOf, "2006-01-02"),
 		Generated:  dateOrEmpty(sc.GeneratedAt.In(loc), "2006-01-02 15:04 MST"),
 		Defs:       sc.Definitions,
+		Summary:    summaryLine(sc),
+		L:          map[string]string{},
+	}
+	for k := range ui {
+		v.L[k] = uiText(lang, k)
 	}
 	for _, kv := range sortedFilter(sc.Filter) {
-		v.Filter = append(v.Filter, Definition{Term: kv[0], Meaning: kv[1]})
+		v.Filter = append(v.Filter, Definition{Term: tr(lang, kv[0]), Meaning: kv[1]})
 	}
 	for _, k := range sc.KPIs {
-		kv := kpiView{Label: k.Label, Value: FormatValue(k.Value, k.Unit), HasPrev: k.HasPrev, Colour: htmlNeutral}
+		kv := kpiView{Label: k.Label, Value: nf.value(k.Value, k.Unit), HasPrev: k.HasPrev, Colour: htmlNeutral}
 		if k.HasPrev {
-			kv.Prev = FormatValue(k.Prev, k.Unit)
-			kv.Delta = FormatDelta(k.Delta(), k.Unit)
-			if p, ok := k.DeltaPct(); ok && k.Unit != UnitPct {
+			kv.Prev = nf.value(k.Prev, k.Unit)
+			kv.Delta = nf.delta(k.Delta(), k.Unit)
+			if p, ok := k.DeltaPct(); ok && k.Unit != UnitPct && k.Unit != UnitPP {
 				kv.DeltaPct = FormatPct(p)
 			}
 			kv.Arrow = changeArrow(k.Delta())
 			kv.Colour = trendColour(k.Trend())
 		}
+		if k.HasYoY {
+			if k.Unit == UnitPct || k.Unit == UnitPP {
+				kv.YoY = nf.delta(k.Value-k.YoY, UnitPct)
+			} else if p, ok := k.YoYPct(); ok {
+				kv.YoY = FormatPct(p)
+			}
+		}
 		v.KPIs = append(v.KPIs, kv)
 	}
+	sheets := sectionSheetNames(sc)
 	for si := range sc.Sections {
 		s := &sc.Sections[si]
-		sv := sectionView{Name: s.Name, Note: s.Note}
+		sv := sectionView{Name: s.Name, Note: s.Note, Empty: len(s.Tables) == 0 && len(s.Charts) == 0}
 		for ci := range s.Charts {
 			c := &s.Charts[ci]
 			src := template.URL(sc.ChartFileName(c))
@@ -226,10 +253,22 @@ func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 			for _, c := range t.Columns {
 				tv.Headers = append(tv.Headers, cellView{Text: c.Name, Num: numericUnit(c.Unit)})
 			}
-			for _, r := range t.ShownRows() {
+			rows := t.ShownRows()
+			if len(rows) > htmlMaxRows {
+				rows = rows[:htmlMaxRows]
+				tv.Cut = fmt.Sprintf(uiText(lang, "morerows"), htmlMaxRows, len(t.Rows), sheets[si])
+			}
+			top := 0.0
+			if t.Shade {
+				top = tableMax(t)
+			}
+			for _, r := range rows {
 				cells := make([]cellView, len(r))
 				for i, val := range r {
-					cells[i] = cellView{Text: FormatCell(val, t.Columns[i].Unit), Num: isNumericCell(val)}
+					cells[i] = cellView{Text: nf.cell(val, t.Columns[i].Unit), Num: isNumericCell(val)}
+					if x, ok := toFloat(val); ok && t.Shade {
+						cells[i].Bg = shade(x, top)
+					}
 				}
 				tv.Rows = append(tv.Rows, cells)
 			}
@@ -245,7 +284,7 @@ func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 
 func numericUnit(u Unit) bool {
 	switch u {
-	case UnitMoney, UnitCount, UnitPct, UnitRatio, UnitDays:
+	case UnitMoney, UnitCount, UnitPct, UnitRatio, UnitDays, UnitPP:
 		return true
 	}
 	return false

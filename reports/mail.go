@@ -29,7 +29,7 @@ import (
 // DefaultSubjectTemplate is the scorecard mail subject when a delivery sets
 // none. Fields: .Title .Period .PrevPeriod .Layer .AsOf (2006-01-02) and
 // .Filter (e.g. "region=华东", empty when unfiltered).
-const DefaultSubjectTemplate = `{{.Title}} {{.Period}}{{if .Filter}} ({{.Filter}}){{end}}`
+const DefaultSubjectTemplate = `{{.Period}} {{.Title}}{{if .Filter}} ({{.Filter}}){{end}}{{if .Headline}} · {{.Headline}}{{end}}`
 
 // DefaultFrom is the sender of messages written as .eml files when no SMTP
 // server (and so no smtp.from) is configured.
@@ -160,8 +160,14 @@ func NewMailer(cfg *config.Config) (*Mailer, error) {
 		AttachMaxBytes: cfg.Reports.AttachMaxBytes,
 		From:           DefaultFrom,
 	}
+	if cfg.Reports.From != "" {
+		m.From = cfg.Reports.From
+	}
 	if s := cfg.SMTP; s != nil {
 		m.From = s.From
+		if cfg.Reports.From != "" {
+			m.From = cfg.Reports.From
+		}
 		if s.UsernameEnv != "" {
 			v := os.Getenv(s.UsernameEnv)
 			if v == "" {
@@ -198,6 +204,25 @@ type SubjectData struct {
 	Title, Period, PrevPeriod, Layer, AsOf string
 	// Filter is Scorecard.FilterString(), e.g. "region=华东".
 	Filter string
+	// Headline is the first KPI with its value and change on the previous
+	// period, e.g. "净销售额 ¥ 943,818 +7.1%" (empty without KPIs).
+	Headline string
+}
+
+// headline is the first KPI, its value and its change on the previous
+// period (relative; in points for a pct KPI), in the scorecard's language.
+func headline(sc *Scorecard) string {
+	if len(sc.KPIs) == 0 {
+		return ""
+	}
+	k, nf := sc.KPIs[0], newNumFmt(sc)
+	s := k.Label + " " + nf.value(k.Value, k.Unit)
+	if k.Unit == UnitPct && k.HasPrev {
+		s += " " + nf.delta(k.Delta(), k.Unit)
+	} else if p, ok := k.DeltaPct(); ok {
+		s += " " + FormatPct(p)
+	}
+	return s
 }
 
 // RenderSubject executes a text/template subject (DefaultSubjectTemplate
@@ -211,8 +236,10 @@ func RenderSubject(sc *Scorecard, tmpl string) (string, error) {
 		return "", fmt.Errorf("subject template %q: %w", tmpl, err)
 	}
 	var b strings.Builder
+	sc = localize(sc)
 	err = t.Execute(&b, SubjectData{Title: sc.Title, Period: sc.Period, PrevPeriod: sc.PrevPeriod,
-		Layer: string(sc.Layer), AsOf: dateOrEmpty(sc.AsOf, "2006-01-02"), Filter: sc.FilterString()})
+		Layer: string(sc.Layer), AsOf: dateOrEmpty(sc.AsOf, "2006-01-02"), Filter: sc.FilterString(),
+		Headline: headline(sc)})
 	if err != nil {
 		return "", fmt.Errorf("subject template %q: %w", tmpl, err)
 	}

@@ -230,7 +230,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 		}
 		// Each recipient got their own region's scorecard and not the other's.
 		for _, other := range plan {
-			has := strings.Contains(got.HTML, "region: "+other.region)
+			has := strings.Contains(got.HTML, "大区: "+other.region) // the filter chip, labelled in Chinese
 			if has != (other.region == p.region) {
 				t.Errorf("%s: HTML mentions region %s = %v", p.to, other.region, has)
 			}

@@ -53,6 +53,9 @@ const (
 	UnitDays Unit = "days"
 	// UnitDate is a time.Time shown as a date (2006-01-02) in its own location.
 	UnitDate Unit = "date"
+	// UnitPP is a difference of two fractions (rates) shown in percentage
+	// points: 0.031 is shown "+3.1 pp" (an uplift, a change of a rate).
+	UnitPP Unit = "pp"
 )
 
 // Better says which direction of change is good news for a KPI.
@@ -131,6 +134,14 @@ type Scorecard struct {
 	KPIs []KPI
 	// Sections are the body: each becomes one XLSX sheet and one HTML block.
 	Sections []Section
+	// Language of the labels the renderers add and translate ("zh", the
+	// default when empty, or "en"; see labels.go): delivery language.
+	Language string
+	// Currency is the ISO 4217 code of money amounts (reports.currency,
+	// e.g. "CNY", shown "¥ 943,818"); empty shows amounts without a sign.
+	Currency string
+
+	localized bool // labels already translated (see localize)
 }
 
 // SourceFreshness reports how current one source is.
@@ -167,6 +178,10 @@ type KPI struct {
 	HasPrev bool
 	// Unit is money, count, pct (a fraction), ratio or days.
 	Unit Unit
+	// YoY is the value of the same period a year earlier, meaningful only
+	// when HasYoY is true; shown beside the previous-period change.
+	YoY    float64
+	HasYoY bool
 	// Better is "up" when an increase is good news, "down" when a decrease
 	// is, empty for neutral.
 	Better Better
@@ -179,6 +194,15 @@ func (k KPI) Delta() float64 {
 		return 0
 	}
 	return k.Value - k.Prev
+}
+
+// YoYPct returns the relative change against the same period a year
+// earlier, (Value - YoY) / |YoY|, and false when undefined (see DeltaPct).
+func (k KPI) YoYPct() (float64, bool) {
+	if !k.HasYoY || k.YoY == 0 || !finite(k.Value) || !finite(k.YoY) {
+		return 0, false
+	}
+	return (k.Value - k.YoY) / math.Abs(k.YoY), true
 }
 
 // DeltaPct returns the relative change (Value - Prev) / |Prev| as a
@@ -249,6 +273,9 @@ type Table struct {
 	// Shown, when above 0, is how many rows HTML and the text part show
 	// (the title says so); the XLSX holds every row.
 	Shown int
+	// Shade colours numeric cells by value, darker for larger (a heat map,
+	// e.g. the from×to stage-flow matrix).
+	Shade bool
 }
 
 // ShownRows are the rows HTML and the text part show (see Shown).
@@ -275,6 +302,9 @@ type Chart struct {
 	Series []Series
 	// Unit formats the value axis and labels (money, count, pct, ...).
 	Unit Unit
+	// XTitle and YTitle name the category and the value axis; an empty
+	// YTitle is the unit's name (e.g. "金额 (¥)"), an empty XTitle none.
+	XTitle, YTitle string
 }
 
 // Series is one named row of chart values.
@@ -371,7 +401,7 @@ func (sc *Scorecard) Validate() error {
 
 func validUnit(u Unit) bool {
 	switch u {
-	case UnitNone, UnitText, UnitMoney, UnitCount, UnitPct, UnitRatio, UnitDays, UnitDate:
+	case UnitNone, UnitText, UnitMoney, UnitCount, UnitPct, UnitRatio, UnitDays, UnitDate, UnitPP:
 		return true
 	}
 	return false

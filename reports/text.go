@@ -15,6 +15,7 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 	if err := sc.Validate(); err != nil {
 		return "", err
 	}
+	sc = localize(sc)
 	v := buildView(sc, HTMLFile)
 	var b strings.Builder
 	line := func(parts ...string) {
@@ -23,12 +24,16 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 	}
 	line(v.Title)
 	line(strings.Repeat("=", min(72, max(8, displayWidth(v.Title)))))
-	period := "Period " + v.Period
+	period := v.L["period"] + " " + v.Period
 	if v.PrevPeriod != "" {
-		period += " compared with " + v.PrevPeriod
+		period += " " + v.L["compared"] + " " + v.PrevPeriod
 	}
 	line(period)
-	line("As of ", v.AsOf, " · generated ", v.Generated)
+	line(v.L["asof"], " ", v.AsOf, " · ", v.L["generated"], " ", v.Generated)
+	if v.Summary != "" {
+		line()
+		line(v.Summary)
+	}
 	if f := sc.FilterString(); f != "" {
 		line("Filter: ", f)
 	}
@@ -53,6 +58,9 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 			if k.DeltaPct != "" {
 				change += " (" + k.DeltaPct + ")"
 			}
+			if k.YoY != "" {
+				change += " · " + v.L["yoy"] + " " + k.YoY
+			}
 			verdict := ""
 			switch sc.KPIs[i].Trend() {
 			case TrendGood:
@@ -70,6 +78,9 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 		line(strings.Repeat("-", min(72, max(8, displayWidth(s.Name)))))
 		if s.Note != "" {
 			line(s.Note)
+		}
+		if s.Empty {
+			line(v.L["none"])
 		}
 		for _, c := range s.Charts {
 			line("[Chart: ", c.Title, " — see the HTML version]")
@@ -94,7 +105,13 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 				}
 				rows = append(rows, cells)
 			}
+			if len(t.Rows) == 0 {
+				rows = append(rows, []string{v.L["none"]})
+			}
 			writeAligned(&b, rows, right)
+			if t.Cut != "" {
+				line(t.Cut)
+			}
 		}
 	}
 	if len(v.Freshness) > 0 {

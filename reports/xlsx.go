@@ -71,18 +71,17 @@ func WriteXLSX(sc *Scorecard, path string) error {
 	if err := sc.Validate(); err != nil {
 		return err
 	}
+	sc = localize(sc)
 	f := excelize.NewFile()
 	defer f.Close()
-	w := &xlsxWriter{f: f, styles: map[string]int{}}
+	w := &xlsxWriter{f: f, styles: map[string]int{}, sym: CurrencySymbol(sc.Currency)}
 	if err := f.SetSheetName("Sheet1", SheetKPIs); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 	if err := w.kpiSheet(sc); err != nil {
 		return fmt.Errorf("xlsx kpis: %w", err)
 	}
-	used := map[string]bool{strings.ToLower(SheetKPIs): true, strings.ToLower(SheetReadme): true}
-	for i := range sc.Sections {
-		name := sheetName(sc.Sections[i].Name, i, used)
+	for i, name := range sectionSheetNames(sc) {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("xlsx sheet %q: %w", name, err)
 		}
@@ -111,7 +110,21 @@ func WriteXLSX(sc *Scorecard, path string) error {
 type xlsxWriter struct {
 	f      *excelize.File
 	styles map[string]int
-	tables int // Excel tables added so far (their names must be unique)
+	tables int    // Excel tables added so far (their names must be unique)
+	sym    string // currency sign of money formats
+}
+
+// numFormat is the Excel number format of unit u: unitNumFmt, money with
+// the currency sign, pp in points (setValue stores pp values ×100).
+func (w *xlsxWriter) numFormat(u Unit) (string, bool) {
+	switch {
+	case u == UnitMoney && w.sym != "":
+		return `"` + strings.ReplaceAll(w.sym, `"`, "") + ` "#,##0.00`, true
+	case u == UnitPP:
+		return `+0.0" pp";-0.0" pp";0.0" pp"`, true
+	}
+	f, ok := unitNumFmt[u]
+	return f, ok
 }
 
 // style returns a cached style id for a number format and flags.
@@ -198,10 +211,13 @@ func (w *xlsxWriter) setValue(sheet string, col, row int, v any, u Unit) error {
 	if !finite(num) {
 		return nil
 	}
+	if u == UnitPP {
+		num *= 100 // shown in percentage points
+	}
 	if err := w.f.SetCellFloat(sheet, cell, num, -1, 64); err != nil {
 		return err
 	}
-	if fmtStr, ok := unitNumFmt[u]; ok {
+	if fmtStr, ok := w.numFormat(u); ok {
 		id, err := w.style(fmtStr, false, false, false, 0)
 		if err != nil {
 			return err
@@ -353,6 +369,17 @@ func (w *xlsxWriter) deltaColours(sheet string, n int) error {
 	})
 }
 
+// sectionSheetNames are the XLSX sheet names of the scorecard's sections,
+// in order (the HTML names them where it leaves rows out).
+func sectionSheetNames(sc *Scorecard) []string {
+	used := map[string]bool{strings.ToLower(SheetKPIs): true, strings.ToLower(SheetReadme): true}
+	out := make([]string, len(sc.Sections))
+	for i := range sc.Sections {
+		out[i] = sheetName(sc.Sections[i].Name, i, used)
+	}
+	return out
+}
+
 // sheetName makes an Excel-safe, unique sheet name from a section name.
 func sheetName(name string, i int, used map[string]bool) string {
 	s := strings.Map(func(r rune) rune {
@@ -428,6 +455,14 @@ func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
 			return err
 		}
 		blocks = append(blocks, xlsxTable{headRow: row, lastRow: row + len(t.Rows), cols: len(t.Columns)})
+		if t.Shade && len(t.Rows) > 0 && len(t.Columns) > 1 {
+			// a heat map over the numbers, as in the HTML
+			rng := cellName(2, row+1) + ":" + cellName(len(t.Columns), row+len(t.Rows))
+			if err := w.f.SetConditionalFormat(sheet, rng, []excelize.ConditionalFormatOptions{{Type: "2_color_scale",
+				Criteria: "=", MinType: "min", MaxType: "max", MinColor: "#FFFFFF", MaxColor: "#7EA6E0"}}); err != nil {
+				return err
+			}
+		}
 		if !frozen {
 			if err := w.freeze(sheet, row); err != nil {
 				return err

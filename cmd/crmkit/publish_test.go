@@ -54,7 +54,8 @@ func TestScorecardsFromTheMarts(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := strings.Join(f.GetSheetList(), ",")
-	for _, s := range []string{"KPIs", "README", "Revenue and channel mix", "Lifecycle", "Cohort retention", "Customer lifetime value"} {
+	// Section sheets carry the labels of reports.language (zh in the example).
+	for _, s := range []string{"KPIs", "README", "销售与渠道结构", "客户生命周期", "同期群留存", "客户终身价值"} {
 		if !strings.Contains(sheets, s) {
 			t.Errorf("strategy.xlsx lacks sheet %q (has %s)", s, sheets)
 		}
@@ -116,6 +117,8 @@ func TestScorecardsFromTheMarts(t *testing.T) {
 			t.Errorf("missing %s: %v", f, err)
 		}
 	}
+	checkDemoMessages(t, d.out, "2025-12")
+	checkPagesInBrowser(t, d.out)
 }
 
 func abs(f float64) float64 {

@@ -61,6 +61,7 @@ func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 	}
 	sc.Period, sc.PrevPeriod = b.curLabel, b.prevLabel
 	sc.AsOf, sc.GeneratedAt = asOf, now
+	sc.Currency, sc.Language = cfg.Reports.Currency, cfg.Reports.Language
 	if region != "" {
 		sc.Filter = map[string]string{"region": region}
 	}
@@ -373,7 +374,13 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 				}
 				built[k] = x
 			}
-			msg, err := m.ComposeScorecard(cards[k], []string{r.Email}, d.Subject, built[k])
+			card := cards[k]
+			if d.Language != "" && d.Language != card.Language {
+				c := *card // the same figures in the delivery's language
+				c.Language = d.Language
+				card = &c
+			}
+			msg, err := m.ComposeScorecard(card, []string{r.Email}, d.Subject, built[k])
 			if err != nil {
 				return 0, fmt.Errorf("delivery %s to %s: %w", d.Name, r.Email, err)
 			}
