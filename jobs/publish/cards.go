@@ -518,7 +518,9 @@ func (b *builder) support() reports.Scorecard {
 		prev := b.scalar(key, sql, ts(b.prev.From), ts(b.prev.To))
 		return fig(key).kpi(cur, prev, true)
 	}
-	tickets := b.exists("service_tickets")
+	// A brand without a ticket export has no ticket figures (rather than
+	// tiles of 0); a month without tickets shows 0.
+	tickets := b.exists("service_tickets") && b.scalar("service tickets", "SELECT count(*) FROM service_tickets") > 0
 	if tickets {
 		sc.KPIs = append(sc.KPIs,
 			period("tickets", "SELECT count(*) FROM service_tickets WHERE "+tw),
