@@ -29,9 +29,13 @@ type SourceText struct {
 }
 
 // Returns marks the order lines of a source that are returns: a line is a
-// return when any configured rule matches. Returns are loaded with a
-// negative quantity and amounts (whatever sign the file gives them), so
-// they reduce net revenue and never count as purchases.
+// return when any configured rule matches. A return is loaded with a
+// negative quantity, paid_amount 0 and refund_amount the returned amount
+// (whatever signs the file gives them; a refund_amount column is not read
+// on return lines), so it reduces net revenue, counts in the refund rate
+// and never counts as a purchase. Its order is the one the file names (its
+// own invoice number, or the original order's id when the export gives
+// that), with the return's own date and customer.
 type Returns struct {
 	// NegativeQty: a line with a negative quantity is a return.
 	NegativeQty bool `yaml:"negative_qty"`

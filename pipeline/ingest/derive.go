@@ -179,6 +179,11 @@ func (m *Mapping) isReturn(fields []string) bool {
 	return false
 }
 
+// roundDerived drops the binary floating-point noise of arithmetic on
+// decimal amounts (3 × 1.85 − 0.55 is 5.000000000000001 in float64) by
+// rounding to a millionth, far below any currency's smallest unit.
+func roundDerived(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
 // derivedOrderID names the order of a line of a file without order ids:
 // each line is its own order, "<file>#<row>".
 func derivedOrderID(file string, row int64) string {

@@ -317,7 +317,7 @@ func (b *Builder) Add(row *source.Row) *Problem {
 			if err != nil {
 				return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: %v", f.Name, err)}
 			}
-			raw = strconv.FormatFloat(v, 'f', -1, 64)
+			raw = strconv.FormatFloat(roundDerived(v), 'f', -1, 64)
 		case m.hasConst[fi]:
 			raw = m.consts[fi]
 		case m.derived[fi] && fi == m.fPrice:
@@ -331,7 +331,7 @@ func (b *Builder) Add(row *source.Row) *Problem {
 		if ret {
 			switch fi {
 			case m.fRefund:
-				// The negative paid amount of a return is its refund.
+				// Set from the returned amount below.
 				raw = ""
 			case m.fStatus:
 				if raw == "" {
@@ -382,15 +382,11 @@ func (b *Builder) Add(row *source.Row) *Problem {
 			if err != nil {
 				return &Problem{Column: f.Name, Reason: ReasonBadNumber, Detail: fmt.Sprintf("%s: cannot parse %q as a number", f.Name, raw)}
 			}
-			neg := ret && fi == m.fPaid
-			if neg {
+			if ret && fi == m.fPaid {
 				v = math.Abs(v)
 			}
 			if p := checkRule(f, v); p != nil {
 				return p
-			}
-			if neg && v != 0 {
-				v = -v
 			}
 			c.f = v
 		case schema.Timestamp:
@@ -414,10 +410,17 @@ func (b *Builder) Add(row *source.Row) *Problem {
 			v += d.f
 		}
 		// qty is never 0 here (its rule), nor empty (required).
-		b.cells[m.fPrice] = cell{f: v / math.Abs(float64(q.i))}
+		b.cells[m.fPrice] = cell{f: roundDerived(v / math.Abs(float64(q.i)))}
 		if pr := checkRule(m.table.Fields[m.fPrice], b.cells[m.fPrice].f); pr != nil {
 			return pr
 		}
+	}
+	if ret {
+		// A return pays nothing and refunds its amount: net revenue
+		// (paid − refunds) goes down by it and the refund rate counts it,
+		// with no figure of its own to learn.
+		b.cells[m.fRefund] = cell{f: b.cells[m.fPaid].f}
+		b.cells[m.fPaid] = cell{}
 	}
 	b.append(row.Num)
 	return nil
@@ -444,7 +447,7 @@ func (b *Builder) derive(fi int, rowNum int64) string {
 		if d := b.cells[m.fDisc]; !d.null {
 			v -= d.f
 		}
-		return strconv.FormatFloat(v, 'f', -1, 64)
+		return strconv.FormatFloat(roundDerived(v), 'f', -1, 64)
 	}
 	return ""
 }
