@@ -19,8 +19,11 @@ func init() { Register("parquet", openParquet) }
 
 // parquetReader reads a Parquet file through arrow-go's pqarrow and renders
 // each cell as text for the common mapping/validation path. Timestamps are
-// rendered in RFC 3339 (UTC), so a source mapping Parquet timestamps should
-// include the layout 2006-01-02T15:04:05Z07:00.
+// rendered in RFC 3339, so a source mapping Parquet timestamps should
+// include the layout 2006-01-02T15:04:05Z07:00: an instant (TIMESTAMP
+// adjusted to UTC) in UTC; a naive TIMESTAMP (isAdjustedToUTC false, a
+// local wall-clock time) as that wall-clock time in the source's time zone
+// (Options.Location), with its offset there on that date.
 type parquetReader struct {
 	f      *os.File
 	rr     pqarrow.RecordReader
@@ -29,9 +32,10 @@ type parquetReader struct {
 	i      int
 	n      int64
 	row    Row
+	loc    *time.Location
 }
 
-func openParquet(path string, _ Options) (Reader, error) {
+func openParquet(path string, opts Options) (Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -51,7 +55,10 @@ func openParquet(path string, _ Options) (Reader, error) {
 		f.Close()
 		return nil, err
 	}
-	r := &parquetReader{f: f, rr: rr}
+	r := &parquetReader{f: f, rr: rr, loc: opts.Location}
+	if r.loc == nil {
+		r.loc = time.UTC
+	}
 	for _, fl := range rr.Schema().Fields() {
 		r.header = append(r.header, fl.Name)
 	}
@@ -80,14 +87,15 @@ func (r *parquetReader) Next() (*Row, error) {
 	}
 	fields := r.row.Fields[:len(r.header)]
 	for c := range fields {
-		fields[c] = cellText(r.rec.Column(c), r.i)
+		fields[c] = cellText(r.rec.Column(c), r.i, r.loc)
 	}
 	r.row = Row{Num: r.n, Fields: fields}
 	r.i++
 	return &r.row, nil
 }
 
-func cellText(a arrow.Array, i int) string {
+// cellText renders cell i of a; loc is the zone of naive timestamps.
+func cellText(a arrow.Array, i int, loc *time.Location) string {
 	if a.IsNull(i) {
 		return ""
 	}
@@ -105,8 +113,13 @@ func cellText(a arrow.Array, i int) string {
 	case *array.Float32:
 		return strconv.FormatFloat(float64(v.Value(i)), 'f', -1, 32)
 	case *array.Timestamp:
-		u := v.DataType().(*arrow.TimestampType).Unit
-		return v.Value(i).ToTime(u).UTC().Format(time.RFC3339Nano)
+		tt := v.DataType().(*arrow.TimestampType)
+		t := v.Value(i).ToTime(tt.Unit).UTC()
+		if tt.TimeZone == "" {
+			// Naive: the UTC fields are the local wall clock.
+			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+		}
+		return t.Format(time.RFC3339Nano)
 	case *array.Date32:
 		return v.Value(i).ToTime().Format("2006-01-02")
 	default:
