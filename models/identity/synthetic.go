@@ -291,6 +291,8 @@ func GenerateSynthetic(opts SynthOptions) *Synthetic {
 		Config: Config{
 			Blocklist:     []string{"phone:+86 400 820 8820"},
 			BlockPatterns: []string{`email:@example\.(com|org)$`},
+			// orders are the purchases of the velocity rules
+			PurchaseTables: []string{"orders"},
 		},
 	}
 	for st := 0; st < synStores; st++ {
