@@ -197,7 +197,10 @@ func findRecord(ctx context.Context, cfg *config.Config, wh warehouse.Querier, s
 		}
 		for _, r := range recs {
 			for i := 0; i < int(r.NumRows()); i++ {
-				cands = append(cands, warehouse.StringAt(r, 0, i)+":"+row)
+				// LIKE reads _ and % in the name as wildcards
+				if f := filepath.ToSlash(warehouse.StringAt(r, 1, i)); f == file || strings.HasSuffix(f, "/"+file) {
+					cands = append(cands, warehouse.StringAt(r, 0, i)+":"+row)
+				}
 			}
 		}
 		warehouse.Release(recs)
