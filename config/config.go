@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -258,6 +259,20 @@ type Alerts struct {
 type Segment struct {
 	Name  string `yaml:"name"`
 	Where string `yaml:"where"`
+	// Privacy overrides the top-level privacy mode for this segment's
+	// file: mode none, mask, hash, or ads with platform (google, meta,
+	// tiktok, tencent) for an upload to that ad platform.
+	Privacy *SegmentPrivacy `yaml:"privacy"`
+}
+
+// AdPlatforms are the platforms of segment privacy mode ads (the hash
+// forms each documents are in reports/segmentfile).
+var AdPlatforms = []string{"google", "meta", "tencent", "tiktok"}
+
+// SegmentPrivacy is one segment's privacy mode.
+type SegmentPrivacy struct {
+	Mode     string `yaml:"mode"`
+	Platform string `yaml:"platform"`
 }
 
 // Privacy configures masking of personal identifiers in exported files.
@@ -671,6 +686,28 @@ func (c *Config) validate(v *validator) {
 	case "none", "mask", "hash":
 	default:
 		v.fail("$.privacy.mode", "privacy.mode", "want none, mask or hash, got %q", c.Privacy.Mode)
+	}
+	for i, sg := range c.Segments {
+		if sg.Privacy == nil {
+			continue
+		}
+		p := fmt.Sprintf("$.segments[%d].privacy", i)
+		key := fmt.Sprintf("segments[%d].privacy", i)
+		switch sg.Privacy.Mode {
+		case "none", "mask", "hash":
+			if sg.Privacy.Platform != "" {
+				v.fail(p+".platform", key+".platform", "only for mode ads")
+			}
+		case "ads":
+			if !slices.Contains(AdPlatforms, sg.Privacy.Platform) {
+				v.fail(p+".platform", key+".platform", "want one of %s, got %q", strings.Join(AdPlatforms, ", "), sg.Privacy.Platform)
+			}
+		default:
+			v.fail(p+".mode", key+".mode", "want none, mask, hash or ads, got %q", sg.Privacy.Mode)
+		}
+		if (sg.Privacy.Mode == "hash" || sg.Privacy.Mode == "ads") && c.Privacy.SaltEnv == "" {
+			v.fail(p, "privacy.salt_env", "required when a segment's mode is %s (the salt comes from the environment)", sg.Privacy.Mode)
+		}
 	}
 	if c.Privacy.Mode == "hash" && c.Privacy.SaltEnv == "" {
 		v.fail("$.privacy", "privacy.salt_env", "required when mode is hash (the salt comes from the environment)")

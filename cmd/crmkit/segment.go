@@ -59,7 +59,7 @@ func cmdSegment(ctx context.Context, args []string) error {
 	if seg == nil {
 		return usageError{fmt.Sprintf("no segment named %q in %s (crmkit segment list)", name, cfg.Path)}
 	}
-	opts, err := publish.ExportOptions(cfg)
+	opts, fileName, err := publish.SegmentExport(cfg, *seg)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func cmdSegment(ctx context.Context, args []string) error {
 	defer res.Release()
 	path := *outPath
 	if path == "" {
-		path = filepath.Join(cfg.Resolve(cfg.OutputDir), "segments", name+"."+*format)
+		path = filepath.Join(cfg.Resolve(cfg.OutputDir), "segments", fileName+"."+*format)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -103,6 +103,6 @@ func cmdSegment(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "segment %s (%s) as of %s: %d customers written to %s (privacy: %s)\n", name, seg.Where, day.Format("2006-01-02"), n, path, cfg.Privacy.Mode)
+	fmt.Fprintf(stdout, "segment %s (%s) as of %s: %d customers written to %s (privacy: %s)\n", name, seg.Where, day.Format("2006-01-02"), n, path, opts.Privacy)
 	return nil
 }

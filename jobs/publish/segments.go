@@ -55,7 +55,7 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) string {
 	ORDER BY c.customer_id`
 	}
 	return `SELECT c.customer_id, r.tier AS rfm_tier,
-		CASE l.aipl_stage WHEN 'aware' THEN 'A' WHEN 'interested' THEN 'I' WHEN 'purchased' THEN 'P' WHEN 'loyal' THEN 'L' END AS aipl_stage,
+		l.aipl_stage, -- the stage word the scorecards show (aware, interested, purchased, loyal)
 		l.pyramid_stage, v.clv_decile, v.clv, c.region, c.first_channel, o.last_channel,
 		CAST(` + lastDays + ` AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
 		coalesce(si.engaged, FALSE) AS social_engaged, coalesce(cc.contacted, FALSE) AS contacted_90d, c.phone, c.email, c.name
@@ -124,11 +124,33 @@ func EvaluateSegment(seg config.Segment, tags []arrow.RecordBatch) (*SegmentResu
 	return res, nil
 }
 
+// SegmentExport returns the file options and the file name (without
+// extension) of one segment: its own privacy mode when it sets one, else
+// the config's; an ads-mode file is named after its platform
+// ("vip_google"), so an upload cannot go to the wrong platform.
+func SegmentExport(cfg *config.Config, seg config.Segment) (segmentfile.Options, string, error) {
+	mode, platform := cfg.Privacy.Mode, ""
+	if seg.Privacy != nil {
+		mode, platform = seg.Privacy.Mode, seg.Privacy.Platform
+	}
+	o, err := exportOptions(cfg, mode)
+	o.Platform = platform
+	name := seg.Name
+	if mode == segmentfile.PrivacyAds {
+		name += "_" + platform
+	}
+	return o, name, err
+}
+
 // ExportOptions returns the file options for the config's privacy mode;
 // the salt for hashing comes from the environment variable it names.
 func ExportOptions(cfg *config.Config) (segmentfile.Options, error) {
-	o := segmentfile.Options{Privacy: cfg.Privacy.Mode, Region: cfg.Identity.DefaultRegion}
-	if cfg.Privacy.Mode == "hash" {
+	return exportOptions(cfg, cfg.Privacy.Mode)
+}
+
+func exportOptions(cfg *config.Config, mode string) (segmentfile.Options, error) {
+	o := segmentfile.Options{Privacy: mode, Region: cfg.Identity.DefaultRegion}
+	if mode == "hash" || mode == segmentfile.PrivacyAds {
 		salt := os.Getenv(cfg.Privacy.SaltEnv)
 		if salt == "" {
 			return o, fmt.Errorf("privacy.salt_env: environment variable %s is not set (hashing needs a salt)", cfg.Privacy.SaltEnv)
@@ -170,7 +192,12 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 	if len(cfg.Segments) == 0 {
 		return nil, 0, nil
 	}
-	opts, optErr := ExportOptions(cfg)
+	_, optErr := ExportOptions(cfg)
+	for _, s := range cfg.Segments {
+		if _, _, err := SegmentExport(cfg, s); err != nil && optErr == nil {
+			optErr = err
+		}
+	}
 	// Only the files need the members in customer order; the sizes do not.
 	tags, err := customerTags(ctx, env.WH, asOf, optErr == nil)
 	if err != nil {
@@ -191,7 +218,8 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 		}
 		path := ""
 		if optErr == nil {
-			path = filepath.Join(out, "segments", s.Name+".csv")
+			opts, fileName, _ := SegmentExport(cfg, s)
+			path = filepath.Join(out, "segments", fileName+".csv")
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				res.Release()
 				return nil, files, err

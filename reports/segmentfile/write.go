@@ -56,6 +56,8 @@ type Options struct {
 	Identifiers map[string]string
 	// Sheet is the XLSX sheet name; empty means "segment".
 	Sheet string
+	// Platform is the ad platform of the ads privacy mode (see Platforms).
+	Platform string
 }
 
 // Formats lists the supported file formats.
@@ -95,6 +97,22 @@ func WriteAll(recs []arrow.RecordBatch, path, format string, opts Options) (rows
 		if len(opts.Salt) == 0 {
 			return 0, errors.New("segmentfile: hash privacy needs a salt")
 		}
+	case PrivacyAds:
+		if len(opts.Salt) == 0 {
+			return 0, errors.New("segmentfile: ads privacy needs a salt (for the customer key)")
+		}
+		ads, err := adsRecords(recs, opts)
+		if err != nil {
+			return 0, err
+		}
+		defer func() {
+			for _, r := range ads {
+				r.Release()
+			}
+		}()
+		recs = ads
+		// the file holds the prepared columns as they are
+		opts.Privacy, opts.Columns, opts.Identifiers = PrivacyNone, AdsColumns(Platforms[opts.Platform]), map[string]string{}
 	default:
 		return 0, fmt.Errorf("segmentfile: unknown privacy mode %q (want none, mask or hash)", opts.Privacy)
 	}
