@@ -133,7 +133,7 @@ func (b *builder) table(title, sql string, args ...any) reports.Table {
 		for i := 0; i < int(r.NumRows()); i++ {
 			row := make([]any, r.NumCols())
 			for c := range row {
-				row[c] = cellValue(r.Column(c), i)
+				row[c] = cellValue(r.Column(c), i, b.loc)
 			}
 			t.Rows = append(t.Rows, row)
 		}
@@ -162,7 +162,9 @@ func unitFor(f arrow.Field) reports.Unit {
 	}
 }
 
-func cellValue(a arrow.Array, i int) any {
+// cellValue is the scorecard value of cell i of a; times are shown in the
+// business zone, labelled with it (e.g. "2025-12-31 21:58 CST").
+func cellValue(a arrow.Array, i int, loc *time.Location) any {
 	if a.IsNull(i) {
 		return ""
 	}
@@ -184,7 +186,10 @@ func cellValue(a arrow.Array, i int) any {
 	case *array.Date32:
 		return v.Value(i).ToTime().Format("2006-01-02")
 	case *array.Timestamp:
-		return v.Value(i).ToTime(v.DataType().(*arrow.TimestampType).Unit).UTC().Format("2006-01-02 15:04")
+		if loc == nil {
+			loc = time.UTC
+		}
+		return v.Value(i).ToTime(v.DataType().(*arrow.TimestampType).Unit).In(loc).Format("2006-01-02 15:04 MST")
 	case *array.Decimal128:
 		return v.Value(i).ToFloat64(v.DataType().(*arrow.Decimal128Type).Scale)
 	default:
