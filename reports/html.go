@@ -253,10 +253,13 @@ func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 			for _, c := range t.Columns {
 				tv.Headers = append(tv.Headers, cellView{Text: c.Name, Num: numericUnit(c.Unit)})
 			}
-			rows := t.ShownRows()
-			if len(rows) > htmlMaxRows {
-				rows = rows[:htmlMaxRows]
-				tv.Cut = fmt.Sprintf(uiText(lang, "morerows"), htmlMaxRows, len(t.Rows), sheets[si])
+			rows, limit := t.Rows, htmlMaxRows
+			if t.Shown > 0 && t.Shown < limit {
+				limit = t.Shown
+			}
+			if len(rows) > limit {
+				rows = rows[:limit]
+				tv.Cut = fmt.Sprintf(uiText(lang, "morerows"), limit, len(t.Rows), sheets[si])
 			}
 			top := 0.0
 			if t.Shade {

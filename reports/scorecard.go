@@ -270,20 +270,13 @@ type Table struct {
 	// int32, time.Time, or nil for an empty cell. Anything else is shown
 	// with fmt.Sprint.
 	Rows [][]any
-	// Shown, when above 0, is how many rows HTML and the text part show
-	// (the title says so); the XLSX holds every row.
+	// Shown, when above 0, is the most rows HTML and the text part show
+	// (they cut long tables anyway), saying how many of how many rows they
+	// show; the XLSX holds every row.
 	Shown int
 	// Shade colours numeric cells by value, darker for larger (a heat map,
 	// e.g. the from×to stage-flow matrix).
 	Shade bool
-}
-
-// ShownRows are the rows HTML and the text part show (see Shown).
-func (t Table) ShownRows() [][]any {
-	if t.Shown > 0 && t.Shown < len(t.Rows) {
-		return t.Rows[:t.Shown]
-	}
-	return t.Rows
 }
 
 // Chart is a chart drawn from labels (categories) and series of values.

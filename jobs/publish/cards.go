@@ -326,13 +326,11 @@ func (b *builder) leftOut(name, why string) reports.Section {
 
 func (b *builder) filterText() string { return "region " + b.region }
 
-// cut shows the first n rows of t in HTML and the text part and says so in
-// the title; the XLSX holds every row.
+// cut shows at most the first n rows of t in HTML and the text part,
+// which then say how many of how many they show and that the XLSX holds
+// every row.
 func cut(t reports.Table, n int) reports.Table {
-	if len(t.Rows) > n {
-		t.Shown = n
-		t.Title += fmt.Sprintf(" (top %d of %s; all rows in the XLSX)", n, reports.FormatValue(float64(len(t.Rows)), reports.UnitCount))
-	}
+	t.Shown = n
 	return t
 }
 
