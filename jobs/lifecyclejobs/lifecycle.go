@@ -201,11 +201,7 @@ func Write(ctx context.Context, wh warehouse.Warehouse, res *lifecycle.Result) (
 
 // tsLiteral renders an instant as a SQL timestamp literal in UTC.
 func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
-	s := t.UTC().Format("2006-01-02 15:04:05") + "+00"
-	if wh.Dialect().Name() == "duckdb" {
-		return "TIMESTAMPTZ '" + s + "'"
-	}
-	return "TIMESTAMP '" + s + "'"
+	return warehouse.SQLOf(wh.Dialect()).TimestampUTC(t)
 }
 
 // tableExists reports whether a core table exists.

@@ -290,11 +290,7 @@ func (r *run) cancelledStatus() string {
 
 // tsLiteral renders the instant t as a timestamp literal of the warehouse.
 func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
-	s := t.UTC().Format("2006-01-02 15:04:05") + "+00"
-	if wh.Dialect().Name() == "duckdb" {
-		return "TIMESTAMPTZ '" + s + "'"
-	}
-	return "TIMESTAMP '" + s + "'"
+	return warehouse.SQLOf(wh.Dialect()).TimestampUTC(t)
 }
 
 // lines reads the order lines; the sales and profit jobs of one chain read

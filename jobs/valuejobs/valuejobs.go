@@ -90,23 +90,9 @@ func RFMJob(cfg *config.Config) *jobs.Job {
 //
 // d spells the per-customer minimum for the dialect.
 func cohortCustomersSQL(d warehouse.SQL, minAmount float64) string {
-	negNet := "-l.net_amount"
-	if d.Name() == "bigquery" {
-		negNet = "0 - l.net_amount" // the BigQuery emulator has no unary minus
-	}
-	var first, firstCols, firstCat string
-	if d.Name() == "duckdb" {
-		// One min over a row value: two arg_min over the same row key
-		// compare it twice per purchase.
-		first = `min(struct_pack(ts := order_ts, ch := channel, id := order_id)) AS m`
-		firstCols = `struct_extract(m, 'ch') AS first_channel, struct_extract(m, 'id') AS first_order`
-		firstCat = `struct_extract(min(struct_pack(n := ` + negNet + `, c := pr.category)), 'c')`
-	} else {
-		key := orderKey(d, "order_ts", "channel", "order_id")
-		first = d.ArgMin("channel", key) + ` AS first_channel, ` + d.ArgMin("order_id", key) + ` AS first_order`
-		firstCols = `first_channel, first_order`
-		firstCat = d.ArgMin("pr.category", orderKey(d, negNet, "pr.category"))
-	}
+	first, firstCols := d.ArgMinCols([]string{"order_ts", "channel", "order_id"},
+		[]string{"channel", "order_id"}, []string{"first_channel", "first_order"})
+	firstCat := d.ArgMinOf("pr.category", d.Neg("l.net_amount"), "pr.category")
 	return `WITH p AS (
 	SELECT customer_id, channel, order_id, order_ts
 	FROM orders
@@ -145,16 +131,6 @@ func linesSource(ctx context.Context, wh warehouse.Warehouse) (string, error) {
 		return `SELECT channel, order_id, sku, net_amount FROM order_lines`, nil
 	}
 	return rawLinesSQL, nil
-}
-
-// orderKey is the ordering key of ArgMin over several columns: a row value
-// (a, b) on DuckDB, whose arg_min takes one key; the list a, b on BigQuery,
-// whose ARRAY_AGG ... ORDER BY takes a list and cannot order by a STRUCT.
-func orderKey(d warehouse.SQL, cols ...string) string {
-	if d.Name() == "bigquery" {
-		return strings.Join(cols, ", ")
-	}
-	return "(" + strings.Join(cols, ", ") + ")"
 }
 
 // statsSQL counts the orders up to the as-of day that are left out.

@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,24 @@ type SQL interface {
 	// hash, BigQuery FARM_FINGERPRINT): cheap to compare where comparing
 	// the strings themselves is not; equal strings have equal fingerprints.
 	Fingerprint(x string) string
+	// Neg is the arithmetic negation of the expression x.
+	Neg(x string) string
+	// RowKey is the ordering key over cols for ArgMin and ArgMax: a row
+	// value (a, b) on DuckDB, whose arg_min takes one key; the list a, b on
+	// BigQuery, whose ARRAY_AGG ... ORDER BY takes a list and cannot order
+	// by a STRUCT.
+	RowKey(cols ...string) string
+	// ArgMinOf is the value of x on the row with the smallest key (a list of
+	// expressions, compared in order). x may be one of the key expressions.
+	ArgMinOf(x string, key ...string) string
+	// ArgMinCols selects, per group, the values vals of the row with the
+	// smallest key: agg goes in the grouped SELECT, cols in the SELECT over
+	// it, naming the values names (one per val). DuckDB takes one min over
+	// a row value for all of them (several arg_min over the same key would
+	// compare it once each per row); BigQuery one ArgMin per value.
+	ArgMinCols(key, vals, names []string) (agg, cols string)
+	// TimestampUTC is the instant t as a timestamp literal in UTC.
+	TimestampUTC(t time.Time) string
 }
 
 // timeUnit keeps the unit of TimestampDiff to the known words: it is pasted
@@ -179,6 +198,45 @@ func (duckDialect) TimestampDiff(unit, from, to string) string {
 func (duckDialect) ArgMax(x, by string) string        { return "arg_max(" + x + ", " + by + ")" }
 func (duckDialect) ArgMin(x, by string) string        { return "arg_min(" + x + ", " + by + ")" }
 func (duckDialect) Median(x string) string            { return "median(" + x + ")" }
+func (duckDialect) Neg(x string) string               { return "-" + x }
+func (duckDialect) RowKey(cols ...string) string      { return "(" + strings.Join(cols, ", ") + ")" }
+func (duckDialect) ArgMinOf(x string, key ...string) string {
+	for i, k := range key {
+		if k == x {
+			return "struct_extract(" + minRow(key) + ", 'k" + strconv.Itoa(i) + "')"
+		}
+	}
+	return "arg_min(" + x + ", (" + strings.Join(key, ", ") + "))"
+}
+func (duckDialect) ArgMinCols(key, vals, names []string) (agg, cols string) {
+	fields := append([]string(nil), key...)
+	idx := make([]int, len(vals))
+	for i, v := range vals {
+		idx[i] = slices.Index(fields, v)
+		if idx[i] < 0 {
+			idx[i] = len(fields)
+			fields = append(fields, v)
+		}
+	}
+	out := make([]string, len(vals))
+	for i := range vals {
+		out[i] = "struct_extract(_argmin, 'k" + strconv.Itoa(idx[i]) + "') AS " + names[i]
+	}
+	return minRow(fields) + " AS _argmin", strings.Join(out, ", ")
+}
+func (duckDialect) TimestampUTC(t time.Time) string {
+	return "TIMESTAMPTZ '" + t.UTC().Format("2006-01-02 15:04:05") + "+00'"
+}
+
+// minRow is DuckDB's min over the row value of fields, named k0, k1, ...:
+// structs compare field by field, so it is the row with the smallest key.
+func minRow(fields []string) string {
+	kv := make([]string, len(fields))
+	for i, f := range fields {
+		kv[i] = "k" + strconv.Itoa(i) + " := " + f
+	}
+	return "min(struct_pack(" + strings.Join(kv, ", ") + "))"
+}
 func (duckDialect) RegexpMatches(s, re string) string { return "regexp_matches(" + s + ", " + re + ")" }
 func (duckDialect) Fingerprint(x string) string       { return "hash(" + x + ")" }
 
@@ -232,6 +290,24 @@ func (bigQueryDialect) ArgMin(x, by string) string {
 	return "ARRAY_AGG(" + x + " IGNORE NULLS ORDER BY " + by + " LIMIT 1)[SAFE_OFFSET(0)]"
 }
 func (bigQueryDialect) Median(x string) string      { return "APPROX_QUANTILES(" + x + ", 2)[OFFSET(1)]" }
+
+// Neg is written 0 - x: the BigQuery emulator has no unary minus, and the
+// two are the same value in GoogleSQL.
+func (bigQueryDialect) Neg(x string) string          { return "0 - " + x }
+func (bigQueryDialect) RowKey(cols ...string) string { return strings.Join(cols, ", ") }
+func (d bigQueryDialect) ArgMinOf(x string, key ...string) string {
+	return d.ArgMin(x, d.RowKey(key...))
+}
+func (d bigQueryDialect) ArgMinCols(key, vals, names []string) (agg, cols string) {
+	a := make([]string, len(vals))
+	for i, v := range vals {
+		a[i] = d.ArgMin(v, d.RowKey(key...)) + " AS " + names[i]
+	}
+	return strings.Join(a, ", "), strings.Join(names, ", ")
+}
+func (bigQueryDialect) TimestampUTC(t time.Time) string {
+	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05") + "+00'"
+}
 func (bigQueryDialect) Fingerprint(x string) string { return "FARM_FINGERPRINT(" + x + ")" }
 func (bigQueryDialect) RegexpMatches(s, re string) string {
 	return "REGEXP_CONTAINS(" + s + ", " + re + ")"
