@@ -99,11 +99,19 @@ type Source struct {
 	Checks    Checks            `yaml:"checks"`
 	// IdentifierTypeAliases is Config.IdentifierTypeAliases, for the loader.
 	IdentifierTypeAliases map[string]string `yaml:"-"`
+	// ValidFrom (YYYY-MM-DD, default 2000-01-01) and MaxFuture (default
+	// 1d) bound the timestamps a row may carry: from ValidFrom 00:00 in
+	// the source's time zone to the end of today in the business time zone
+	// plus MaxFuture. Rows outside go to quarantine as bad_date.
+	ValidFrom string   `yaml:"valid_from"`
+	MaxFuture Duration `yaml:"max_future"`
 
 	// Line is the line of this source in the config file.
 	Line int `yaml:"-"`
 	// Location is the parsed Timezone.
 	Location *time.Location `yaml:"-"`
+	// ValidFromDate is the parsed ValidFrom (a calendar date, UTC).
+	ValidFromDate time.Time `yaml:"-"`
 }
 
 // Checks are freshness and quality checks for a source.
@@ -536,8 +544,20 @@ func (c *Config) applyDefaults() {
 		if s.Timezone == "" {
 			s.Timezone = c.Timezone
 		}
+		if s.ValidFrom == "" {
+			s.ValidFrom = DefaultValidFrom
+		}
+		if s.MaxFuture == 0 {
+			s.MaxFuture = Duration(DefaultMaxFuture)
+		}
 	}
 }
+
+// Defaults of a source's valid time range (Source.ValidFrom, MaxFuture).
+const (
+	DefaultValidFrom = "2000-01-01"
+	DefaultMaxFuture = 24 * time.Hour
+)
 
 var encodings = map[string]bool{"utf-8": true, "utf8": true, "gbk": true, "gb18030": true}
 
@@ -627,6 +647,14 @@ func (c *Config) validate(v *validator) {
 					v.fail(p+".columns", key+".columns."+f.Name, "required field %q of table %s is not mapped", f.Name, s.Table)
 				}
 			}
+		}
+		if d, err := time.Parse("2006-01-02", s.ValidFrom); err != nil {
+			v.fail(p+".valid_from", key+".valid_from", "want YYYY-MM-DD, got %q", s.ValidFrom)
+		} else {
+			s.ValidFromDate = d
+		}
+		if s.MaxFuture < 0 {
+			v.fail(p+".max_future", key+".max_future", "must not be negative")
 		}
 		if s.Checks.MaxQuarantineRatio < 0 || s.Checks.MaxQuarantineRatio > 1 {
 			v.fail(p+".checks.max_quarantine_ratio", key+".checks.max_quarantine_ratio", "must be between 0 and 1")

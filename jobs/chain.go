@@ -87,7 +87,8 @@ func ingestJob(name string) *Job {
 			if !ok {
 				return Result{}, fmt.Errorf("source %q is not in the config", name)
 			}
-			in := &ingest.Ingester{WH: env.WH, Log: env.Log, RunID: env.RunID, BaseDir: env.Cfg.BaseDir, AfterBatch: env.Hooks.AfterBatch, BatchRows: env.Hooks.BatchRows}
+			in := &ingest.Ingester{WH: env.WH, Log: env.Log, RunID: env.RunID, BaseDir: env.Cfg.BaseDir, AfterBatch: env.Hooks.AfterBatch, BatchRows: env.Hooks.BatchRows,
+				Location: env.Cfg.Location, Now: env.Hooks.Now}
 			res, err := in.IngestSource(ctx, env.Cfg, src)
 			if err != nil {
 				return Result{}, err
@@ -102,6 +103,9 @@ func ingestJob(name string) *Job {
 				}
 			}
 			out.Message = fmt.Sprintf("files: %d loaded, %d already loaded, %d duplicate, %d rejected", counts[ingest.StatusLoaded], counts[ingest.StatusSkipped], counts[ingest.StatusDuplicate], counts[ingest.StatusRejected])
+			if n := counts[ingest.StatusUnloaded]; n > 0 {
+				out.Message += fmt.Sprintf(", %d unloaded by hand", n)
+			}
 			if len(rejected) > 0 {
 				out.Partial = true
 				out.Message += "; " + strings.Join(rejected, "; ")
@@ -127,7 +131,10 @@ func sourceFingerprint(env *Env, name string) (string, error) {
 	}
 	sort.Strings(files)
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%v|%v\n", src.Table, src.Format, src.Columns, src.Constants)
+	// The source's config decides what its files give: a changed one runs
+	// the job again (and its rejected files are read again, see
+	// ingest.ConfigHash).
+	fmt.Fprintf(h, "%s\n", ingest.ConfigHash(src))
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil {

@@ -27,7 +27,8 @@ const identityAssignmentsDDL = `CREATE TABLE IF NOT EXISTS identity_assignments 
 //     no order has several exports, which is the usual case, the views have
 //     no join to order_versions: that join costs a pass over every line
 //     even when order_versions is empty.
-//   - Masters keep the most recently loaded row per key.
+//   - Masters keep the row of the newest export per key: the highest load
+//     order (load_files.load_seq), then the last row of the file.
 //   - Personal identifiers stay in the raw tables; core carries customer_id.
 //
 // The SQL is written once for both engines; d gives the spelling of the few
@@ -136,25 +137,35 @@ const orderLinesSQL = `CREATE OR REPLACE VIEW order_lines AS
 	FROM kept_order_lines r
 	LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id`
 
+// loadOrder is the load order of every loaded load id (load_files.load_seq,
+// with loaded_at for loads recorded before it): joined as s to a raw
+// table r, the newest export of a master row is the one that sorts first
+// by newestFirst. A load id is a hash of the content and says nothing of
+// the order.
+const loadOrder = `LEFT JOIN (SELECT load_id, max(coalesce(load_seq, 0)) AS load_seq, max(loaded_at) AS loaded_at FROM load_files
+		WHERE status = 'loaded' GROUP BY 1) s ON s.load_id = r._load_id`
+
+const newestFirst = `s.load_seq DESC, s.loaded_at DESC, r._load_id DESC, r._row DESC`
+
 // mastersSQL builds the tables other than orders and its views.
 func mastersSQL() []struct{ table, sql string } {
 	return []struct{ table, sql string }{
-		{"products", `CREATE OR REPLACE TABLE products AS SELECT * EXCLUDE (_load_id, _row) FROM raw_products
-		QUALIFY row_number() OVER (PARTITION BY sku ORDER BY _load_id DESC, _row DESC) = 1`},
-		{"stores", `CREATE OR REPLACE TABLE stores AS SELECT * EXCLUDE (_load_id, _row) FROM raw_stores
-		QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1`},
-		{"campaigns", `CREATE OR REPLACE TABLE campaigns AS SELECT * EXCLUDE (_load_id, _row) FROM raw_campaigns
-		QUALIFY row_number() OVER (PARTITION BY campaign_id ORDER BY _load_id DESC, _row DESC) = 1`},
+		{"products", `CREATE OR REPLACE TABLE products AS SELECT r.* EXCLUDE (_load_id, _row) FROM raw_products r ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.sku ORDER BY ` + newestFirst + `) = 1`},
+		{"stores", `CREATE OR REPLACE TABLE stores AS SELECT r.* EXCLUDE (_load_id, _row) FROM raw_stores r ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.store_id ORDER BY ` + newestFirst + `) = 1`},
+		{"campaigns", `CREATE OR REPLACE TABLE campaigns AS SELECT r.* EXCLUDE (_load_id, _row) FROM raw_campaigns r ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.campaign_id ORDER BY ` + newestFirst + `) = 1`},
 		{"social_accounts", `CREATE OR REPLACE TABLE social_accounts AS SELECT r.*, a.customer_id FROM raw_social_accounts r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row
-		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY r._load_id DESC, r._row DESC) = 1`},
+		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY ` + newestFirst + `) = 1`},
 		{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.*, a.customer_id FROM raw_social_interactions r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r.platform || ':' || r.openid`},
 		{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.*, a.customer_id FROM raw_campaign_contacts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`},
 		{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.*, a.customer_id FROM raw_service_tickets r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'service_tickets' AND a.rec_key = r._load_id || ':' || r._row
-		QUALIFY row_number() OVER (PARTITION BY r.ticket_id ORDER BY r._load_id DESC, r._row DESC) = 1`},
+		LEFT JOIN identity_assignments a ON a.rec_table = 'service_tickets' AND a.rec_key = r._load_id || ':' || r._row ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.ticket_id ORDER BY ` + newestFirst + `) = 1`},
 	}
 }
 

@@ -49,6 +49,9 @@ type Hooks struct {
 	AfterBatch func(file string, rows int64) error
 	// BatchRows overrides the ingest batch size (0: default).
 	BatchRows int
+	// Now is the clock that bounds the rows' timestamps and the as-of
+	// date (nil: time.Now).
+	Now func() time.Time
 }
 
 // Result is what a job reports.

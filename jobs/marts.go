@@ -88,20 +88,29 @@ type asOfCache struct {
 }
 
 // newestOrderDay is the local date of the newest order, or today when
-// there are no orders. The local date only grows with the instant, so it
-// is the date of max(order_ts): one min/max read, no time zone conversion
-// of every order in SQL.
+// there are no orders or the newest is later: an as-of date after today
+// is only taken when given (ingest quarantines rows past today plus a
+// source's max_future, which may be more than a day). The local date only
+// grows with the instant, so it is the date of max(order_ts): one min/max
+// read, no time zone conversion of every order in SQL.
 func (e *Env) newestOrderDay(ctx context.Context, loc *time.Location) time.Time {
+	now := time.Now()
+	if e.Hooks.Now != nil {
+		now = e.Hooks.Now()
+	}
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	recs, err := e.WH.Query(ctx, `SELECT max(order_ts) AS newest FROM `+e.WH.Dialect().Table("orders"))
 	defer warehouse.Release(recs)
 	if err == nil && len(recs) > 0 && recs[0].NumRows() > 0 {
 		if t := warehouse.TimeAt(recs[0], 0, 0); !t.IsZero() {
 			y, m, d := t.In(loc).Date()
-			return time.Date(y, m, d, 0, 0, 0, 0, loc)
+			if day := time.Date(y, m, d, 0, 0, 0, 0, loc); day.Before(today) {
+				return day
+			}
 		}
 	}
-	y, m, d := time.Now().In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return today
 }
 
 // WriteMart replaces the rows of mart table for one as-of date (column

@@ -41,6 +41,9 @@ var (
 	ErrBadCustomer = errors.New("cohort: bad customer index")
 	// ErrBadOptions: the options are unusable.
 	ErrBadOptions = errors.New("cohort: bad options")
+	// ErrSpanTooLarge: the purchases reach further back from the as-of
+	// month than Options.MaxMonths.
+	ErrSpanTooLarge = errors.New("cohort: purchases span too many months")
 )
 
 // Options configures Compute.
@@ -54,7 +57,18 @@ type Options struct {
 	// output order (the "all" dimension always comes first and must not be
 	// listed).
 	Dimensions []string
+	// MaxMonths bounds the months from the earliest purchase to the as-of
+	// month (0: DefaultMaxMonths). The matrix and the per-customer month
+	// sets grow with the square and the number of those months; an input
+	// reaching further back is refused (ErrSpanTooLarge) instead of
+	// sized.
+	MaxMonths int
 }
+
+// DefaultMaxMonths is the default Options.MaxMonths: 50 years, a matrix of
+// 180,300 cells per dimension value and 80 bytes of month sets per
+// customer.
+const DefaultMaxMonths = 600
 
 // Cell is one cell of the matrix for one dimension value.
 type Cell struct {
@@ -198,6 +212,14 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	fy, fm, _ := time.UnixMicro(minTS).In(loc).Date()
 	firstMonth := monthNumber(fy, fm)
 	M := lastMonth - firstMonth + 1
+	maxMonths := opts.MaxMonths
+	if maxMonths <= 0 {
+		maxMonths = DefaultMaxMonths
+	}
+	if M > maxMonths {
+		return nil, fmt.Errorf("earliest purchase %s is %d months before the as-of month, more than %d: %w",
+			time.UnixMicro(minTS).In(loc).Format(time.DateTime), M-1, maxMonths, ErrSpanTooLarge)
+	}
 	bounds := make([]int64, M+1)
 	for m := 0; m <= M; m++ {
 		bounds[m] = time.Date(fy, fm+time.Month(m), 1, 0, 0, 0, 0, loc).UnixMicro()

@@ -34,6 +34,9 @@ const (
 	StatusDuplicate = "duplicate"
 	StatusRejected  = "rejected"
 	StatusSkipped   = "skipped" // already loaded by an earlier run (not recorded again)
+	// StatusUnloaded marks a file taken out by hand (Unload): it is passed
+	// over while it keeps its name and content.
+	StatusUnloaded = "unloaded"
 )
 
 // Bookkeeping DDL: the manifest of loaded files and the quarantine.
@@ -41,7 +44,7 @@ var bookkeepingDDL = []string{
 	`CREATE TABLE IF NOT EXISTS load_files (
 		load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, file VARCHAR NOT NULL, hash VARCHAR NOT NULL,
 		bytes BIGINT, status VARCHAR NOT NULL, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
-		error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, file_mtime TIMESTAMPTZ)`,
+		error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, file_mtime TIMESTAMPTZ, config_hash VARCHAR, load_seq BIGINT)`,
 	`CREATE TABLE IF NOT EXISTS quarantine (
 		load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, file VARCHAR NOT NULL, "row" BIGINT NOT NULL,
 		"column" VARCHAR, reason VARCHAR NOT NULL, detail VARCHAR, raw VARCHAR)`,
@@ -63,6 +66,9 @@ func PrepareTables(ctx context.Context, wh warehouse.Warehouse) (migrated bool, 
 		if err := wh.Exec(ctx, s); err != nil {
 			return false, fmt.Errorf("create bookkeeping tables: %w", err)
 		}
+	}
+	if err := addManifestColumns(ctx, wh); err != nil {
+		return false, err
 	}
 	if migrated, err = MigrateLineage(ctx, wh); err != nil {
 		return false, err
@@ -192,6 +198,11 @@ type Ingester struct {
 	// file is rejected or reported. Warehouses without a streaming loader
 	// (BigQuery) load one file per transaction.
 	GroupRows int
+	// Location is the business time zone, whose today bounds the rows'
+	// timestamps (default: the source's zone); Now is the clock (default
+	// time.Now).
+	Location *time.Location
+	Now      func() time.Time
 }
 
 // FileResult is the outcome for one file.
@@ -229,6 +240,10 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 	}
 	sort.Strings(files)
 	res := &SourceResult{Source: src.Name}
+	seq, err := nextLoadSeq(ctx, in.WH)
+	if err != nil {
+		return nil, err
+	}
 	// Hash every file first: identical contents in this drop are loaded
 	// once (the first in name order), the copies are settled afterwards
 	// against the manifest, so concurrent loads can never double a file.
@@ -236,7 +251,7 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 	seen := map[string]bool{}
 	for i, f := range files {
 		h, size, mtime, err := hashFile(f)
-		jobsList[i] = fileJob{idx: i, path: f, hash: h, size: size, mtime: mtime, err: err}
+		jobsList[i] = fileJob{idx: i, seq: seq + int64(i), path: f, hash: h, size: size, mtime: mtime, err: err}
 		if err == nil {
 			jobsList[i].duplicateOfBatch = seen[h]
 			seen[h] = true
@@ -303,7 +318,7 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 		if !j.duplicateOfBatch {
 			continue
 		}
-		results[i], errs[i] = in.loadHashed(ctx, src, j.path, j.hash, j.size, j.mtime, j.err)
+		results[i], errs[i] = in.loadHashed(ctx, src, j)
 	}
 	for i := range results {
 		if errs[i] != nil {
@@ -323,7 +338,8 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 
 // fileJob is a file of a source's drop, hashed.
 type fileJob struct {
-	idx              int // in the drop, in name order
+	idx              int   // in the drop, in name order
+	seq              int64 // its load_seq
 	path             string
 	hash             string
 	size             int64
@@ -356,7 +372,7 @@ func (in *Ingester) loadGroupOf(ctx context.Context, src *config.Source, first *
 			errs[f.idx] = err
 			continue
 		}
-		results[f.idx], errs[f.idx] = in.loadHashed(ctx, src, f.path, f.hash, f.size, f.mtime, nil)
+		results[f.idx], errs[f.idx] = in.loadHashed(ctx, src, fileJob{idx: f.idx, seq: f.seq, path: f.path, hash: f.hash, size: f.size, mtime: f.mtime})
 	}
 }
 
@@ -426,12 +442,16 @@ func LoadID(sourceName, hash string) string {
 // its manifest row commit together or not at all.
 func (in *Ingester) LoadFile(ctx context.Context, src *config.Source, path string) (FileResult, error) {
 	hash, size, mtime, err := hashFile(path)
-	return in.loadHashed(ctx, src, path, hash, size, mtime, err)
+	seq, serr := nextLoadSeq(ctx, in.WH)
+	if serr != nil {
+		return FileResult{File: in.rel(path)}, serr
+	}
+	return in.loadHashed(ctx, src, fileJob{seq: seq, path: path, hash: hash, size: size, mtime: mtime, err: err})
 }
 
 // loadHashed loads one file in a transaction of its own.
-func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, path, hash string, size int64, mtime time.Time, hashErr error) (FileResult, error) {
-	f, fr, err := in.admit(ctx, src, fileJob{path: path, hash: hash, size: size, mtime: mtime, err: hashErr})
+func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, j fileJob) (FileResult, error) {
+	f, fr, err := in.admit(ctx, src, j)
 	if f == nil {
 		return fr, err
 	}
@@ -443,9 +463,19 @@ func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, path, ha
 // opened and mapped. The counts are those of the group's transaction.
 type groupFile struct {
 	idx         int
+	seq         int64
 	path, name  string
 	hash        string
 	loadID      string
+	cfgHash     string
+	// replaces is set when the manifest holds an earlier rejection of the
+	// file (or, from older versions, a load of it whose every row was
+	// quarantined): its manifest and quarantine rows are replaced in the
+	// file's transaction.
+	replaces bool
+	replaced bool // done, in the group's transaction (replaceEarlier)
+	// firstProblem is the reason of its first quarantined row.
+	firstProblem string
 	size        int64
 	mtime       time.Time
 	rd          source.Reader
@@ -475,12 +505,28 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 	}
 	fr.LoadID = LoadID(src.Name, j.hash)
 
-	// Already seen this content?
-	var prevStatus, prevFile *string
-	err := in.WH.QueryRow(ctx, `SELECT status, file FROM load_files WHERE hash = ? AND status IN ('loaded','duplicate','rejected')
-		ORDER BY (file = ?) DESC, CASE status WHEN 'loaded' THEN 0 ELSE 1 END LIMIT 1`, []any{j.hash, name}, &prevStatus, &prevFile)
+	cfgHash := ConfigHash(src)
+	replaces := false
+
+	// Already seen this content? A load whose every row was quarantined
+	// counts as a rejection (older versions recorded it as loaded).
+	var prevStatus, prevFile, prevCfg, prevErr *string
+	var prevLoaded, prevQuar *int64
+	err := in.WH.QueryRow(ctx, `SELECT status, file, config_hash, error, rows_loaded, rows_quarantined FROM load_files WHERE hash = ? AND status IN ('loaded','duplicate','rejected','unloaded')
+		ORDER BY (file = ?) DESC, CASE status WHEN 'loaded' THEN 0 WHEN 'unloaded' THEN 2 ELSE 1 END LIMIT 1`, []any{j.hash, name}, &prevStatus, &prevFile, &prevCfg, &prevErr, &prevLoaded, &prevQuar)
 	if err != nil && !errors.Is(err, warehouse.ErrNoRows) {
 		return nil, fr, fmt.Errorf("read manifest for %q: %w", name, err)
+	}
+	if prevStatus != nil && *prevStatus == StatusLoaded && *prevFile == name && prevLoaded != nil && *prevLoaded == 0 && prevQuar != nil && *prevQuar > 0 {
+		s := StatusRejected
+		prevStatus = &s
+	}
+	if prevStatus != nil && *prevStatus == StatusUnloaded {
+		if *prevFile == name {
+			fr.Status = StatusUnloaded
+			return nil, fr, nil
+		}
+		prevStatus = nil // unloaded under another name: this copy loads
 	}
 	if prevStatus != nil {
 		switch {
@@ -491,19 +537,32 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 			fr.Status = StatusDuplicate
 			if *prevStatus == StatusLoaded {
 				in.logger().Warn("duplicate file not loaded", "source", src.Name, "file", name, "same_as", *prevFile)
-				err := in.WH.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime)
-					SELECT ?, ?, ?, ?, ?, 'duplicate', 0, 0, 0, ?, ?, now(), ? FROM (SELECT 1) AS one WHERE NOT EXISTS (SELECT 1 FROM load_files WHERE hash = ? AND file = ?)`,
-					fr.LoadID, src.Name, name, j.hash, j.size, "same content as "+*prevFile, in.RunID, j.mtime, j.hash, name)
+				err := in.WH.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime, config_hash, load_seq)
+					SELECT ?, ?, ?, ?, ?, 'duplicate', 0, 0, 0, ?, ?, now(), ?, ?, ? FROM (SELECT 1) AS one WHERE NOT EXISTS (SELECT 1 FROM load_files WHERE hash = ? AND file = ?)`,
+					fr.LoadID, src.Name, name, j.hash, j.size, "same content as "+*prevFile, in.RunID, j.mtime, cfgHash, j.seq, j.hash, name)
 				if err != nil {
 					return nil, fr, fmt.Errorf("record duplicate %q: %w", name, err)
 				}
 			}
 			return nil, fr, nil
+		case *prevFile == name && prevCfg != nil && *prevCfg == cfgHash:
+			// Rejected with the same config: reading it again would
+			// reject it again. A changed config (ConfigHash) or
+			// `crmkit reload` makes it eligible.
+			fr.Status = StatusRejected
+			msg := "rejected before with the same source config"
+			if prevErr != nil {
+				msg += ": " + *prevErr
+			}
+			fr.Err = errors.New(msg)
+			return nil, fr, nil
 		}
-		// A rejected file is retried: the mapping may have been fixed.
+		// Rejected under another config, or under another name: read
+		// again (the mapping may have been fixed).
+		replaces = *prevFile == name
 	}
 
-	f := &groupFile{idx: j.idx, path: j.path, name: name, hash: j.hash, loadID: fr.LoadID, size: j.size, mtime: j.mtime}
+	f := &groupFile{idx: j.idx, seq: j.seq, path: j.path, name: name, hash: j.hash, loadID: fr.LoadID, cfgHash: cfgHash, replaces: replaces, size: j.size, mtime: j.mtime}
 	rd, err := source.Open(src.Format, j.path, SourceOptions(src))
 	if err != nil {
 		fr, err := in.settle(ctx, src, f, fmt.Errorf("%w: open %q as %s: %v", errUnreadable, name, src.Format, err))
@@ -515,6 +574,7 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 		fr, err := in.settle(ctx, src, f, err)
 		return nil, fr, err
 	}
+	m.SetTimeRange(in.validRange(src))
 	f.rd, f.m = rd, m
 	return f, fr, nil
 }
@@ -528,6 +588,12 @@ func (in *Ingester) settle(ctx context.Context, src *config.Source, f *groupFile
 		fr.Status = StatusLoaded
 		fr.RowsLoaded, fr.RowsQuarantined = f.loaded, f.quarantined
 		fr.RowsRead = f.loaded + f.quarantined
+		if f.allQuarantined() {
+			// Recorded so by loadGroup, with its quarantined rows.
+			fr.Status, fr.Err = StatusRejected, f.allQuarantinedErr()
+			in.logger().Error("file rejected", "source", src.Name, "file", f.name, "rows_quarantined", f.quarantined, "error", fr.Err)
+			return fr, nil
+		}
 		in.logger().Info("file loaded", "source", src.Name, "file", f.name, "rows_loaded", f.loaded, "rows_quarantined", f.quarantined)
 		return fr, nil
 	}
@@ -537,15 +603,54 @@ func (in *Ingester) settle(ctx context.Context, src *config.Source, f *groupFile
 	}
 	fr.Status, fr.Err = StatusRejected, loadErr
 	in.logger().Error("file rejected", "source", src.Name, "file", f.name, "error", loadErr)
-	_ = in.WH.Exec(ctx, `DELETE FROM load_files WHERE hash = ? AND file = ? AND status = 'rejected'`, f.hash, f.name)
-	if err := in.WH.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime)
-		VALUES (?, ?, ?, ?, ?, 'rejected', 0, 0, 0, ?, ?, now(), ?)`, f.loadID, src.Name, f.name, f.hash, f.size, loadErr.Error(), in.RunID, f.mtime); err != nil {
+	record := func(q warehouse.Querier) error {
+		return q.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime, config_hash, load_seq)
+			VALUES (?, ?, ?, ?, ?, 'rejected', 0, 0, 0, ?, ?, now(), ?, ?, ?)`, f.loadID, src.Name, f.name, f.hash, f.size, loadErr.Error(), in.RunID, f.mtime, f.cfgHash, f.seq)
+	}
+	var err error
+	if f.replaces {
+		f.replaced = false // the load's transaction, if any, rolled back
+		err = in.WH.InTx(ctx, func(tx warehouse.Tx) error {
+			if err := replaceEarlier(ctx, tx, f); err != nil {
+				return err
+			}
+			return record(tx)
+		})
+	} else {
+		err = record(in.WH)
+	}
+	if err != nil {
 		return fr, fmt.Errorf("record rejected %q: %w", f.name, err)
 	}
 	return fr, nil
 }
 
 var errUnreadable = errors.New("unreadable file")
+
+// replaceEarlier removes, in tx, what the manifest and the quarantine hold
+// of an earlier rejection of f (groupFile.replaces), once, before the
+// first quarantined row of f is written in tx.
+func replaceEarlier(ctx context.Context, tx warehouse.Tx, f *groupFile) error {
+	if !f.replaces || f.replaced {
+		return nil
+	}
+	f.replaced = true
+	if err := tx.Exec(ctx, `DELETE FROM quarantine WHERE load_id = ? AND file = ?`, f.loadID, f.name); err != nil {
+		return fmt.Errorf("remove earlier quarantined rows of %q: %w", f.name, err)
+	}
+	if err := tx.Exec(ctx, `DELETE FROM load_files WHERE hash = ? AND file = ? AND (status = 'rejected' OR (status = 'loaded' AND rows_loaded = 0))`, f.hash, f.name); err != nil {
+		return fmt.Errorf("remove earlier manifest row of %q: %w", f.name, err)
+	}
+	return nil
+}
+
+// allQuarantined reports a file of rows none of which could be loaded: it
+// is recorded rejected, its rows kept in quarantine.
+func (f *groupFile) allQuarantined() bool { return f.loaded == 0 && f.quarantined > 0 }
+
+func (f *groupFile) allQuarantinedErr() error {
+	return fmt.Errorf("file %q: every row (%d) was quarantined, the first as %s", f.name, f.quarantined, f.firstProblem)
+}
 
 // defaultBatchRows is DuckDB's row group size.
 const defaultBatchRows = 122880
@@ -712,9 +817,17 @@ func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *gr
 			if !f.ended {
 				return fmt.Errorf("load %q: reader stopped early", f.name)
 			}
-			if err := tx.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime)
-				VALUES (?, ?, ?, ?, ?, 'loaded', ?, ?, ?, NULL, ?, now(), ?)`,
-				f.loadID, src.Name, f.name, f.hash, f.size, f.loaded+f.quarantined, f.loaded, f.quarantined, in.RunID, f.mtime); err != nil {
+			if err := replaceEarlier(ctx, tx, f); err != nil {
+				return err
+			}
+			status, msg := StatusLoaded, (*string)(nil)
+			if f.allQuarantined() {
+				status, msg = StatusRejected, new(string)
+				*msg = f.allQuarantinedErr().Error()
+			}
+			if err := tx.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime, config_hash, load_seq)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)`,
+				f.loadID, src.Name, f.name, f.hash, f.size, status, f.loaded+f.quarantined, f.loaded, f.quarantined, msg, in.RunID, f.mtime, f.cfgHash, f.seq); err != nil {
 				return fmt.Errorf("record loaded %q: %w", f.name, err)
 			}
 		}
@@ -763,6 +876,10 @@ func (q *pendingQuarantine) write(ctx context.Context, tx warehouse.Tx) error {
 	for len(q.recs) > 0 {
 		p := q.recs[0]
 		q.recs = q.recs[1:]
+		if err := replaceEarlier(ctx, tx, p.f); err != nil {
+			p.rec.Release()
+			return err
+		}
 		_, err := tx.Load(ctx, "quarantine", p.rec)
 		p.rec.Release()
 		if err != nil {
@@ -953,6 +1070,18 @@ func (p *producer) run(ctx context.Context) (seen int64, ended bool) {
 			reserve = false
 		}
 		if pr := b.Add(row); pr != nil {
+			if pr.Reason == ReasonBadEncoding {
+				// Text in another encoding than the source's: the
+				// whole file is, and its strings cannot be stored.
+				p.send(item{err: fmt.Errorf("%w: %q row %d: %s", errUnreadable, p.f.name, row.Num, pr.Detail)})
+				return seen, false
+			}
+			if p.f.firstProblem == "" {
+				p.f.firstProblem = pr.Reason
+				if pr.Column != "" {
+					p.f.firstProblem += " (" + pr.Column + ")"
+				}
+			}
 			rawText := row.Raw
 			if hasRawText && rawText == "" {
 				rawText = rt.RawText()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -32,6 +33,10 @@ const (
 	ReasonBadValue     = "bad_value"
 	ReasonWrongColumns = "wrong_columns"
 	ReasonMalformed    = "malformed"
+	// ReasonBadEncoding is not a quarantine reason: a row with text that
+	// is not valid UTF-8 after decoding rejects its whole file (the file
+	// is in another encoding than the source's).
+	ReasonBadEncoding = "bad_encoding"
 )
 
 // HeaderError is returned when a file's header lacks mapped columns.
@@ -63,7 +68,25 @@ type Mapping struct {
 	// Canonical field indices used by derivations and returns (-1 when the
 	// table has no such field).
 	fOrderID, fStatus, fQty, fPrice, fDisc, fPaid, fRefund int
+	// Timestamps must fall in [tsFrom, tsTo) (UTC micros) when hasRange.
+	tsFrom, tsTo int64
+	hasRange     bool
 }
+
+// SetTimeRange makes the builders quarantine as bad_date a row with a
+// timestamp before from or at or after to (see config.Source.ValidFrom).
+func (m *Mapping) SetTimeRange(from, to time.Time) {
+	m.tsFrom, m.tsTo, m.hasRange = from.UnixMicro(), to.UnixMicro(), true
+}
+
+// Calendar dates (a store's opening, a campaign's planned end) are not
+// events and may lie before valid_from or well after today; they are only
+// held to these years, so that no date span reaching year 1 or 9999 gets
+// through to the models.
+var (
+	minDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
 
 // NewMapping checks header against the source's mapping and returns the
 // binding, or a *HeaderError naming the missing columns.
@@ -153,6 +176,13 @@ func NewMapping(src *config.Source, file string, header []string) (*Mapping, err
 		return nil, &HeaderError{File: file, Missing: missing}
 	}
 	return m, nil
+}
+
+func (m *Mapping) encoding() string {
+	if m.src.Encoding == "" {
+		return "utf-8"
+	}
+	return m.src.Encoding
 }
 
 // Table is the canonical table this mapping fills.
@@ -350,6 +380,9 @@ func (b *Builder) Add(row *source.Row) *Problem {
 		}
 		switch f.Type {
 		case schema.String:
+			if !utf8.ValidString(raw) {
+				return &Problem{Column: f.Name, Reason: ReasonBadEncoding, Detail: fmt.Sprintf("%s: %q is not valid %s text", f.Name, raw, m.encoding())}
+			}
 			if m.enums[fi] != nil {
 				v, ok := m.enums[fi][strings.ToLower(raw)]
 				if !ok {
@@ -395,10 +428,17 @@ func (b *Builder) Add(row *source.Row) *Problem {
 				return &Problem{Column: f.Name, Reason: ReasonBadDate, Detail: fmt.Sprintf("%s: cannot parse %q with layout %q", f.Name, raw, m.src.TimestampLayout)}
 			}
 			c.i = t.UnixMicro()
+			if m.hasRange && (c.i < m.tsFrom || c.i >= m.tsTo) {
+				return &Problem{Column: f.Name, Reason: ReasonBadDate, Detail: fmt.Sprintf("%s: %q is outside the valid range %s to %s (valid_from, max_future)",
+					f.Name, raw, time.UnixMicro(m.tsFrom).In(m.loc).Format(time.DateTime), time.UnixMicro(m.tsTo).In(m.loc).Format(time.DateTime))}
+			}
 		case schema.Date:
 			t, err := parseDate(raw, m.src.DateLayout)
 			if err != nil {
 				return &Problem{Column: f.Name, Reason: ReasonBadDate, Detail: fmt.Sprintf("%s: cannot parse %q as a date with layout %q", f.Name, raw, m.src.DateLayout)}
+			}
+			if t.Before(minDate) || !t.Before(maxDate) {
+				return &Problem{Column: f.Name, Reason: ReasonBadDate, Detail: fmt.Sprintf("%s: %q is outside the years %d to %d", f.Name, raw, minDate.Year(), maxDate.Year()-1)}
 			}
 			c.i = int64(t.Unix() / 86400)
 		}

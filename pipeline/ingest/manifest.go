@@ -1,0 +1,196 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/pipeline/schema"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// manifestColumns are the load_files columns added after the table was
+// first made: a warehouse made before them gets them on open
+// (addManifestColumns).
+//   - config_hash: ConfigHash of the source when the file was settled; a
+//     rejected file is read again only when it differs.
+//   - load_seq: the order in which files were taken for loading (a later
+//     run's files get higher numbers, a drop's files rise in name order);
+//     the newest export of a master row is the one of the highest load_seq.
+var manifestColumns = []struct{ name, typ string }{
+	{"config_hash", "VARCHAR"},
+	{"load_seq", "BIGINT"},
+}
+
+func addManifestColumns(ctx context.Context, wh warehouse.Warehouse) error {
+	cols, err := warehouse.TableColumns(ctx, wh, "load_files")
+	if err != nil {
+		return fmt.Errorf("look up the columns of load_files: %w", err)
+	}
+	for _, c := range manifestColumns {
+		if slices.Contains(cols, c.name) {
+			continue
+		}
+		if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table("load_files")+" ADD COLUMN "+c.name+" "+c.typ); err != nil {
+			return fmt.Errorf("add column load_files.%s: %w", c.name, err)
+		}
+	}
+	return nil
+}
+
+// ConfigHash summarises what of a source's config decides how its files
+// are read and mapped: everything but its name (part of the load id), its
+// glob, its checks and the parsed values. Changing the mapping, a layout,
+// the encoding or the time zone changes it, so the files the old config
+// rejected are read again.
+func ConfigHash(src *config.Source) string {
+	c := *src
+	c.Name, c.Path, c.Checks, c.Line, c.Location, c.ValidFromDate = "", "", config.Checks{}, 0, nil, time.Time{}
+	b, err := json.Marshal(c) // maps are written in key order
+	if err != nil {
+		// A Source is strings, maps of strings and numbers.
+		panic(fmt.Sprintf("ingest: hash the config of source %s: %v", src.Name, err))
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:8])
+}
+
+// nextLoadSeq is the load_seq after every one recorded.
+func nextLoadSeq(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
+	n, err := warehouse.Int64(ctx, wh, `SELECT coalesce(max(load_seq), 0) + 1 FROM `+wh.Dialect().Table("load_files"))
+	if err != nil {
+		return 0, fmt.Errorf("read the last load sequence of load_files: %w", err)
+	}
+	return n, nil
+}
+
+// validRange is the time range of a source's timestamps: from its
+// valid_from at 00:00 in its time zone (default 2000-01-01) to the end of
+// today in the business time zone plus max_future.
+func (in *Ingester) validRange(src *config.Source) (from, to time.Time) {
+	srcLoc := src.Location
+	if srcLoc == nil {
+		srcLoc = time.UTC
+	}
+	vf := src.ValidFromDate
+	if vf.IsZero() {
+		vf, _ = time.Parse("2006-01-02", config.DefaultValidFrom)
+	}
+	from = time.Date(vf.Year(), vf.Month(), vf.Day(), 0, 0, 0, 0, srcLoc)
+	loc := in.Location
+	if loc == nil {
+		loc = srcLoc
+	}
+	now := time.Now()
+	if in.Now != nil {
+		now = in.Now()
+	}
+	y, m, d := now.In(loc).Date()
+	to = time.Date(y, m, d+1, 0, 0, 0, 0, loc).Add(src.MaxFuture.D())
+	return from, to
+}
+
+// UnloadResult counts what Unload removed.
+type UnloadResult struct {
+	Files           []string // manifest rows removed, by file name
+	RowsLoaded      int64    // raw rows removed
+	RowsQuarantined int64    // quarantine rows removed
+}
+
+// Unload removes, in one transaction, the manifest rows of the source's
+// files whose recorded name matches glob (path.Match syntax against the
+// name as recorded, relative to the config's folder; a pattern without a
+// slash also matches the base name), their raw rows and their quarantine
+// rows. Raw rows are removed only for a file recorded as loaded: a
+// duplicate shares its load with another file, which keeps its rows.
+//
+// With keepOut, each file is recorded as unloaded instead, and an ingest
+// passes it over while it keeps that name and content (crmkit unload);
+// without, it loads again on the next ingest of the source (crmkit
+// reload).
+func Unload(ctx context.Context, wh warehouse.Warehouse, src *config.Source, glob string, keepOut bool, runID string) (*UnloadResult, error) {
+	if _, err := filepath.Match(glob, ""); err != nil {
+		return nil, fmt.Errorf("unload %s: bad file pattern %q: %w", src.Name, glob, err)
+	}
+	tbl, ok := schema.Lookup(src.Table)
+	if !ok {
+		return nil, fmt.Errorf("unload %s: unknown table %q", src.Name, src.Table)
+	}
+	d := wh.Dialect()
+	res := &UnloadResult{}
+	err := wh.InTx(ctx, func(tx warehouse.Tx) error {
+		recs, err := tx.Query(ctx, `SELECT file, load_id, status, hash FROM `+d.Table("load_files")+` WHERE source = ? ORDER BY file`, src.Name)
+		if err != nil {
+			return fmt.Errorf("read manifest of %s: %w", src.Name, err)
+		}
+		type entry struct{ file, loadID, status, hash string }
+		var chosen []entry
+		for _, rec := range recs {
+			for i := 0; i < int(rec.NumRows()); i++ {
+				e := entry{warehouse.StringAt(rec, 0, i), warehouse.StringAt(rec, 1, i), warehouse.StringAt(rec, 2, i), warehouse.StringAt(rec, 3, i)}
+				if matchFile(glob, e.file) {
+					chosen = append(chosen, e)
+				}
+			}
+		}
+		warehouse.Release(recs)
+		for _, e := range chosen {
+			if e.status == StatusLoaded {
+				n, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+d.Table(tbl.RawTable())+` WHERE _load_id = ?`, e.loadID)
+				if err != nil {
+					return fmt.Errorf("count rows of %q: %w", e.file, err)
+				}
+				if err := tx.Exec(ctx, `DELETE FROM `+d.Table(tbl.RawTable())+` WHERE _load_id = ?`, e.loadID); err != nil {
+					return fmt.Errorf("remove rows of %q: %w", e.file, err)
+				}
+				res.RowsLoaded += n
+			}
+			n, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+d.Table("quarantine")+` WHERE load_id = ? AND file = ?`, e.loadID, e.file)
+			if err != nil {
+				return fmt.Errorf("count quarantined rows of %q: %w", e.file, err)
+			}
+			if err := tx.Exec(ctx, `DELETE FROM `+d.Table("quarantine")+` WHERE load_id = ? AND file = ?`, e.loadID, e.file); err != nil {
+				return fmt.Errorf("remove quarantined rows of %q: %w", e.file, err)
+			}
+			res.RowsQuarantined += n
+			if err := tx.Exec(ctx, `DELETE FROM `+d.Table("load_files")+` WHERE source = ? AND file = ? AND load_id = ?`, src.Name, e.file, e.loadID); err != nil {
+				return fmt.Errorf("remove manifest row of %q: %w", e.file, err)
+			}
+			if keepOut {
+				if err := tx.Exec(ctx, `INSERT INTO `+d.Table("load_files")+` (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at)
+					VALUES (?, ?, ?, ?, ?, 0, 0, 0, 'unloaded by hand', ?, now())`, e.loadID, src.Name, e.file, e.hash, StatusUnloaded, runID); err != nil {
+					return fmt.Errorf("record %q as unloaded: %w", e.file, err)
+				}
+			}
+			if !slices.Contains(res.Files, e.file) {
+				res.Files = append(res.Files, e.file)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// matchFile reports whether a recorded file name matches glob: the whole
+// name, or its base name when glob has no slash.
+func matchFile(glob, name string) bool {
+	if ok, _ := filepath.Match(glob, name); ok {
+		return true
+	}
+	if !strings.Contains(glob, "/") {
+		ok, _ := filepath.Match(glob, filepath.Base(name))
+		return ok
+	}
+	return false
+}
+
