@@ -260,6 +260,13 @@ func TestErrors(t *testing.T) {
 	defer cust.Release()
 	dup := customersBatch(t, []string{"region"}, []int32{0, 0}, [][]string{{"a"}, {"b"}})
 	defer dup.Release()
+	// A purchase in year 1 would size the matrix at 24,277 months
+	// (295 million cells per group) without the bound.
+	year1 := ordersBatch(t, []order{{0, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), 1}, {1, time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), 1}}, false, arrow.Microsecond)
+	defer year1.Release()
+	// 2014-01 to 2024-01 is 121 months: over a bound of 120, within 121.
+	tenYears := ordersBatch(t, []order{{0, time.Date(2014, 1, 15, 0, 0, 0, 0, time.UTC), 1}}, false, arrow.Microsecond)
+	defer tenYears.Release()
 	cases := []struct {
 		name      string
 		orders    []arrow.RecordBatch
@@ -267,6 +274,9 @@ func TestErrors(t *testing.T) {
 		opts      Options
 		want      error
 	}{
+		{"purchase in year 1", []arrow.RecordBatch{year1}, []arrow.RecordBatch{cust}, Options{AsOf: asOf}, ErrSpanTooLarge},
+		{"121 months over a bound of 120", []arrow.RecordBatch{tenYears}, []arrow.RecordBatch{cust}, Options{AsOf: asOf, MaxMonths: 120}, ErrSpanTooLarge},
+		{"121 months within a bound of 121", []arrow.RecordBatch{tenYears}, []arrow.RecordBatch{cust}, Options{AsOf: asOf, MaxMonths: 121}, nil},
 		{"unknown customer", []arrow.RecordBatch{ord}, []arrow.RecordBatch{cust}, Options{AsOf: asOf}, ErrBadCustomer},
 		{"duplicate customer", nil, []arrow.RecordBatch{dup}, Options{AsOf: asOf}, ErrBadCustomer},
 		{"missing dimension", nil, []arrow.RecordBatch{cust}, Options{AsOf: asOf, Dimensions: []string{"city"}}, ErrBadColumn},

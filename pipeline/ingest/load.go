@@ -462,12 +462,12 @@ func (in *Ingester) loadHashed(ctx context.Context, src *config.Source, j fileJo
 // groupFile is a file admitted to a group: checked against the manifest,
 // opened and mapped. The counts are those of the group's transaction.
 type groupFile struct {
-	idx         int
-	seq         int64
-	path, name  string
-	hash        string
-	loadID      string
-	cfgHash     string
+	idx        int
+	seq        int64
+	path, name string
+	hash       string
+	loadID     string
+	cfgHash    string
 	// replaces is set when the manifest holds an earlier rejection of the
 	// file (or, from older versions, a load of it whose every row was
 	// quarantined): its manifest and quarantine rows are replaced in the
@@ -476,13 +476,13 @@ type groupFile struct {
 	replaced bool // done, in the group's transaction (replaceEarlier)
 	// firstProblem is the reason of its first quarantined row.
 	firstProblem string
-	size        int64
-	mtime       time.Time
-	rd          source.Reader
-	m           *Mapping
-	loaded      int64
-	quarantined int64
-	ended       bool // its producer reached the end of the file
+	size         int64
+	mtime        time.Time
+	rd           source.Reader
+	m            *Mapping
+	loaded       int64
+	quarantined  int64
+	ended        bool // its producer reached the end of the file
 }
 
 func (f *groupFile) close() {

@@ -93,7 +93,11 @@ func (in *Ingester) validRange(src *config.Source) (from, to time.Time) {
 		now = in.Now()
 	}
 	y, m, d := now.In(loc).Date()
-	to = time.Date(y, m, d+1, 0, 0, 0, 0, loc).Add(src.MaxFuture.D())
+	ahead := src.MaxFuture.D()
+	if ahead <= 0 {
+		ahead = config.DefaultMaxFuture // as config.Load sets it
+	}
+	to = time.Date(y, m, d+1, 0, 0, 0, 0, loc).Add(ahead)
 	return from, to
 }
 
@@ -193,4 +197,3 @@ func matchFile(glob, name string) bool {
 	}
 	return false
 }
-

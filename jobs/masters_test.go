@@ -1,0 +1,61 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// TestMastersKeepNewestExport: six exports of the products master give SKU
+// P1 the unit cost 151, 152, ... 156 in turn. Their load ids are hashes,
+// whose order says nothing of when they were loaded (here they sort
+// against it); core must keep the cost of the export loaded last (the
+// highest load_seq), and, for loads recorded before load_seq, the one
+// loaded last by loaded_at. Within one file the last row of a key wins.
+func TestMastersKeepNewestExport(t *testing.T) {
+	// Load ids in the order of the six exports.
+	ids := []string{"Lf0", "Le1", "La2", "Ld3", "Lb4", "Lc5"}
+	cases := []struct {
+		name    string
+		loaded  int // exports loaded so far
+		withSeq bool
+		want    float64
+	}{
+		{"one export", 1, true, 151},
+		{"two exports", 2, true, 152},
+		{"three exports", 3, true, 153},
+		{"four exports", 4, true, 154},
+		{"five exports", 5, true, 155},
+		{"six exports", 6, true, 156},
+		{"six exports recorded before load_seq", 6, false, 156},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wh := testWH(t)
+			for i := 0; i < c.loaded; i++ {
+				seq := "NULL"
+				if c.withSeq {
+					seq = fmt.Sprint(i + 1)
+				}
+				execAll(t, wh,
+					fmt.Sprintf(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at, load_seq)
+						VALUES ('%s', 'erp_products', 'products.xlsx', 'h%d', 'loaded', 2, 2, 0, TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL (%d) DAY, %s)`, ids[i], i, i, seq),
+					fmt.Sprintf(`INSERT INTO raw_products (_load_id, _row, sku, unit_cost) VALUES ('%s', 2, 'P1', %d), ('%s', 3, 'P2', 10)`, ids[i], 151+i, ids[i]))
+			}
+			// A rejected record of a later load id must not count.
+			execAll(t, wh, `INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at, load_seq)
+				VALUES ('Lzz', 'erp_products', 'bad.xlsx', 'hz', 'rejected', 0, 0, 0, TIMESTAMPTZ '2030-01-01 00:00:00+00', 99)`)
+			if _, err := BuildCore(context.Background(), wh); err != nil {
+				t.Fatal(err)
+			}
+			var cost float64
+			var n int64
+			if err := wh.DB().QueryRow(`SELECT (SELECT unit_cost FROM products WHERE sku = 'P1'), (SELECT count(*) FROM products)`).Scan(&cost, &n); err != nil {
+				t.Fatal(err)
+			}
+			if cost != c.want || n != 2 {
+				t.Errorf("P1 cost %v of %d products, want %v of 2", cost, n, c.want)
+			}
+		})
+	}
+}
