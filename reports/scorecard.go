@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Layer names the audience of a scorecard (DESIGN.md section 5).
+// Layer names the audience of a scorecard (docs/scorecards.md).
 type Layer string
 
 // The three scorecard layers.

@@ -1,4 +1,4 @@
-// Package identity stitches customer identities (DESIGN.md section 3): it
+// Package identity stitches customer identities (rules and examples: docs/identity.md): it
 // normalises identifiers, links the identifiers that appear on the same
 // record, refuses junk links, takes connected components as customers,
 // keeps customer ids stable across runs, and builds a golden record per

@@ -282,9 +282,8 @@ const compressionKey = "crmkit.duckdb.compression"
 // suits columns with few distinct values (channels, statuses, load ids).
 // Unique-ish identifiers (order ids, customer ids, phone numbers) are
 // stored uncompressed (CompressNone): FSST halves their size but costs
-// more on every write than it saves on the reads (1M-customer bench:
-// ingest -1.1 s, stitch -0.4 s, no read slower; warehouse file 1.6 ->
-// 2.4 GB).
+// more on every write than it saves on the reads; the bench figures are in
+// docs/performance.md.
 const (
 	CompressDictionary = "dictionary"
 	CompressNone       = "uncompressed"
