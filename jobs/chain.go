@@ -150,10 +150,22 @@ func runCore(ctx context.Context, env *Env) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	n, err := BuildCore(ctx, env.WH)
+	var up CoreUpdate
+	if env.Full {
+		up.Full, up.Reason = true, "full rebuild asked for"
+		up.Lines, err = BuildCore(ctx, env.WH)
+	} else {
+		up, err = UpdateCore(ctx, env.WH)
+	}
 	if err != nil {
 		return Result{}, err
 	}
 	orders, _ := warehouse.Count(ctx, env.WH, "orders")
-	return Result{RowsIn: raw, RowsOut: n, Message: fmt.Sprintf("%d order lines, %d orders", n, orders)}, nil
+	how := fmt.Sprintf("incremental: %d new loads, %d orders touched", up.NewLoads, up.Orders)
+	if up.Full {
+		how = "rebuilt: " + up.Reason
+	}
+	env.Log.Info("core", "full", up.Full, "reason", up.Reason, "new_loads", up.NewLoads, "orders_touched", up.Orders)
+	return Result{RowsIn: raw, RowsOut: up.Lines, Message: fmt.Sprintf("%d order lines, %d orders (%s)", up.Lines, orders, how),
+		Figures: map[string]float64{"orders_touched": float64(up.Orders), "new_loads": float64(up.NewLoads)}}, nil
 }

@@ -240,6 +240,9 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 				return err
 			}
 		}
+		if wh.Dialect().Name() == "duckdb" { // the base of UpdateCore
+			return recordCoreLoads(ctx, tx)
+		}
 		return nil
 	})
 	if err != nil {

@@ -1,0 +1,201 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// Incremental core. core_loads lists the loads the core tables were last
+// built from. When every one of them is still loaded, UpdateCore brings
+// orders up to date from the loads since (the delta) instead of
+// aggregating every raw line again:
+//   - the orders with a line in the delta (new orders, and orders exported
+//     again) are deleted and aggregated again from all their raw lines, with
+//     the same rules as BuildCore: lines from several loads keep the latest
+//     load's (order_versions), so a re-exported order replaces only itself;
+//   - every order takes its customer from identity_assignments as stitch
+//     left it (a merge moves orders that no new line touched);
+//   - the views are made again (kept_order_lines joins order_versions
+//     only when it has rows) and the masters rebuilt as in BuildCore (they
+//     are small, or one row per key of a raw table).
+//
+// A load that was unloaded (or a warehouse without core_loads) falls back
+// to BuildCore, and so does BigQuery, where the statements are not
+// written: the result must equal BuildCore on the same raw tables, which
+// the property test checks.
+
+const coreLoadsDDL = `CREATE TABLE IF NOT EXISTS core_loads (load_id VARCHAR)`
+
+// recordCoreLoads replaces core_loads with the loads now loaded.
+func recordCoreLoads(ctx context.Context, tx warehouse.Tx) error {
+	if err := tx.Exec(ctx, coreLoadsDDL); err != nil {
+		return fmt.Errorf("create core_loads: %w", err)
+	}
+	if err := tx.Exec(ctx, `DELETE FROM core_loads WHERE true`); err != nil {
+		return fmt.Errorf("clear core_loads: %w", err)
+	}
+	if err := tx.Exec(ctx, `INSERT INTO core_loads SELECT DISTINCT load_id FROM load_files WHERE status = 'loaded'`); err != nil {
+		return fmt.Errorf("record core_loads: %w", err)
+	}
+	return nil
+}
+
+// CoreUpdate says how UpdateCore brought the core tables up to date.
+type CoreUpdate struct {
+	// Full is set when the tables were rebuilt (BuildCore), with the reason.
+	Full   bool
+	Reason string
+	// NewLoads and Orders are the delta's loads and the orders it touched
+	// (incremental only).
+	NewLoads, Orders int64
+	// Lines is the number of order lines after the update.
+	Lines int64
+}
+
+// UpdateCore updates the core tables from the loads not yet in them, or
+// rebuilds them when it cannot (see above).
+func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error) {
+	full := func(reason string) (CoreUpdate, error) {
+		n, err := BuildCore(ctx, wh)
+		return CoreUpdate{Full: true, Reason: reason, Lines: n}, err
+	}
+	if wh.Dialect().Name() != "duckdb" {
+		return full("incremental core is written for DuckDB only")
+	}
+	for _, t := range []string{"core_loads", "orders", "order_versions"} {
+		ok, err := warehouse.TableExists(ctx, wh, t)
+		if err != nil {
+			return CoreUpdate{}, err
+		}
+		if !ok {
+			return full("no " + t + " yet")
+		}
+	}
+	gone, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM core_loads c
+		WHERE NOT EXISTS (SELECT 1 FROM load_files f WHERE f.load_id = c.load_id AND f.status = 'loaded')`)
+	if err != nil {
+		return CoreUpdate{}, fmt.Errorf("compare core_loads with load_files: %w", err)
+	}
+	if gone > 0 {
+		return full(fmt.Sprintf("%d loads in core are no longer loaded", gone))
+	}
+	if err := wh.Exec(ctx, identityAssignmentsDDL); err != nil {
+		return CoreUpdate{}, err
+	}
+	d := warehouse.SQLOf(wh.Dialect())
+	var up CoreUpdate
+	err = wh.InTx(ctx, func(tx warehouse.Tx) error {
+		exec := func(what, q string) error {
+			if err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("incremental core: %s: %w", what, err)
+			}
+			return nil
+		}
+		if err := exec("delta loads", `CREATE OR REPLACE TEMP TABLE core_delta AS SELECT DISTINCT load_id FROM load_files
+			WHERE status = 'loaded' AND load_id NOT IN (SELECT load_id FROM core_loads)`); err != nil {
+			return err
+		}
+		if err := exec("touched orders", `CREATE OR REPLACE TEMP TABLE core_touched AS SELECT DISTINCT channel, order_id FROM raw_order_lines
+			WHERE _load_id IN (SELECT load_id FROM core_delta)`); err != nil {
+			return err
+		}
+		var loads, touched *int64
+		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM core_delta), (SELECT count(*) FROM core_touched)`, nil, &loads, &touched); err != nil {
+			return fmt.Errorf("incremental core: count the delta: %w", err)
+		}
+		up.NewLoads, up.Orders = deref64(loads), deref64(touched)
+		const isTouched = `SEMI JOIN core_touched t ON t.channel IS NOT DISTINCT FROM r.channel AND t.order_id IS NOT DISTINCT FROM r.order_id`
+		if up.Orders > 0 {
+			if err := exec("drop touched orders", `DELETE FROM orders WHERE EXISTS (SELECT 1 FROM core_touched t
+				WHERE t.channel IS NOT DISTINCT FROM orders.channel AND t.order_id IS NOT DISTINCT FROM orders.order_id)`); err != nil {
+				return err
+			}
+			if err := exec("drop touched versions", `DELETE FROM order_versions WHERE EXISTS (SELECT 1 FROM core_touched t
+				WHERE t.channel IS NOT DISTINCT FROM order_versions.channel AND t.order_id IS NOT DISTINCT FROM order_versions.order_id)`); err != nil {
+				return err
+			}
+			// As ordersSQL, over the lines of the touched orders.
+			if err := exec("aggregate touched orders", `INSERT INTO orders `+orderColumnList+`
+				SELECT `+orderColumns+`
+				FROM (SELECT r.channel, r.order_id, `+orderAggregates+`, CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END AS _load_id
+					FROM raw_order_lines r `+isTouched+` GROUP BY r.channel, r.order_id) o
+				`+orderCustomerJoin); err != nil {
+				return err
+			}
+			// As orderVersionsSQL and multiOrdersSQL, for the touched
+			// orders exported in several loads.
+			if err := exec("versions of touched orders", `INSERT INTO order_versions
+				WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1),
+				multi AS (SELECT channel, order_id FROM orders WHERE _load_id IS NULL)
+				SELECT r.channel, r.order_id, `+d.ArgMax("r._load_id", "lf.loaded_at")+` AS keep_load_id
+				FROM raw_order_lines r JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
+				LEFT JOIN lf ON lf.load_id = r._load_id GROUP BY 1, 2`); err != nil {
+				return err
+			}
+			if err := exec("drop orders of several exports", `DELETE FROM orders WHERE _load_id IS NULL`); err != nil {
+				return err
+			}
+			if err := exec("aggregate kept exports", `INSERT INTO orders `+orderColumnList+`
+				SELECT `+orderColumns+`
+				FROM (SELECT r.channel, r.order_id, `+orderAggregates+`, any_value(r._load_id) AS _load_id
+					FROM raw_order_lines r JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id AND v.keep_load_id = r._load_id
+					`+isTouched+`
+					GROUP BY r.channel, r.order_id) o
+				`+orderCustomerJoin); err != nil {
+				return err
+			}
+		}
+		// Customers of the orders no new line touched: a merge or split in
+		// stitch moves them.
+		if err := exec("reassign customers", `UPDATE orders SET customer_id = a.customer_id FROM identity_assignments a
+			WHERE a.rec_table = 'order_lines' AND a.rec_key = orders.channel || ':' || orders.order_id
+				AND orders.customer_id IS DISTINCT FROM a.customer_id`); err != nil {
+			return err
+		}
+		if err := exec("unassign customers", `UPDATE orders SET customer_id = NULL WHERE customer_id IS NOT NULL AND NOT EXISTS (
+			SELECT 1 FROM identity_assignments a WHERE a.rec_table = 'order_lines' AND a.rec_key = orders.channel || ':' || orders.order_id)`); err != nil {
+			return err
+		}
+		var versions *int64
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM order_versions`, nil, &versions); err != nil {
+			return fmt.Errorf("incremental core: count order_versions: %w", err)
+		}
+		if err := exec("kept_order_lines", KeptLinesViewSQL(deref64(versions) > 0)); err != nil {
+			return err
+		}
+		if err := exec("order_lines", orderLinesSQL); err != nil {
+			return err
+		}
+		for _, c := range mastersSQL() {
+			if err := exec(c.table, c.sql); err != nil {
+				return err
+			}
+		}
+		if err := recordCoreLoads(ctx, tx); err != nil {
+			return err
+		}
+		for _, t := range []string{"core_delta", "core_touched"} {
+			if err := exec("drop "+t, "DROP TABLE IF EXISTS temp.main."+t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return CoreUpdate{}, err
+	}
+	up.Lines, err = warehouse.Int64(ctx, wh, "SELECT CAST(coalesce(sum(lines), 0) AS BIGINT) FROM orders")
+	if err != nil {
+		return up, fmt.Errorf("count order lines: %w", err)
+	}
+	return up, nil
+}
+
+func deref64(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

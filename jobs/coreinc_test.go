@@ -1,0 +1,235 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// coreSim applies the same loads and stitch results to two warehouses:
+// inc is kept up to date with UpdateCore, full rebuilt with BuildCore.
+type coreSim struct {
+	t         *testing.T
+	r         *rand.Rand
+	inc, full *warehouse.DuckDB
+	loads     int
+	orders    []string // channel:order_id of every order loaded so far
+	customers int
+	day       int // days after 2025-01-01 of the newest load
+}
+
+var simChannels = []string{"tmall", "jd", "pos"}
+
+func (s *coreSim) exec(q string, args ...any) {
+	s.t.Helper()
+	for _, wh := range []*warehouse.DuckDB{s.inc, s.full} {
+		if err := wh.Exec(context.Background(), q, args...); err != nil {
+			s.t.Fatalf("%v\n%s", err, q)
+		}
+	}
+}
+
+// load adds one loaded file whose lines are the given orders (each with
+// one to three lines) dated day, and assigns a customer to each new order
+// (as stitch would: a few orders stay anonymous).
+func (s *coreSim) load(orders []string, day int) {
+	s.loads++
+	id := fmt.Sprintf("L%03d", s.loads)
+	s.exec(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at)
+		VALUES (?, 's', ?, ?, 'loaded', 0, 0, 0, TIMESTAMPTZ '2025-06-01 00:00:00+00' + to_minutes(CAST(? AS BIGINT)))`, id, id+".csv", id, s.loads)
+	seen := map[string]bool{}
+	for _, o := range s.orders {
+		seen[o] = true
+	}
+	var rows []string
+	for _, key := range orders {
+		ch, oid, _ := strings.Cut(key, ":")
+		status := []string{"paid", "paid", "refunded", "PAID"}[s.r.IntN(4)]
+		for l := 0; l <= s.r.IntN(3); l++ {
+			qty := 1 + s.r.IntN(3)
+			price := float64(1+s.r.IntN(9999)) / 7
+			refund := 0.0
+			if status == "refunded" {
+				refund = price * float64(qty) / 3
+			}
+			rows = append(rows, fmt.Sprintf("('%s', %d, '%s', '%s', TIMESTAMPTZ '2025-01-01 08:00:00+00' + INTERVAL %d DAY + INTERVAL %d MINUTE, '%s', 'S%d', %d, %v, %v, %v, %v)",
+				id, len(rows)+2, ch, oid, day, s.r.IntN(600), status, s.r.IntN(20), qty, price, price/10, price*float64(qty)-price/10, refund))
+		}
+		if !seen[key] {
+			seen[key] = true
+			s.orders = append(s.orders, key)
+			if s.r.IntN(10) > 0 {
+				s.exec(`INSERT INTO identity_assignments VALUES ('order_lines', ?, ?)`, key, fmt.Sprintf("C%04d", 1+s.r.IntN(max(s.customers, 1))))
+			}
+		}
+	}
+	s.exec(`INSERT INTO raw_order_lines (_load_id, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES ` + strings.Join(rows, ", "))
+}
+
+func (s *coreSim) newOrders(n int) []string {
+	var out []string
+	for i := 0; i < n; i++ {
+		out = append(out, fmt.Sprintf("%s:O%05d", simChannels[s.r.IntN(len(simChannels))], len(s.orders)+i))
+	}
+	return out
+}
+
+// step applies one random change and returns its name.
+func (s *coreSim) step() string {
+	switch k := s.r.IntN(5); {
+	case k <= 1 || len(s.orders) == 0: // a new day
+		s.day++
+		s.customers += 5
+		s.load(s.newOrders(3+s.r.IntN(8)), s.day)
+		return "new day"
+	case k == 2: // orders exported again (status, refunds, lines change)
+		var again []string
+		for i := 0; i < 1+s.r.IntN(3); i++ {
+			again = append(again, s.orders[s.r.IntN(len(s.orders))])
+		}
+		s.load(again, s.r.IntN(s.day+1))
+		return "re-export"
+	case k == 3: // a new shared identifier merges two customers
+		a, b := fmt.Sprintf("C%04d", 1+s.r.IntN(s.customers)), fmt.Sprintf("C%04d", 1+s.r.IntN(s.customers))
+		s.exec(`UPDATE identity_assignments SET customer_id = least(?, ?) WHERE customer_id IN (?, ?)`, a, b, a, b)
+		return "merge"
+	default: // a late file for an old month, new orders and an old one
+		orders := append(s.newOrders(2), s.orders[s.r.IntN(len(s.orders))])
+		s.load(orders, s.r.IntN(max(s.day-30, 1)))
+		return "late file"
+	}
+}
+
+// rows reads a table or view ordered by all its columns.
+func tableRows(t *testing.T, db *sql.DB, table string) [][]any {
+	t.Helper()
+	rs, err := db.Query("SELECT * FROM " + table + " ORDER BY ALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	cols, _ := rs.Columns()
+	var out [][]any
+	for rs.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	return out
+}
+
+// sameRows compares two results: counts and non-float values exactly,
+// floats to 1e-9 relative.
+func sameRows(a, b [][]any) string {
+	if len(a) != len(b) {
+		return fmt.Sprintf("%d rows incremental, %d rebuilt", len(a), len(b))
+	}
+	for i := range a {
+		for j := range a[i] {
+			x, y := a[i][j], b[i][j]
+			if fx, ok := x.(float64); ok {
+				if fy, ok := y.(float64); ok && (fx == fy || math.Abs(fx-fy) <= 1e-9*math.Max(math.Abs(fx), math.Abs(fy))) {
+					continue
+				}
+			}
+			if fmt.Sprint(x) != fmt.Sprint(y) {
+				return fmt.Sprintf("row %d column %d: incremental %v, rebuilt %v (rows %v / %v)", i, j, x, y, a[i], b[i])
+			}
+		}
+	}
+	return ""
+}
+
+// TestIncrementalCoreEqualsRebuild is the property test of UpdateCore:
+// random sequences of new days, re-exported orders, merges of two
+// customers and late files for old months, each followed by UpdateCore on
+// one warehouse and BuildCore on another; orders, order_versions and the
+// order_lines view must be the same after every step, and every step after
+// the first must have taken the incremental path.
+func TestIncrementalCoreEqualsRebuild(t *testing.T) {
+	ctx := context.Background()
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			s := &coreSim{t: t, r: rand.New(rand.NewPCG(seed, 21)), inc: testWH(t), full: testWH(t)}
+			s.exec(identityAssignmentsDDL)
+			var kinds []string
+			for i := 0; i < 14; i++ {
+				kind := "new day"
+				if i > 0 {
+					kind = s.step()
+				} else {
+					s.customers = 5
+					s.day = 40
+					s.load(s.newOrders(8), s.day)
+				}
+				kinds = append(kinds, kind)
+				up, err := UpdateCore(ctx, s.inc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i > 0 && up.Full {
+					t.Fatalf("step %d (%s) rebuilt: %s", i, kind, up.Reason)
+				}
+				n, err := BuildCore(ctx, s.full)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if up.Lines != n {
+					t.Fatalf("step %d (%s): %d order lines incremental, %d rebuilt", i, kind, up.Lines, n)
+				}
+				for _, tb := range []string{"orders", "order_versions", "order_lines"} {
+					if d := sameRows(tableRows(t, s.inc.DB(), tb), tableRows(t, s.full.DB(), tb)); d != "" {
+						t.Fatalf("after steps %v: %s differs: %s", kinds, tb, d)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestIncrementalCoreFallsBack: a load unloaded since the last build
+// makes UpdateCore rebuild, and the first build of a warehouse is a
+// rebuild; an update with nothing new touches no order.
+func TestIncrementalCoreFallsBack(t *testing.T) {
+	ctx := context.Background()
+	s := &coreSim{t: t, r: rand.New(rand.NewPCG(9, 9)), inc: testWH(t), full: testWH(t), customers: 3}
+	s.exec(identityAssignmentsDDL)
+	s.load([]string{"jd:A", "jd:B"}, 1)
+	s.load([]string{"pos:C"}, 2)
+	cases := []struct {
+		name     string
+		change   string
+		full     bool
+		reason   string
+		orders   int64
+		newLoads int64
+	}{
+		{"first build", "", true, "no core_loads yet", 0, 0},
+		{"nothing new", "", false, "", 0, 0},
+		{"file unloaded", `UPDATE load_files SET status = 'unloaded' WHERE load_id = 'L002'`, true, "1 loads in core are no longer loaded", 0, 0},
+	}
+	for _, c := range cases {
+		if c.change != "" {
+			s.exec(c.change)
+		}
+		up, err := UpdateCore(ctx, s.inc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if up.Full != c.full || up.Reason != c.reason || up.Orders != c.orders || up.NewLoads != c.newLoads {
+			t.Errorf("%s: %+v, want full %v reason %q orders %d loads %d", c.name, up, c.full, c.reason, c.orders, c.newLoads)
+		}
+	}
+}
