@@ -8,7 +8,7 @@ BIN     := bin/crmkit
 CONFIG  ?= config/example.yaml
 CUSTOMERS ?= 5000
 
-.PHONY: all build build-nobigquery demo test test-short bench vet clean bigquery-emulator
+.PHONY: all build build-nobigquery demo test test-short fuzz bench vet clean bigquery-emulator
 
 all: build
 
@@ -37,6 +37,21 @@ test:
 	else echo "BigQuery tests: emulator not built (scripts/build-bigquery-emulator.sh, ~20 min once): the BigQuery half of pipeline/warehouse tests is skipped, the DuckDB half runs"; fi
 	CRMKIT_BIGQUERY_EMULATOR=$$( [ -x .cache/bigquery-emulator ] && echo $(CURDIR)/.cache/bigquery-emulator || echo off ) \
 		$(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+## fuzz: run each fuzz target (package:Name, one a line) for FUZZTIME; a
+## failing input is written under the package's testdata/fuzz/ and fails the run
+## (plain go test replays every seed there)
+FUZZTIME ?= 1m
+FUZZ_TARGETS := \
+	./config:FuzzParse \
+	./models/segment:FuzzCompile \
+	./pipeline/warehouse:FuzzTranslateToBigQuery
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 ## bigquery-emulator: build the BigQuery emulator once into .cache/ (needs clang; about 20 minutes)
 bigquery-emulator:
