@@ -1010,6 +1010,12 @@ func (t *bqTx) commit(ctx context.Context) error {
 	return nil
 }
 
+// CreateTable creates table from schema at once (DDL is not part of the
+// transaction; see the BigQuery type comment).
+func (t *bqTx) CreateTable(ctx context.Context, table string, schema *arrow.Schema) error {
+	return t.w.CreateTable(ctx, table, schema)
+}
+
 func (t *bqTx) Exec(ctx context.Context, query string, args ...any) error {
 	t.seq++
 	p, err := prepare(query, fmt.Sprintf("s%d_", t.seq), args)
