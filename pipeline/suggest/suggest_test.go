@@ -130,3 +130,22 @@ func TestCheckReportsQuarantine(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", rep.String(), want)
 	}
 }
+
+// FuzzSuggest: any text file either is refused with an error or gets a
+// block that Check can run; neither panics.
+func FuzzSuggest(f *testing.F) {
+	f.Add([]byte(" 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n"))
+	f.Add([]byte("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice\nC1,S,-1,12/1/2010 8:26,2.5\n"))
+	f.Add([]byte("\xd0\xa1\xc6\xb1\xba\xc5,x\nR1,1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "f.csv")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sg, err := Suggest(path)
+		if err != nil {
+			return
+		}
+		_, _ = Check(sg.YAML(), path)
+	})
+}
