@@ -451,7 +451,7 @@ func (b *builder) operations() reports.Scorecard {
 			sc.Sections = append(sc.Sections, b.leftOut("Campaigns", "campaign effect is measured for the whole business, not per region"))
 		} else {
 			sc.Sections = append(sc.Sections, reports.Section{Name: "Campaigns", Note: b.periodNote() + " Campaigns started in either period; target vs control conversion within the configured window after contact, uplift with a 95% interval.",
-				Tables: []reports.Table{b.table("Campaign effect, campaigns of "+b.cur.Label+" and "+b.prev.Label, `SELECT * EXCLUDE (as_of) FROM campaign_effect WHERE as_of = (SELECT max(as_of) FROM campaign_effect WHERE as_of <= CAST(? AS DATE)) AND period IN (?, ?) ORDER BY period DESC, campaign_id`,
+				Tables: []reports.Table{b.table("Campaign effect, campaigns of "+b.cur.Label+" and "+b.prev.Label, `SELECT period, campaign_id, campaign_name, channel, start_date, end_date, spend, target_customers, control_customers, target_rate, control_rate, uplift, uplift_low, uplift_high, incremental_revenue, note FROM campaign_effect WHERE as_of = (SELECT max(as_of) FROM campaign_effect WHERE as_of <= CAST(? AS DATE)) AND period IN (?, ?) ORDER BY period DESC, campaign_id`,
 					asOfDay, b.cur.Label, b.prev.Label)}})
 		}
 	}
@@ -463,7 +463,7 @@ func (b *builder) operations() reports.Scorecard {
 		latest := "as_of = (SELECT max(as_of) FROM channel_credit WHERE as_of <= CAST(? AS DATE))"
 		totals := b.table("Credited online sales, "+b.cur.Label+" and "+b.prev.Label, `SELECT period, count(DISTINCT store_id) AS stores, sum(online_buyers) AS online_buyers, sum(online_orders) AS online_orders, sum(online_revenue) AS online_revenue
 			FROM channel_credit WHERE `+latest+` AND level = 'store' AND period IN (?, ?) AND `+rq+` GROUP BY 1 ORDER BY 1 DESC`, append([]any{asOfDay, b.cur.Label, b.prev.Label}, rargs...)...)
-		detail := cut(b.table("Credit per store and associate, "+b.cur.Label, `SELECT * EXCLUDE (as_of) FROM channel_credit WHERE `+latest+` AND period = ? AND `+rq+` ORDER BY online_revenue DESC NULLS LAST, store_id, associate_id`,
+		detail := cut(b.table("Credit per store and associate, "+b.cur.Label, `SELECT level, store_id, store_name, region, associate_id, recruited_customers, online_buyers, online_orders, online_revenue FROM channel_credit WHERE `+latest+` AND period = ? AND `+rq+` ORDER BY online_revenue DESC NULLS LAST, store_id, associate_id`,
 			append([]any{asOfDay, b.cur.Label}, rargs...)...), 50)
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Cross-channel credit", Note: b.periodNote() + " Online purchases of customers first recruited in a store, credited to that store and associate.",
 			Tables: []reports.Table{totals, detail}})
@@ -478,7 +478,7 @@ func (b *builder) operations() reports.Scorecard {
 		if b.region != "" {
 			dims, dargs = "dimension IN ('region', 'region_category') AND key = ?", []any{b.region}
 		}
-		eng := cut(b.table("Engagement, "+b.cur.Label+" and "+b.prev.Label, `SELECT * EXCLUDE (as_of) FROM social_engagement WHERE as_of = (SELECT max(as_of) FROM social_engagement WHERE as_of <= CAST(? AS DATE))
+		eng := cut(b.table("Engagement, "+b.cur.Label+" and "+b.prev.Label, `SELECT period, dimension, key, subkey, interactions, users, customers, share, followers, new_followers, converted_followers, conversion_rate FROM social_engagement WHERE as_of = (SELECT max(as_of) FROM social_engagement WHERE as_of <= CAST(? AS DATE))
 			AND period IN (?, ?) AND `+dims+` ORDER BY period DESC, dimension DESC, interactions DESC NULLS LAST, key, subkey`, append([]any{asOfDay, b.cur.Label, b.prev.Label}, dargs...)...), 60)
 		sc.Sections = append(sc.Sections, reports.Section{Name: "Social engagement", Note: b.periodNote(), Tables: []reports.Table{eng}})
 	}
