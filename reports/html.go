@@ -89,10 +89,16 @@ type tableView struct {
 }
 
 type cellView struct {
-	Text string
-	Num  bool
-	Bg   string // background colour of a shaded cell
+	Text  string
+	Num   bool
+	Bg    string // background colour of a shaded cell
+	Short bool   // kept on one line (dates, months, names, headers)
 }
+
+// shortCell is the widest text (in columns, CJK counting 2) kept on one
+// line: a month "2025-01" or a region "华东" broken over two lines on a
+// phone reads worse than a table that scrolls sideways in its box.
+const shortCell = 20
 
 type freshView struct {
 	Source, Newest, Loaded, Age, Rows, Quarantined string
@@ -112,14 +118,27 @@ func renderHTML(sc *Scorecard, mode HTMLMode, notices []string) (string, error) 
 	if err := sc.Validate(); err != nil {
 		return "", err
 	}
-	v := buildView(localize(sc), mode)
-	v.Notices = notices
+	l := localize(sc)
 	var b bytes.Buffer
-	if err := scorecardTmpl.Execute(&b, v); err != nil {
-		return "", fmt.Errorf("render html: %w", err)
+	// Fewer rows per table until the page fits the mail budget; the rows
+	// left out are in the XLSX, and the page says which sheet.
+	for _, rows := range []int{htmlMaxRows, 10, 5} {
+		v := buildView(l, mode, rows)
+		v.Notices = notices
+		b.Reset()
+		if err := scorecardTmpl.Execute(&b, v); err != nil {
+			return "", fmt.Errorf("render html: %w", err)
+		}
+		if b.Len() <= htmlMaxBytes {
+			break
+		}
 	}
 	return b.String(), nil
 }
+
+// htmlMaxBytes is the size an HTML scorecard is kept under by showing
+// fewer table rows: Gmail clips a message body past 102 KB.
+const htmlMaxBytes = 95 * 1024
 
 // WriteHTML writes the scorecard's HTML (HTMLFile mode) and its chart PNGs
 // into dir, creating it, and returns the files written, the HTML first:
@@ -195,7 +214,7 @@ func changeArrow(d float64) string {
 	return "■"
 }
 
-func buildView(sc *Scorecard, mode HTMLMode) htmlView {
+func buildView(sc *Scorecard, mode HTMLMode, maxRows int) htmlView {
 	loc := sc.AsOf.Location()
 	lang := sc.lang()
 	nf := newNumFmt(sc)
@@ -251,9 +270,9 @@ func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 		for _, t := range s.Tables {
 			tv := tableView{Title: t.Title}
 			for _, c := range t.Columns {
-				tv.Headers = append(tv.Headers, cellView{Text: c.Name, Num: numericUnit(c.Unit)})
+				tv.Headers = append(tv.Headers, cellView{Text: c.Name, Num: numericUnit(c.Unit), Short: displayWidth(c.Name) <= shortCell})
 			}
-			rows, limit := t.Rows, htmlMaxRows
+			rows, limit := t.Rows, maxRows
 			if t.Shown > 0 && t.Shown < limit {
 				limit = t.Shown
 			}
@@ -269,6 +288,7 @@ func buildView(sc *Scorecard, mode HTMLMode) htmlView {
 				cells := make([]cellView, len(r))
 				for i, val := range r {
 					cells[i] = cellView{Text: nf.cell(val, t.Columns[i].Unit), Num: isNumericCell(val)}
+					cells[i].Short = displayWidth(cells[i].Text) <= shortCell
 					if x, ok := toFloat(val); ok && t.Shade {
 						cells[i].Bg = shade(x, top)
 					}

@@ -43,7 +43,8 @@ func TestTranslate(t *testing.T) {
 	tests := []struct{ lang, in, want string }{
 		{LangZH, "retention_m1", "第 1 月留存"},
 		{LangEN, "retention_m1", "Retained month 1"},
-		{LangZH, "By channel, 2025-12 vs 2025-11", "按渠道，2025-12 vs 2025-11"},
+		{LangZH, "By channel, 2025-12 vs 2025-11", "按渠道，2025-12 对比 2025-11"},
+		{LangZH, "net_sales_2025_11", "净销售额 2025-11"},
 		{LangEN, "By channel, 2025-12 vs 2025-11", "By channel, 2025-12 vs 2025-11"},
 		{LangZH, "Stage flows (pyramid view)", "阶段流转（金字塔）"},
 		{LangZH, "some_new_column", "Some new column"}, // not listed: words, not a column name
@@ -187,5 +188,36 @@ func TestHTMLNoneAndCut(t *testing.T) {
 	}
 	if !strings.Contains(html, "<title>运营看板 · 2025-12</title>") {
 		t.Error("title not translated")
+	}
+}
+
+// TestHTMLUnderMailBudget: a scorecard with many wide tables is cut to
+// fewer rows per table until its HTML fits htmlMaxBytes, and says so.
+func TestHTMLUnderMailBudget(t *testing.T) {
+	sc := &Scorecard{Layer: LayerOperations, Title: "Operations scorecard", Period: "2025-12"}
+	for s := range 12 {
+		tb := Table{}
+		for c := range 8 {
+			tb.Columns = append(tb.Columns, Column{Name: "col_" + strconv.Itoa(c), Unit: UnitCount})
+		}
+		for r := range 40 {
+			row := make([]any, 8)
+			for c := range row {
+				row[c] = int64(r*100 + c)
+			}
+			tb.Rows = append(tb.Rows, row)
+		}
+		sc.Sections = append(sc.Sections, Section{Name: "Section " + strconv.Itoa(s), Tables: []Table{tb}})
+	}
+	html, err := RenderHTML(sc, HTMLEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(html) > htmlMaxBytes {
+		t.Errorf("HTML is %d bytes, want at most %d", len(html), htmlMaxBytes)
+	}
+	// 20 rows of 12 tables are well over the budget, 10 still over: 5 rows each
+	if !strings.Contains(html, "此处显示前 5 行，共 40 行") {
+		t.Error("HTML does not say it shows 5 of 40 rows")
 	}
 }

@@ -16,7 +16,7 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 		return "", err
 	}
 	sc = localize(sc)
-	v := buildView(sc, HTMLFile)
+	v := buildView(sc, HTMLFile, htmlMaxRows)
 	var b strings.Builder
 	line := func(parts ...string) {
 		b.WriteString(strings.Join(parts, ""))
