@@ -75,6 +75,10 @@ type Job struct {
 	After []string
 	// Group tags jobs for selection ("ingest", "models").
 	Group string
+	// Reads and Writes declare the warehouse tables the job reads and
+	// writes (as dbt's ref and Dagster's assets do). Jobs whose SQL is in
+	// sqlfile sets check their files against Reads; empty when not declared.
+	Reads, Writes []string
 	// Partitioned is "", "day" or "month": how backfill splits the work.
 	Partitioned string
 	// Fingerprint, when set, summarises the job's inputs; a job whose

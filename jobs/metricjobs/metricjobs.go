@@ -17,6 +17,7 @@ package metricjobs
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/jobs/sqlfile"
 	"github.com/crmkit/crmkit/models/metrics"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -57,7 +59,8 @@ func Register() {
 }
 
 func newJob(name string, run func(ctx context.Context, env *jobs.Env) (jobs.Result, error)) *jobs.Job {
-	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run, Sequence: sequence[name], Alone: alone[name]}
+	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run, Sequence: sequence[name], Alone: alone[name],
+		Reads: reads[name], Writes: []string{name}}
 }
 
 // alone are the jobs that read the 10 million order lines or the
@@ -103,19 +106,21 @@ func SocialJob(cfg *config.Config) *jobs.Job {
 
 // run holds what one job run reads.
 type run struct {
-	ctx     context.Context
-	env     *jobs.Env
-	wh      warehouse.Warehouse
-	asOf    time.Time
-	end     string // first instant after the as-of day, as a SQL literal
-	common  metrics.Common
-	rowsIn  int64
-	read    [][]arrow.RecordBatch
-	missing []string // optional tables that were absent
-	started time.Time
+	ctx       context.Context
+	env       *jobs.Env
+	job       string // the job running, whose reads sql checks
+	wh        warehouse.Warehouse
+	asOf      time.Time
+	end       string // first instant after the as-of day, as a SQL literal
+	common    metrics.Common
+	rowsIn    int64
+	read      [][]arrow.RecordBatch
+	missing   []string // optional tables that were absent
+	associate bool     // the orders query adds associate_id
+	started   time.Time
 }
 
-func newRun(ctx context.Context, env *jobs.Env) (*run, error) {
+func newRun(ctx context.Context, env *jobs.Env, job string) (*run, error) {
 	asOf, err := env.ResolveAsOf(ctx)
 	if err != nil {
 		return nil, err
@@ -127,7 +132,7 @@ func newRun(ctx context.Context, env *jobs.Env) (*run, error) {
 	y, m, d := asOf.In(loc).Date()
 	asOf = time.Date(y, m, d, 0, 0, 0, 0, loc)
 	return &run{
-		ctx: ctx, env: env, wh: env.WH, asOf: asOf,
+		ctx: ctx, env: env, job: job, wh: env.WH, asOf: asOf,
 		end:     tsLiteral(env.WH, time.Date(y, m, d+1, 0, 0, 0, 0, loc)),
 		common:  metrics.Common{AsOf: asOf, Location: loc},
 		started: time.Now(),
@@ -142,9 +147,6 @@ func (r *run) release() {
 	}
 	r.read = nil
 }
-
-// t qualifies a table name for the warehouse.
-func (r *run) t(name string) string { return r.wh.Dialect().Table(name) }
 
 // query reads a required input.
 func (r *run) query(what, q string, args ...any) ([]arrow.RecordBatch, error) {
@@ -201,8 +203,13 @@ func (r *run) columns(table string, cols ...string) (map[string]bool, error) {
 }
 
 // optional reads an input whose table may not exist yet (all of cols must
-// be there); absent tables read as no batches and are noted.
-func (r *run) optional(table string, cols []string, q string, args ...any) ([]arrow.RecordBatch, error) {
+// be there) with the query file file; absent tables read as no batches and
+// are noted.
+func (r *run) optional(table string, cols []string, file string, args ...any) ([]arrow.RecordBatch, error) {
+	q, err := r.sql(file)
+	if err != nil {
+		return nil, err
+	}
 	have, err := r.columns(table, cols...)
 	if err != nil {
 		return nil, err
@@ -247,27 +254,45 @@ func (r *run) result(rowsOut int64, msg string) jobs.Result {
 	return jobs.Result{RowsIn: r.rowsIn, RowsOut: rowsOut, Message: msg}
 }
 
-// Input queries: plain column lists (the metrics accept any numeric
-// column type), the same on DuckDB and BigQuery; %s are table names, the
-// status expression and the end-of-day timestamp literal. Each job reads
-// only the columns its metric uses: the order_id of orders is never used,
-// associate_id only by channel_credit. status is read as itself when it is
-// a cancelled status and NULL otherwise (the metrics only ask whether a
-// status is cancelled), so the common statuses cost nothing to transfer.
-const (
-	linesSQL = `SELECT channel, order_id, order_ts, customer_id, store_id, %s AS status, sku, qty, paid_amount, refund_amount
-FROM %s WHERE order_ts < %s`
-	ordersSQL    = `SELECT channel, order_ts, customer_id, store_id,%s %s AS status, net_amount FROM %s WHERE order_ts < %s`
-	productsSQL  = `SELECT sku, category, brand, unit_cost FROM %s`
-	storesSQL    = `SELECT store_id, store_name, region FROM %s`
-	customersSQL = `SELECT customer_id, region FROM %s`
-	campaignsSQL = `SELECT campaign_id, campaign_name, channel, start_date, end_date, spend FROM %s`
-	contactsSQL  = `SELECT campaign_id, contact_group, contacted_ts, customer_id FROM %s`
-	accountsSQL  = `SELECT platform, openid, followed_ts, unfollowed_ts, customer_id FROM %s`
-	interactSQL  = `SELECT platform, openid, ts, action, content_category, customer_id FROM %s WHERE ts < %s`
-	rfmSQL       = `SELECT customer_id, tier FROM %s WHERE as_of = CAST(? AS DATE)`
-	stageSQL     = `SELECT customer_id, aipl_stage, pyramid_stage FROM %s WHERE as_of = CAST(? AS DATE)`
-)
+// The input queries are the files in sql/: plain column lists (the metrics
+// accept any numeric column type), the same on DuckDB and BigQuery. Each
+// job reads only the columns its metric uses: the order_id of orders is
+// never used, associate_id only by channel_credit. status is read as itself
+// when it is a cancelled status and NULL otherwise, so the common statuses
+// cost nothing to transfer.
+//
+//go:embed sql/*.sql
+var sqlFS embed.FS
+
+var queries = sqlfile.MustParse(sqlFS, "sql")
+
+// reads declares the tables each job reads (jobs.Job.Reads); sql refuses a
+// file naming a table its job did not declare. Each job writes the mart of
+// its own name.
+var reads = map[string][]string{
+	JobProfit:   {"order_lines", "products"},
+	JobSales:    {"order_lines", "products", "stores", "customers"},
+	JobGrowth:   {"orders", "customers", "stores"},
+	JobCampaign: {"campaigns", "campaign_contacts", "orders"},
+	JobCredit:   {"orders", "stores"},
+	JobSocial:   {"social_interactions", "social_accounts", "customers", "rfm", "lifecycle_stage", "orders"},
+}
+
+// inputs are the values the input queries take besides table names.
+type inputs struct {
+	Status    string // the cancelled-status expression
+	End       string // first instant after the as-of day, a SQL literal
+	Associate bool   // orders: add associate_id
+}
+
+// sql renders the input query file name for this run's job, refusing one
+// that reads a table the job did not declare.
+func (r *run) sql(name string) (string, error) {
+	if u := queries.Undeclared(name, reads[r.job]); len(u) > 0 {
+		return "", fmt.Errorf("job %s: sql/%s.sql reads %s, which the job does not declare (metricjobs reads)", r.job, name, strings.Join(u, ", "))
+	}
+	return queries.Render(name, warehouse.SQLOf(r.wh.Dialect()), inputs{Status: r.cancelledStatus(), End: r.end, Associate: r.associate})
+}
 
 // cancelledStatus is the SQL expression that keeps a cancelled status
 // (the metrics' list, compared lower-cased as they do) and is NULL for
@@ -296,16 +321,26 @@ func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
 // lines reads the order lines; the sales and profit jobs of one chain read
 // them once (jobs.Env.SharedQuery).
 func (r *run) lines() ([]arrow.RecordBatch, error) {
-	return r.shared("order_lines", fmt.Sprintf(linesSQL, r.cancelledStatus(), r.t("order_lines"), r.end), JobSales, JobProfit)
+	q, err := r.sql("lines")
+	if err != nil {
+		return nil, err
+	}
+	return r.shared("order_lines", q, JobSales, JobProfit)
 }
 
 // orders reads the orders; withAssociate adds associate_id. The jobs that
 // read them without it share one read in a chain.
 func (r *run) orders(withAssociate bool) ([]arrow.RecordBatch, error) {
-	if withAssociate {
-		return r.query("orders", fmt.Sprintf(ordersSQL, " associate_id,", r.cancelledStatus(), r.t("orders"), r.end))
+	r.associate = withAssociate
+	q, err := r.sql("orders")
+	r.associate = false
+	if err != nil {
+		return nil, err
 	}
-	return r.shared("orders", fmt.Sprintf(ordersSQL, "", r.cancelledStatus(), r.t("orders"), r.end), JobGrowth, JobCampaign, JobSocial)
+	if withAssociate {
+		return r.query("orders", q)
+	}
+	return r.shared("orders", q, JobGrowth, JobCampaign, JobSocial)
 }
 
 // shared reads a required input that the readers jobs of one chain read
@@ -316,15 +351,15 @@ func (r *run) shared(what, q string, readers ...string) ([]arrow.RecordBatch, er
 }
 
 func (r *run) products() ([]arrow.RecordBatch, error) {
-	return r.optional("products", []string{"sku", "category", "brand", "unit_cost"}, fmt.Sprintf(productsSQL, r.t("products")))
+	return r.optional("products", []string{"sku", "category", "brand", "unit_cost"}, "products")
 }
 
 func (r *run) stores() ([]arrow.RecordBatch, error) {
-	return r.optional("stores", []string{"store_id", "store_name", "region"}, fmt.Sprintf(storesSQL, r.t("stores")))
+	return r.optional("stores", []string{"store_id", "store_name", "region"}, "stores")
 }
 
 func (r *run) customers() ([]arrow.RecordBatch, error) {
-	return r.optional("customers", []string{"customer_id", "region"}, fmt.Sprintf(customersSQL, r.t("customers")))
+	return r.optional("customers", []string{"customer_id", "region"}, "customers")
 }
 
 func money(v float64) string { return fmt.Sprintf("%.2f", v) }
@@ -352,7 +387,7 @@ func orderNotes(s metrics.OrderStats) string {
 }
 
 func runProfit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
-	r, err := newRun(ctx, env)
+	r, err := newRun(ctx, env, JobProfit)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -380,7 +415,7 @@ func runProfit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 }
 
 func runSales(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
-	r, err := newRun(ctx, env)
+	r, err := newRun(ctx, env, JobSales)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -415,7 +450,7 @@ func runSales(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 }
 
 func runGrowth(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
-	r, err := newRun(ctx, env)
+	r, err := newRun(ctx, env, JobGrowth)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -449,18 +484,18 @@ func runGrowth(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 }
 
 func runCampaign(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
-	r, err := newRun(ctx, env)
+	r, err := newRun(ctx, env, JobCampaign)
 	if err != nil {
 		return jobs.Result{}, err
 	}
 	defer r.release()
 	campaigns, err := r.optional("campaigns", []string{"campaign_id", "campaign_name", "channel", "start_date", "end_date", "spend"},
-		fmt.Sprintf(campaignsSQL, r.t("campaigns")))
+		"campaigns")
 	if err != nil {
 		return jobs.Result{}, err
 	}
 	contacts, err := r.optional("campaign_contacts", []string{"campaign_id", "contact_group", "contacted_ts", "customer_id"},
-		fmt.Sprintf(contactsSQL, r.t("campaign_contacts")))
+		"contacts")
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -487,7 +522,7 @@ func runCampaign(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 }
 
 func runCredit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
-	r, err := newRun(ctx, env)
+	r, err := newRun(ctx, env, JobCredit)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -519,18 +554,18 @@ func runCredit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 }
 
 func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
-	r, err := newRun(ctx, env)
+	r, err := newRun(ctx, env, JobSocial)
 	if err != nil {
 		return jobs.Result{}, err
 	}
 	defer r.release()
 	interactions, err := r.optional("social_interactions", []string{"platform", "openid", "ts", "action", "content_category", "customer_id"},
-		fmt.Sprintf(interactSQL, r.t("social_interactions"), r.end))
+		"interactions")
 	if err != nil {
 		return jobs.Result{}, err
 	}
 	accounts, err := r.optional("social_accounts", []string{"platform", "openid", "followed_ts", "unfollowed_ts", "customer_id"},
-		fmt.Sprintf(accountsSQL, r.t("social_accounts")))
+		"accounts")
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -539,14 +574,14 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	day := r.asOf.Format(time.DateOnly)
-	tiers, err := r.optional("rfm", []string{"as_of", "customer_id", "tier"}, fmt.Sprintf(rfmSQL, r.t("rfm")), day)
+	tiers, err := r.optional("rfm", []string{"as_of", "customer_id", "tier"}, "rfm", day)
 	if err != nil {
 		return jobs.Result{}, err
 	}
 	// lifecycle_stage has one row per customer (its channel column is the
 	// channel of the latest purchase, not a split).
 	stages, err := r.optional("lifecycle_stage", []string{"as_of", "customer_id", "aipl_stage", "pyramid_stage"},
-		fmt.Sprintf(stageSQL, r.t("lifecycle_stage")), day)
+		"stages", day)
 	if err != nil {
 		return jobs.Result{}, err
 	}

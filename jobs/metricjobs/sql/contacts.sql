@@ -1,0 +1,1 @@
+SELECT campaign_id, contact_group, contacted_ts, customer_id FROM {{table "campaign_contacts"}}

@@ -1,0 +1,1 @@
+SELECT sku, category, brand, unit_cost FROM {{table "products"}}

@@ -1,0 +1,1 @@
+SELECT store_id, store_name, region FROM {{table "stores"}}
