@@ -460,7 +460,10 @@ func TranslateToBigQuery(sql string, ph func(i int) string) string {
 		case c == '`':
 			j := strings.IndexByte(sql[i+1:], '`')
 			if j < 0 {
-				j = len(sql) - i - 1
+				// Unterminated: the rest is passed on for the engine to
+				// refuse (FuzzTranslateToBigQuery found the slice past
+				// the end this used to take).
+				j = len(sql) - i - 2
 			}
 			b.WriteString(sql[i : i+j+2])
 			lastSig = '`'
