@@ -165,7 +165,11 @@ func runCore(ctx context.Context, env *Env) (Result, error) {
 	if up.Full {
 		how = "rebuilt: " + up.Reason
 	}
-	env.Log.Info("core", "full", up.Full, "reason", up.Reason, "new_loads", up.NewLoads, "orders_touched", up.Orders)
+	attrs := []any{"full", up.Full, "reason", up.Reason, "new_loads", up.NewLoads, "orders_touched", up.Orders}
+	for _, st := range up.Steps {
+		attrs = append(attrs, st.What, st.Seconds)
+	}
+	env.Log.Info("core", attrs...)
 	return Result{RowsIn: raw, RowsOut: up.Lines, Message: fmt.Sprintf("%d order lines, %d orders (%s)", up.Lines, orders, how),
 		Figures: map[string]float64{"orders_touched": float64(up.Orders), "new_loads": float64(up.NewLoads)}}, nil
 }

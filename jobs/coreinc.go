@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -52,6 +53,14 @@ type CoreUpdate struct {
 	NewLoads, Orders int64
 	// Lines is the number of order lines after the update.
 	Lines int64
+	// Steps are the seconds of each statement (incremental only).
+	Steps []CoreStep
+}
+
+// CoreStep is one statement of UpdateCore and its seconds.
+type CoreStep struct {
+	What    string
+	Seconds float64
 }
 
 // UpdateCore updates the core tables from the loads not yet in them, or
@@ -88,9 +97,11 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 	var up CoreUpdate
 	err = wh.InTx(ctx, func(tx warehouse.Tx) error {
 		exec := func(what, q string) error {
+			t := time.Now()
 			if err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("incremental core: %s: %w", what, err)
 			}
+			up.Steps = append(up.Steps, CoreStep{what, time.Since(t).Seconds()})
 			return nil
 		}
 		if err := exec("delta loads", `CREATE OR REPLACE TEMP TABLE core_delta AS SELECT DISTINCT load_id FROM load_files
@@ -148,14 +159,13 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			}
 		}
 		// Customers of the orders no new line touched: a merge or split in
-		// stitch moves them.
-		if err := exec("reassign customers", `UPDATE orders SET customer_id = a.customer_id FROM identity_assignments a
-			WHERE a.rec_table = 'order_lines' AND a.rec_key = orders.channel || ':' || orders.order_id
-				AND orders.customer_id IS DISTINCT FROM a.customer_id`); err != nil {
-			return err
-		}
-		if err := exec("unassign customers", `UPDATE orders SET customer_id = NULL WHERE customer_id IS NOT NULL AND NOT EXISTS (
-			SELECT 1 FROM identity_assignments a WHERE a.rec_table = 'order_lines' AND a.rec_key = orders.channel || ':' || orders.order_id)`); err != nil {
+		// stitch moves them. One join of the orders with their assignments
+		// finds the few that changed (or lost their assignment).
+		if err := exec("reassign customers", `UPDATE orders SET customer_id = n.customer_id FROM (
+				SELECT o.channel, o.order_id, a.customer_id FROM orders o
+				LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id
+				WHERE o.customer_id IS DISTINCT FROM a.customer_id) n
+			WHERE orders.channel = n.channel AND orders.order_id = n.order_id`); err != nil {
 			return err
 		}
 		var versions *int64
