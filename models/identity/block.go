@@ -39,7 +39,7 @@ func compilePatterns(ps []string) ([]pattern, error) {
 
 // applyBlocklist marks blocklisted and pattern-matched identifiers. A
 // pattern is tried on the normalised value, on a phone's national number in
-// digits, and its raw spellings were tried while reading (rawHit).
+// digits, and its raw spellings were tried while reading (fHit).
 func (s *stitcher) applyBlocklist(pats []pattern) {
 	s.reason = make([]uint8, len(s.keys))
 	var buf []byte
@@ -79,7 +79,7 @@ func (s *stitcher) applyBlocklist(pats []pattern) {
 				if s.reason[id] != reasonNone {
 					continue
 				}
-				if id < len(s.rawHit) && s.rawHit[id] {
+				if id < len(s.flags) && s.flags[id]&fHit != 0 {
 					s.reason[id] = reasonPattern
 					continue
 				}

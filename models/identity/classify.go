@@ -2,6 +2,7 @@ package identity
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -172,4 +173,29 @@ func Classify(raw, declared string, cfg Config) (idType, value string, ok bool) 
 		return t.String(), "", false
 	}
 	return t.String(), string(out[1:]), true
+}
+
+// sharedOn reports whether the names or a velocity rule is on.
+func (r *rules) sharedOn() bool { return r.maxNames >= 0 || r.velocityOn() }
+
+func (r *rules) velocityOn() bool { return r.maxPerDay >= 0 || r.maxStores >= 0 }
+
+// flagsNeeded reports whether identifiers carry flags (patterns, names or
+// velocity rules).
+func (r *rules) flagsNeeded() bool {
+	return r.sharedOn() || slices.Contains(r.patFor[:], true)
+}
+
+// identifierFlags returns the flags of local identifier l of a read shard:
+// fHit, fMultiName, and fVelocity when its purchases are enough to break
+// a velocity rule (more than MaxOrdersPerDay in all, or more than
+// MaxStoresPerMonth in two stores or more).
+func (r *rules) identifierFlags(sh *readShard, l int32) uint8 {
+	rs := sh.st[l].rule
+	out := rs.flags & (fHit | fMultiName)
+	p := int(rs.purchases)
+	if (r.maxPerDay >= 0 && p > r.maxPerDay) || (r.maxStores >= 0 && rs.flags&fMultiStore != 0 && p > r.maxStores) {
+		out |= fVelocity
+	}
+	return out
 }

@@ -39,8 +39,21 @@ type pendingVal struct {
 	off, end int32 // key bytes in the part's keyBuf
 	pos      int32 // position in rowIDs, relative to the part's base
 	ts       int64
-	hit      bool // a raw spelling matched a block pattern
+	name     uint32 // nameHash of the row's name, 0 = none (weak types, names rule on)
+	store    uint32 // storeHash of a purchase's store, 0 = none
+	flags    uint8  // fHit, fPurchase
 }
+
+// Per-value and per-identifier flags of the pattern, names and velocity
+// rules, gathered while interning so that the names and velocity rules
+// only follow the few identifiers that may break them.
+const (
+	fHit        = 1 << iota // a raw spelling matched a block pattern
+	fPurchase               // value: on a purchase record
+	fMultiName              // identifier: seen with two distinct names
+	fMultiStore             // identifier (shard only): purchases in two distinct stores
+	fVelocity               // identifier: enough purchases to break a velocity rule
+)
 
 // readPart is one worker's share of a chunk of rows (phase A).
 type readPart struct {
@@ -55,10 +68,26 @@ type readPart struct {
 // readShard is one worker's shard of the dictionary (phase B): stats by
 // local id.
 type readShard struct {
-	first, last []int64
-	records     []int32
-	hit         []bool // with block patterns only
-	sink        uint64
+	// per local identifier, in one struct so that interning a value
+	// touches one cache line (measured: separate first/last/records arrays
+	// cost a cache miss each)
+	st   []idStat
+	sink uint64
+}
+
+// idStat is what reading keeps per identifier of a shard.
+type idStat struct {
+	first, last int64
+	records     int32
+	rule        ruleState // with patterns or the names and velocity rules
+}
+
+// ruleState is what reading keeps per identifier for the pattern, names
+// and velocity rules.
+type ruleState struct {
+	name, store uint32 // first name hash and first store hash seen, 0 = none
+	purchases   uint16 // saturating
+	flags       uint8
 }
 
 // readEvidence normalises and interns every identifier value, building the
@@ -102,9 +131,7 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 	for w := range parts {
 		parts[w] = &readPart{}
 		shards[w] = &readShard{
-			first:   make([]int64, 0, est/W+1024),
-			last:    make([]int64, 0, est/W+1024),
-			records: make([]int32, 0, est/W+1024),
+			st: make([]idStat, 0, est/W+1024),
 		}
 	}
 	const chunk = 1 << 16
@@ -167,9 +194,9 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 	s.firstTs = make([]int64, 0, cap(s.keys))
 	s.lastTs = make([]int64, 0, cap(s.keys))
 	s.records = make([]int32, 0, cap(s.keys))
-	anyPattern := slices.Contains(s.rules.patFor[:], true)
-	if anyPattern {
-		s.rawHit = make([]bool, 0, cap(s.keys))
+	withFlags := s.rules.flagsNeeded()
+	if withFlags {
+		s.flags = make([]uint8, 0, cap(s.keys))
 	}
 	for i, enc := range s.rowIDs {
 		k, l := enc&mask, enc>>shift
@@ -177,9 +204,10 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 		if g < 0 {
 			g = s.addID(s.dict.tabs[k].keys[l])
 			sh := shards[k]
-			s.firstTs[g], s.lastTs[g], s.records[g] = sh.first[l], sh.last[l], sh.records[l]
-			if anyPattern {
-				s.rawHit = append(s.rawHit, sh.hit[l])
+			st := &sh.st[l]
+			s.firstTs[g], s.lastTs[g], s.records[g] = st.first, st.last, st.records
+			if withFlags {
+				s.flags = append(s.flags, s.rules.identifierFlags(sh, l))
 			}
 			s.dict.remap[k][l] = g
 		}
@@ -210,8 +238,24 @@ func (s *stitcher) normalisePart(p *readPart) {
 		e := s.batches[b]
 		i0 := r - s.batchStart[b]
 		i1 := min(int(e.rec.NumRows()), p.hi-s.batchStart[b])
+		lastTable, purchase := "\x00", false
 		for i := i0; i < i1; i++ {
 			ts := e.ts.get(i)
+			rw := rowInfo{ts: ts}
+			if s.rules.sharedOn() {
+				rw.e, rw.i = e, i
+				if s.rules.velocityOn() && ts != noTS {
+					if tb, _ := e.table.get(i); tb != lastTable {
+						lastTable, purchase = tb, slices.Contains(s.rules.purchase, tb)
+					}
+					if purchase {
+						rw.flags = fPurchase
+						if st, ok := e.store.get(i); ok {
+							rw.store = storeHash(st)
+						}
+					}
+				}
+			}
 			for t := idType(0); t < numTypes; t++ {
 				raw, ok := e.ids[t].get(i)
 				if !ok || raw == "" {
@@ -219,13 +263,13 @@ func (s *stitcher) normalisePart(p *readPart) {
 				}
 				off := len(p.keyBuf)
 				key, valid := appendNormalized(append(p.keyBuf, byte(t)), t, raw, s.region, &p.pc)
-				s.addValue(p, t, raw, key, off, valid, ts)
+				s.addValue(p, t, raw, key, off, valid, &rw)
 			}
 			if raw, ok := e.untyped.get(i); ok && raw != "" {
 				declared, _ := e.declared.get(i)
 				off := len(p.keyBuf)
 				key, t, valid := s.rules.appendClassified(p.keyBuf, raw, declared, s.region, &p.pc)
-				s.addValue(p, t, raw, key, off, valid, ts)
+				s.addValue(p, t, raw, key, off, valid, &rw)
 			}
 			p.rowEnds = append(p.rowEnds, int32(len(p.vals)))
 		}
@@ -234,9 +278,22 @@ func (s *stitcher) normalisePart(p *readPart) {
 	}
 }
 
+// rowInfo is what the values of one evidence row share: its ts, and for
+// the names and velocity rules its row (name hashed on first need),
+// purchase flag and store.
+type rowInfo struct {
+	ts       int64
+	e        *evidenceCols // nil: names rule off
+	i        int
+	name     uint32
+	nameDone bool
+	store    uint32
+	flags    uint8
+}
+
 // addValue records the value raw of type t of the current row, whose key
 // (type byte + normalised value) is key[off:] when valid.
-func (s *stitcher) addValue(p *readPart, t idType, raw string, key []byte, off int, valid bool, ts int64) {
+func (s *stitcher) addValue(p *readPart, t idType, raw string, key []byte, off int, valid bool, rw *rowInfo) {
 	if !valid {
 		p.keyBuf = key[:off]
 		if !isBlank(raw) {
@@ -247,15 +304,24 @@ func (s *stitcher) addValue(p *readPart, t idType, raw string, key []byte, off i
 	}
 	p.keyBuf = key
 	p.values[t]++
-	hit := false
-	if s.rules.patFor[t] {
-		hit = s.rawMatch(t, raw, key[off+1:])
-	}
-	p.vals = append(p.vals, pendingVal{
+	v := pendingVal{
 		h:   s.dict.hash(key[off:]),
 		off: int32(off), end: int32(len(key)),
-		pos: int32(len(p.vals)), ts: ts, hit: hit,
-	})
+		pos: int32(len(p.vals)), ts: rw.ts,
+	}
+	if s.rules.patFor[t] && s.rawMatch(t, raw, key[off+1:]) {
+		v.flags = fHit
+	}
+	if rw.e != nil && t.weak() {
+		if !rw.nameDone && s.rules.maxNames >= 0 {
+			rw.nameDone = true
+			if nm, ok := rw.e.name.get(rw.i); ok {
+				rw.name = rawNameHash(nm)
+			}
+		}
+		v.name, v.store, v.flags = rw.name, rw.store, v.flags|rw.flags
+	}
+	p.vals = append(p.vals, v)
 }
 
 // rawMatch reports whether a block pattern for type t matches the raw
@@ -279,7 +345,7 @@ func (s *stitcher) rawMatch(t idType, raw string, norm []byte) bool {
 // (local id << shift | k) into rowIDs.
 func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPart, base []int32) {
 	tab := s.dict.tabs[k]
-	patterns := slices.Contains(s.rules.patFor[:], true)
+	withFlags, shared := s.rules.flagsNeeded(), s.rules.sharedOn()
 	const block = 256
 	var blk [block]*pendingVal
 	var blkBase [block]int32
@@ -295,24 +361,40 @@ func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPa
 			v := blk[i]
 			l, isNew := tab.internHashed(blkKeys[i], v.h)
 			if isNew {
-				sh.first = append(sh.first, noTS)
-				sh.last = append(sh.last, noTS)
-				sh.records = append(sh.records, 0)
-				if patterns {
-					sh.hit = append(sh.hit, false)
-				}
+				sh.st = append(sh.st, idStat{first: noTS, last: noTS})
 			}
-			if v.hit {
-				sh.hit[l] = true
+			st := &sh.st[l]
+			if withFlags {
+				rs := &st.rule
+				rs.flags |= v.flags & fHit
+				if shared && idType(blkKeys[i][0]).weak() {
+					if v.name != 0 {
+						if rs.name == 0 {
+							rs.name = v.name
+						} else if rs.name != v.name {
+							rs.flags |= fMultiName
+						}
+					}
+					if v.flags&fPurchase != 0 {
+						rs.purchases = min(rs.purchases, 65534) + 1
+						if v.store != 0 {
+							if rs.store == 0 {
+								rs.store = v.store
+							} else if rs.store != v.store {
+								rs.flags |= fMultiStore
+							}
+						}
+					}
+				}
 			}
 			s.rowIDs[blkBase[i]+v.pos] = l<<shift | int32(k)
-			sh.records[l]++
+			st.records++
 			if ts := v.ts; ts != noTS {
-				if f := sh.first[l]; f == noTS || ts < f {
-					sh.first[l] = ts
+				if f := st.first; f == noTS || ts < f {
+					st.first = ts
 				}
-				if ts > sh.last[l] {
-					sh.last[l] = ts
+				if ts > st.last {
+					st.last = ts
 				}
 			}
 		}

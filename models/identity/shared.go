@@ -3,6 +3,7 @@ package identity
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -105,8 +106,9 @@ func (s *stitcher) applyPhoneTypes() {
 // sharedShard is one worker's share of the names and velocity rules: the
 // candidate identifiers id with id%W == k.
 type sharedShard struct {
-	ids     []int32  // local index -> identifier
-	names   []uint32 // per candidate: maxNames+1 name hashes
+	idx     map[int32]int32 // identifier -> local index
+	ids     []int32         // local index -> identifier
+	names   []uint32        // per candidate: maxNames+1 name hashes
 	nameCnt []uint16
 	off     []int32  // per candidate: start of its purchases in vel (len+1)
 	fill    []int32  // purchases written so far
@@ -117,40 +119,37 @@ type sharedShard struct {
 
 // applyShared applies the names and velocity rules (Config.MaxNames,
 // MaxOrdersPerDay, MaxStoresPerMonth) to the weak identifiers not blocked
-// yet. Only identifiers with more records than a rule's limit can break it,
-// so only those are followed.
+// yet. Reading marked the identifiers that may break them (fMultiName: two
+// distinct names; fVelocity: enough purchases), so only those few are
+// followed through the records here.
 func (s *stitcher) applyShared() {
 	r := &s.rules
-	velMin := -1
-	for _, v := range []int{r.maxPerDay, r.maxStores} {
-		if v >= 0 && (velMin < 0 || v < velMin) {
-			velMin = v
-		}
-	}
-	if r.maxNames < 0 && velMin < 0 {
+	if !r.sharedOn() || s.flags == nil {
 		return
 	}
-	n := len(s.keys)
 	W := readWorkers()
-	cand := make([]int32, n)
+	n := len(s.keys)
+	bits := make([]uint64, (n+63)/64)
 	shards := make([]*sharedShard, W)
 	for k := range shards {
-		shards[k] = &sharedShard{off: []int32{0}}
+		shards[k] = &sharedShard{off: []int32{0}, idx: map[int32]int32{}}
 	}
-	slots := max(r.maxNames+1, 1)
-	for id := 0; id < n; id++ {
-		cand[id] = -1
-		rec := int(s.records[id])
-		if !idType(s.typ[id]).weak() || s.reason[id] != reasonNone || rec == 0 {
+	found := false
+	for id := 0; id < len(s.flags); id++ {
+		f := s.flags[id]
+		if f&(fMultiName|fVelocity) == 0 || s.reason[id] != reasonNone || !idType(s.typ[id]).weak() {
 			continue
 		}
-		byName := r.maxNames >= 0 && rec > r.maxNames
-		byVel := velMin >= 0 && rec > velMin
+		rec := int(s.records[id])
+		byName := f&fMultiName != 0 && r.maxNames >= 0 && rec > r.maxNames
+		byVel := f&fVelocity != 0
 		if !byName && !byVel {
 			continue
 		}
+		found = true
+		bits[id>>6] |= 1 << (id & 63)
 		sh := shards[id&(W-1)]
-		cand[id] = int32(len(sh.ids))
+		sh.idx[int32(id)] = int32(len(sh.ids))
 		sh.ids = append(sh.ids, int32(id))
 		room := 0
 		if byVel {
@@ -158,6 +157,10 @@ func (s *stitcher) applyShared() {
 		}
 		sh.off = append(sh.off, sh.off[len(sh.off)-1]+int32(room))
 	}
+	if !found {
+		return
+	}
+	slots := max(r.maxNames+1, 1)
 	var wg sync.WaitGroup
 	for k, sh := range shards {
 		if len(sh.ids) == 0 {
@@ -170,7 +173,7 @@ func (s *stitcher) applyShared() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.sharedScan(sh, k, W, cand, slots)
+			s.sharedScan(sh, k, W, bits, slots)
 			s.sharedDecide(sh, slots)
 		}()
 	}
@@ -186,58 +189,42 @@ func (s *stitcher) applyShared() {
 	}
 }
 
-// sharedScan collects the names and purchases of shard k's candidates.
-func (s *stitcher) sharedScan(sh *sharedShard, k, W int, cand []int32, slots int) {
+// sharedScan collects the names and purchases of shard k's candidates
+// (bits). It runs over the flat list of record identifiers, which the
+// bitset of the few candidates filters at memory speed, and finds the
+// record of a hit by binary search.
+func (s *stitcher) sharedScan(sh *sharedShard, k, W int, bits []uint64, slots int) {
 	r := &s.rules
 	mask := int32(W - 1)
-	for b, e := range s.batches {
-		base := s.batchStart[b]
-		rows := int(e.rec.NumRows())
-		lastTable, purchase := "\x00", false
-		for i := 0; i < rows; i++ {
-			ids := s.rowsOf(base + i)
-			var nameH uint32
-			nameDone, nameOK := false, false
-			var key uint64
-			keyDone, keyOK := false, false
-			for _, id := range ids {
-				if id&mask != int32(k) || cand[id] < 0 {
-					continue
-				}
-				c := cand[id]
-				if r.maxNames >= 0 && int(sh.nameCnt[c]) <= r.maxNames {
-					if !nameDone {
-						nameDone = true
-						if v, ok := e.name.get(i); ok {
-							nameH, nameOK = nameHash(v)
-						}
-					}
-					if nameOK {
-						hs := sh.names[int(c)*slots : int(c)*slots+int(sh.nameCnt[c])]
-						if !slices.Contains(hs, nameH) {
-							sh.names[int(c)*slots+int(sh.nameCnt[c])] = nameH
-							sh.nameCnt[c]++
-						}
+	nrows := len(s.rowOff) - 1
+	for pos, id := range s.rowIDs {
+		if bits[id>>6]&(1<<(id&63)) == 0 || id&mask != int32(k) {
+			continue
+		}
+		row := sort.Search(nrows, func(x int) bool { return s.rowOff[x+1] > int32(pos) })
+		b := s.batchOf(row)
+		e, i := s.batches[b], row-s.batchStart[b]
+		c := sh.idx[id]
+		if r.maxNames >= 0 && int(sh.nameCnt[c]) <= r.maxNames {
+			if v, ok := e.name.get(i); ok {
+				if h, ok := nameHash(v); ok {
+					hs := sh.names[int(c)*slots : int(c)*slots+int(sh.nameCnt[c])]
+					if !slices.Contains(hs, h) {
+						sh.names[int(c)*slots+int(sh.nameCnt[c])] = h
+						sh.nameCnt[c]++
 					}
 				}
-				if sh.off[c+1] > sh.off[c] {
-					if !keyDone {
-						keyDone = true
-						if tb, _ := e.table.get(i); tb != lastTable {
-							lastTable, purchase = tb, slices.Contains(r.purchase, tb)
-						}
-						if ts := e.ts.get(i); purchase && ts != noTS {
-							key, keyOK = uint64(floorDiv(ts, 86_400_000_000)+1<<31)<<32, true
-							if st, ok := e.store.get(i); ok {
-								key |= uint64(storeHash(st))
-							}
-						}
-					}
-					if keyOK {
-						sh.vel[sh.off[c]+sh.fill[c]] = key
-						sh.fill[c]++
-					}
+			}
+		}
+		if sh.off[c+1] > sh.off[c] {
+			tb, _ := e.table.get(i)
+			if ts := e.ts.get(i); ts != noTS && slices.Contains(r.purchase, tb) {
+				key := uint64(floorDiv(ts, 86_400_000_000)+1<<31) << 32
+				if st, ok := e.store.get(i); ok {
+					key |= uint64(storeHash(st))
 				}
+				sh.vel[sh.off[c]+sh.fill[c]] = key
+				sh.fill[c]++
 			}
 		}
 	}
@@ -349,6 +336,28 @@ func storeHash(st string) uint32 {
 	return max(h, 1)
 }
 
+// rawNameHash hashes a name as written (trimmed of ASCII spaces), 0 for an
+// empty one. Reading marks an identifier seen with two different raw names
+// (fMultiName) and only those are checked with nameHash; two spellings of
+// one name only make an identifier checked, never refused.
+func rawNameHash(raw string) uint32 {
+	i, j := 0, len(raw)
+	for i < j && raw[i] == ' ' {
+		i++
+	}
+	for j > i && raw[j-1] == ' ' {
+		j--
+	}
+	if i == j {
+		return 0
+	}
+	h := uint32(2166136261)
+	for ; i < j; i++ {
+		h = (h ^ uint32(raw[i])) * 16777619
+	}
+	return max(h, 1)
+}
+
 // nameMasks are the characters that mask part of a name ("张*", "j***n").
 func isNameMask(r rune) bool {
 	switch r {
@@ -369,7 +378,19 @@ func nameHash(raw string) (uint32, bool) {
 	var buf [96]byte
 	b := buf[:0]
 	for _, r := range raw {
+		// fast paths: CJK ideographs and ASCII letters and digits, the
+		// bulk of names, need none of the checks below
 		switch {
+		case r >= 0x4E00 && r <= 0x9FFF, r >= '0' && r <= '9', r >= 'a' && r <= 'z':
+			if len(b)+utf8.UTFMax <= cap(b) {
+				b = utf8.AppendRune(b, r)
+			}
+			continue
+		case r >= 'A' && r <= 'Z':
+			if len(b) < cap(b) {
+				b = append(b, byte(r+'a'-'A'))
+			}
+			continue
 		case r >= 0xFF01 && r <= 0xFF5E:
 			r -= 0xFEE0
 		case r == 0x3000:

@@ -261,7 +261,7 @@ type stitcher struct {
 	reason          []uint8
 	strongCnt       []int32          // distinct strong partners (for Blocked)
 	weakCnt         []int32          // max distinct phones or emails co-occurring
-	rawHit          []bool           // a raw spelling matched a block pattern (nil without patterns)
+	flags           []uint8          // fHit, fMultiName, fVelocity per identifier (nil when no rule needs them)
 	phoneType       []uint8          // phone number type + 1 of phones in the evidence, 0 otherwise
 	national        map[int32]string // national number in digits of phones not on the fast path (with phone patterns)
 	detail          map[int32]string
