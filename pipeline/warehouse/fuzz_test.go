@@ -1,3 +1,5 @@
+//go:build !nobigquery
+
 package warehouse
 
 import (
