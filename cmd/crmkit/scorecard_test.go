@@ -4,8 +4,11 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -52,6 +55,21 @@ func TestHeadlineKPIsFromRawRows(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			d := newDemoSeed(t, c.customers, c.seed)
 			d.run(t, "run")
+			// The first publish of this new warehouse shows the segments, and
+			// freshness is the newest event (an order of 2025-12-31), with the
+			// load time beside it.
+			page, err := os.ReadFile(filepath.Join(d.out, "operations.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range []string{"reactivate_east", "vip_not_contacted"} {
+				if !strings.Contains(string(page), w) {
+					t.Errorf("operations.html of the first publish lacks %q", w)
+				}
+			}
+			if !regexp.MustCompile(`>2025-12-31 \d\d:\d\d CST<`).Match(page) {
+				t.Error("operations.html shows no newest event time of 2025-12-31 in CST")
+			}
 			got := map[string][2]float64{}
 			for _, layer := range []string{"strategy", "operations", "support"} {
 				for k, v := range kpiValues(t, filepath.Join(d.out, layer+".xlsx")) {
