@@ -258,6 +258,8 @@ var ui = map[string]label{
 	"value":         {"数值", "Value"},
 	"from_to":       {"上月阶段 → 当前阶段", "Stage a month ago → stage now"},
 	"largest":       {"变化最大", "Largest moves"},
+	"chartdata":     {"图表数据：", "Chart data: "},
+	"label":         {"类别", "Label"},
 	"f_source":      {"数据源", "Source"},
 	"f_newest":      {"最新事件时间", "Newest event"},
 	"f_loaded":      {"加载时间", "Loaded"},

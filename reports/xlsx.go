@@ -74,7 +74,7 @@ func WriteXLSX(sc *Scorecard, path string) error {
 	sc = localize(sc)
 	f := excelize.NewFile()
 	defer f.Close()
-	w := &xlsxWriter{f: f, styles: map[string]int{}, sym: CurrencySymbol(sc.Currency)}
+	w := &xlsxWriter{f: f, styles: map[string]int{}, sym: CurrencySymbol(sc.Currency), lang: sc.lang()}
 	if err := f.SetSheetName("Sheet1", SheetKPIs); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
@@ -112,6 +112,7 @@ type xlsxWriter struct {
 	styles map[string]int
 	tables int    // Excel tables added so far (their names must be unique)
 	sym    string // currency sign of money formats
+	lang   string // language of the labels the writer adds
 }
 
 // numFormat is the Excel number format of unit u: unitNumFmt, money with
@@ -333,6 +334,9 @@ func (w *xlsxWriter) kpiSheet(sc *Scorecard) error {
 		maxLabel = max(maxLabel, displayWidth(k.Label))
 	}
 	widths[kpiColLabel] = math.Min(60, math.Max(20, float64(maxLabel)+2))
+	// bold headers with the periods must not wrap
+	widths[kpiColValue] = math.Max(widths[kpiColValue], float64(displayWidth(this))+3)
+	widths[kpiColPrev] = math.Max(widths[kpiColPrev], float64(displayWidth(prev))+3)
 	for col, wd := range widths {
 		name, _ := excelize.ColumnNumberToName(col)
 		if err := w.f.SetColWidth(sheet, name, name, wd); err != nil {
@@ -485,11 +489,11 @@ func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
 	chartCol := maxCols + 2
 	for ci := range s.Charts {
 		c := &s.Charts[ci]
-		if err := w.boldText(sheet, 1, row, "Chart data: "+c.Title, 0); err != nil {
+		if err := w.boldText(sheet, 1, row, uiText(w.lang, "chartdata")+c.Title, 0); err != nil {
 			return err
 		}
 		row++
-		head := []string{"Label"}
+		head := []string{uiText(w.lang, "label")}
 		for _, se := range c.Series {
 			head = append(head, se.Name)
 		}
