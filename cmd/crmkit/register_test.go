@@ -37,3 +37,21 @@ func TestRegisterPluginsWiresTheChain(t *testing.T) {
 		}
 	}
 }
+
+// TestJobsPrintsDeclaredTables: crmkit jobs shows the tables a job declares
+// it reads and writes (the metric jobs declare theirs).
+func TestJobsPrintsDeclaredTables(t *testing.T) {
+	var out, errOut strings.Builder
+	if code := run([]string{"jobs", "--config", "../../config/example.yaml"}, &out, &errOut); code != 0 {
+		t.Fatalf("crmkit jobs: exit %d: %s", code, errOut.String())
+	}
+	var profit string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, metricjobs.JobProfit+" ") {
+			profit = l
+		}
+	}
+	if !strings.HasSuffix(profit, " reads=order_lines,products writes=profit") {
+		t.Fatalf("profit line = %q, want it to end with its declared tables\n%s", profit, out.String())
+	}
+}

@@ -36,7 +36,11 @@ func cmdJobs(ctx context.Context, args []string) error {
 	g := jobs.Nightly(cfg)
 	for _, n := range g.Names() {
 		j, _ := g.Job(n)
-		fmt.Fprintf(stdout, "%-28s group=%-9s deps=%s\n", n, j.Group, strings.Join(j.Deps, ","))
+		line := fmt.Sprintf("%-28s group=%-9s deps=%s", n, j.Group, strings.Join(j.Deps, ","))
+		if len(j.Reads) > 0 || len(j.Writes) > 0 {
+			line += fmt.Sprintf(" reads=%s writes=%s", strings.Join(j.Reads, ","), strings.Join(j.Writes, ","))
+		}
+		fmt.Fprintln(stdout, line)
 	}
 	return nil
 }
