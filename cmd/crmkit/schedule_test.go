@@ -73,7 +73,7 @@ func TestSchedulerStopsOnSignal(t *testing.T) {
 					t.Fatal(err)
 				}
 				d.closeDB()
-			} else if s := time.Now().Second(); s >= 45 {
+			} else if s := time.Now().Second(); s >= 30 {
 				// Start well clear of a minute boundary, so the every-minute
 				// schedule cannot fire before the signal.
 				time.Sleep(time.Duration(61-s) * time.Second)
