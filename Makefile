@@ -46,7 +46,12 @@ FUZZTIME ?= 1m
 FUZZ_TARGETS := \
 	./config:FuzzParse \
 	./models/segment:FuzzCompile \
-	./pipeline/warehouse:FuzzTranslateToBigQuery
+	./pipeline/warehouse:FuzzTranslateToBigQuery \
+	./pipeline/source:FuzzCSV \
+	./pipeline/source:FuzzCSVGBK \
+	./pipeline/source:FuzzNDJSON \
+	./pipeline/source:FuzzXLSX \
+	./pipeline/source:FuzzParquet
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \

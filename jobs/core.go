@@ -147,6 +147,30 @@ const loadOrder = `LEFT JOIN (SELECT load_id, max(coalesce(load_seq, 0)) AS load
 
 const newestFirst = `s.load_seq DESC, s.loaded_at DESC, r._load_id DESC, r._row DESC`
 
+// newestRows is the load id of each row of raw table r that core keeps
+// (the newest export of each key).
+func newestRows(raw, key string) string {
+	return `SELECT r._load_id FROM ` + raw + ` r ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY ` + key + ` ORDER BY ` + newestFirst + `) = 1`
+}
+
+// CurrentRowsSQL counts, per load (load_id, current_rows), the raw rows
+// that core holds as the current version: order lines of the kept export
+// of their order, master rows of the newest export of their key, every
+// event row. Data health shows the rows loaded apart from the current ones
+// (a re-export supersedes the rows of the one before). It reads the core
+// views, so it is run after core, by the one report that needs it.
+var CurrentRowsSQL = `SELECT load_id, CAST(sum(n) AS BIGINT) AS current_rows FROM (
+		SELECT _load_id AS load_id, count(*) AS n FROM kept_order_lines GROUP BY 1
+		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_products", "r.sku") + `) p GROUP BY 1
+		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_stores", "r.store_id") + `) s GROUP BY 1
+		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_campaigns", "r.campaign_id") + `) c GROUP BY 1
+		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_social_accounts", "r.platform, r.openid") + `) a GROUP BY 1
+		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_service_tickets", "r.ticket_id") + `) t GROUP BY 1
+		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM raw_social_interactions GROUP BY 1
+		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM raw_campaign_contacts GROUP BY 1
+	) u GROUP BY 1`
+
 // mastersSQL builds the tables other than orders and its views.
 func mastersSQL() []struct{ table, sql string } {
 	return []struct{ table, sql string }{

@@ -56,6 +56,16 @@ func TestMastersKeepNewestExport(t *testing.T) {
 			if cost != c.want || n != 2 {
 				t.Errorf("P1 cost %v of %d products, want %v of 2", cost, n, c.want)
 			}
+			// Data health: of the 2 rows of each export, only the newest
+			// export's are current; the others are superseded.
+			var current, loads int64
+			var newest string
+			if err := wh.DB().QueryRow(`SELECT sum(current_rows), count(*), min(load_id) FROM (`+CurrentRowsSQL+`) c WHERE current_rows > 0`).Scan(&current, &loads, &newest); err != nil {
+				t.Fatal(err)
+			}
+			if current != 2 || loads != 1 || newest != ids[c.loaded-1] {
+				t.Errorf("current rows: %d rows in %d loads (%s), want 2 in 1 (%s)", current, loads, newest, ids[c.loaded-1])
+			}
 		})
 	}
 }

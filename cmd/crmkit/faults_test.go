@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/crmkit/crmkit/jobs"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -110,8 +113,23 @@ func checkReconciles(t *testing.T, db *sql.DB) {
 }
 
 func faultImplausibleDates(t *testing.T, d *demoEnv) {
+	// Lines like the generated ones (every mapped key), with their own
+	// order ids and times.
+	gen, err := os.ReadFile(filepath.Join(d.data, "ecommerce", "tmall", "orders_202401.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var proto map[string]any
+	if err := json.Unmarshal(bytes.SplitN(gen, []byte("\n"), 2)[0], &proto); err != nil {
+		t.Fatal(err)
+	}
 	line := func(id, ts string) string {
-		return fmt.Sprintf(`{"订单编号":"%s","买家会员名":"tbfault","收货人":"测试","收货人手机":"13800000000","下单时间":"%s","订单状态":"交易成功","商家编码":"QL-FR-0004","购买数量":1,"单价":10.00,"优惠":0.00,"实付金额":10.00,"退款金额":0.00}`, id, ts)
+		proto["订单编号"], proto["下单时间"] = id, ts
+		b, err := json.Marshal(proto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
 	body := strings.Join([]string{line("F1", "2025-06-01 10:00:00"), line("F2", "0001-01-01 00:00:00"), line("F3", "2099-06-01 12:00:00")}, "\n") + "\n"
 	if err := os.WriteFile(filepath.Join(d.data, "ecommerce", "tmall", "orders_fault.ndjson"), []byte(body), 0o644); err != nil {
@@ -332,6 +350,16 @@ func faultProductReexports(t *testing.T, d *demoEnv) {
 		}
 		if n := scalar[int64](t, db, `SELECT count(*) FROM load_files WHERE source = 'erp_products' AND status = 'loaded'`); n != int64(i+2) {
 			t.Errorf("export %d: %d product loads, want %d", i+1, n, i+2)
+		}
+		// Data health: the rows current are the products core holds; each
+		// earlier export's rows are superseded.
+		var loaded, current, products, perExport int64
+		if err := db.QueryRow(`SELECT sum(f.rows_loaded), sum(coalesce(c.current_rows, 0)), (SELECT count(*) FROM products), min(f.rows_loaded)
+			FROM load_files f LEFT JOIN (`+jobs.CurrentRowsSQL+`) c ON c.load_id = f.load_id WHERE f.source = 'erp_products' AND f.status = 'loaded'`).Scan(&loaded, &current, &products, &perExport); err != nil {
+			t.Fatal(err)
+		}
+		if current != products || loaded != int64(i+2)*perExport || loaded-current != int64(i+1)*perExport {
+			t.Errorf("export %d: %d rows loaded, %d current, %d products, %d per export; want current = products and %d superseded", i+1, loaded, current, products, perExport, int64(i+1)*perExport)
 		}
 		d.closeDB()
 	}

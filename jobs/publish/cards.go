@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 	"github.com/crmkit/crmkit/reports"
 )
@@ -541,10 +542,21 @@ func (b *builder) support() reports.Scorecard {
 		svcSec.Charts = []reports.Chart{chartFrom("tickets", "Tickets by category, "+b.cur.Label, reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}
 	}
 	sc.Sections = append(sc.Sections, svcSec)
-	loads := b.table("Rows loaded and quarantined per source (all loads)", `SELECT source, count(CASE WHEN status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN status = 'duplicate' THEN 1 END) AS duplicate_files,
+	loadsSQL := `SELECT source, count(CASE WHEN status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN status = 'duplicate' THEN 1 END) AS duplicate_files,
 		count(CASE WHEN status = 'rejected' THEN 1 END) AS rejected_files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
 		sum(rows_quarantined) / nullif(sum(rows_read), 0) AS quarantine_rate, max(loaded_at) AS last_load
-		FROM load_files GROUP BY 1 ORDER BY 1`)
+		FROM load_files GROUP BY 1 ORDER BY 1`
+	if b.exists("kept_order_lines") {
+		// Rows superseded by a later export of the same order or master
+		// key are loaded but no longer current: shown apart.
+		loadsSQL = `SELECT f.source, count(CASE WHEN f.status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN f.status = 'duplicate' THEN 1 END) AS duplicate_files,
+		count(CASE WHEN f.status = 'rejected' THEN 1 END) AS rejected_files, sum(f.rows_read) AS rows_read, sum(f.rows_loaded) AS rows_loaded, sum(f.rows_quarantined) AS rows_quarantined,
+		sum(CASE WHEN f.status = 'loaded' THEN coalesce(c.current_rows, 0) ELSE 0 END) AS rows_current,
+		sum(f.rows_loaded) - sum(CASE WHEN f.status = 'loaded' THEN coalesce(c.current_rows, 0) ELSE 0 END) AS rows_superseded,
+		sum(f.rows_quarantined) / nullif(sum(f.rows_read), 0) AS quarantine_rate, max(f.loaded_at) AS last_load
+		FROM load_files f LEFT JOIN (` + jobs.CurrentRowsSQL + `) c ON c.load_id = f.load_id GROUP BY 1 ORDER BY 1`
+	}
+	loads := b.table("Rows loaded and quarantined per source (all loads; current = the rows core holds, superseded = replaced by a later export)", loadsSQL)
 	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3`)
 	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
 	health := reports.Section{Name: "Data health", Note: "Loads up to the run (not per period). Every load reconciles: rows read = rows loaded + rows quarantined. Newest event time per source is in the freshness table.", Tables: []reports.Table{loads, reasons, rejected}}

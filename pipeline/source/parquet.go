@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,11 +36,26 @@ type parquetReader struct {
 	loc    *time.Location
 }
 
-func openParquet(path string, opts Options) (Reader, error) {
+// errCorruptParquet is returned for a file on which arrow-go's Parquet
+// reader panics: it does on some corrupt files (a page of negative length
+// makes a slice of out-of-range size; found by FuzzParquet, the input kept
+// in testdata/fuzz). The panic is turned into an error so that ingest
+// rejects that file alone.
+var errCorruptParquet = errors.New("corrupt parquet file")
+
+func corruptParquet(p any) error { return fmt.Errorf("%w: %v", errCorruptParquet, p) }
+
+func openParquet(path string, opts Options) (rd Reader, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			f.Close()
+			rd, err = nil, corruptParquet(p)
+		}
+	}()
 	pf, err := file.NewParquetReader(f)
 	if err != nil {
 		f.Close()
@@ -67,7 +83,12 @@ func openParquet(path string, opts Options) (Reader, error) {
 
 func (r *parquetReader) Header() []string { return r.header }
 
-func (r *parquetReader) Next() (*Row, error) {
+func (r *parquetReader) Next() (row *Row, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			row, err = nil, corruptParquet(p)
+		}
+	}()
 	for r.rec == nil || r.i >= int(r.rec.NumRows()) {
 		if r.rec != nil {
 			r.rec = nil
