@@ -32,7 +32,8 @@ func cdnowSample(t *testing.T) string {
 // cdnowConfig loads the CDNOW sample as it is published: no header, fields
 // separated by runs of spaces, CRLF lines, yyyymmdd dates, no order id
 // (each line is one purchase) and no unit price (derived from the dollars
-// and the number of CDs).
+// and the number of CDs). Its purchases are from 1997, before the default
+// valid_from (2000-01-01), so the source says where its dates start.
 const cdnowConfig = `warehouse:
   path: out/warehouse.duckdb
 output_dir: out
@@ -47,6 +48,7 @@ sources:
     delimiter: whitespace
     header: false
     timestamp_layout: "20060102"
+    valid_from: "1997-01-01"
     columns:
       buyer_id: "2"
       order_ts: "3"
