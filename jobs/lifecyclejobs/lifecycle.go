@@ -9,7 +9,9 @@ package lifecyclejobs
 
 import (
 	"context"
+	"embed"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,12 +19,27 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/jobs/sqlfile"
 	"github.com/crmkit/crmkit/models/lifecycle"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // JobName is the name of the lifecycle job.
 const JobName = "lifecycle"
+
+// The input queries are the files in sql/.
+//
+//go:embed sql/*.sql
+var sqlFS embed.FS
+
+var queries = sqlfile.MustParse(sqlFS, "sql")
+
+// reads and writes declare the job's tables (jobs.Job.Reads/Writes);
+// Compute refuses a query file naming a table outside reads.
+var (
+	reads  = []string{"orders", "social_interactions", "social_accounts", "campaign_contacts", "campaigns"}
+	writes = []string{"lifecycle_stage", "lifecycle_counts", "lifecycle_flows"}
+)
 
 var registerOnce sync.Once
 
@@ -33,9 +50,11 @@ func Register() { registerOnce.Do(func() { jobs.RegisterModel(JobName, NewJob) }
 // NewJob returns the lifecycle job for cfg.
 func NewJob(cfg *config.Config) *jobs.Job {
 	return &jobs.Job{
-		Name:  JobName,
-		Group: "models",
-		Run:   run,
+		Name:   JobName,
+		Group:  "models",
+		Reads:  reads,
+		Writes: writes,
+		Run:    run,
 		// Before the jobs of Sequence 2, social_engagement among them.
 		Sequence: 1,
 	}
@@ -125,7 +144,6 @@ func Compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 	}
 	y, m, d := asOf.In(loc).Date()
 	end := tsLiteral(wh, time.Date(y, m, d+1, 0, 0, 0, 0, loc))
-	t := wh.Dialect().Table
 	var in lifecycle.Inputs
 	defer func() {
 		for _, recs := range [][]arrow.RecordBatch{in.Orders, in.Interactions, in.Follows, in.Contacts} {
@@ -146,31 +164,34 @@ func Compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 		*dst = recs
 		return nil
 	}
-	if err := read("orders", fmt.Sprintf(`SELECT customer_id, order_ts, channel FROM %s WHERE order_ts < %s AND %s`,
-		t("orders"), end, purchaseFilter), &in.Orders); err != nil {
-		return nil, err
-	}
-	if err := read("social_interactions", fmt.Sprintf(`SELECT customer_id, ts, action, platform AS channel FROM %s
-		WHERE customer_id IS NOT NULL AND ts < %s`, t("social_interactions"), end), &in.Interactions); err != nil {
-		return nil, err
-	}
-	if err := read("social_accounts", fmt.Sprintf(`SELECT customer_id, followed_ts, unfollowed_ts, platform AS channel FROM %s
-		WHERE customer_id IS NOT NULL AND followed_ts < %s`, t("social_accounts"), end), &in.Follows); err != nil {
-		return nil, err
-	}
 	campaigns, err := tableExists(ctx, wh, "campaigns")
 	if err != nil {
 		return nil, err
 	}
-	channel, join := "CAST(NULL AS VARCHAR)", ""
-	if campaigns {
-		channel, join = "k.channel", fmt.Sprintf(" LEFT JOIN %s k ON k.campaign_id = cc.campaign_id", t("campaigns"))
-	}
-	// Only deliveries reach a customer: control group rows are held out.
-	if err := read("campaign_contacts", fmt.Sprintf(`SELECT cc.customer_id, cc.contacted_ts, %s AS channel FROM %s cc%s
-		WHERE cc.customer_id IS NOT NULL AND cc.contacted_ts < %s AND lower(coalesce(cc.contact_group, 'target')) <> 'control'`,
-		channel, t("campaign_contacts"), join, end), &in.Contacts); err != nil {
-		return nil, err
+	data := struct {
+		End, Purchase string
+		Campaigns     bool
+	}{end, purchaseFilter, campaigns}
+	dialect := warehouse.SQLOf(wh.Dialect())
+	for _, src := range []struct {
+		table, file string
+		dst         *[]arrow.RecordBatch
+	}{
+		{"orders", "orders", &in.Orders},
+		{"social_interactions", "interactions", &in.Interactions},
+		{"social_accounts", "follows", &in.Follows},
+		{"campaign_contacts", "contacts", &in.Contacts},
+	} {
+		if u := queries.Undeclared(src.file, reads); len(u) > 0 {
+			return nil, fmt.Errorf("lifecycle: sql/%s.sql reads %s, which the job does not declare", src.file, strings.Join(u, ", "))
+		}
+		q, err := queries.Render(src.file, dialect, data)
+		if err != nil {
+			return nil, err
+		}
+		if err := read(src.table, q, src.dst); err != nil {
+			return nil, err
+		}
 	}
 	return lifecycle.Compute(in, asOf, prevAsOf, p)
 }
