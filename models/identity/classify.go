@@ -187,14 +187,20 @@ func (r *rules) flagsNeeded() bool {
 }
 
 // identifierFlags returns the flags of local identifier l of a read shard:
-// fHit, fMultiName, and fVelocity when its purchases are enough to break
-// a velocity rule (more than MaxOrdersPerDay in all, or more than
-// MaxStoresPerMonth in two stores or more).
+// fHit, fMultiName, and fVelocity when its purchases may break a velocity
+// rule (more than MaxOrdersPerDay in one day bucket, or more than
+// MaxStoresPerMonth in all in two stores or more).
 func (r *rules) identifierFlags(sh *readShard, l int32) uint8 {
 	rs := sh.st[l].rule
 	out := rs.flags & (fHit | fMultiName)
-	p := int(rs.purchases)
-	if (r.maxPerDay >= 0 && p > r.maxPerDay) || (r.maxStores >= 0 && rs.flags&fMultiStore != 0 && p > r.maxStores) {
+	total, busiest, saturated := 0, 0, false
+	for _, d := range rs.days {
+		total += int(d)
+		busiest = max(busiest, int(d))
+		saturated = saturated || d == 255
+	}
+	if (r.maxPerDay >= 0 && (busiest > r.maxPerDay || saturated)) ||
+		(r.maxStores >= 0 && rs.flags&fMultiStore != 0 && (total > r.maxStores || saturated)) {
 		out |= fVelocity
 	}
 	return out

@@ -86,8 +86,12 @@ type idStat struct {
 // and velocity rules.
 type ruleState struct {
 	name, store uint32 // first name hash and first store hash seen, 0 = none
-	purchases   uint16 // saturating
-	flags       uint8
+	// purchases by day modulo 3 (saturating): a day with more than
+	// MaxOrdersPerDay purchases puts its bucket over the limit, so a bucket
+	// over it is a necessary condition that keeps most heavy buyers (many
+	// purchases, few a day) out of the velocity scan
+	days  [3]uint8
+	flags uint8
 }
 
 // readEvidence normalises and interns every identifier value, building the
@@ -376,7 +380,8 @@ func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPa
 						}
 					}
 					if v.flags&fPurchase != 0 {
-						rs.purchases = min(rs.purchases, 65534) + 1
+						d := &rs.days[(floorDiv(v.ts, 86_400_000_000)%3+3)%3]
+						*d = min(*d, 254) + 1
 						if v.store != 0 {
 							if rs.store == 0 {
 								rs.store = v.store
