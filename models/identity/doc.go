@@ -65,7 +65,7 @@
 // source of the record it came from), first and last seen, first channel,
 // number of identifiers. Survivorship is "best Config.SourcePriority rank,
 // then most recent non-empty"; home store is the store with most records,
-// ties to the most recent.
+// ties to the most recent last record, then to the smallest store id.
 //
 // # Evaluation
 //

@@ -51,16 +51,20 @@ func (a *storeAgg) add(ts int64, row int32, src int16, after func(a, b int32) bo
 	}
 }
 
-// beats reports whether a is a better home store than b: more records,
-// then the more recent last record, then the last record that comes after.
-func (a *storeAgg) beats(b *storeAgg, after func(a, b int32) bool) bool {
+// beats reports whether a is a better home store than b, names mapping
+// store indexes to store ids: more records, then the more recent last
+// record, then the smaller store id (byte order). The order depends only on
+// the counts, times and store ids, never on the order of the evidence rows
+// or on the prior map, so stitching again over the same evidence picks the
+// same home store.
+func (a *storeAgg) beats(b *storeAgg, names []string) bool {
 	if a.count != b.count {
 		return a.count > b.count
 	}
 	if a.lastTs != b.lastTs {
 		return a.lastTs > b.lastTs
 	}
-	return after(a.lastRow, b.lastRow)
+	return names[a.store] < names[b.store]
 }
 
 // gstate is the golden-record state of one customer, 128 bytes (two cache
@@ -93,8 +97,8 @@ type golden struct {
 
 // rowAfter reports whether evidence row a comes after row b in the stable
 // record order: by rec_key, then by position. Every tie of the golden
-// record (same source rank and time) and of the home store is broken by
-// it, so a rerun over the same data picks the same values whatever order
+// record (same source rank and time) and of home_store_source is broken
+// by it, so a rerun over the same data picks the same values whatever order
 // the warehouse returned the evidence rows in (rec_key is unique per
 // table).
 func (s *stitcher) rowAfter(a, b int32) bool {
@@ -400,16 +404,19 @@ func (s *stitcher) goldenPass(gst []gstate, rowComp []int32, rowInfo []uint16, k
 	g.homes = map[int32]*storeAgg{}
 	for key, a := range g.more {
 		comp := int32(key >> 32)
-		if b := g.homes[comp]; b == nil || a.beats(b, g.after) {
+		if b := g.homes[comp]; b == nil || a.beats(b, g.stores) {
 			g.homes[comp] = a
 		}
 	}
 	return g
 }
 
-// addStore counts a record of customer comp at store si.
+// addStore counts a record of customer comp at store si. Up to two stores
+// are counted inline in st.stores; from the third on, every store of the
+// customer (the first two copied over) is counted in g.more only, so no
+// record is counted in a copy that home no longer reads.
 func (g *golden) addStore(st *gstate, comp, si int32, ts int64, row int32, src int16) {
-	for k := 0; k < int(min(st.nStores, 2)); k++ {
+	for k := 0; k < int(st.nStores) && st.nStores < 3; k++ {
 		if st.stores[k].store == si {
 			st.stores[k].add(ts, row, src, g.after)
 			return
@@ -445,7 +452,7 @@ func (g *golden) home(st *gstate, comp int32) *storeAgg {
 	case 1:
 		return &st.stores[0]
 	case 2:
-		if st.stores[1].beats(&st.stores[0], g.after) {
+		if st.stores[1].beats(&st.stores[0], g.stores) {
 			return &st.stores[1]
 		}
 		return &st.stores[0]

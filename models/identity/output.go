@@ -83,7 +83,7 @@ var ChangesSchema = arrow.NewSchema([]arrow.Field{
 // survivorship (Config.SourcePriority rank, then most recent ts, then later
 // input order), and *_source is the source of the chosen record (its channel
 // when source is null). home_store is the store_id with the most records
-// (ties: the most recent record; then the later record), home_store_source
+// (ties: the most recent record; then the smallest store_id), home_store_source
 // the source of its most recent record there. first_seen and last_seen are
 // the min and max ts of the customer's records; first_channel is the channel
 // of the earliest record (ties: best rank, then input order). identifiers

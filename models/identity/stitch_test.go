@@ -653,9 +653,9 @@ func TestNoLeaks(t *testing.T) {
 
 // TestGoldenRecordIndependentOfInputOrder: ties of the golden record (two
 // records of the same source at the same instant with different names,
-// phones and regions; the first-seen record; two home stores with the
-// same count and last visit) are broken by rec_key, so the customer is
-// the same whichever order the evidence rows come in.
+// phones and regions; the first-seen record) are broken by rec_key, and
+// two home stores with the same count and last visit by the smaller store
+// id, so the customer is the same whichever order the evidence rows come in.
 func TestGoldenRecordIndependentOfInputOrder(t *testing.T) {
 	rs := []rec{
 		{key: "pos:1", ts: "2024-05-01", source: "pos", card: "M9", name: "Li Na", phone: "13800000001", region: "华东", store: "S1"},
@@ -671,8 +671,8 @@ func TestGoldenRecordIndependentOfInputOrder(t *testing.T) {
 	if !reflect.DeepEqual(got[0], got[1]) {
 		t.Fatalf("golden record depends on input order:\n%v\n%v", got[0], got[1])
 	}
-	// The later rec_key wins every tie.
-	for k, want := range map[string]string{"name": "Li Nana", "region": "华南", "home_store": "S2"} {
+	// The later rec_key wins every record tie; the smaller store id the home store tie.
+	for k, want := range map[string]string{"name": "Li Nana", "region": "华南", "home_store": "S1"} {
 		if got[0][k] != want {
 			t.Errorf("%s = %q, want %q (%v)", k, got[0][k], want, got[0])
 		}
