@@ -118,3 +118,39 @@ func TestCDNOWSampleThroughCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestCDNOWSampleCohortsRFM runs `crmkit run --with-deps cohorts rfm` on
+// CDNOW_sample.txt (as-of 1997-09-30) and checks that cohorts and RFM see
+// the same 2,357 buyers as the CLV fit: they count the shared purchase
+// rule's purchases, so the 8 customers whose purchases to the as-of day
+// are $0.00 lines are buyers (cohort members, RFM-scored with monetary 0),
+// not the 2,349 an amount > 0 filter would leave.
+func TestCDNOWSampleCohortsRFM(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "crmkit.yaml")
+	if err := os.WriteFile(cfg, []byte(strings.Replace(cdnowConfig, "%s", cdnowSample(t), 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"run", "--with-deps", "cohorts", "rfm", "--config", cfg, "--log-format", "json", "-q"}, &out, &errOut); code != 0 {
+		t.Fatalf("crmkit run exited %d:\n%s\n%s", code, out.String(), errOut.String())
+	}
+	wh, err := warehouse.OpenDuckDB(filepath.Join(dir, "out", "warehouse.duckdb"), warehouse.DuckDBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	db := wh.DB()
+	var cohortCustomers, rfmCustomers, rfmZero int64
+	if err := db.QueryRow(`SELECT sum(cohort_size) FROM cohort_retention
+		WHERE as_of = DATE '1997-09-30' AND dimension = 'all' AND months_since = 0`).Scan(&cohortCustomers); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT count(*), count(CASE WHEN monetary = 0 AND frequency > 0 THEN 1 END) FROM rfm
+		WHERE as_of = DATE '1997-09-30'`).Scan(&rfmCustomers, &rfmZero); err != nil {
+		t.Fatal(err)
+	}
+	if cohortCustomers != 2357 || rfmCustomers != 2357 || rfmZero != 8 {
+		t.Errorf("customers in cohorts = %d, in RFM = %d (%d with monetary 0), want 2357, 2357 (8)", cohortCustomers, rfmCustomers, rfmZero)
+	}
+}

@@ -342,6 +342,9 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 		i++
 	}
 	local := fmt.Sprintf("timezone('%s', order_ts)", tz)
+	// The cohorts, RFM and CLV twins select purchases by the shared rule
+	// their jobs read through (jobs.PurchasePredicate).
+	purchase := jobs.PurchasePredicate(cfg.Models.CLV.MinAmount)
 	churn := cfg.Models.Growth.ChurnDays
 	if churn <= 0 {
 		churn = metrics.DefaultChurnDays
@@ -353,7 +356,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 		// line with the highest net amount), as the cohorts job computes.
 		"cohorts": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_cohort AS
 			WITH o AS (SELECT customer_id, channel, order_id, order_ts, date_trunc('month', %[1]s) AS m, net_amount FROM orders
-				WHERE customer_id IS NOT NULL AND net_amount > 0),
+				WHERE customer_id IS NOT NULL AND %[2]s),
 			f AS (SELECT customer_id, min(m) AS cohort, arg_min(channel, (order_ts, channel, order_id)) AS first_channel,
 				arg_min(order_id, (order_ts, channel, order_id)) AS first_order FROM o GROUP BY 1),
 			fc AS (SELECT f.customer_id, arg_min(p.category, (-l.net_amount, p.category)) AS first_category
@@ -370,10 +373,10 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 			SELECT a.*, s.size, a.active / s.size AS retention,
 				sum(a.revenue) OVER (PARTITION BY a.cohort, a.first_channel, a.region, a.first_category ORDER BY a.k) / s.size AS cum_rev
 			FROM a JOIN s ON s.cohort = a.cohort AND s.first_channel IS NOT DISTINCT FROM a.first_channel
-				AND s.region IS NOT DISTINCT FROM a.region AND s.first_category IS NOT DISTINCT FROM a.first_category`, local)},
+				AND s.region IS NOT DISTINCT FROM a.region AND s.first_category IS NOT DISTINCT FROM a.first_category`, local, purchase)},
 		"rfm": {`CREATE OR REPLACE TEMP TABLE bench_twin_rfm AS
 			WITH c AS (SELECT customer_id, date_diff('day', max(order_ts), (SELECT max(order_ts) FROM orders)) AS recency, count(*) AS frequency, sum(net_amount) AS monetary
-				FROM orders WHERE customer_id IS NOT NULL GROUP BY 1)
+				FROM orders WHERE customer_id IS NOT NULL AND ` + purchase + ` GROUP BY 1)
 			SELECT *, ntile(5) OVER (ORDER BY recency DESC) AS r, ntile(5) OVER (ORDER BY frequency) AS f, ntile(5) OVER (ORDER BY monetary) AS m FROM c`},
 		// New, returning, reactivated and churned customers per month
 		// (the growth job's churn window, models.growth.churn_days), active at the end,
@@ -412,9 +415,9 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 		// unit cost stay out of the costed net sales and the margin.
 		"sales": {salesTwin(cfg, local)},
 		"clv: summary": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_clv_summary AS
-			WITH d AS (SELECT customer_id, CAST(%[1]s AS DATE) AS day, sum(net_amount) AS amount FROM orders WHERE customer_id IS NOT NULL AND net_amount > 0 GROUP BY 1, 2)
+			WITH d AS (SELECT customer_id, CAST(%[1]s AS DATE) AS day, sum(net_amount) AS amount FROM orders WHERE customer_id IS NOT NULL AND %[2]s GROUP BY 1, 2)
 			SELECT customer_id, count(*) - 1 AS x, date_diff('day', min(day), max(day)) / 7.0 AS t_x,
-				date_diff('day', min(day), (SELECT max(day) FROM d)) / 7.0 AS T, avg(amount) AS mean_spend FROM d GROUP BY 1`, local)},
+				date_diff('day', min(day), (SELECT max(day) FROM d)) / 7.0 AS T, avg(amount) AS mean_spend FROM d GROUP BY 1`, local, purchase)},
 	}
 }
 

@@ -100,10 +100,10 @@ type Result struct {
 	Customers int
 	// Orders is the number of order rows read; Purchases those counted.
 	Orders, Purchases int64
-	// AfterAsOf, NonPositive and Null count the rows left out: order_ts on
-	// or after the end of the as-of day, net_amount <= 0, and a null
-	// customer index, order_ts or net_amount.
-	AfterAsOf, NonPositive, Null int64
+	// AfterAsOf and Null count the rows left out: order_ts on or after the
+	// end of the as-of day, and a null customer index, order_ts or
+	// net_amount.
+	AfterAsOf, Null int64
 }
 
 // dimension holds one split: its values (sorted) and a code per customer.
@@ -152,15 +152,11 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	have := dims.have
 	for _, o := range ords {
 		res.Orders += int64(o.N)
-		if ixs, tss, amts, ok := o.Dense(); ok {
+		if ixs, tss, _, ok := o.Dense(); ok {
 			for i, ix := range ixs {
 				ts := int64(tss[i])
 				if ts >= endMicros {
 					res.AfterAsOf++
-					continue
-				}
-				if !(amts[i] > 0) {
-					res.NonPositive++
 					continue
 				}
 				if ix < 0 || int(ix) >= nCust || !have[ix] {
@@ -177,17 +173,13 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 			continue
 		}
 		for i := 0; i < o.N; i++ {
-			ix, ts, amt, ok := o.Row(i)
+			ix, ts, _, ok := o.Row(i)
 			if !ok {
 				res.Null++
 				continue
 			}
 			if ts >= endMicros {
 				res.AfterAsOf++
-				continue
-			}
-			if !(amt > 0) {
-				res.NonPositive++
 				continue
 			}
 			if ix < 0 || ix >= int64(nCust) || !dims.present(ix) {
@@ -278,7 +270,7 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 	for _, o := range ords {
 		if ixs, tss, amts, ok := o.Dense(); ok {
 			for i, ix := range ixs {
-				if ts, amt := int64(tss[i]), amts[i]; ts < endMicros && amt > 0 {
+				if ts, amt := int64(tss[i]), amts[i]; ts < endMicros {
 					add(int64(ix), ts, amt)
 				}
 			}
@@ -286,7 +278,7 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 		}
 		for i := 0; i < o.N; i++ {
 			ix, ts, amt, ok := o.Row(i)
-			if ok && ts < endMicros && amt > 0 {
+			if ok && ts < endMicros {
 				add(ix, ts, amt)
 			}
 		}

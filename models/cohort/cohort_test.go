@@ -99,29 +99,34 @@ func local(y int, m time.Month, d, h, min int) time.Time {
 
 // TestHandBuilt works a small example out by hand. Business zone
 // Asia/Shanghai (UTC+8), as-of 2024-03-15 (orders before 2024-03-16 00:00
-// local count).
+// local count). The model takes every order it is handed as a purchase,
+// whatever its amount (the shared purchase rule chose them), so the $0.00
+// orders of customers 2 and 3 are purchases.
 //
 //	ix  first_channel region  first_category  orders (local time, net)
 //	0   tmall         east    shoes           01-05 100, 01-20 50, 03-02 30
 //	1   pos           north   bags            02-01 01:00 80 (= 01-31 17:00 UTC: February locally),
 //	                                          02-10 20, 03-15 23:59 40 (last minute of the as-of day)
-//	2   tmall         (null)  shoes           01-10 60, 02-29 0 (not a purchase), 03-16 00:00 500 (after as-of)
-//	3   jd            east    shoes           01-15 −10 (not a purchase) → in no cohort
+//	2   tmall         (null)  shoes           01-10 60, 02-29 0.00 (a purchase), 03-16 00:00 500 (after as-of)
+//	3   jd            east    shoes           01-15 0.00 (its only purchase: a buyer, cohort 2024-01)
 //	4   pos           north   bags            03-16 08:00 70 (after as-of) → in no cohort
 //	null index: 01-07 1000 → left out
 //
-// Cohorts: 2024-01 = {0, 2}, 2024-02 = {1}; months run 2024-01..2024-03.
+// Cohorts: 2024-01 = {0, 2, 3}, 2024-02 = {1}; months run 2024-01..2024-03.
 //
-//	all 2024-01: k0 active {0,2} = 2, revenue 100+50+60 = 210, cum/cust 210/2 = 105
-//	             k1 active 0 (2's 02-29 order has net 0), revenue 0, cum 105
-//	             k2 active {0} = 1 → 50 %, revenue 30, cum (210+30)/2 = 120
+//	all 2024-01: k0 active {0,2,3} = 3, revenue 100+50+60+0 = 210, cum/cust 210/3 = 70
+//	             k1 active {2} = 1 → 33.3 % (its 02-29 $0.00 order), revenue 0, cum 70
+//	             k2 active {0} = 1 → 33.3 %, revenue 30, cum (210+30)/3 = 80
 //	all 2024-02: k0 active 1, revenue 80+20 = 100, cum 100; k1 active 1, revenue 40, cum 140
-//	first_channel: pos = {1} (2024-02 as above), tmall = {0,2} (2024-01 as above); jd has no cohort
-//	region: east = {0}: 2024-01 k0 1 / 150 / 150, k1 0 / 0 / 150, k2 1 / 30 / 180
-//	        north = {1}: as all 2024-02; unknown = {2}: 2024-01 k0 1 / 60 / 60, k1 0, k2 0 (cum 60)
-//	first_category: bags = {1}, shoes = {0, 2}
+//	first_channel: jd = {3}: 2024-01 k0 1 / 100 % / 0 / 0, k1 and k2 0 / 0 / 0 / 0
+//	               pos = {1} (2024-02 as above)
+//	               tmall = {0,2}: 2024-01 k0 2 / 100 % / 210 / 105, k1 1 / 50 % / 0 / 105, k2 1 / 50 % / 30 / 120
+//	region: east = {0,3}: 2024-01 k0 2 / 100 % / 150 / 75, k1 0 / 0 / 0 / 75, k2 1 / 50 % / 30 / 90
+//	        north = {1}: as all 2024-02
+//	        unknown = {2}: 2024-01 k0 1 / 100 % / 60 / 60, k1 1 / 100 % / 0 / 60, k2 0 / 0 / 0 / 60
+//	first_category: bags = {1}, shoes = {0, 2, 3} (as all 2024-01)
 //
-// Accounting: 12 rows = 7 purchases + 2 after as-of + 2 non-positive + 1 null.
+// Accounting: 12 rows = 9 purchases + 2 after as-of + 1 null; 4 customers.
 func TestHandBuilt(t *testing.T) {
 	b1 := ordersBatch(t, []order{
 		{0, local(2024, 1, 5, 10, 0), 100},
@@ -136,7 +141,7 @@ func TestHandBuilt(t *testing.T) {
 		{1, local(2024, 2, 10, 15, 0), 20},
 		{0, local(2024, 3, 2, 18, 0), 30},
 		{2, local(2024, 2, 29, 11, 0), 0},
-		{3, local(2024, 1, 15, 11, 0), -10},
+		{3, local(2024, 1, 15, 11, 0), 0},
 		{1, local(2024, 3, 15, 23, 59), 40},
 		{4, local(2024, 3, 16, 8, 0), 70},
 	}, true, arrow.Millisecond)
@@ -160,11 +165,12 @@ func TestHandBuilt(t *testing.T) {
 		size, active    int64
 		ret, rev, cum   float64
 	}
+	third := 100.0 / 3
 	jan := func(dim, val string) []cell {
 		return []cell{
-			{dim, val, "2024-01", 0, 2, 2, 100, 210, 105},
-			{dim, val, "2024-01", 1, 2, 0, 0, 0, 105},
-			{dim, val, "2024-01", 2, 2, 1, 50, 30, 120},
+			{dim, val, "2024-01", 0, 3, 3, 100, 210, 70},
+			{dim, val, "2024-01", 1, 3, 1, third, 0, 70},
+			{dim, val, "2024-01", 2, 3, 1, third, 30, 80},
 		}
 	}
 	feb := func(dim, val string) []cell {
@@ -176,16 +182,23 @@ func TestHandBuilt(t *testing.T) {
 	var want []cell
 	want = append(want, jan("all", "all")...)
 	want = append(want, feb("all", "all")...)
-	want = append(want, feb("first_channel", "pos")...)
-	want = append(want, jan("first_channel", "tmall")...)
 	want = append(want,
-		cell{"region", "east", "2024-01", 0, 1, 1, 100, 150, 150},
-		cell{"region", "east", "2024-01", 1, 1, 0, 0, 0, 150},
-		cell{"region", "east", "2024-01", 2, 1, 1, 100, 30, 180})
+		cell{"first_channel", "jd", "2024-01", 0, 1, 1, 100, 0, 0},
+		cell{"first_channel", "jd", "2024-01", 1, 1, 0, 0, 0, 0},
+		cell{"first_channel", "jd", "2024-01", 2, 1, 0, 0, 0, 0})
+	want = append(want, feb("first_channel", "pos")...)
+	want = append(want,
+		cell{"first_channel", "tmall", "2024-01", 0, 2, 2, 100, 210, 105},
+		cell{"first_channel", "tmall", "2024-01", 1, 2, 1, 50, 0, 105},
+		cell{"first_channel", "tmall", "2024-01", 2, 2, 1, 50, 30, 120})
+	want = append(want,
+		cell{"region", "east", "2024-01", 0, 2, 2, 100, 150, 75},
+		cell{"region", "east", "2024-01", 1, 2, 0, 0, 0, 75},
+		cell{"region", "east", "2024-01", 2, 2, 1, 50, 30, 90})
 	want = append(want, feb("region", "north")...)
 	want = append(want,
 		cell{"region", "unknown", "2024-01", 0, 1, 1, 100, 60, 60},
-		cell{"region", "unknown", "2024-01", 1, 1, 0, 0, 0, 60},
+		cell{"region", "unknown", "2024-01", 1, 1, 1, 100, 0, 60},
 		cell{"region", "unknown", "2024-01", 2, 1, 0, 0, 0, 60})
 	want = append(want, feb("first_category", "bags")...)
 	want = append(want, jan("first_category", "shoes")...)
@@ -201,7 +214,7 @@ func TestHandBuilt(t *testing.T) {
 			t.Errorf("cell %d: got %+v, want %+v", i, got, w)
 		}
 	}
-	if res.Customers != 3 || res.Orders != 12 || res.Purchases != 7 || res.AfterAsOf != 2 || res.NonPositive != 2 || res.Null != 1 {
+	if res.Customers != 4 || res.Orders != 12 || res.Purchases != 9 || res.AfterAsOf != 2 || res.Null != 1 {
 		t.Errorf("accounting: %+v", *res)
 	}
 

@@ -24,10 +24,12 @@
 //
 // # Rules
 //
-//   - A purchase is an order with a non-null customer index, a non-null
-//     order_ts before the end of the as-of day (order_ts < AsOf + 1 day in
-//     Options.Location) and a net_amount > 0. Orders with net_amount <= 0
-//     (fully refunded or cancelled) are neither purchases nor revenue.
+//   - A purchase is an order with a non-null customer index, order_ts and
+//     net_amount, and order_ts before the end of the
+//     as-of day (order_ts < AsOf + 1 day in Options.Location). The model
+//     does not filter on the amount: the caller decides what a purchase is
+//     (the job passes the shared purchase rule, jobs.PurchasePredicate, so
+//     a $0.00 purchase makes its customer a buyer and adds 0 revenue).
 //   - Months are calendar months in Options.Location. A customer's cohort is
 //     the month of the first purchase; months_since of a purchase is its
 //     month minus the cohort month (0 = the cohort month itself).

@@ -17,9 +17,11 @@
 //
 // # Measures
 //
-// A purchase is an order with non-null fields, order_ts before the end of
-// the as-of day (AsOf + 1 day in Options.Location) and net_amount > 0
-// (fully refunded or cancelled orders are not purchases). Every customer
+// A purchase is an order with non-null fields and order_ts before the end
+// of the as-of day (AsOf + 1 day in Options.Location). The model does not
+// filter on the amount: the caller decides what a purchase is (the job
+// passes the shared purchase rule, jobs.PurchasePredicate, so a $0.00
+// purchase is scored, counts in frequency and adds 0 to monetary). Every customer
 // with at least one purchase is scored, however long ago it was, so the
 // dormant tier holds the customers to win back.
 //
@@ -206,9 +208,9 @@ type Result struct {
 	R, F, M     []int8
 	Tier        []Tier
 	// Orders is the number of order rows read; Purchases those counted
-	// (before the end of the as-of day, net > 0). AfterAsOf, NonPositive
-	// and Null count the rows left out.
-	Orders, Purchases, AfterAsOf, NonPositive, Null int64
+	// (before the end of the as-of day). AfterAsOf and Null count the rows
+	// left out.
+	Orders, Purchases, AfterAsOf, Null int64
 	// WindowStart is the first instant of the frequency / monetary window.
 	WindowStart time.Time
 }
@@ -320,9 +322,6 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 				continue
 			case ts >= endMicros:
 				res.AfterAsOf++
-				continue
-			case !(amt > 0):
-				res.NonPositive++
 				continue
 			}
 			if ix < 0 || ix >= int64(nCust) || ids[ix].missing {

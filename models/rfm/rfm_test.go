@@ -174,6 +174,8 @@ func local(y int, m time.Month, d, h, min int) time.Time {
 // TestCompute works an example by hand. Zone Asia/Shanghai, as-of
 // 2024-06-30, window 365 days = 2023-07-02 00:00 .. 2024-07-01 00:00 local
 // (2024 is a leap year, so 365 days back from 2024-07-01 is 2023-07-02).
+// The model takes every order it is handed as a purchase, whatever its
+// amount (the shared purchase rule chose them).
 //
 //	A (0): 2024-06-30 23:00 100, 2024-01-01 50    → recency 0,   F 2, M 150
 //	B (1): 2024-06-01 200                         → recency 29,  F 1, M 200
@@ -181,18 +183,20 @@ func local(y int, m time.Month, d, h, min int) time.Time {
 //	                                              → recency 365 (the span holds 2024-02-29), F 0, M 0
 //	D (3): 2023-07-02 00:00 10.004 (first instant of the window), 2024-06-30 00:30 20.003
 //	                                              → recency 0,   F 2, M 30.007 → 30.01
-//	E (4): 2024-07-01 00:00 999 (after the as-of day), 2024-05-01 0 (not a purchase) → not scored
+//	E (4): 2024-07-01 00:00 999 (after the as-of day), 2024-05-01 0.00 (a $0.00 purchase: E is a buyer)
+//	                                              → recency 60 (30 days of May + 30 of June), F 1, M 0
 //	F (5): 2024-06-01 120 and 80 (two orders)     → recency 29,  F 2, M 200
 //	null customer: 2024-06-02 5                   → left out
 //
-// N = 5 scored. R on −recency: sorted −365, −29, −29, 0, 0:
-// C L=0 → 1; B, F L=1 → 2; A, D L=3 → 4.
-// F: sorted 0, 1, 2, 2, 2: C → 1; B L=1 → 2; A, D, F L=2 → 3.
-// M: sorted 0, 30.01, 150, 200, 200: C → 1; D → 2; A L=2 → 3; B, F L=3 → 4.
-// RFM: A 4+3+3 = 10, B 2+2+4 = 8, C 1+1+1 = 3, D 4+3+2 = 9, F 2+3+4 = 9.
+// N = 6 scored; score = 1 + ⌊5·L/6⌋. R on −recency: sorted −365, −60, −29, −29, 0, 0:
+// C L=0 → 1; E L=1 → 1; B, F L=2 → 2; A, D L=4 → 4.
+// F: sorted 0, 1, 1, 2, 2, 2: C → 1; B, E L=1 → 1; A, D, F L=3 → 3.
+// M: sorted 0, 0, 30.01, 150, 200, 200: C, E L=0 → 1; D L=2 → 2; A L=3 → 3; B, F L=4 → 4.
+// RFM: A 4+3+3 = 10, B 2+1+4 = 7, C 1+1+1 = 3, D 4+3+2 = 9, E 1+1+1 = 3, F 2+3+4 = 9.
 // Default tiers (dormant R <= 2, high value >= 12): A active, B dormant,
-// C dormant, D active, F dormant. With high value >= 10 and dormant R <= 1:
-// A high_value, B active, C dormant, D active, F active.
+// C dormant, D active, E dormant, F dormant. With high value >= 10 and
+// dormant R <= 1: A high_value, B active, C dormant, D active, E dormant,
+// F active.
 func TestCompute(t *testing.T) {
 	ord := ordersBatch(t, []order{
 		{0, local(2024, 6, 30, 23, 0), 100},
@@ -215,9 +219,10 @@ func TestCompute(t *testing.T) {
 
 	want := []Score{
 		{"A", 0, 2, 150, 4, 3, 3, Active},
-		{"B", 29, 1, 200, 2, 2, 4, Dormant},
+		{"B", 29, 1, 200, 2, 1, 4, Dormant},
 		{"C", 365, 0, 0, 1, 1, 1, Dormant},
 		{"D", 0, 2, 30.01, 4, 3, 2, Active},
+		{"E", 60, 1, 0, 1, 1, 1, Dormant},
 		{"F", 29, 2, 200, 2, 3, 4, Dormant},
 	}
 	res, err := Compute(in, cs, Options{AsOf: local(2024, 6, 30, 0, 0), Location: shanghai})
@@ -232,10 +237,10 @@ func TestCompute(t *testing.T) {
 			t.Errorf("row %d: got %+v, want %+v", i, got, w)
 		}
 	}
-	if res.Orders != 11 || res.Purchases != 8 || res.AfterAsOf != 1 || res.NonPositive != 1 || res.Null != 1 {
-		t.Errorf("accounting: orders %d purchases %d after %d nonpositive %d null %d", res.Orders, res.Purchases, res.AfterAsOf, res.NonPositive, res.Null)
+	if res.Orders != 11 || res.Purchases != 9 || res.AfterAsOf != 1 || res.Null != 1 {
+		t.Errorf("accounting: orders %d purchases %d after %d null %d", res.Orders, res.Purchases, res.AfterAsOf, res.Null)
 	}
-	if tc := res.TierCounts(); tc[Dormant] != 3 || tc[Active] != 2 || tc[HighValue] != 0 {
+	if tc := res.TierCounts(); tc[Dormant] != 4 || tc[Active] != 2 || tc[HighValue] != 0 {
 		t.Errorf("tier counts %v", tc)
 	}
 	if !res.WindowStart.Equal(local(2023, 7, 2, 0, 0)) {
@@ -246,7 +251,7 @@ func TestCompute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, w := range []Tier{HighValue, Active, Dormant, Active, Active} {
+	for i, w := range []Tier{HighValue, Active, Dormant, Active, Dormant, Active} {
 		if res2.Tier[i] != w {
 			t.Errorf("thresholds 10/1, row %d (%s): tier %s, want %s", i, res2.CustomerID[i], res2.Tier[i], w)
 		}
@@ -258,14 +263,14 @@ func TestCompute(t *testing.T) {
 			r.Release()
 		}
 	}()
-	if len(recs) != 3 || recs[2].NumRows() != 1 || !recs[0].Schema().Equal(MartSchema) {
+	if len(recs) != 3 || recs[2].NumRows() != 2 || !recs[0].Schema().Equal(MartSchema) {
 		t.Fatalf("record batches: %d", len(recs))
 	}
-	// Row 1 of batch 0 is B: rfm_score 8, tier dormant, action reactivate;
+	// Row 1 of batch 0 is B: rfm_score 7, tier dormant, action reactivate;
 	// as_of 2024-06-30 = day 19904.
 	r0 := recs[0]
 	if r0.Column(0).(*array.Date32).Value(1) != 19904 || r0.Column(1).(*array.String).Value(1) != "B" ||
-		r0.Column(8).(*array.Int32).Value(1) != 8 || r0.Column(9).(*array.String).Value(1) != "dormant" ||
+		r0.Column(8).(*array.Int32).Value(1) != 7 || r0.Column(9).(*array.String).Value(1) != "dormant" ||
 		r0.Column(10).(*array.String).Value(1) != "reactivate" {
 		t.Errorf("record row B wrong")
 	}
