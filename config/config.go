@@ -33,25 +33,25 @@ type Config struct {
 	// BaseDir is the directory relative paths are resolved against.
 	BaseDir string `yaml:"-"`
 
-	Warehouse  Warehouse      `yaml:"warehouse"`
-	OutputDir  string         `yaml:"output_dir"`
-	Timezone   string         `yaml:"timezone"`
-	AsOf       string         `yaml:"as_of"`
-	Sources    []Source       `yaml:"sources"`
-	Identity   Identity       `yaml:"identity"`
-	Models     Models         `yaml:"models"`
-	Jobs       Jobs           `yaml:"jobs"`
-	Schedules  []Schedule     `yaml:"schedules"`
-	Reports    Reports        `yaml:"reports"`
-	SMTP       *SMTP          `yaml:"smtp"`
-	Deliveries []Delivery     `yaml:"deliveries"`
+	Warehouse  Warehouse  `yaml:"warehouse"`
+	OutputDir  string     `yaml:"output_dir"`
+	Timezone   string     `yaml:"timezone"`
+	AsOf       string     `yaml:"as_of"`
+	Sources    []Source   `yaml:"sources"`
+	Identity   Identity   `yaml:"identity"`
+	Models     Models     `yaml:"models"`
+	Jobs       Jobs       `yaml:"jobs"`
+	Schedules  []Schedule `yaml:"schedules"`
+	Reports    Reports    `yaml:"reports"`
+	SMTP       *SMTP      `yaml:"smtp"`
+	Deliveries []Delivery `yaml:"deliveries"`
 	// Regions maps each region to the provinces it covers (names as the
 	// exports write them; see config/deliveries.go).
-	Regions map[string][]string `yaml:"regions"`
-	Alerts     Alerts         `yaml:"alerts"`
-	Segments   []Segment      `yaml:"segments"`
-	Privacy    Privacy        `yaml:"privacy"`
-	Location   *time.Location `yaml:"-"`
+	Regions  map[string][]string `yaml:"regions"`
+	Alerts   Alerts              `yaml:"alerts"`
+	Segments []Segment           `yaml:"segments"`
+	Privacy  Privacy             `yaml:"privacy"`
+	Location *time.Location      `yaml:"-"`
 }
 
 // Warehouse selects and configures the warehouse.

@@ -195,11 +195,11 @@ func (duckDialect) Now() string                        { return "now()" }
 func (duckDialect) TimestampDiff(unit, from, to string) string {
 	return "date_diff('" + timeUnit(unit) + "', " + from + ", " + to + ")"
 }
-func (duckDialect) ArgMax(x, by string) string        { return "arg_max(" + x + ", " + by + ")" }
-func (duckDialect) ArgMin(x, by string) string        { return "arg_min(" + x + ", " + by + ")" }
-func (duckDialect) Median(x string) string            { return "median(" + x + ")" }
-func (duckDialect) Neg(x string) string               { return "-" + x }
-func (duckDialect) RowKey(cols ...string) string      { return "(" + strings.Join(cols, ", ") + ")" }
+func (duckDialect) ArgMax(x, by string) string   { return "arg_max(" + x + ", " + by + ")" }
+func (duckDialect) ArgMin(x, by string) string   { return "arg_min(" + x + ", " + by + ")" }
+func (duckDialect) Median(x string) string       { return "median(" + x + ")" }
+func (duckDialect) Neg(x string) string          { return "-" + x }
+func (duckDialect) RowKey(cols ...string) string { return "(" + strings.Join(cols, ", ") + ")" }
 func (duckDialect) ArgMinOf(x string, key ...string) string {
 	for i, k := range key {
 		if k == x {
@@ -289,7 +289,7 @@ func (bigQueryDialect) ArgMax(x, by string) string {
 func (bigQueryDialect) ArgMin(x, by string) string {
 	return "ARRAY_AGG(" + x + " IGNORE NULLS ORDER BY " + by + " LIMIT 1)[SAFE_OFFSET(0)]"
 }
-func (bigQueryDialect) Median(x string) string      { return "APPROX_QUANTILES(" + x + ", 2)[OFFSET(1)]" }
+func (bigQueryDialect) Median(x string) string { return "APPROX_QUANTILES(" + x + ", 2)[OFFSET(1)]" }
 
 // Neg is written 0 - x: the BigQuery emulator has no unary minus, and the
 // two are the same value in GoogleSQL.
