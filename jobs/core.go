@@ -83,7 +83,7 @@ func ordersSQL(d warehouse.SQL, byFingerprint bool) string {
 		single = `CASE WHEN min(` + fp + `) = max(` + fp + `) THEN any_value(r._load_id) END`
 	}
 	head := `CREATE OR REPLACE TABLE orders AS`
-	if d.Name() == "duckdb" {
+	if warehouse.CapabilitiesOf(d).InsertIntoDeclared {
 		head = `INSERT INTO orders ` + orderColumnList
 	}
 	return head + `
@@ -206,7 +206,7 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			// where a view now goes (BigQuery warehouses are newer than
 			// the views; CREATE OR REPLACE VIEW fails there on a table and
 			// says so).
-			if strings.Contains(q, "CREATE OR REPLACE VIEW") && wh.Dialect().Name() == "duckdb" {
+			if strings.Contains(q, "CREATE OR REPLACE VIEW") && warehouse.CapabilitiesOf(wh.Dialect()).TxDropTable {
 				var n *int64
 				if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'`, []any{table}, &n); err != nil {
 					return err
@@ -227,7 +227,7 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			wh.Dialect().Table("load_files"), nil, &distinctFP); err != nil {
 			return fmt.Errorf("check load id fingerprints: %w", err)
 		}
-		if wh.Dialect().Name() == "duckdb" {
+		if warehouse.CapabilitiesOf(wh.Dialect()).InsertIntoDeclared {
 			if err := exec("orders", ordersDDL); err != nil {
 				return err
 			}
@@ -264,7 +264,7 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 				return err
 			}
 		}
-		if wh.Dialect().Name() == "duckdb" { // the base of UpdateCore
+		if warehouse.CapabilitiesOf(wh.Dialect()).IncrementalUpdates { // the base of UpdateCore
 			return recordCoreLoads(ctx, tx)
 		}
 		return nil

@@ -70,8 +70,8 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		n, err := BuildCore(ctx, wh)
 		return CoreUpdate{Full: true, Reason: reason, Lines: n}, err
 	}
-	if wh.Dialect().Name() != "duckdb" {
-		return full("incremental core is written for DuckDB only")
+	if !warehouse.CapabilitiesOf(wh.Dialect()).IncrementalUpdates {
+		return full("this warehouse rebuilds whole tables (no cheap keyed updates)")
 	}
 	for _, t := range []string{"core_loads", "orders", "order_versions"} {
 		ok, err := warehouse.TableExists(ctx, wh, t)

@@ -337,7 +337,7 @@ func sumMap(m map[string]int64) int64 {
 
 func replaceIn(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, table string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
 	drop := true
-	if wh.Dialect().Name() != "duckdb" {
+	if !warehouse.CapabilitiesOf(wh.Dialect()).TxDropTable {
 		// The BigQuery emulator fails DROP TABLE IF EXISTS on a missing
 		// table: look first (through the warehouse, which has the tables
 		// API; the transaction runs its DDL at once anyway).

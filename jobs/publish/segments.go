@@ -43,7 +43,7 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) string {
 		clv = `(SELECT customer_id, CAST(clv_decile AS BIGINT) AS clv_decile, clv FROM customer_clv WHERE as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= $1))`
 	}
 	lastDays := d.TimestampDiff("day", "o.last_ts", "CAST($2 AS TIMESTAMPTZ)")
-	if d.Name() == "duckdb" {
+	if warehouse.CapabilitiesOf(d).SlowZonedDayDiff {
 		// date_diff on TIMESTAMPTZ goes through ICU row by row (seconds
 		// at a million customers); on the wall-clock TIMESTAMPs of the
 		// session time zone it counts the same day boundaries.
