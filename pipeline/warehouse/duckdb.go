@@ -41,32 +41,41 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 			return nil, fmt.Errorf("open duckdb %q: %w", path, err)
 		}
 	}
-	if opts.MemoryLimit != "" && !ValidMemoryLimit(opts.MemoryLimit) {
-		return nil, fmt.Errorf("open duckdb %q: memory_limit %q: want a size such as 2GB or 512MiB", path, opts.MemoryLimit)
-	}
 	dsn := path
 	if dsn == ":memory:" {
 		dsn = ""
 	}
-	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+	return openDuck(path, dsn, "open duckdb", opts, []string{
 		// Many small per-file commits would otherwise each trigger a
 		// checkpoint once the WAL passes 16 MB.
-		stmts := []string{"SET checkpoint_threshold = '1GB'",
-			// Give freed memory back to the system soon after big queries
-			// instead of keeping it in the allocator's caches.
-			"SET allocator_background_threads = true", "SET allocator_flush_threshold = '32MB'",
-			// Nothing reads rows back in the order they were written
-			// (every query that needs an order says ORDER BY, and raw rows
-			// carry their file position in _row): without the guarantee
-			// DuckDB inserts and copies tables in parallel with less
-			// memory (ingest -15% time).
-			"SET preserve_insertion_order = false"}
+		"SET checkpoint_threshold = '1GB'",
+		// Give freed memory back to the system soon after big queries
+		// instead of keeping it in the allocator's caches.
+		"SET allocator_background_threads = true", "SET allocator_flush_threshold = '32MB'",
+		// Nothing reads rows back in the order they were written
+		// (every query that needs an order says ORDER BY, and raw rows
+		// carry their file position in _row): without the guarantee
+		// DuckDB inserts and copies tables in parallel with less
+		// memory (ingest -15% time).
+		"SET preserve_insertion_order = false"}, nil)
+}
+
+// openDuck opens a DuckDB connector on dsn and runs first, the threads and
+// memory settings of opts, then last on every new connection; what names
+// the open in errors. Both the read-write and the read-only open use it.
+func openDuck(path, dsn, what string, opts DuckDBOptions, first, last []string) (*DuckDB, error) {
+	if opts.MemoryLimit != "" && !ValidMemoryLimit(opts.MemoryLimit) {
+		return nil, fmt.Errorf("open duckdb %q: memory_limit %q: want a size such as 2GB or 512MiB", path, opts.MemoryLimit)
+	}
+	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		stmts := append([]string(nil), first...)
 		if opts.Threads > 0 {
 			stmts = append(stmts, fmt.Sprintf("SET threads=%d", opts.Threads))
 		}
 		if opts.MemoryLimit != "" {
 			stmts = append(stmts, fmt.Sprintf("SET memory_limit='%s'", opts.MemoryLimit))
 		}
+		stmts = append(stmts, last...)
 		for _, s := range stmts {
 			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
 				return err
@@ -75,12 +84,12 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+		return nil, fmt.Errorf("%s %q: %w", what, path, err)
 	}
 	db := sql.OpenDB(conn)
 	if err := db.Ping(); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open duckdb %q: %w", path, err)
+		return nil, fmt.Errorf("%s %q: %w", what, path, err)
 	}
 	return &DuckDB{db: db, path: path}, nil
 }

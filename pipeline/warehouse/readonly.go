@@ -2,7 +2,7 @@ package warehouse
 
 import (
 	"context"
-	"database/sql"
+
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -38,34 +38,8 @@ func OpenDuckDBReadOnly(path string, opts DuckDBOptions) (*DuckDB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open duckdb %q read-only: %w (nothing has run yet?): %w", path, ErrNoWarehouse, err)
 	}
-	if opts.MemoryLimit != "" && !ValidMemoryLimit(opts.MemoryLimit) {
-		return nil, fmt.Errorf("open duckdb %q: memory_limit %q: want a size such as 2GB or 512MiB", path, opts.MemoryLimit)
-	}
-	conn, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY&enable_external_access=false", func(ex driver.ExecerContext) error {
-		var stmts []string
-		if opts.Threads > 0 {
-			stmts = append(stmts, fmt.Sprintf("SET threads=%d", opts.Threads))
-		}
-		if opts.MemoryLimit != "" {
-			stmts = append(stmts, fmt.Sprintf("SET memory_limit='%s'", opts.MemoryLimit))
-		}
-		stmts = append(stmts, "SET lock_configuration = true")
-		for _, s := range stmts {
-			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open duckdb %q read-only: %w", path, err)
-	}
-	db := sql.OpenDB(conn)
-	if err := db.Ping(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open duckdb %q read-only: %w", path, err)
-	}
-	return &DuckDB{db: db, path: path}, nil
+	return openDuck(path, path+"?access_mode=READ_ONLY&enable_external_access=false", "open duckdb read-only", opts,
+		nil, []string{"SET lock_configuration = true"})
 }
 
 // readOnlyStatements are the statement types QueryReadOnly runs.
