@@ -15,9 +15,6 @@ import (
 // ErrCheckFailed marks a failed freshness or quality check (not retryable).
 var ErrCheckFailed = errors.New("source check failed")
 
-const sourceChecksDDL = `CREATE TABLE IF NOT EXISTS source_checks (checked_at TIMESTAMPTZ, run_id VARCHAR, source VARCHAR, "check" VARCHAR,
-	value DOUBLE, threshold DOUBLE, ok BOOLEAN, detail VARCHAR)`
-
 // CheckResult is one evaluated check.
 type CheckResult struct {
 	Source, Check    string
@@ -79,7 +76,7 @@ func runChecks(ctx context.Context, env *Env) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := env.WH.Exec(ctx, sourceChecksDDL); err != nil {
+	if err := warehouse.CreateTable(ctx, env.WH, "source_checks", SourceChecksSchema); err != nil {
 		return Result{}, err
 	}
 	var failed []string

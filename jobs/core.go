@@ -8,10 +8,6 @@ import (
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-// identityAssignmentsDDL is created empty so core tables can be built before
-// the first stitch.
-const identityAssignmentsDDL = `CREATE TABLE IF NOT EXISTS identity_assignments (rec_table VARCHAR, rec_key VARCHAR, customer_id VARCHAR)`
-
 // The core tables are built from the raw loaded rows. Big event tables
 // (order lines, social interactions, campaign contacts) are views over the
 // raw rows joined to the stitch assignments, so the nightly build does not
@@ -56,38 +52,22 @@ const orderCustomerJoin = `LEFT JOIN identity_assignments a ON a.rec_table = 'or
 // fingerprintLoads lets tests take the string comparison of ordersSQL.
 var fingerprintLoads = true
 
-// ordersDDL creates the empty orders table, with DuckDB storage hints
-// (BigQuery's translation leaves them out).
-var ordersDDL = `CREATE OR REPLACE TABLE orders (channel VARCHAR` + dict + `, order_id VARCHAR` + plain + `, order_ts TIMESTAMPTZ,
-	customer_id VARCHAR` + plain + `, store_id VARCHAR` + dict + `, associate_id VARCHAR` + dict + `, status VARCHAR` + dict + `,
-	lines BIGINT, units BIGINT, gross_amount DOUBLE, discount DOUBLE, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE,
-	_load_id VARCHAR` + dict + `)`
-
-var (
-	dict  = warehouse.CompressionDDL(warehouse.CompressDictionary)
-	plain = warehouse.CompressionDDL(warehouse.CompressNone)
-)
-
 // ordersSQL aggregates every order from all its raw lines; _load_id is
 // NULL for an order whose lines come from several loads. Comparing the
 // load ids' fingerprints instead of the strings saves a string min and max
 // per line; byFingerprint is false when two loaded load ids share a
 // fingerprint (then the strings are compared).
 //
-// On DuckDB orders is created first (ordersDDL, with storage hints) and
-// filled by INSERT; elsewhere it is created from the query.
+// It is the SELECT: on DuckDB orders is created first (OrdersSchema, with
+// storage hints) and filled by INSERT; elsewhere it is created from the
+// query (warehouse.CreateTableAs).
 func ordersSQL(d warehouse.SQL, byFingerprint bool) string {
 	single := `CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END`
 	if byFingerprint {
 		fp := d.Fingerprint("r._load_id")
 		single = `CASE WHEN min(` + fp + `) = max(` + fp + `) THEN any_value(r._load_id) END`
 	}
-	head := `CREATE OR REPLACE TABLE orders AS`
-	if warehouse.CapabilitiesOf(d).InsertIntoDeclared {
-		head = `INSERT INTO orders ` + orderColumnList
-	}
-	return head + `
-SELECT ` + orderColumns + `
+	return `SELECT ` + orderColumns + `
 FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `, ` + single + ` AS _load_id
 	FROM raw_order_lines r GROUP BY r.channel, r.order_id) o
 ` + orderCustomerJoin
@@ -171,32 +151,47 @@ var CurrentRowsSQL = `SELECT load_id, CAST(sum(n) AS BIGINT) AS current_rows FRO
 		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM raw_campaign_contacts GROUP BY 1
 	) u GROUP BY 1`
 
+// coreTable is a core table (or view) made from a query.
+type coreTable struct {
+	table, query string
+	view         bool
+}
+
+// statement is the CREATE OR REPLACE statement of c (on BigQuery a table
+// goes through warehouse.CreateTableAs instead, for its layout).
+func (c coreTable) statement() string {
+	if c.view {
+		return "CREATE OR REPLACE VIEW " + c.table + " AS " + c.query
+	}
+	return "CREATE OR REPLACE TABLE " + c.table + " AS " + c.query
+}
+
 // mastersSQL builds the tables other than orders and its views.
-func mastersSQL() []struct{ table, sql string } {
-	return []struct{ table, sql string }{
-		{"products", `CREATE OR REPLACE TABLE products AS SELECT r.* EXCLUDE (_load_id, _row) FROM raw_products r ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.sku ORDER BY ` + newestFirst + `) = 1`},
-		{"stores", `CREATE OR REPLACE TABLE stores AS SELECT r.* EXCLUDE (_load_id, _row) FROM raw_stores r ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.store_id ORDER BY ` + newestFirst + `) = 1`},
-		{"campaigns", `CREATE OR REPLACE TABLE campaigns AS SELECT r.* EXCLUDE (_load_id, _row) FROM raw_campaigns r ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.campaign_id ORDER BY ` + newestFirst + `) = 1`},
-		{"social_accounts", `CREATE OR REPLACE TABLE social_accounts AS SELECT r.*, a.customer_id FROM raw_social_accounts r
+func mastersSQL() []coreTable {
+	return []coreTable{
+		{"products", `SELECT r.* EXCLUDE (_load_id, _row) FROM raw_products r ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.sku ORDER BY ` + newestFirst + `) = 1`, false},
+		{"stores", `SELECT r.* EXCLUDE (_load_id, _row) FROM raw_stores r ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.store_id ORDER BY ` + newestFirst + `) = 1`, false},
+		{"campaigns", `SELECT r.* EXCLUDE (_load_id, _row) FROM raw_campaigns r ` + loadOrder + `
+		QUALIFY row_number() OVER (PARTITION BY r.campaign_id ORDER BY ` + newestFirst + `) = 1`, false},
+		{"social_accounts", `SELECT r.*, a.customer_id FROM raw_social_accounts r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY ` + newestFirst + `) = 1`},
-		{"social_interactions", `CREATE OR REPLACE VIEW social_interactions AS SELECT r.*, a.customer_id FROM raw_social_interactions r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r.platform || ':' || r.openid`},
-		{"campaign_contacts", `CREATE OR REPLACE VIEW campaign_contacts AS SELECT r.*, a.customer_id FROM raw_campaign_contacts r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`},
-		{"service_tickets", `CREATE OR REPLACE TABLE service_tickets AS SELECT r.*, a.customer_id FROM raw_service_tickets r
+		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY ` + newestFirst + `) = 1`, false},
+		{"social_interactions", `SELECT r.*, a.customer_id FROM raw_social_interactions r
+		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r.platform || ':' || r.openid`, true},
+		{"campaign_contacts", `SELECT r.*, a.customer_id FROM raw_campaign_contacts r
+		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`, true},
+		{"service_tickets", `SELECT r.*, a.customer_id FROM raw_service_tickets r
 		LEFT JOIN identity_assignments a ON a.rec_table = 'service_tickets' AND a.rec_key = r._load_id || ':' || r._row ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.ticket_id ORDER BY ` + newestFirst + `) = 1`},
+		QUALIFY row_number() OVER (PARTITION BY r.ticket_id ORDER BY ` + newestFirst + `) = 1`, false},
 	}
 }
 
 // BuildCore rebuilds every core table in one transaction and returns the
 // number of order lines.
 func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
-	if err := wh.Exec(ctx, identityAssignmentsDDL); err != nil {
+	if err := ensureIdentityAssignments(ctx, wh); err != nil {
 		return 0, err
 	}
 	d := warehouse.SQLOf(wh.Dialect())
@@ -227,13 +222,16 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			wh.Dialect().Table("load_files"), nil, &distinctFP); err != nil {
 			return fmt.Errorf("check load id fingerprints: %w", err)
 		}
+		orders := ordersSQL(d, fingerprintLoads && (distinctFP == nil || *distinctFP))
 		if warehouse.CapabilitiesOf(wh.Dialect()).InsertIntoDeclared {
-			if err := exec("orders", ordersDDL); err != nil {
+			if err := warehouse.RecreateTable(ctx, tx, "orders", OrdersSchema); err != nil {
+				return fmt.Errorf("build core table orders: %w", err)
+			}
+			if err := exec("orders", `INSERT INTO orders `+orderColumnList+"\n"+orders); err != nil {
 				return err
 			}
-		}
-		if err := exec("orders", ordersSQL(d, fingerprintLoads && (distinctFP == nil || *distinctFP))); err != nil {
-			return err
+		} else if err := warehouse.CreateTableAs(ctx, tx, "orders", orders); err != nil {
+			return fmt.Errorf("build core table orders: %w", err)
 		}
 		var multi *int64
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+wh.Dialect().Table("orders")+` WHERE _load_id IS NULL`, nil, &multi); err != nil {
@@ -260,8 +258,12 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			return err
 		}
 		for _, c := range mastersSQL() {
-			if err := exec(c.table, c.sql); err != nil {
-				return err
+			if c.view {
+				if err := exec(c.table, c.statement()); err != nil {
+					return err
+				}
+			} else if err := warehouse.CreateTableAs(ctx, tx, c.table, c.query); err != nil {
+				return fmt.Errorf("build core table %s: %w", c.table, err)
 			}
 		}
 		if warehouse.CapabilitiesOf(wh.Dialect()).IncrementalUpdates { // the base of UpdateCore

@@ -27,11 +27,9 @@ import (
 // written: the result must equal BuildCore on the same raw tables, which
 // the property test checks.
 
-const coreLoadsDDL = `CREATE TABLE IF NOT EXISTS core_loads (load_id VARCHAR)`
-
 // recordCoreLoads replaces core_loads with the loads now loaded.
 func recordCoreLoads(ctx context.Context, tx warehouse.Tx) error {
-	if err := tx.Exec(ctx, coreLoadsDDL); err != nil {
+	if err := warehouse.CreateTable(ctx, tx, "core_loads", CoreLoadsSchema); err != nil {
 		return fmt.Errorf("create core_loads: %w", err)
 	}
 	if err := tx.Exec(ctx, `DELETE FROM core_loads WHERE true`); err != nil {
@@ -90,7 +88,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 	if gone > 0 {
 		return full(fmt.Sprintf("%d loads in core are no longer loaded", gone))
 	}
-	if err := wh.Exec(ctx, identityAssignmentsDDL); err != nil {
+	if err := ensureIdentityAssignments(ctx, wh); err != nil {
 		return CoreUpdate{}, err
 	}
 	d := warehouse.SQLOf(wh.Dialect())
@@ -179,7 +177,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			return err
 		}
 		for _, c := range mastersSQL() {
-			if err := exec(c.table, c.sql); err != nil {
+			if err := exec(c.table, c.statement()); err != nil {
 				return err
 			}
 		}

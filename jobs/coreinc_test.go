@@ -163,7 +163,6 @@ func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			s := &coreSim{t: t, r: rand.New(rand.NewPCG(seed, 21)), inc: testWH(t), full: testWH(t)}
-			s.exec(identityAssignmentsDDL)
 			var kinds []string
 			for i := 0; i < 14; i++ {
 				kind := "new day"
@@ -205,7 +204,6 @@ func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 func TestIncrementalCoreFallsBack(t *testing.T) {
 	ctx := context.Background()
 	s := &coreSim{t: t, r: rand.New(rand.NewPCG(9, 9)), inc: testWH(t), full: testWH(t), customers: 3}
-	s.exec(identityAssignmentsDDL)
 	s.load([]string{"jd:A", "jd:B"}, 1)
 	s.load([]string{"pos:C"}, 2)
 	cases := []struct {

@@ -123,7 +123,7 @@ func WriteMart(ctx context.Context, wh warehouse.Warehouse, table string, asOf t
 	}
 	day := asOf.Format("2006-01-02")
 	return wh.InTx(ctx, func(tx warehouse.Tx) error {
-		if err := warehouse.CreateTable(ctx, tx, table, withStorageHints(schema)); err != nil {
+		if err := warehouse.CreateTable(ctx, tx, table, warehouse.Nullable(withStorageHints(schema))); err != nil {
 			return fmt.Errorf("create mart %s: %w", table, err)
 		}
 		if err := tx.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE as_of = CAST(? AS DATE)", table), day); err != nil {

@@ -64,7 +64,7 @@ func Prepare(ctx context.Context, wh warehouse.Warehouse) error {
 	if err != nil {
 		return err
 	}
-	if err := wh.Exec(ctx, identityAssignmentsDDL); err != nil {
+	if err := ensureIdentityAssignments(ctx, wh); err != nil {
 		return err
 	}
 	if migrated {

@@ -54,7 +54,7 @@ func NewChainID(now time.Time) string {
 
 // EnsureTables creates job_runs.
 func EnsureTables(ctx context.Context, wh warehouse.Warehouse) error {
-	if err := wh.Exec(ctx, jobRunsDDL); err != nil {
+	if err := warehouse.CreateTable(ctx, wh, "job_runs", JobRunsSchema); err != nil {
 		return fmt.Errorf("create job_runs: %w", err)
 	}
 	return nil

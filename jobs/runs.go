@@ -19,12 +19,6 @@ const (
 	StatusAbandoned = "abandoned"
 )
 
-const jobRunsDDL = `CREATE TABLE IF NOT EXISTS job_runs (
-	run_id VARCHAR NOT NULL, chain_id VARCHAR, job VARCHAR NOT NULL, "partition" VARCHAR,
-	started TIMESTAMPTZ NOT NULL, finished TIMESTAMPTZ, status VARCHAR NOT NULL,
-	rows_in BIGINT, rows_out BIGINT, rows_quarantined BIGINT, message VARCHAR, error VARCHAR,
-	attempt INTEGER, host VARCHAR, pid INTEGER, input_fingerprint VARCHAR)`
-
 // RunRecord is one row of job_runs.
 type RunRecord struct {
 	RunID           string     `json:"run_id"`
@@ -134,7 +128,7 @@ func Prune(ctx context.Context, wh warehouse.Warehouse, keepDays int) (int64, er
 	if err := wh.Exec(ctx, `DELETE FROM job_runs WHERE started < CAST(? AS TIMESTAMPTZ) AND status <> 'running'`, cutoff); err != nil {
 		return 0, fmt.Errorf("prune job_runs: %w", err)
 	}
-	if err := wh.Exec(ctx, sourceChecksDDL); err != nil {
+	if err := warehouse.CreateTable(ctx, wh, "source_checks", SourceChecksSchema); err != nil {
 		return n, err
 	}
 	if err := wh.Exec(ctx, `DELETE FROM source_checks WHERE checked_at < CAST(? AS TIMESTAMPTZ)`, cutoff); err != nil {

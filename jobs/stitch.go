@@ -182,7 +182,7 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 				return err
 			}
 		}
-		if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE IF NOT EXISTS identity_changes (%s)", warehouse.ColumnsDDL(identity.ChangesSchema))); err != nil {
+		if err := warehouse.CreateTable(ctx, tx, "identity_changes", warehouse.Nullable(identity.ChangesSchema)); err != nil {
 			return err
 		}
 		if err := tx.Exec(ctx, "DELETE FROM identity_changes WHERE run_id = ?", env.RunID); err != nil {
@@ -351,7 +351,7 @@ func replaceIn(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, tab
 			return err
 		}
 	}
-	if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", table, warehouse.ColumnsDDL(withStorageHints(schema)))); err != nil {
+	if err := warehouse.CreateTable(ctx, tx, table, warehouse.Nullable(withStorageHints(schema))); err != nil {
 		return fmt.Errorf("create %s: %w", table, err)
 	}
 	if _, err := tx.Load(ctx, table, recs...); err != nil {

@@ -11,7 +11,8 @@ import (
 	"github.com/crmkit/crmkit/reports"
 )
 
-// factsSQL builds the order facts the period figures read: the orders of
+// factsSQL is the query of publish_order_facts (made with
+// warehouse.CreateTableAs), the order facts the period figures read: the orders of
 // [from, to) (the comparison period through the reported one) with their
 // region (regionExpr), the units and the ERP cost of each order. Only these
 // two months are materialised: writing every order (5M rows at 1M
@@ -31,8 +32,7 @@ func factsSQL(d warehouse.SQL, regions map[string][]string, from, to time.Time) 
 		pr = `SELECT cost.channel, cost.order_id, ` + d.ArgMax("pm.region", "length(pm.alias)") + ` AS region
 		FROM cost JOIN (` + m + `) pm ON starts_with(lower(cost.province), pm.alias) GROUP BY 1, 2`
 	}
-	return `CREATE OR REPLACE TABLE publish_order_facts AS
-	WITH o AS (SELECT channel, order_id, order_ts, customer_id, store_id, paid_amount, refund_amount, net_amount
+	return `WITH o AS (SELECT channel, order_id, order_ts, customer_id, store_id, paid_amount, refund_amount, net_amount
 		FROM orders WHERE order_ts >= ` + f + ` AND order_ts < ` + t + `),
 	cost AS (SELECT l.channel, l.order_id, CAST(sum(l.qty) AS BIGINT) AS units, sum(l.qty * p.unit_cost) AS cost,
 			count(CASE WHEN p.unit_cost IS NULL THEN 1 END) AS lines_without_cost, max(l.province) AS province

@@ -17,15 +17,6 @@ import (
 	"github.com/crmkit/crmkit/reports"
 )
 
-// mailDeliveriesDDL is the delivery log: one row per message handed to the
-// SMTP server, with what became of it. A message accepted for an as-of
-// date is not sent again for that date (by a job retry or a rerun) unless
-// the run asks for it (crmkit run --resend).
-const mailDeliveriesDDL = `CREATE TABLE IF NOT EXISTS mail_deliveries (
-	run_id VARCHAR NOT NULL, "partition" VARCHAR, as_of VARCHAR NOT NULL, delivery VARCHAR NOT NULL,
-	recipient VARCHAR NOT NULL, message_id VARCHAR NOT NULL, status VARCHAR NOT NULL,
-	attempts INTEGER, error VARCHAR, logged_at TIMESTAMPTZ NOT NULL)`
-
 // Delivery log statuses.
 const (
 	mailAccepted = "accepted"
@@ -53,7 +44,7 @@ func deliverOnce(ctx context.Context, env *jobs.Env, m *reports.Mailer, asOf tim
 		}
 		return len(msgs), nil
 	}
-	if err := env.WH.Exec(ctx, mailDeliveriesDDL); err != nil {
+	if err := warehouse.CreateTable(ctx, env.WH, "mail_deliveries", MailDeliveriesSchema); err != nil {
 		return 0, fmt.Errorf("create mail_deliveries: %w", err)
 	}
 	day := asOf.Format("2006-01-02")

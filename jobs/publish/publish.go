@@ -265,7 +265,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		}
 	}
 	cur, prev := Periods(asOf)
-	if factsErr = env.WH.Exec(ctx, factsSQL(warehouse.SQLOfQuerier(env.WH), cfg.Regions, prev.From, cur.To)); factsErr == nil {
+	if factsErr = warehouse.CreateTableAs(ctx, env.WH, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(env.WH), cfg.Regions, prev.From, cur.To)); factsErr == nil {
 		for _, i := range needFacts {
 			goRun(func() { buildLayer(i) })
 		}

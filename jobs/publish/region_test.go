@@ -78,7 +78,7 @@ func TestOrderRegion(t *testing.T) {
 		}
 	}
 	from, to := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := wh.Exec(ctx, factsSQL(warehouse.SQLOfQuerier(wh), regions, from, to)); err != nil {
+	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), regions, from, to)); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range cases {

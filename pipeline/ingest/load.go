@@ -39,17 +39,6 @@ const (
 	StatusUnloaded = "unloaded"
 )
 
-// Bookkeeping DDL: the manifest of loaded files and the quarantine.
-var bookkeepingDDL = []string{
-	`CREATE TABLE IF NOT EXISTS load_files (
-		load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, file VARCHAR NOT NULL, hash VARCHAR NOT NULL,
-		bytes BIGINT, status VARCHAR NOT NULL, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
-		error VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ, file_mtime TIMESTAMPTZ, config_hash VARCHAR, load_seq BIGINT)`,
-	`CREATE TABLE IF NOT EXISTS quarantine (
-		load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, file VARCHAR NOT NULL, "row" BIGINT NOT NULL,
-		"column" VARCHAR, reason VARCHAR NOT NULL, detail VARCHAR, raw VARCHAR)`,
-}
-
 // EnsureTables creates the manifest, quarantine and raw tables, and drops
 // from raw tables made by earlier versions the columns they no longer have
 // (MigrateLineage).
@@ -62,9 +51,12 @@ func EnsureTables(ctx context.Context, wh warehouse.Warehouse) error {
 // dropped: views over the raw tables must then be made again (jobs.Prepare
 // does).
 func PrepareTables(ctx context.Context, wh warehouse.Warehouse) (migrated bool, err error) {
-	for _, s := range bookkeepingDDL {
-		if err := wh.Exec(ctx, s); err != nil {
-			return false, fmt.Errorf("create bookkeeping tables: %w", err)
+	for _, b := range []struct {
+		name   string
+		schema *arrow.Schema
+	}{{"load_files", LoadFilesSchema}, {"quarantine", QuarantineSchema}} {
+		if err := warehouse.CreateTable(ctx, wh, b.name, b.schema); err != nil {
+			return false, fmt.Errorf("create %s: %w", b.name, err)
 		}
 	}
 	if err := addManifestColumns(ctx, wh); err != nil {
@@ -75,7 +67,7 @@ func PrepareTables(ctx context.Context, wh warehouse.Warehouse) (migrated bool, 
 	}
 	for _, n := range schema.Names() {
 		t, _ := schema.Lookup(n)
-		if err := wh.Exec(ctx, createRawSQL(t)); err != nil {
+		if err := warehouse.CreateTable(ctx, wh, t.RawTable(), RawTableSchema(t)); err != nil {
 			return false, fmt.Errorf("create %s: %w", t.RawTable(), err)
 		}
 	}

@@ -24,22 +24,24 @@ import (
 //   - load_seq: the order in which files were taken for loading (a later
 //     run's files get higher numbers, a drop's files rise in name order);
 //     the newest export of a master row is the one of the highest load_seq.
-var manifestColumns = []struct{ name, typ string }{
-	{"config_hash", "VARCHAR"},
-	{"load_seq", "BIGINT"},
-}
+var manifestColumns = []string{"config_hash", "load_seq"}
 
 func addManifestColumns(ctx context.Context, wh warehouse.Warehouse) error {
 	cols, err := warehouse.TableColumns(ctx, wh, "load_files")
 	if err != nil {
 		return fmt.Errorf("look up the columns of load_files: %w", err)
 	}
+	d := warehouse.SQLOf(wh.Dialect())
 	for _, c := range manifestColumns {
-		if slices.Contains(cols, c.name) {
+		if slices.Contains(cols, c) {
 			continue
 		}
-		if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table("load_files")+" ADD COLUMN "+c.name+" "+c.typ); err != nil {
-			return fmt.Errorf("add column load_files.%s: %w", c.name, err)
+		f, _ := LoadFilesSchema.FieldsByName(c)
+		if len(f) != 1 {
+			return fmt.Errorf("add column load_files.%s: not in LoadFilesSchema", c)
+		}
+		if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table("load_files")+" ADD COLUMN "+c+" "+d.ColumnType(f[0].Type)); err != nil {
+			return fmt.Errorf("add column load_files.%s: %w", c, err)
 		}
 	}
 	return nil

@@ -8,9 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"regexp"
-	"strings"
 
 	"cloud.google.com/go/bigquery"
 	"cloud.google.com/go/bigquery/storage/apiv1/storagepb"
@@ -87,100 +84,12 @@ func (w *BigQuery) Exec(ctx context.Context, query string, args ...any) error {
 	return w.exec(ctx, p)
 }
 
-// exec runs a translated statement. CREATE TABLE with a plain column list
-// becomes a tables.insert call carrying the partitioning and clustering of
-// LayoutFor; CREATE TABLE ... AS SELECT gets PARTITION BY / CLUSTER BY
-// clauses, dropped again when the engine refuses them (the emulator does).
+// exec runs a translated statement. Tables are not created here from
+// CREATE TABLE text: CreateTable and CreateTableAs make them with their
+// layout.
 func (w *BigQuery) exec(ctx context.Context, p prepared) error {
-	if ok, err := w.createFromDDL(ctx, p.sql); ok {
-		return err
-	}
-	if withLayout := addTableLayout(p.sql); withLayout != p.sql {
-		_, err := w.run(ctx, w.client, prepared{sql: withLayout, params: p.params})
-		if err == nil || !layoutUnsupported(err) {
-			return err
-		}
-	}
 	_, err := w.run(ctx, w.client, p)
 	return err
-}
-
-func layoutUnsupported(err error) bool {
-	m := err.Error()
-	return strings.Contains(m, "PARTITION BY is unsupported") || strings.Contains(m, "CLUSTER BY is unsupported")
-}
-
-var columnDefRE = regexp.MustCompile(`(?i)^\s*(` + "`[^`]+`" + `|[A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z0-9_]+)\s*(NOT\s+NULL)?\s*$`)
-
-// createFromDDL creates the table of a "CREATE [OR REPLACE] TABLE [IF NOT
-// EXISTS] t (name TYPE [NOT NULL], ...)" statement through the tables API;
-// ok is false when sql is not such a statement.
-func (w *BigQuery) createFromDDL(ctx context.Context, sql string) (ok bool, err error) {
-	m := createTableRE.FindStringSubmatchIndex(sql)
-	if m == nil || sql[m[8]] != '(' {
-		return false, nil
-	}
-	closeAt := matchParen(sql, m[8])
-	if closeAt < 0 || strings.TrimSpace(strings.TrimRight(sql[closeAt+1:], "; \t\r\n")) != "" {
-		return false, nil
-	}
-	name := strings.Trim(sql[m[6]:m[7]], "`")
-	if strings.Contains(name, ".") {
-		return false, nil
-	}
-	var schema bigquery.Schema
-	for _, def := range splitTopLevel(sql[m[8]+1 : closeAt]) {
-		cm := columnDefRE.FindStringSubmatch(def)
-		if cm == nil {
-			return false, nil
-		}
-		ft, known := googleSQLFieldTypes[strings.ToUpper(cm[2])]
-		if !known {
-			return false, nil
-		}
-		schema = append(schema, &bigquery.FieldSchema{Name: strings.Trim(cm[1], "`"), Type: ft, Required: cm[3] != ""})
-	}
-	orReplace, ifNotExists := m[2] >= 0, m[4] >= 0
-	t := w.client.Dataset(w.opts.Dataset).Table(name)
-	if orReplace {
-		if err := t.Delete(ctx); err != nil && !isHTTPStatus(err, http.StatusNotFound) {
-			return true, fmt.Errorf("create %s: %w", name, err)
-		}
-	}
-	md := &bigquery.TableMetadata{Schema: schema}
-	layoutOfSchema(name, schema).apply(md)
-	err = t.Create(ctx, md)
-	if err != nil && !(ifNotExists && isHTTPStatus(err, http.StatusConflict)) {
-		return true, fmt.Errorf("create %s: %w", name, err)
-	}
-	return true, nil
-}
-
-var googleSQLFieldTypes = map[string]bigquery.FieldType{
-	"STRING": bigquery.StringFieldType, "INT64": bigquery.IntegerFieldType, "FLOAT64": bigquery.FloatFieldType,
-	"BOOL": bigquery.BooleanFieldType, "TIMESTAMP": bigquery.TimestampFieldType, "DATE": bigquery.DateFieldType,
-	"DATETIME": bigquery.DateTimeFieldType, "TIME": bigquery.TimeFieldType, "NUMERIC": bigquery.NumericFieldType,
-	"BIGNUMERIC": bigquery.BigNumericFieldType, "BYTES": bigquery.BytesFieldType, "JSON": bigquery.JSONFieldType,
-}
-
-// splitTopLevel splits a column list on the commas outside parentheses.
-func splitTopLevel(list string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(list); i++ {
-		switch list[i] {
-		case '(', '<':
-			depth++
-		case ')', '>':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, list[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(out, list[start:])
 }
 
 // Query runs a query and returns its result as Arrow record batches: read

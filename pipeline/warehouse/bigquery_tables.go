@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -107,83 +106,8 @@ func (l Layout) apply(md *bigquery.TableMetadata) {
 	}
 }
 
-var createTableRE = regexp.MustCompile("(?is)^\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?([A-Za-z0-9_.`]+)\\s*(\\(|AS\\b)")
-
-var layoutClauseRE = regexp.MustCompile(`(?i)\bPARTITION\s+BY\b|\bCLUSTER\s+BY\b`)
-
-// addTableLayout adds PARTITION BY / CLUSTER BY to a translated CREATE TABLE
-// statement (column list or AS SELECT) that has none, per LayoutFor.
-func addTableLayout(sql string) string {
-	m := createTableRE.FindStringSubmatchIndex(sql)
-	if m == nil {
-		return sql
-	}
-	name := strings.Trim(sql[m[6]:m[7]], "`")
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
-	}
-	open := m[8]
-	if sql[open] != '(' { // CREATE TABLE x AS SELECT
-		l := LayoutFor(name, nil)
-		return sql[:open] + strings.TrimPrefix(l.ddl(), " ") + spaceIf(l.ddl() != "") + sql[open:]
-	}
-	closeAt := matchParen(sql, open)
-	if closeAt < 0 {
-		return sql
-	}
-	if rest := sql[closeAt+1:]; strings.HasPrefix(strings.ToUpper(strings.TrimSpace(rest)), "AS") || layoutClauseRE.MatchString(rest) {
-		return sql
-	}
-	l := LayoutFor(name, columnTypes(sql[open+1:closeAt]))
-	return sql[:closeAt+1] + l.ddl() + sql[closeAt+1:]
-}
-
-func spaceIf(b bool) string {
-	if b {
-		return " "
-	}
-	return ""
-}
-
-// matchParen returns the index of the parenthesis closing the one at open,
-// skipping string literals and quoted identifiers.
-func matchParen(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '\'', '`', '"':
-			q := s[i]
-			for i++; i < len(s) && s[i] != q; i++ {
-				if s[i] == '\\' {
-					i++
-				}
-			}
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-// columnTypes parses "name TYPE ..., name TYPE ..." into name -> TYPE.
-func columnTypes(list string) map[string]string {
-	cols := map[string]string{}
-	for _, def := range splitTopLevel(list) {
-		f := strings.Fields(strings.TrimSpace(def))
-		if len(f) >= 2 {
-			cols[strings.Trim(f[0], "`")] = strings.ToUpper(f[1])
-		}
-	}
-	return cols
-}
-
 // BigQuerySchema converts an Arrow schema to a BigQuery schema (every column
-// NULLABLE).
+// NULLABLE): the schema of staged and loaded batches.
 func BigQuerySchema(schema *arrow.Schema) bigquery.Schema {
 	out := make(bigquery.Schema, len(schema.Fields()))
 	for i, f := range schema.Fields() {
@@ -230,10 +154,21 @@ func layoutOfSchema(table string, s bigquery.Schema) Layout {
 	return LayoutFor(table, cols)
 }
 
-// CreateTable creates table from an Arrow schema with the partitioning and
-// clustering of LayoutFor; an existing table is left alone.
-func (w *BigQuery) CreateTable(ctx context.Context, table string, schema *arrow.Schema) error {
+// TableSchema converts the Arrow schema of a declared table to the schema
+// BigQuery creates it with: BigQuerySchema's types, and REQUIRED for every
+// field that is not Nullable.
+func TableSchema(schema *arrow.Schema) bigquery.Schema {
 	bs := BigQuerySchema(schema)
+	for i, f := range schema.Fields() {
+		bs[i].Required = !f.Nullable
+	}
+	return bs
+}
+
+// CreateTable creates table from an Arrow schema (TableSchema) with the
+// partitioning and clustering of LayoutFor; an existing table is left alone.
+func (w *BigQuery) CreateTable(ctx context.Context, table string, schema *arrow.Schema) error {
+	bs := TableSchema(schema)
 	md := &bigquery.TableMetadata{Schema: bs}
 	layoutOfSchema(table, bs).apply(md)
 	err := w.client.Dataset(w.opts.Dataset).Table(table).Create(ctx, md)
@@ -241,6 +176,37 @@ func (w *BigQuery) CreateTable(ctx context.Context, table string, schema *arrow.
 		return fmt.Errorf("create %s: %w", table, err)
 	}
 	return nil
+}
+
+// CreateTableAs creates or replaces table with the result of query, with the
+// partitioning and clustering LayoutFor gives the table's name (the column
+// types are not known before the query runs). An engine that refuses
+// PARTITION BY or CLUSTER BY in CREATE TABLE ... AS (the emulator does) gets
+// the table without them.
+func (w *BigQuery) CreateTableAs(ctx context.Context, table, query string) error {
+	p, err := prepare(query, "", nil)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", table, err)
+	}
+	head := "CREATE OR REPLACE TABLE " + BigQueryIdent(table)
+	if l := LayoutFor(table, nil).ddl(); l != "" {
+		_, err := w.run(ctx, w.client, prepared{sql: head + l + " AS " + p.sql})
+		if err == nil {
+			return nil
+		}
+		if !layoutUnsupported(err) {
+			return fmt.Errorf("create %s: %w", table, err)
+		}
+	}
+	if _, err := w.run(ctx, w.client, prepared{sql: head + " AS " + p.sql}); err != nil {
+		return fmt.Errorf("create %s: %w", table, err)
+	}
+	return nil
+}
+
+func layoutUnsupported(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "PARTITION BY is unsupported") || strings.Contains(m, "CLUSTER BY is unsupported")
 }
 
 // loadParquet writes recs as one Parquet file and loads it into table
@@ -284,7 +250,7 @@ func (w *BigQuery) Replace(ctx context.Context, table string, schema *arrow.Sche
 	if err := t.Delete(ctx); err != nil && !isHTTPStatus(err, http.StatusNotFound) {
 		return fmt.Errorf("replace %s: %w", table, err)
 	}
-	if err := w.CreateTable(ctx, table, schema); err != nil {
+	if err := w.CreateTable(ctx, table, Nullable(schema)); err != nil {
 		return fmt.Errorf("replace %s: %w", table, err)
 	}
 	if NumRows(recs) == 0 {

@@ -58,34 +58,93 @@ func TestTranslateToBigQuery(t *testing.T) {
 	}
 }
 
-func TestAddTableLayout(t *testing.T) {
-	cases := []struct{ name, in, want string }{
-		{"mart: daily on as_of, clustered",
-			"CREATE TABLE IF NOT EXISTS rfm (as_of DATE, customer_id STRING, score FLOAT64)",
-			"CREATE TABLE IF NOT EXISTS rfm (as_of DATE, customer_id STRING, score FLOAT64) PARTITION BY `as_of` CLUSTER BY `customer_id`"},
-		{"core table built AS SELECT: monthly on its event time",
-			"CREATE OR REPLACE TABLE orders AS SELECT 1",
-			"CREATE OR REPLACE TABLE orders PARTITION BY TIMESTAMP_TRUNC(`order_ts`, MONTH) CLUSTER BY `customer_id` AS SELECT 1"},
-		{"event table from a column list",
-			"CREATE TABLE social_interactions (platform STRING, ts TIMESTAMP, customer_id STRING)",
-			"CREATE TABLE social_interactions (platform STRING, ts TIMESTAMP, customer_id STRING) PARTITION BY TIMESTAMP_TRUNC(`ts`, MONTH) CLUSTER BY `customer_id`"},
-		{"dimension table untouched", "CREATE OR REPLACE TABLE products AS SELECT 1", "CREATE OR REPLACE TABLE products AS SELECT 1"},
-		{"bookkeeping untouched", "CREATE TABLE IF NOT EXISTS load_files (load_id STRING, loaded_at TIMESTAMP)",
-			"CREATE TABLE IF NOT EXISTS load_files (load_id STRING, loaded_at TIMESTAMP)"},
-		{"identity assignments clustered on their join keys",
-			"CREATE TABLE identity_assignments (rec_table STRING, rec_key STRING, customer_id STRING)",
-			"CREATE TABLE identity_assignments (rec_table STRING, rec_key STRING, customer_id STRING) CLUSTER BY `rec_table`, `rec_key`"},
-		{"explicit layout kept", "CREATE TABLE orders PARTITION BY DATE(order_ts) AS SELECT 1", "CREATE TABLE orders PARTITION BY DATE(order_ts) AS SELECT 1"},
-		{"explicit layout after a column list kept", "CREATE TABLE rfm (as_of DATE) PARTITION BY as_of", "CREATE TABLE rfm (as_of DATE) PARTITION BY as_of"},
-		{"window PARTITION BY inside AS SELECT is no layout",
-			"CREATE OR REPLACE TABLE orders AS SELECT row_number() OVER (PARTITION BY channel) FROM x",
-			"CREATE OR REPLACE TABLE orders PARTITION BY TIMESTAMP_TRUNC(`order_ts`, MONTH) CLUSTER BY `customer_id` AS SELECT row_number() OVER (PARTITION BY channel) FROM x"},
-		{"as_of that is not a DATE", "CREATE TABLE x (as_of STRING)", "CREATE TABLE x (as_of STRING)"},
+// TestTableSchema converts declared Arrow schemas to the BigQuery schema and
+// layout CreateTable sends to the tables API: types per column, REQUIRED
+// where the field is not nullable, storage hints dropped.
+func TestTableSchema(t *testing.T) {
+	tz := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	cases := []struct {
+		name      string
+		table     string
+		fields    []arrow.Field
+		want      string // name:TYPE[!] per column, ! = REQUIRED
+		partition string // field and type, "" = none
+		cluster   []string
+	}{
+		{"bookkeeping: required columns, no layout", "load_files", []arrow.Field{
+			{Name: "load_id", Type: arrow.BinaryTypes.String},
+			{Name: "bytes", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+			{Name: "loaded_at", Type: tz, Nullable: true},
+		}, "load_id:STRING! bytes:INTEGER loaded_at:TIMESTAMP", "", nil},
+		{"mart: daily on as_of, clustered on customer_id", "rfm", []arrow.Field{
+			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+			Compressed(arrow.Field{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true}, CompressNone),
+			{Name: "score", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		}, "as_of:DATE customer_id:STRING score:FLOAT", "as_of DAY", []string{"customer_id"}},
+		{"identity assignments cluster on their join keys", "identity_assignments", []arrow.Field{
+			{Name: "rec_table", Type: arrow.BinaryTypes.String, Nullable: true},
+			{Name: "rec_key", Type: arrow.BinaryTypes.String, Nullable: true},
+			{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true},
+		}, "rec_table:STRING rec_key:STRING customer_id:STRING", "", []string{"rec_table", "rec_key"}},
+		{"event table: monthly on its event time", "social_interactions", []arrow.Field{
+			{Name: "ts", Type: tz, Nullable: true},
+			{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true},
+			{Name: "flag", Type: arrow.FixedWidthTypes.Boolean},
+		}, "ts:TIMESTAMP customer_id:STRING flag:BOOLEAN!", "ts MONTH", []string{"customer_id"}},
+		{"as_of that is not a DATE gives no partition", "x", []arrow.Field{
+			{Name: "as_of", Type: arrow.BinaryTypes.String, Nullable: true},
+		}, "as_of:STRING", "", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := addTableLayout(c.in); got != c.want {
-				t.Errorf("got  %s\nwant %s", got, c.want)
+			bs := TableSchema(arrow.NewSchema(c.fields, nil))
+			var got []string
+			for _, f := range bs {
+				s := f.Name + ":" + string(f.Type)
+				if f.Required {
+					s += "!"
+				}
+				got = append(got, s)
+			}
+			if g := strings.Join(got, " "); g != c.want {
+				t.Errorf("schema %s, want %s", g, c.want)
+			}
+			md := &bigquery.TableMetadata{Schema: bs}
+			layoutOfSchema(c.table, bs).apply(md)
+			part := ""
+			if tp := md.TimePartitioning; tp != nil {
+				part = tp.Field + " " + string(tp.Type)
+			}
+			if part != c.partition {
+				t.Errorf("partition %q, want %q", part, c.partition)
+			}
+			var cl []string
+			if md.Clustering != nil {
+				cl = md.Clustering.Fields
+			}
+			if strings.Join(cl, ",") != strings.Join(c.cluster, ",") {
+				t.Errorf("cluster %v, want %v", cl, c.cluster)
+			}
+		})
+	}
+}
+
+// TestCreateTableAsLayout checks the clauses CreateTableAs puts between the
+// table name and AS: from the table's name alone, as the query's column
+// types are not known before it runs.
+func TestCreateTableAsLayout(t *testing.T) {
+	cases := []struct{ table, want string }{
+		{"orders", " PARTITION BY TIMESTAMP_TRUNC(`order_ts`, MONTH) CLUSTER BY `customer_id`"},
+		{"service_tickets", " PARTITION BY TIMESTAMP_TRUNC(`opened_ts`, MONTH) CLUSTER BY `customer_id`"},
+		{"publish_order_facts", " PARTITION BY TIMESTAMP_TRUNC(`order_ts`, MONTH) CLUSTER BY `customer_id`"},
+		{"identity_assignments", " CLUSTER BY `rec_table`, `rec_key`"},
+		{"products", ""},
+		{"order_versions", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.table, func(t *testing.T) {
+			if got := LayoutFor(c.table, nil).ddl(); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
 	}

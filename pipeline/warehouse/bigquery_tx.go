@@ -68,6 +68,11 @@ func (t *bqTx) CreateTable(ctx context.Context, table string, schema *arrow.Sche
 	return t.w.CreateTable(ctx, table, schema)
 }
 
+// CreateTableAs creates table from query at once, like CreateTable.
+func (t *bqTx) CreateTableAs(ctx context.Context, table, query string) error {
+	return t.w.CreateTableAs(ctx, table, query)
+}
+
 func (t *bqTx) Exec(ctx context.Context, query string, args ...any) error {
 	t.seq++
 	p, err := prepare(query, fmt.Sprintf("s%d_", t.seq), args)

@@ -21,8 +21,8 @@ func TestCreateTableDuckDB(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "as_of", Type: arrow.FixedWidthTypes.Date32},
 		Compressed(arrow.Field{Name: "customer_id", Type: arrow.BinaryTypes.String}, CompressNone),
-		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
 	}, nil)
 	if err := CreateTable(ctx, wh, "m", schema); err != nil {
 		t.Fatal(err)
@@ -33,16 +33,19 @@ func TestCreateTableDuckDB(t *testing.T) {
 	if err := CreateTable(ctx, wh, "m", schema); err != nil {
 		t.Fatalf("second CreateTable: %v", err)
 	}
-	recs, err := wh.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'm' ORDER BY ordinal_position`)
+	if err := wh.Exec(ctx, "INSERT INTO m VALUES (DATE '2025-01-31', NULL, 3, NULL)"); err == nil {
+		t.Error("NULL into the non-nullable customer_id was accepted")
+	}
+	recs, err := wh.Query(ctx, `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'm' ORDER BY ordinal_position`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer Release(recs)
-	want := [][2]string{{"as_of", "DATE"}, {"customer_id", "VARCHAR"}, {"n", "BIGINT"}, {"ts", "TIMESTAMP WITH TIME ZONE"}}
-	var got [][2]string
+	want := [][3]string{{"as_of", "DATE", "NO"}, {"customer_id", "VARCHAR", "NO"}, {"n", "BIGINT", "YES"}, {"ts", "TIMESTAMP WITH TIME ZONE", "YES"}}
+	var got [][3]string
 	for _, r := range recs {
 		for i := 0; i < int(r.NumRows()); i++ {
-			got = append(got, [2]string{StringAt(r, 0, i), StringAt(r, 1, i)})
+			got = append(got, [3]string{StringAt(r, 0, i), StringAt(r, 1, i), StringAt(r, 2, i)})
 		}
 	}
 	if len(got) != len(want) {
@@ -55,5 +58,46 @@ func TestCreateTableDuckDB(t *testing.T) {
 	}
 	if n, err := Int64(ctx, wh, "SELECT count(*) FROM m"); err != nil || n != 1 {
 		t.Fatalf("rows after the second CreateTable = %d, %v; want 1", n, err)
+	}
+}
+
+// TestRecreateAndCreateTableAsDuckDB: RecreateTable empties a table and
+// gives it the new schema; CreateTableAs replaces a table with a query's
+// rows; Nullable relaxes every field.
+func TestRecreateAndCreateTableAsDuckDB(t *testing.T) {
+	ctx := context.Background()
+	wh, err := OpenDuckDB(filepath.Join(t.TempDir(), "w.duckdb"), DuckDBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	one := arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	two := arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}, {Name: "b", Type: arrow.BinaryTypes.String}}, nil)
+	if err := CreateTable(ctx, wh, "t", one); err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.Exec(ctx, "INSERT INTO t VALUES (1), (2)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := RecreateTable(ctx, wh, "t", Nullable(two)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Int64(ctx, wh, "SELECT count(*) FROM t"); err != nil || n != 0 {
+		t.Errorf("rows after RecreateTable = %d, %v; want 0", n, err)
+	}
+	if err := wh.Exec(ctx, "INSERT INTO t VALUES (NULL, NULL)"); err != nil {
+		t.Errorf("Nullable schema refused NULLs: %v", err)
+	}
+	if err := CreateTableAs(ctx, wh, "u", "SELECT 7 AS x UNION ALL SELECT 8"); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateTableAs(ctx, wh, "u", "SELECT 5 AS x"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Int64(ctx, wh, "SELECT sum(x) FROM u"); err != nil || n != 5 {
+		t.Errorf("sum(x) after the second CreateTableAs = %d, %v; want 5", n, err)
+	}
+	if f := Nullable(two).Fields(); !f[0].Nullable || !f[1].Nullable || two.Field(0).Nullable {
+		t.Errorf("Nullable: got %v, and the input must stay %v", f, two.Fields())
 	}
 }

@@ -1,0 +1,91 @@
+package jobs
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/crmkit/crmkit/models/identity"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// The tables the jobs package owns, declared as Arrow schemas and created
+// through warehouse.CreateTable on either engine. A field that is not
+// Nullable is NOT NULL (REQUIRED on BigQuery).
+
+// timestampUTC is TIMESTAMPTZ on DuckDB, TIMESTAMP on BigQuery.
+var timestampUTC = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+
+func dictField(name string) arrow.Field {
+	return warehouse.Compressed(arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true}, warehouse.CompressDictionary)
+}
+
+func plainField(name string) arrow.Field {
+	return warehouse.Compressed(arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true}, warehouse.CompressNone)
+}
+
+// JobRunsSchema is job_runs, the run history: one row per job run (and
+// per partition of a partitioned job).
+var JobRunsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "run_id", Type: arrow.BinaryTypes.String},
+	{Name: "chain_id", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "job", Type: arrow.BinaryTypes.String},
+	{Name: "partition", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "started", Type: timestampUTC},
+	{Name: "finished", Type: timestampUTC, Nullable: true},
+	{Name: "status", Type: arrow.BinaryTypes.String},
+	{Name: "rows_in", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "rows_out", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "rows_quarantined", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "message", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "error", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "attempt", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: "host", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "pid", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: "input_fingerprint", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+// SourceChecksSchema is source_checks: one row per evaluated source check.
+var SourceChecksSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "checked_at", Type: timestampUTC, Nullable: true},
+	{Name: "run_id", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "source", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "check", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "threshold", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "ok", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	{Name: "detail", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+// CoreLoadsSchema is core_loads: the loads the core tables were last built
+// from (UpdateCore's base).
+var CoreLoadsSchema = arrow.NewSchema([]arrow.Field{{Name: "load_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+
+// OrdersSchema is the core orders table on engines that fill a declared
+// table (warehouse.Capabilities.InsertIntoDeclared), with its DuckDB
+// storage hints; the columns are orderColumnList's, in its order.
+var OrdersSchema = arrow.NewSchema([]arrow.Field{
+	dictField("channel"),
+	plainField("order_id"),
+	{Name: "order_ts", Type: timestampUTC, Nullable: true},
+	plainField("customer_id"),
+	dictField("store_id"),
+	dictField("associate_id"),
+	dictField("status"),
+	{Name: "lines", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "units", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "gross_amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "discount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "paid_amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "refund_amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "net_amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	dictField("_load_id"),
+}, nil)
+
+// ensureIdentityAssignments creates identity_assignments empty, as stitch
+// writes it (identity.AssignmentsSchema), so core tables can be built
+// before the first stitch. Stitch output tables are created nullable
+// throughout (replaceIn); this one is too.
+func ensureIdentityAssignments(ctx context.Context, q warehouse.Querier) error {
+	return warehouse.CreateTable(ctx, q, "identity_assignments", warehouse.Nullable(withStorageHints(identity.AssignmentsSchema)))
+}
