@@ -364,7 +364,7 @@ func explainEvidence(ctx context.Context, wh warehouse.Querier, byTable map[stri
 	}
 	slices.Sort(channels)
 	idCols := append(slices.Clone(identity.IDTypes), "identifier")
-	for _, q := range evidenceQueries(warehouse.SQLOfQuerier(wh), channels) {
+	for _, q := range evidenceQueries(warehouse.SQLOfQuerier(wh), channels, false) {
 		keys := byTable[q.table]
 		if len(keys) == 0 {
 			continue

@@ -85,17 +85,34 @@ type evidenceQuery struct {
 
 // evidenceQueries lists the evidence queries for the order-line channels
 // present (one query each, and one for lines without a channel).
-func evidenceQueries(d warehouse.SQL, channels []string) []evidenceQuery {
+// With part set, each query keeps only the records listed in the
+// temporary table stitch_records (rec_table, rec_key): the order lines
+// before they are grouped into orders, the other tables' records after.
+func evidenceQueries(d warehouse.SQL, channels []string, part bool) []evidenceQuery {
 	ids := identifierColumns
+	orderPart := ""
+	if part {
+		orderPart = ` AND o.channel || ':' || o.order_id IN (SELECT rec_key FROM stitch_records WHERE rec_table = 'order_lines')`
+	}
 	var qs []evidenceQuery
 	for _, ch := range channels {
-		qs = append(qs, evidenceQuery{"order_lines", ch, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch))})
+		qs = append(qs, evidenceQuery{"order_lines", ch, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch)+orderPart)})
 	}
-	qs = append(qs, evidenceQuery{"order_lines", "", fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL")},
-		evidenceQuery{"social_accounts", "", accountEvidenceSQL},
-		evidenceQuery{"social_interactions", "", interactionEvidenceSQL},
-		evidenceQuery{"campaign_contacts", "campaign", fmt.Sprintf(contactEvidenceSQL, ids)},
-		evidenceQuery{"service_tickets", "service", fmt.Sprintf(ticketEvidenceSQL, ids)})
+	if !part {
+		// an order without a channel has no key: never in a part
+		qs = append(qs, evidenceQuery{"order_lines", "", fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL")})
+	}
+	for _, q := range []evidenceQuery{
+		{"social_accounts", "", accountEvidenceSQL},
+		{"social_interactions", "", interactionEvidenceSQL},
+		{"campaign_contacts", "campaign", fmt.Sprintf(contactEvidenceSQL, ids)},
+		{"service_tickets", "service", fmt.Sprintf(ticketEvidenceSQL, ids)},
+	} {
+		if part {
+			q.sql = `SELECT e.* FROM (` + q.sql + `) e WHERE e.rec_key IN (SELECT rec_key FROM stitch_records WHERE rec_table = '` + q.table + `')`
+		}
+		qs = append(qs, q)
+	}
 	return qs
 }
 
@@ -110,7 +127,8 @@ const identifierColumns = `identifier_type, identifier`
 // identity_map, blocked_identifiers, customers and identity_stats in one
 // transaction, appending merges and splits to identity_changes.
 func StitchJob() *Job {
-	return &Job{Name: JobStitch, Group: "identity", Run: runStitch, Fingerprint: rawFingerprint, Alone: true}
+	return &Job{Name: JobStitch, Group: "identity", Run: runStitch, Fingerprint: rawFingerprint, Alone: true,
+		Reads: stitchReads, Writes: stitchWrites}
 }
 
 // rawFingerprint changes whenever a file is loaded.
@@ -130,7 +148,36 @@ func deref(s *string) string {
 	return *s
 }
 
+// runStitch links the new loads into the identity graph (stitchDelta) when
+// it can, and rebuilds it from the whole evidence otherwise (see
+// stitchinc.go); the job message says which, and why.
 func runStitch(ctx context.Context, env *Env) (Result, error) {
+	reason, err := fullStitchReason(ctx, env)
+	if err != nil {
+		return Result{}, err
+	}
+	if reason == "" {
+		res, err := stitchDelta(ctx, env)
+		if err == nil {
+			return res, nil
+		}
+		r, ok := isRebuild(err)
+		if !ok {
+			return Result{}, err
+		}
+		reason = r
+	}
+	res, err := runFullStitch(ctx, env)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Message = stitchFallback(env, reason) + ": " + res.Message
+	return res, nil
+}
+
+// runFullStitch stitches the whole evidence with the previous map as
+// prior and records the graph's loads and config.
+func runFullStitch(ctx context.Context, env *Env) (Result, error) {
 	t0 := time.Now()
 	evidence, err := readEvidence(ctx, env.WH)
 	// released as soon as Stitch is done (it keeps nothing of them), before
@@ -188,8 +235,10 @@ func runStitch(ctx context.Context, env *Env) (Result, error) {
 		if err := tx.Exec(ctx, "DELETE FROM identity_changes WHERE run_id = ?", env.RunID); err != nil {
 			return err
 		}
-		_, err := tx.Load(ctx, "identity_changes", res.Changes...)
-		return err
+		if _, err := tx.Load(ctx, "identity_changes", res.Changes...); err != nil {
+			return err
+		}
+		return recordGraph(ctx, env.WH.Dialect(), tx, identityFingerprint(env.Cfg))
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("write identity tables: %w", err)
@@ -221,7 +270,13 @@ func IdentityConfig(c *config.Config) identity.Config {
 // 64K-row batches in exact buffers outside the Go heap, so the batches are
 // used as they come.
 func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBatch, error) {
-	chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+wh.Dialect().Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
+	return readEvidenceFrom(ctx, wh, wh.Dialect(), false)
+}
+
+// readEvidenceFrom is readEvidence through any querier (a transaction),
+// of the whole evidence or (part) of the records in stitch_records.
+func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dialect, part bool) ([]arrow.RecordBatch, error) {
+	chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+d.Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("read identity evidence: order channels: %w", err)
 	}
@@ -236,7 +291,7 @@ func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBa
 	consts := constColumns{}
 	defer consts.release()
 	var evidence []arrow.RecordBatch
-	for _, q := range evidenceQueries(warehouse.SQLOf(wh.Dialect()), channels) {
+	for _, q := range evidenceQueries(warehouse.SQLOf(d), channels, part) {
 		recs, err := wh.Query(ctx, q.sql)
 		if err != nil {
 			return evidence, fmt.Errorf("read identity evidence: %w", err)

@@ -141,6 +141,12 @@ type Config struct {
 	// order. With an empty list survivorship is simply "most recent
 	// non-empty".
 	SourcePriority []string
+	// IssuedUpTo is the largest customer number issued so far when the
+	// prior map passed to Stitch is only part of the whole map (a stitch of
+	// the customers a delta touches, see IncrementalCheck): new ids are
+	// numbered after the larger of it and the prior's largest, as the
+	// stitch of the whole evidence with the whole map would number them.
+	IssuedUpTo int64
 	// Alloc allocates the output arrays (memory.DefaultAllocator when nil).
 	Alloc memory.Allocator
 }
@@ -385,6 +391,7 @@ func Stitch(evidence, prior []arrow.RecordBatch, cfg Config, runID string) (*Res
 	if err := s.readPrior(prior); err != nil {
 		return nil, err
 	}
+	s.maxPrior = max(s.maxPrior, cfg.IssuedUpTo)
 	s.classifyPhones()
 	s.applyBlocklist(pats)
 	s.applyPhoneTypes()
