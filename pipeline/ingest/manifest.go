@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -198,4 +200,39 @@ func matchFile(glob, name string) bool {
 		return ok
 	}
 	return false
+}
+
+// File statuses in the load_files manifest.
+const (
+	StatusLoaded    = "loaded"
+	StatusDuplicate = "duplicate"
+	StatusRejected  = "rejected"
+	StatusSkipped   = "skipped" // already loaded by an earlier run (not recorded again)
+	// StatusUnloaded marks a file taken out by hand (Unload): it is passed
+	// over while it keeps its name and content.
+	StatusUnloaded = "unloaded"
+)
+
+func hashFile(path string) (string, int64, time.Time, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, time.Time{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", 0, time.Time{}, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, time.Time{}, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, st.ModTime(), nil
+}
+
+// LoadID is the deterministic id of a source's load of a given content.
+func LoadID(sourceName, hash string) string {
+	h := sha256.Sum256([]byte(sourceName + "\x00" + hash))
+	return "L" + hex.EncodeToString(h[:8])
 }
