@@ -342,8 +342,8 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 		i++
 	}
 	local := fmt.Sprintf("timezone('%s', order_ts)", tz)
-	// The cohorts, RFM and CLV twins select purchases by the shared rule
-	// their jobs read through (jobs.PurchasePredicate).
+	// The cohorts, RFM, CLV and growth twins select purchases by the shared
+	// rule their jobs read through (jobs.PurchasePredicate).
 	purchase := jobs.PurchasePredicate(cfg.Models.CLV.MinAmount)
 	churn := cfg.Models.Growth.ChurnDays
 	if churn <= 0 {
@@ -384,7 +384,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 		// computes.
 		"growth": {fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_twin_growth AS
 			WITH p AS (SELECT customer_id, CAST(%[1]s AS DATE) AS d, order_ts, channel, order_id, store_id FROM orders
-				WHERE customer_id IS NOT NULL AND net_amount > 0),
+				WHERE customer_id IS NOT NULL AND %[3]s),
 			f AS (SELECT customer_id, arg_min(channel, (order_ts, channel, order_id)) AS first_channel,
 				arg_min(store_id, (order_ts, channel, order_id)) AS first_store FROM p GROUP BY 1),
 			dims AS (SELECT f.customer_id, f.first_channel, coalesce(cu.region, st.region, 'unknown') AS region FROM f
@@ -405,7 +405,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) map[string][]strin
 				GROUP BY GROUPING SETS ((cm.m), (cm.m, dims.first_channel), (cm.m, dims.region)))
 			SELECT *, new_customers + reactivated - churned AS net_growth,
 				sum(new_customers + reactivated - churned) OVER (PARTITION BY first_channel, region ORDER BY m) AS active_end
-			FROM a`, local, churn)},
+			FROM a`, local, churn, purchase)},
 		// The sales mart: per month (of the order's earliest line) the
 		// total and each channel, store, region (the store's, else the
 		// customer's), category and brand, from the lines up to the as-of

@@ -283,6 +283,7 @@ type inputs struct {
 	Status    string // the cancelled-status expression
 	End       string // first instant after the as-of day, a SQL literal
 	Associate bool   // orders: add associate_id
+	Purchase  string // orders: the shared purchase rule (jobs.PurchasePredicate)
 }
 
 // sql renders the input query file name for this run's job, refusing one
@@ -291,7 +292,8 @@ func (r *run) sql(name string) (string, error) {
 	if u := queries.Undeclared(name, reads[r.job]); len(u) > 0 {
 		return "", fmt.Errorf("job %s: sql/%s.sql reads %s, which the job does not declare (metricjobs reads)", r.job, name, strings.Join(u, ", "))
 	}
-	return queries.Render(name, warehouse.SQLOf(r.wh.Dialect()), inputs{Status: r.cancelledStatus(), End: r.end, Associate: r.associate})
+	return queries.Render(name, warehouse.SQLOf(r.wh.Dialect()), inputs{Status: r.cancelledStatus(), End: r.end, Associate: r.associate,
+		Purchase: "(" + jobs.PurchasePredicate(r.env.Cfg.Models.CLV.MinAmount) + ")"})
 }
 
 // cancelledStatus is the SQL expression that keeps a cancelled status
@@ -384,6 +386,13 @@ func lineNotes(s metrics.LineStats) string {
 func orderNotes(s metrics.OrderStats) string {
 	return fmt.Sprintf("%d orders read: %d purchases used; left out %d anonymous, %d cancelled, %d with net <= 0 (refunded in full or free)",
 		s.Orders, s.Purchases, s.AnonymousPurchases, s.CancelledOrders, s.NonPositiveOrders)
+}
+
+// purchaseNotes is orderNotes for a metric that counts the shared purchase
+// rule (the orders' purchase column).
+func purchaseNotes(s metrics.OrderStats) string {
+	return fmt.Sprintf("%d orders read: %d purchases used (shared purchase rule); left out %d anonymous, %d not purchases (returns, refunded in full, under models.clv.min_amount)",
+		s.Orders, s.Purchases, s.AnonymousPurchases, s.NotPurchases)
 }
 
 func runProfit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
@@ -480,7 +489,7 @@ func runGrowth(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	return r.result(n, fmt.Sprintf("%d customers with purchases, churn window %d days; %s", st.Customers, days, orderNotes(st.OrderStats))), nil
+	return r.result(n, fmt.Sprintf("%d customers with purchases, churn window %d days; %s", st.Customers, days, purchaseNotes(st.OrderStats))), nil
 }
 
 func runCampaign(ctx context.Context, env *jobs.Env) (jobs.Result, error) {

@@ -294,22 +294,25 @@ func TestProfitMatchesSQL(t *testing.T) {
 func TestGrowthMatchesSQL(t *testing.T) {
 	f := newFixture(t)
 	f.run(t, JobGrowth, "")
-	// New customers by month of first purchase (net > 0, not cancelled, identified).
+	purchase := jobs.PurchasePredicate(0)
+	// New customers by month of first purchase under the shared purchase rule
+	// (jobs.PurchasePredicate: a cancelled order with units and no refund is
+	// a purchase there, as in cohorts; one refunded in full is not), identified.
 	same(t, f.db, "new customers",
 		`SELECT period, new_customers FROM growth WHERE dimension = 'total' AND new_customers > 0 ORDER BY period`,
 		`SELECT strftime(timezone('Asia/Shanghai', min(order_ts)), '%Y-%m') AS period, count(*) OVER (PARTITION BY period)
-		FROM orders WHERE order_ts < `+testEnd+` AND status <> 'cancelled' AND net_amount > 0 AND customer_id IS NOT NULL
+		FROM orders WHERE order_ts < `+testEnd+` AND `+purchase+` AND customer_id IS NOT NULL
 		GROUP BY customer_id QUALIFY row_number() OVER (PARTITION BY period) = 1 ORDER BY period`)
 	// Buyers per month and the active base at the as-of date (purchase in the last 90 days).
 	same(t, f.db, "buyers",
 		`SELECT period, buyers FROM growth WHERE dimension = 'total' AND buyers > 0 ORDER BY period`,
 		`SELECT strftime(timezone('Asia/Shanghai', order_ts), '%Y-%m') AS period, count(DISTINCT customer_id)
-		FROM orders WHERE order_ts < `+testEnd+` AND status <> 'cancelled' AND net_amount > 0 AND customer_id IS NOT NULL
+		FROM orders WHERE order_ts < `+testEnd+` AND `+purchase+` AND customer_id IS NOT NULL
 		GROUP BY period ORDER BY period`)
 	same(t, f.db, "active at the as-of date",
 		`SELECT active_end FROM growth WHERE dimension = 'total' AND period = '2024-10'`,
 		`SELECT count(*) FROM (SELECT customer_id, max(CAST(timezone('Asia/Shanghai', order_ts) AS DATE)) AS last
-			FROM orders WHERE order_ts < `+testEnd+` AND status <> 'cancelled' AND net_amount > 0 AND customer_id IS NOT NULL GROUP BY customer_id)
+			FROM orders WHERE order_ts < `+testEnd+` AND `+purchase+` AND customer_id IS NOT NULL GROUP BY customer_id)
 		WHERE DATE '2024-10-31' - last <= 90`)
 	// The splits add up to the total.
 	same(t, f.db, "first channel split",

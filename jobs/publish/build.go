@@ -58,7 +58,10 @@ type builder struct {
 	// segmentSizes is this run's segment sizes table (nil: read the
 	// newest recorded ones).
 	segmentSizes *reports.Table
-	errs         []string
+	// purchase is the shared purchase rule (jobs.PurchasePredicate) over
+	// the columns of orders and publish_order_facts.
+	purchase string
+	errs     []string
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -132,17 +132,18 @@ func (b *builder) periodKPIs(ms []measure) []reports.KPI {
 }
 
 // customerKPIs computes buying, new and returning customers of both
-// periods with the purchase rule of the growth and cohorts marts (an order
-// of a known customer with net amount > 0): new = first purchase ever in
-// the period. With a region, the customers counted are those with a
-// purchase in the region in the period.
+// periods with the shared purchase rule of the growth, cohorts, RFM and CLV
+// marts (an order of a known customer that jobs.PurchasePredicate marks: a
+// $0.00 purchase counts, a return or an order refunded in full does not):
+// new = first purchase ever in the period. With a region, the customers
+// counted are those with a purchase in the region in the period.
 func (b *builder) customerKPIs() (active, newK, returning reports.KPI) {
 	rc, ra := b.regionCond("")
 	cf, ct, pf, pt := b.periodLits()
 	q := `WITH f AS (SELECT customer_id, min(order_ts) AS first_ts FROM orders
-			WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < ` + ct + ` GROUP BY 1),
+			WHERE customer_id IS NOT NULL AND ` + b.purchase + ` AND order_ts < ` + ct + ` GROUP BY 1),
 		a AS (SELECT DISTINCT CASE WHEN order_ts >= ` + cf + ` THEN 1 ELSE 2 END AS p, customer_id FROM publish_order_facts
-			WHERE customer_id IS NOT NULL AND net_amount > 0 AND ((order_ts >= ` + cf + ` AND order_ts < ` + ct + `) OR (order_ts >= ` + pf + ` AND order_ts < ` + pt + `)) AND ` + rc + `)
+			WHERE customer_id IS NOT NULL AND ` + b.purchase + ` AND ((order_ts >= ` + cf + ` AND order_ts < ` + ct + `) OR (order_ts >= ` + pf + ` AND order_ts < ` + pt + `)) AND ` + rc + `)
 		SELECT a.p, count(*) AS active, count(CASE WHEN f.first_ts >= CASE WHEN a.p = 1 THEN ` + cf + ` ELSE ` + pf + ` END THEN 1 END) AS new_customers
 		FROM a JOIN f ON f.customer_id = a.customer_id GROUP BY 1`
 	var v [3][2]float64 // active, new, returning x cur, prev

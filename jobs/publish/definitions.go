@@ -43,7 +43,7 @@ var figures = []figure{
 		grain:   "period",
 		filters: "region: both parts restricted to the region"},
 	{key: "active_customers", name: "Buying customers", unit: reports.UnitCount, better: reports.BetterUp, regional: true,
-		formula: "distinct stitched customers with a purchase in the period; a purchase is an order of a known customer with net amount > 0 (the rule of the growth mart; the cohorts, CLV and RFM marts count the shared purchase rule, under which a $0.00 purchase also counts). Equals buyers of the growth mart.",
+		formula: "distinct stitched customers with a purchase in the period; a purchase is an order of a known customer with units bought, a net amount of at least models.clv.min_amount (default 0, so a $0.00 purchase counts) and not refunded in full: a return is never a purchase. The same rule as the growth, cohorts, CLV and RFM marts. Equals buyers of the growth mart.",
 		grain:   "customer",
 		filters: "region: customers with a purchase in the region"},
 	{key: "new_customers", name: "New customers", unit: reports.UnitCount, better: reports.BetterUp, regional: true,

@@ -75,8 +75,17 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 		}
 		paid := float64(rng.Intn(50000)) / 100
 		refund := 0.0
-		if rng.Intn(10) == 0 {
+		switch rng.Intn(20) {
+		case 0, 1:
 			refund = paid / 2
+		case 2:
+			paid = 0 // a $0.00 purchase: a purchase under the shared rule
+		case 3:
+			// A return: negative units, nothing paid, the amount refunded.
+			units, paid, refund = -units, 0, paid
+			if err := wh.Exec(ctx, `UPDATE raw_order_lines SET qty = -qty WHERE order_id = ?`, id); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := wh.Exec(ctx, `INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, channel, id, ts, custArg, storeArg, units, paid, refund, paid-refund); err != nil {
 			t.Fatal(err)
@@ -91,6 +100,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 		LEFT JOIN cost ON cost.channel = o.channel AND cost.order_id = o.order_id`); err != nil {
 		t.Fatal(err)
 	}
+	purchase := "(" + jobs.PurchasePredicate(0) + ")"
 	want := map[string]string{
 		"net_sales":    "SELECT sum(net_amount) FROM all_facts WHERE %s",
 		"orders":       "SELECT count(*) FROM all_facts WHERE %s",
@@ -98,8 +108,8 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 		"store_sales":  "SELECT sum(net_amount) FROM all_facts WHERE channel = 'pos' AND %s",
 		"online_sales": "SELECT sum(net_amount) FROM all_facts WHERE channel <> 'pos' AND %s",
 		"refund_rate":  "SELECT sum(refund_amount) / nullif(sum(paid_amount), 0) FROM all_facts WHERE %s",
-		// Purchases: a known customer's order with net amount > 0.
-		"active_customers": "SELECT count(DISTINCT customer_id) FROM all_facts WHERE net_amount > 0 AND %s",
+		// Purchases: a known customer's order under the shared rule.
+		"active_customers": "SELECT count(DISTINCT customer_id) FROM all_facts WHERE " + purchase + " AND %s",
 	}
 	cfg := &config.Config{Location: sh}
 	for _, asOf := range []time.Time{time.Date(2025, 10, 31, 0, 0, 0, 0, sh), time.Date(2025, 7, 12, 0, 0, 0, 0, sh)} {
@@ -126,12 +136,12 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 			// New: first purchase ever (any region) in the period, counted
 			// in the regions where the customer bought in the period.
 			newC := func(p Period) float64 {
-				return scalar(fmt.Sprintf(`SELECT count(DISTINCT customer_id) FROM all_facts WHERE net_amount > 0 AND %s AND customer_id IN (
-					SELECT customer_id FROM all_facts WHERE customer_id IS NOT NULL AND net_amount > 0 GROUP BY 1 HAVING min(order_ts) >= '%s')`, in(p), ts(p.From)))
+				return scalar(fmt.Sprintf(`SELECT count(DISTINCT customer_id) FROM all_facts WHERE %[1]s AND %[2]s AND customer_id IN (
+					SELECT customer_id FROM all_facts WHERE customer_id IS NOT NULL AND %[1]s GROUP BY 1 HAVING min(order_ts) >= '%[3]s')`, purchase, in(p), ts(p.From)))
 			}
 			returningC := func(p Period) float64 {
-				return scalar(fmt.Sprintf(`SELECT count(DISTINCT customer_id) FROM all_facts WHERE net_amount > 0 AND %s AND customer_id IN (
-					SELECT customer_id FROM all_facts WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < '%s')`, in(p), ts(p.From)))
+				return scalar(fmt.Sprintf(`SELECT count(DISTINCT customer_id) FROM all_facts WHERE %[1]s AND %[2]s AND customer_id IN (
+					SELECT customer_id FROM all_facts WHERE customer_id IS NOT NULL AND %[1]s AND order_ts < '%[3]s')`, purchase, in(p), ts(p.From)))
 			}
 			for _, layer := range []reports.Layer{reports.LayerStrategy, reports.LayerOperations} {
 				sc, errs := Build(ctx, wh, cfg, layer, asOf, region, asOf)

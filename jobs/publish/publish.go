@@ -44,7 +44,8 @@ func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 // build is Build with this run's segment sizes (nil: the recorded ones).
 func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time, segmentSizes *reports.Table) (*reports.Scorecard, []string) {
 	cur, prev := Periods(asOf)
-	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, regions: cfg.Regions, segmentSizes: segmentSizes}
+	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, regions: cfg.Regions, segmentSizes: segmentSizes,
+		purchase: "(" + jobs.PurchasePredicate(cfg.Models.CLV.MinAmount) + ")"}
 	b.curLabel, b.prevLabel = cur.Label, prev.Label
 	if asOf.AddDate(0, 0, 1).Month() == asOf.Month() { // month to date
 		b.curLabel = cur.Label + " (to " + asOf.Format("01-02") + ")"

@@ -235,7 +235,7 @@ func CampaignEffect(campaigns, contacts, orders []arrow.RecordBatch, opt Campaig
 			cPos = append(cPos, int32(pos))
 		}
 	}
-	b, err := readOrders(orders, d, cal, opt.CancelledStatuses)
+	b, err := readOrders(orders, d, cal, opt.CancelledStatuses, false)
 	if err != nil {
 		return nil, st, err
 	}

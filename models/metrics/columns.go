@@ -91,6 +91,24 @@ func (c *numCol) at(i int) float64 {
 	return c.get(i)
 }
 
+// boolCol reads a boolean column; null reads as false.
+type boolCol struct{ b *array.Boolean }
+
+func (c *boolCol) at(i int) bool { return c.b.IsValid(i) && c.b.Value(i) }
+
+// flag reads a boolean column; nil when an optional column is absent.
+func (t table) flag(name string, required bool) (*boolCol, error) {
+	a, err := t.col(name, required)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	v, ok := a.(*array.Boolean)
+	if !ok {
+		return nil, fmt.Errorf("%s: column %q has type %s, want a boolean: %w", t.name, name, a.DataType(), ErrBadColumn)
+	}
+	return &boolCol{b: v}, nil
+}
+
 // tsCol reads a timestamp (any unit) or date column as UTC microseconds.
 // A date is the midnight that starts it in the calendar's time zone.
 type tsCol struct {

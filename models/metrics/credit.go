@@ -77,7 +77,7 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 	if err := d.readStores(stores); err != nil {
 		return nil, st, err
 	}
-	b, err := readOrders(orders, d, cal, opt.CancelledStatuses)
+	b, err := readOrders(orders, d, cal, opt.CancelledStatuses, false)
 	if err != nil {
 		return nil, st, err
 	}

@@ -62,7 +62,11 @@ type growthAcc struct {
 // net growth rate per month, in total and per first channel and region,
 // from orders (OrderColumns), customers (customer_id, region) and stores
 // (store_id, region; for customers without a region). Only identified
-// purchases count. The caller releases the returned batches, which have
+// purchases count: when orders has a purchase column (the shared rule,
+// jobs.PurchasePredicate, as the growth job reads it) exactly the orders it
+// marks, so a $0.00 purchase counts and a customer whose only orders are
+// returns is no buyer, as in cohorts, RFM and CLV; without the column,
+// orders with net_amount above zero and a status that is not cancelled. The caller releases the returned batches, which have
 // GrowthSchema.
 func Growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions) ([]arrow.RecordBatch, GrowthStats, error) {
 	var st GrowthStats
@@ -81,7 +85,7 @@ func Growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions) ([
 	if err := d.readStores(stores); err != nil {
 		return nil, st, err
 	}
-	b, err := readOrders(orders, d, cal, opt.CancelledStatuses)
+	b, err := readOrders(orders, d, cal, opt.CancelledStatuses, true)
 	if err != nil {
 		return nil, st, err
 	}

@@ -103,3 +103,68 @@ func TestGrowth(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestGrowthPurchaseColumn: with a purchase column (the shared rule as the
+// growth job reads it) the column alone decides, as of 2024-03-31 with a
+// 60-day window:
+//
+//	P1 2024-01-10 $0.00 purchase (true)         → new in Jan, though net is 0
+//	P2 2024-01-15 return only (net -20, false)  → never a buyer
+//	P3 2024-02-01 fully refunded (net 0, false), 2024-03-05 paid (true)
+//	   → new in Mar, not Feb
+//	P4 2024-02-20 "cancelled" with purchase true → new in Feb: the column,
+//	   not the status, decides
+//	P5 2024-03-01 anonymous purchase (no customer) → left out
+//
+// The same orders without the column give the old rule: P1 (net 0) is no
+// buyer and P4 (cancelled) is none either.
+func TestGrowthPurchaseColumn(t *testing.T) {
+	rows := [][]any{
+		{"shopify", "p1", "2024-01-10 10:00", "P1", nil, nil, "paid", 0, true},
+		{"shopify", "p2", "2024-01-15 10:00", "P2", nil, nil, "returned", -20, false},
+		{"shopify", "p3a", "2024-02-01 10:00", "P3", nil, nil, "refunded", 0, false},
+		{"shopify", "p3b", "2024-03-05 10:00", "P3", nil, nil, "paid", 15, true},
+		{"shopify", "p4", "2024-02-20 10:00", "P4", nil, nil, "cancelled", 12, true},
+		{"pos", "p5", "2024-03-01 10:00", nil, "S1", nil, "paid", 9, true},
+	}
+	withCol := []arrow.RecordBatch{batch(t, orderSpec+" purchase:b", rows...)}
+	var plain [][]any
+	for _, r := range rows {
+		plain = append(plain, r[:len(r)-1])
+	}
+	without := []arrow.RecordBatch{batch(t, orderSpec, plain...)}
+	defer releaseAll(withCol, without)
+	opt := GrowthOptions{Common: Common{AsOf: asOf("2024-03-31"), Location: shanghai}, ChurnDays: 60}
+	for _, c := range []struct {
+		name                   string
+		orders                 []arrow.RecordBatch
+		newJan, newFeb, newMar int
+		purchases, not, anon   int64
+	}{
+		{"purchase column decides", withCol, 1, 1, 1, 3, 2, 1},
+		{"without the column: net > 0, not cancelled", without, 0, 0, 1, 1, 0, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			recs, st, err := Growth(c.orders, nil, nil, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release(recs)
+			rows := rowsOf(t, recs)
+			for _, m := range []struct {
+				period string
+				n      int
+			}{{"2024-01", c.newJan}, {"2024-02", c.newFeb}, {"2024-03", c.newMar}} {
+				// The mart starts at the month of the first purchase.
+				if m.n == 0 && count(rows, "period", m.period, "dimension", DimTotal) == 0 {
+					continue
+				}
+				r := pick(t, rows, "period", m.period, "dimension", DimTotal, "key", "all")
+				want(t, r, "new_customers", m.n)
+			}
+			if st.Purchases != c.purchases || st.NotPurchases != c.not || st.AnonymousPurchases != c.anon {
+				t.Errorf("stats %+v", st)
+			}
+		})
+	}
+}

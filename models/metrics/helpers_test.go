@@ -51,6 +51,8 @@ func batch(t testing.TB, spec string, rows ...[]any) arrow.RecordBatch {
 			dt = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 		case "d":
 			dt = arrow.FixedWidthTypes.Date32
+		case "b":
+			dt = arrow.FixedWidthTypes.Boolean
 		default:
 			t.Fatalf("bad spec %q", f)
 		}
@@ -89,6 +91,8 @@ func batch(t testing.TB, spec string, rows ...[]any) arrow.RecordBatch {
 					t.Fatal(err)
 				}
 				fb.(*array.Date32Builder).Append(arrow.Date32FromTime(d))
+			case 'b':
+				fb.(*array.BooleanBuilder).Append(v.(bool))
 			}
 		}
 	}

@@ -9,15 +9,21 @@ import (
 
 // OrderColumns lists the columns read from order batches (one row per
 // order, like the core table orders). customer_id, order_ts and net_amount
-// are required; channel, status, store_id and associate_id are optional.
-var OrderColumns = []string{"channel", "order_id", "order_ts", "customer_id", "store_id", "associate_id", "status", "net_amount"}
+// are required; channel, status, store_id, associate_id and purchase are
+// optional. purchase (a boolean) is the warehouse's shared purchase rule
+// evaluated per order (jobs.PurchasePredicate); the metrics that take it
+// (Growth) count exactly the orders it marks, in place of their own rule
+// (net amount above zero, status not cancelled).
+var OrderColumns = []string{"channel", "order_id", "order_ts", "customer_id", "store_id", "associate_id", "status", "net_amount", "purchase"}
 
 // OrderStats counts what happened to the orders read.
 type OrderStats struct {
 	// Orders is the number of order rows read.
 	Orders int64
-	// Purchases are the identified, non-cancelled orders up to the as-of
-	// date with net_amount above zero: the only ones the metric uses.
+	// Purchases are the identified orders up to the as-of date that are
+	// purchases (non-cancelled with net_amount above zero, or marked by the
+	// purchase column where the metric takes it): the only ones the metric
+	// uses.
 	Purchases int64
 	// AnonymousPurchases would be purchases but have no customer.
 	AnonymousPurchases int64
@@ -25,6 +31,10 @@ type OrderStats struct {
 	CancelledOrders int64
 	// NonPositiveOrders net zero or less (fully refunded, free).
 	NonPositiveOrders int64
+	// NotPurchases are the orders the purchase column marks false (a
+	// return, an order refunded in full, an amount under the minimum),
+	// when the metric takes that column.
+	NotPurchases int64
 	// LaterOrders are dated after the as-of day; UndatedOrders have no time.
 	LaterOrders, UndatedOrders int64
 }
@@ -48,8 +58,11 @@ type orderBook struct {
 }
 
 // scanOrders reads the purchases and adds their customers to d.custKeys;
-// finish completes the book once the customers are built.
-func scanOrders(recs []arrow.RecordBatch, d *dims, cal *Calendar, cancelled []string) (*orderBook, error) {
+// finish completes the book once the customers are built. With byColumn
+// and a purchase column in the batch, that column alone says which dated
+// orders up to the as-of day are purchases; otherwise a purchase has a net
+// amount above zero and a status that is not cancelled.
+func scanOrders(recs []arrow.RecordBatch, d *dims, cal *Calendar, cancelled []string, byColumn bool) (*orderBook, error) {
 	n := numRows(recs)
 	b := &orderBook{assocs: newInterner(256)}
 	b.ts = make([]int64, 0, n)
@@ -90,6 +103,12 @@ func scanOrders(recs []arrow.RecordBatch, d *dims, cal *Calendar, cancelled []st
 		if err != nil {
 			return nil, wrapBatch("orders", bi, err)
 		}
+		var purchase *boolCol
+		if byColumn {
+			if purchase, err = t.flag("purchase", false); err != nil {
+				return nil, wrapBatch("orders", bi, err)
+			}
+		}
 		b.custSrc.batch(cust)
 		rows := int(rec.NumRows())
 		b.stats.Orders += int64(rows)
@@ -104,6 +123,13 @@ func scanOrders(recs []arrow.RecordBatch, d *dims, cal *Calendar, cancelled []st
 				b.stats.UndatedOrders++
 			case tus >= cal.endUS:
 				b.stats.LaterOrders++
+			case purchase != nil && !purchase.at(i):
+				b.stats.NotPurchases++
+			case purchase != nil:
+				ok = cust.valid(i) && cust.at(i) != ""
+				if !ok {
+					b.stats.AnonymousPurchases++
+				}
 			case status.valid(i) && canc.cancelled(status.at(i)):
 				b.stats.CancelledOrders++
 			case !(v > 0) || math.IsInf(v, 0):
@@ -203,8 +229,8 @@ func gather[T any](v []T, perm []int32) []T {
 
 // readOrders is scanOrders, the customers build and finish, for metrics
 // whose other customer sources were added to d.custKeys before.
-func readOrders(recs []arrow.RecordBatch, d *dims, cal *Calendar, cancelled []string) (*orderBook, error) {
-	b, err := scanOrders(recs, d, cal, cancelled)
+func readOrders(recs []arrow.RecordBatch, d *dims, cal *Calendar, cancelled []string, byColumn bool) (*orderBook, error) {
+	b, err := scanOrders(recs, d, cal, cancelled, byColumn)
 	if err != nil {
 		return nil, err
 	}

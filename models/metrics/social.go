@@ -347,7 +347,7 @@ func SocialEngagement(interactions, accounts, customers, tiers, stages, orders [
 		}
 	}
 	iPlat = nil
-	b, err := scanOrders(orders, d, cal, opt.CancelledStatuses)
+	b, err := scanOrders(orders, d, cal, opt.CancelledStatuses, false)
 	if err != nil {
 		return nil, st, err
 	}
