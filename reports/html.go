@@ -43,6 +43,7 @@ type htmlView struct {
 	Layer      string
 	Period     string
 	PrevPeriod string
+	YoYPeriod  string
 	AsOf       string
 	Generated  string
 	Filter     []Definition
@@ -64,8 +65,10 @@ type kpiView struct {
 	Label, Value, Prev, Delta, DeltaPct, Arrow string
 	Colour                                     string
 	HasPrev                                    bool
-	// YoY is the change on the same period a year earlier, e.g. "+3.2%".
-	YoY string
+	// YoY is the change on the same period a year earlier, e.g. "+3.2%",
+	// with its arrow and colour; YoYBase that period's value; YoYNA the
+	// reason there is no comparison ("n/a: no data for 2024-12").
+	YoY, YoYArrow, YoYColour, YoYBase, YoYNA string
 }
 
 type sectionView struct {
@@ -223,6 +226,7 @@ func buildView(sc *Scorecard, mode HTMLMode, maxRows int) htmlView {
 		Layer:      string(sc.Layer),
 		Period:     sc.Period,
 		PrevPeriod: sc.PrevPeriod,
+		YoYPeriod:  sc.YoYPeriod,
 		AsOf:       dateOrEmpty(sc.AsOf, "2006-01-02"),
 		Generated:  dateOrEmpty(sc.GeneratedAt.In(loc), "2006-01-02 15:04 MST"),
 		Defs:       sc.Definitions,
@@ -246,12 +250,9 @@ func buildView(sc *Scorecard, mode HTMLMode, maxRows int) htmlView {
 			kv.Arrow = changeArrow(k.Delta())
 			kv.Colour = trendColour(k.Trend())
 		}
-		if k.HasYoY {
-			if k.Unit == UnitPct || k.Unit == UnitPP {
-				kv.YoY = nf.delta(k.Value-k.YoY, UnitPct)
-			} else if p, ok := k.YoYPct(); ok {
-				kv.YoY = FormatPct(p)
-			}
+		kv.YoY, kv.YoYBase, kv.YoYNA = yoyTexts(sc, k, nf)
+		if kv.YoY != "" {
+			kv.YoYArrow, kv.YoYColour = changeArrow(k.Value-k.YoY), trendColour(k.yoyTrend())
 		}
 		v.KPIs = append(v.KPIs, kv)
 	}
@@ -303,6 +304,28 @@ func buildView(sc *Scorecard, mode HTMLMode, maxRows int) htmlView {
 		v.Freshness = append(v.Freshness, freshnessView(f, sc.AsOf))
 	}
 	return v
+}
+
+// yoyTexts are a KPI's change on the same period a year earlier ("+3.2%",
+// pct KPIs in points), that period's value, and, when the KPI has no
+// comparison, "n/a" with the reason: no data for that period, or a value
+// of 0 there (no relative change).
+func yoyTexts(sc *Scorecard, k KPI, nf numFmt) (change, base, na string) {
+	lang := sc.lang()
+	switch {
+	case k.HasYoY:
+		base = nf.value(k.YoY, k.Unit)
+		if k.Unit == UnitPct || k.Unit == UnitPP {
+			return nf.delta(k.Value-k.YoY, UnitPct), base, ""
+		}
+		if p, ok := k.YoYPct(); ok {
+			return FormatPct(p), base, ""
+		}
+		return "", base, M("yoy.na", M("yoy.zero", sc.YoYPeriod)).In(lang)
+	case !k.NoYoY.IsZero():
+		return "", "", M("yoy.na", k.NoYoY).In(lang)
+	}
+	return "", "", ""
 }
 
 func numericUnit(u Unit) bool {

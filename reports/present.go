@@ -362,6 +362,8 @@ func summaryLine(sc *Scorecard) string {
 	}
 	if c, _, ok := change(head, true); ok {
 		parts = append(parts, uiText(lang, "yoy")+" "+c)
+	} else if _, _, na := yoyTexts(sc, head, nf); na != "" {
+		parts = append(parts, uiText(lang, "yoy")+" "+na)
 	}
 	if len(parts) > 0 {
 		s += open + strings.Join(parts, sep) + close

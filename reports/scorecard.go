@@ -113,6 +113,9 @@ type Scorecard struct {
 	// e.g. "2025-11". PrevPeriod may be empty when there is none.
 	Period     string
 	PrevPeriod string
+	// YoYPeriod labels the same period a year earlier, which KPI.YoY
+	// holds, e.g. "2024-12"; empty when no KPI has one.
+	YoYPeriod string
 	// AsOf is the as-of date of the chain run (00:00 in the business time
 	// zone; the as-of day is included). It is shown as a date in its own
 	// location.
@@ -178,10 +181,14 @@ type KPI struct {
 	HasPrev bool
 	// Unit is money, count, pct (a fraction), ratio or days.
 	Unit Unit
-	// YoY is the value of the same period a year earlier, meaningful only
-	// when HasYoY is true; shown beside the previous-period change.
+	// YoY is the value of the same period a year earlier (Scorecard.
+	// YoYPeriod), meaningful only when HasYoY is true; shown beside the
+	// previous-period change.
 	YoY    float64
 	HasYoY bool
+	// NoYoY, for a figure that has a year-earlier comparison but not this
+	// time, says why (e.g. no data for that period); shown as "n/a" with it.
+	NoYoY Msg
 	// Better is "up" when an increase is good news, "down" when a decrease
 	// is, empty for neutral.
 	Better Better
@@ -235,6 +242,17 @@ func (k KPI) Trend() Trend {
 		return TrendGood
 	}
 	return TrendBad
+}
+
+// yoyTrend classifies the change on the same period a year earlier as
+// Trend does the change on the previous period.
+func (k KPI) yoyTrend() Trend {
+	if !k.HasYoY {
+		return TrendNeutral
+	}
+	y := k
+	y.Prev, y.HasPrev = k.YoY, true
+	return y.Trend()
 }
 
 // Section is one block of the scorecard body: one XLSX sheet, one HTML

@@ -59,7 +59,9 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 				change += " (" + k.DeltaPct + ")"
 			}
 			if k.YoY != "" {
-				change += " · " + v.L["yoy"] + " " + k.YoY
+				change += " · " + v.L["yoy"] + " " + k.YoY + " (" + v.YoYPeriod + ": " + k.YoYBase + ")"
+			} else if k.YoYNA != "" {
+				change += " · " + v.L["yoy"] + " " + k.YoYNA
 			}
 			verdict := ""
 			switch sc.KPIs[i].Trend() {

@@ -45,8 +45,9 @@ func TestWriteXLSX(t *testing.T) {
 		return v
 	}
 
-	// KPIs sheet: header, values, changes.
-	header := []string{"KPI", "Key", "Unit", "This period (2025-12)", "Previous period (2025-11)", "Change", "Change %", "Better when"}
+	// KPIs sheet: header (in the scorecard's language, zh by default),
+	// values, changes.
+	header := []string{"指标", "键", "单位", "本期 (2025-12)", "上期 (2025-11)", "环比变化", "环比 %", "去年同期 (2024-12)", "同比", "方向"}
 	for i, want := range header {
 		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
 		if got := cell("KPIs", ref); got != want {
@@ -59,20 +60,23 @@ func TestWriteXLSX(t *testing.T) {
 		value, prev, delta, pct   float64
 		hasPrev, hasDelta, hasPct bool
 		format                    string
+		yoy, yoyChange            float64 // H and I; 0: empty
+		yoyText, unit, better     string  // I when there is no comparison; C; J
 	}
 	rows := []kpiRow{
-		// 1,234,567.89 vs 1,100,000: change 134,567.89, 134,567.89 / 1,100,000 = 0.1223344...
-		{2, "net_revenue", 1234567.89, 1100000, 134567.89, 0.12233444545, true, true, true, "#,##0.00"},
-		// 40,210 vs 41,877: -1,667, -1,667 / 41,877 = -0.0398070...
-		{3, "active_customers", 40210, 41877, -1667, -0.03980705399, true, true, true, "#,##0"},
-		// 0.312 vs 0.287: +2.5 percentage points, 0.025 / 0.287 = 0.0871080...
-		{4, "repeat_rate", 0.312, 0.287, 2.5, 0.08710801394, true, true, true, "0.0%"},
+		// 1,234,567.89 vs 1,100,000: change 134,567.89, 134,567.89 / 1,100,000 = 0.1223344...;
+		// a year earlier 1,000,000: +234,567.89 / 1,000,000 = 0.23456789
+		{2, "net_revenue", 1234567.89, 1100000, 134567.89, 0.12233444545, true, true, true, "#,##0.00", 1000000, 0.23456789, "", "金额", "越高越好"},
+		// 40,210 vs 41,877: -1,667, -1,667 / 41,877 = -0.0398070...; no year-earlier data
+		{3, "active_customers", 40210, 41877, -1667, -0.03980705399, true, true, true, "#,##0", 0, 0, "—（2024-12 无数据）", "个数", "越高越好"},
+		// 0.312 vs 0.287: +2.5 percentage points, 0.025 / 0.287 = 0.0871080...; 0.30 a year earlier: +1.2 pp
+		{4, "repeat_rate", 0.312, 0.287, 2.5, 0.08710801394, true, true, true, "0.0%", 0.30, 1.2, "", "百分比", "越高越好"},
 		// 2.4 vs 3.1 days: -0.7, -0.7 / 3.1 = -0.2258064...
-		{5, "resolution_days", 2.4, 3.1, -0.7, -0.22580645161, true, true, true, `#,##0.0" d"`},
+		{5, "resolution_days", 2.4, 3.1, -0.7, -0.22580645161, true, true, true, `#,##0.0" d"`, 0, 0, "", "天", "越低越好"},
 		// no previous value: only this period
-		{6, "total_clv", 98765432.1, 0, 0, 0, false, false, false, "#,##0.00"},
+		{6, "total_clv", 98765432.1, 0, 0, 0, false, false, false, "#,##0.00", 0, 0, "", "金额", "越高越好"},
 		// previous value 0: change, no change %
-		{7, "complaints", 1.27, 0, 1.27, 0, true, true, false, "#,##0.00"},
+		{7, "complaints", 1.27, 0, 1.27, 0, true, true, false, "#,##0.00", 0, 0, "", "比值", "越低越好"},
 	}
 	for _, r := range rows {
 		rs := strconv.Itoa(r.row)
@@ -96,6 +100,20 @@ func TestWriteXLSX(t *testing.T) {
 		check("E", r.hasPrev, r.prev)
 		check("F", r.hasDelta, r.delta)
 		check("G", r.hasPct, r.pct)
+		check("H", r.yoy != 0, r.yoy)
+		if r.yoyText != "" {
+			if got := cell("KPIs", "I"+rs); got != r.yoyText {
+				t.Errorf("KPIs!I%s = %q, want %q", rs, got, r.yoyText)
+			}
+		} else {
+			check("I", r.yoyChange != 0, r.yoyChange)
+		}
+		if got := cell("KPIs", "C"+rs); got != r.unit {
+			t.Errorf("KPIs!C%s = %q, want %q", rs, got, r.unit)
+		}
+		if got := cell("KPIs", "J"+rs); got != r.better {
+			t.Errorf("KPIs!J%s = %q, want %q", rs, got, r.better)
+		}
 		styleID, err := f.GetCellStyle("KPIs", "D"+rs)
 		if err != nil {
 			t.Fatal(err)
@@ -116,9 +134,33 @@ func TestWriteXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := cf["F2:G7"]
-	if len(rules) != 2 || !strings.Contains(rules[0].Criteria, `$H2="up",F2>0`) || !strings.Contains(rules[1].Criteria, `$H2="up",F2<0`) {
-		t.Errorf("conditional formats = %+v, want good/bad rules on F2:G7", cf)
+	for rng, first := range map[string]string{"F2:G7": "F2", "I2:I7": "I2"} {
+		rules := cf[rng]
+		if len(rules) != 2 || !strings.Contains(rules[0].Criteria, `$J2="越高越好",`+first+`>0`) || !strings.Contains(rules[1].Criteria, `$J2="越高越好",`+first+`<0`) {
+			t.Errorf("conditional formats = %+v, want good/bad rules on %s", cf, rng)
+		}
+	}
+	// An English delivery's sheet is English.
+	en := *sc
+	en.Language = LangEN
+	enPath := filepath.Join(t.TempDir(), "en.xlsx")
+	if err := WriteXLSX(&en, enPath); err != nil {
+		t.Fatal(err)
+	}
+	ef, err := excelize.OpenFile(enPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ef.Close()
+	enRows, err := ef.GetRows("KPIs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"KPI", "Key", "Unit", "This period (2025-12)", "Previous period (2025-11)", "Change", "Change %", "Same period last year (2024-12)", "YoY", "Better when"}; !slices.Equal(enRows[0], want) {
+		t.Errorf("en KPIs header %q, want %q", enRows[0], want)
+	}
+	if got := enRows[2]; got[2] != "count" || got[8] != "n/a (no data for 2024-12)" || got[9] != "up" {
+		t.Errorf("en active_customers row %q", got)
 	}
 
 	// Section sheet: frozen header, formula injection neutralised, HTML kept as text.

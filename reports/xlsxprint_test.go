@@ -34,7 +34,7 @@ func TestXLSXPrintSettings(t *testing.T) {
 		titles string // print titles, "" for none
 		tables []string
 	}{
-		{SheetKPIs, 1, "'KPIs'!$1:$1", []string{"A1:H7"}},
+		{SheetKPIs, 1, "'KPIs'!$1:$1", []string{"A1:J7"}},
 		// By store: title row 4, header 5, rows 6-8; Top customers: title
 		// 10, header 11, rows 12-13; chart data "revenue": header 16, six
 		// months 17-22; chart data "stores" after the 17 rows kept for the

@@ -65,7 +65,9 @@ func TestScorecardsFromTheMarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) < 2 || rows[0][0] != "KPI" || !strings.HasPrefix(rows[0][3], "This period") {
+	// The KPI sheet's headers follow reports.language (zh): column B holds
+	// the keys, D this period, H the same period last year.
+	if len(rows) < 2 || rows[0][0] != "指标" || !strings.HasPrefix(rows[0][3], "本期") || !strings.HasPrefix(rows[0][7], "去年同期") {
 		t.Fatalf("KPIs header %v", rows[0])
 	}
 	got := map[string]float64{}

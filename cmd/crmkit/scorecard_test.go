@@ -28,10 +28,11 @@ const rawOrdersSQL = `CREATE OR REPLACE TEMP TABLE raw_orders AS
 	FROM l LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = l.channel || ':' || l.order_id
 	GROUP BY 1, 2`
 
-// The two periods of the demo's as-of (2025-12-31, a month end) in the
-// business zone, as SQL conditions on a TIMESTAMPTZ column.
+// The two periods of the demo's as-of (2025-12-31, a month end) and the
+// same month a year earlier, in the business zone, as SQL conditions on a
+// TIMESTAMPTZ column.
 func inMonth(col string, month string) string {
-	next := map[string]string{"2025-11": "2025-12", "2025-12": "2026-01"}[month]
+	next := map[string]string{"2024-12": "2025-01", "2025-11": "2025-12", "2025-12": "2026-01"}[month]
 	return fmt.Sprintf("timezone('Asia/Shanghai', %s) >= TIMESTAMP '%s-01' AND timezone('Asia/Shanghai', %s) < TIMESTAMP '%s-01'", col, month, col, next)
 }
 
@@ -70,7 +71,7 @@ func TestHeadlineKPIsFromRawRows(t *testing.T) {
 			if !regexp.MustCompile(`>2025-12-31 \d\d:\d\d CST<`).Match(page) {
 				t.Error("operations.html shows no newest event time of 2025-12-31 in CST")
 			}
-			got := map[string][2]float64{}
+			got := map[string][3]float64{}
 			for _, layer := range []string{"strategy", "operations", "support"} {
 				for k, v := range kpiValues(t, filepath.Join(d.out, layer+".xlsx")) {
 					got[k] = v
@@ -144,6 +145,19 @@ func TestHeadlineKPIsFromRawRows(t *testing.T) {
 					}
 				}
 			}
+			// The same period last year (column H): the figure as the
+			// scorecard of 2024-12-31 defines it, recomputed from raw rows.
+			for _, key := range []string{"net_sales", "orders", "aov", "active_customers", "new_customers", "returning_customers", "store_sales", "online_sales"} {
+				kv, ok := got[key]
+				if !ok || math.IsNaN(kv[2]) {
+					t.Errorf("%s: no same period last year on the scorecard", key)
+					continue
+				}
+				w := scalar(fmt.Sprintf(want[key], inMonth("order_ts", "2024-12"), inMonth("opened_ts", "2024-12"), "2024-12", inMonth("k.order_ts", "2024-12")))
+				if !sameFigure(key, kv[2], w) || w == 0 {
+					t.Errorf("%s 2024-12 (YoY base): scorecard %v, raw rows %v", key, kv[2], w)
+				}
+			}
 			for _, k := range []string{"net_sales", "orders", "aov", "active_customers", "new_customers", "returning_customers", "gross_margin",
 				"store_sales", "online_sales", "refund_rate", "tickets", "resolution_days", "csat", "complaints_per_1000_orders", "quarantine_rate", "total_clv"} {
 				if _, ok := got[k]; !ok {
@@ -193,10 +207,11 @@ func sameFigure(key string, got, want float64) bool {
 	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
 }
 
-// kpiValues reads this period's and the previous period's value of every
-// KPI of a scorecard workbook (sheet KPIs: key in column B, this period in
-// D, previous in E).
-func kpiValues(t *testing.T, path string) map[string][2]float64 {
+// kpiValues reads this period's, the previous period's and the same
+// period last year's value of every KPI of a scorecard workbook (sheet
+// KPIs: key in column B, this period in D, previous in E, last year in H;
+// NaN when H is empty).
+func kpiValues(t *testing.T, path string) map[string][3]float64 {
 	t.Helper()
 	f, err := excelize.OpenFile(path)
 	if err != nil {
@@ -207,15 +222,18 @@ func kpiValues(t *testing.T, path string) map[string][2]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][2]float64{}
+	out := map[string][3]float64{}
 	for _, r := range rows[1:] {
 		if len(r) < 4 || r[1] == "" {
 			continue
 		}
-		var v [2]float64
+		v := [3]float64{0, 0, math.NaN()}
 		v[0], _ = strconv.ParseFloat(r[3], 64)
 		if len(r) > 4 {
 			v[1], _ = strconv.ParseFloat(r[4], 64)
+		}
+		if len(r) > 7 && r[7] != "" {
+			v[2], _ = strconv.ParseFloat(r[7], 64)
 		}
 		out[r[1]] = v
 	}

@@ -60,6 +60,7 @@ func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 	default:
 		sc = b.support()
 	}
+	b.setYoY(&sc)
 	sc.Period, sc.PrevPeriod = b.curLabel, b.prevLabel
 	sc.AsOf, sc.GeneratedAt = asOf, now
 	sc.Currency, sc.Language = cfg.Reports.Currency, cfg.Reports.Language

@@ -1,0 +1,24 @@
+{{- /*
+The order and customer figures of one period [.From, .To), as the period
+KPIs define them (definitions.go): net sales, orders, store and e-commerce
+net sales over every order of the period; buying customers = distinct known
+customers with an order of net amount > 0 in the period, new = those whose
+first such order ever is in the period. .Orders is the orders with their
+region (publish ordersSource) and .Region the condition on it ("TRUE", or
+"region = ?" with the region as the query's argument). first_order is the
+warehouse's first order time, which says whether its history covers the
+period at all.
+*/ -}}
+WITH p AS (SELECT channel, customer_id, net_amount FROM {{.Orders}}
+		WHERE order_ts >= {{.From}} AND order_ts < {{.To}} AND {{.Region}}),
+	buyers AS (SELECT DISTINCT customer_id FROM p WHERE customer_id IS NOT NULL AND net_amount > 0),
+	firsts AS (SELECT customer_id, min(order_ts) AS first_ts FROM {{table "orders"}}
+		WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < {{.To}} GROUP BY 1)
+SELECT
+	(SELECT sum(net_amount) FROM p) AS net_sales,
+	(SELECT count(*) FROM p) AS orders,
+	(SELECT sum(CASE WHEN channel = 'pos' THEN net_amount END) FROM p) AS store_sales,
+	(SELECT sum(CASE WHEN channel <> 'pos' THEN net_amount END) FROM p) AS online_sales,
+	(SELECT count(*) FROM buyers) AS active_customers,
+	(SELECT count(*) FROM buyers b JOIN firsts f ON f.customer_id = b.customer_id WHERE f.first_ts >= {{.From}}) AS new_customers,
+	(SELECT min(order_ts) FROM {{table "orders"}}) AS first_order
