@@ -351,7 +351,7 @@ func (b *builder) ordersSource(from, to time.Time) string {
 			FROM (SELECT channel, order_id, max(province) AS province FROM kept_order_lines WHERE order_ts >= ` + f + ` AND order_ts < ` + t + ` AND province IS NOT NULL GROUP BY 1, 2) l
 			JOIN (` + m + `) pm ON starts_with(lower(l.province), pm.alias) GROUP BY 1, 2`
 	}
-	return `(SELECT o.order_ts, o.channel, o.customer_id, o.net_amount, ` + regionExpr + ` AS region
+	return `(SELECT o.order_ts, o.channel, o.customer_id, o.units, o.refund_amount, o.net_amount, ` + regionExpr + ` AS region
 		FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
 		LEFT JOIN (` + pr + `) pr ON pr.channel = o.channel AND pr.order_id = o.order_id
 		WHERE o.order_ts >= ` + f + ` AND o.order_ts < ` + t + `) ro`

@@ -58,10 +58,11 @@ func (b *builder) yoy() yoyFigures {
 	d := b.sql()
 	rc, ra := b.regionCond("")
 	q, err := yoyQueries.Render("yoy_figures", d, map[string]string{
-		"Orders": b.ordersSource(cur.From, cur.To),
-		"From":   warehouse.TimestampLiteral(d, cur.From),
-		"To":     warehouse.TimestampLiteral(d, cur.To),
-		"Region": rc,
+		"Orders":   b.ordersSource(cur.From, cur.To),
+		"From":     warehouse.TimestampLiteral(d, cur.From),
+		"To":       warehouse.TimestampLiteral(d, cur.To),
+		"Region":   rc,
+		"Purchase": b.purchase,
 	})
 	if err != nil {
 		b.note(err, "same period last year")

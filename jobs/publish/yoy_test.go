@@ -73,7 +73,8 @@ func yoyWarehouse(t *testing.T) (warehouse.Warehouse, *config.Config) {
 		{"c", "pos", "", "s1", at(2024, 12, 10, 10, 0), 50, 0, ""},
 		{"d", "shopify", "c5", "", at(2024, 12, 12, 10, 0), 60, 0, "浙江省 杭州市"},
 		{"e", "jd", "c2", "", at(2024, 12, 20, 10, 0), 300, 0, ""},
-		{"f", "jd", "c3", "", at(2024, 12, 31, 23, 30), 80, 80, ""}, // fully refunded: an order, no purchase
+		{"f", "jd", "c3", "", at(2024, 12, 31, 23, 30), 80, 80, ""}, // refunded in full: an order, no purchase
+		{"o", "jd", "c3", "", at(2024, 12, 22, 10, 0), 0, 0, ""},    // $0.00: a purchase (jobs.PurchasePredicate)
 		{"g", "jd", "c2", "", at(2025, 1, 1, 0, 5), 77, 0, ""},
 		{"h", "jd", "c3", "", at(2025, 11, 15, 10, 0), 120, 0, ""},
 		{"i", "jd", "c1", "", at(2025, 12, 3, 10, 0), 400, 0, ""},
@@ -137,9 +138,9 @@ func kpiByKey(sc *reports.Scorecard) map[string]reports.KPI {
 //	  m 70 (c5): 5 orders, net 970, stores 250, e-commerce 720, 5 buyers,
 //	  1 new (c4; c3 first bought in November), 4 returning.
 //	December 2024: b 200 (c1), c 50 (pos, anonymous), d 60 (c5, new),
-//	  e 300 (c2, new), f 0 (c3, refunded: no purchase): 5 orders, net 610,
-//	  stores 50, e-commerce 560, 3 buyers, 2 new, 1 returning. g (1 January
-//	  00:05) and n are outside.
+//	  e 300 (c2, new), o 0 (c3, a $0.00 purchase: new), f 0 (c3, refunded
+//	  in full: no purchase): 6 orders, net 610, stores 50, e-commerce 560,
+//	  4 buyers, 3 new, 1 returning. g (1 January 00:05) and n are outside.
 func TestYoYHandWorked(t *testing.T) {
 	wh, cfg := yoyWarehouse(t)
 	sh := cfg.Location
@@ -154,10 +155,10 @@ func TestYoYHandWorked(t *testing.T) {
 	}{
 		{"strategy, December", reports.LayerStrategy, time.Date(2025, 12, 31, 0, 0, 0, 0, sh), "", "2024-12", map[string]want{
 			"net_sales":           {610, (970.0 - 610) / 610}, // +59.02%
-			"orders":              {5, 0},
-			"aov":                 {122, (194.0 - 122) / 122},
-			"active_customers":    {3, 2.0 / 3},
-			"new_customers":       {2, -0.5},
+			"orders":              {6, -1.0 / 6},
+			"aov":                 {610.0 / 6, (194 - 610.0/6) / (610.0 / 6)}, // 101.67: +90.82%
+			"active_customers":    {4, 0.25},
+			"new_customers":       {3, -2.0 / 3},
 			"returning_customers": {1, 3},
 		}},
 		{"operations, December", reports.LayerOperations, time.Date(2025, 12, 31, 0, 0, 0, 0, sh), "", "2024-12", map[string]want{

@@ -2,18 +2,19 @@
 The order and customer figures of one period [.From, .To), as the period
 KPIs define them (definitions.go): net sales, orders, store and e-commerce
 net sales over every order of the period; buying customers = distinct known
-customers with an order of net amount > 0 in the period, new = those whose
-first such order ever is in the period. .Orders is the orders with their
+customers with a purchase in the period, new = those whose
+first such order ever is in the period. .Purchase is the shared purchase
+rule (jobs.PurchasePredicate) over the columns of orders. .Orders is the orders with their
 region (publish ordersSource) and .Region the condition on it ("TRUE", or
 "region = ?" with the region as the query's argument). first_order is the
 warehouse's first order time, which says whether its history covers the
 period at all.
 */ -}}
-WITH p AS (SELECT channel, customer_id, net_amount FROM {{.Orders}}
+WITH p AS (SELECT channel, customer_id, net_amount, units, refund_amount FROM {{.Orders}}
 		WHERE order_ts >= {{.From}} AND order_ts < {{.To}} AND {{.Region}}),
-	buyers AS (SELECT DISTINCT customer_id FROM p WHERE customer_id IS NOT NULL AND net_amount > 0),
+	buyers AS (SELECT DISTINCT customer_id FROM p WHERE customer_id IS NOT NULL AND {{.Purchase}}),
 	firsts AS (SELECT customer_id, min(order_ts) AS first_ts FROM {{table "orders"}}
-		WHERE customer_id IS NOT NULL AND net_amount > 0 AND order_ts < {{.To}} GROUP BY 1)
+		WHERE customer_id IS NOT NULL AND {{.Purchase}} AND order_ts < {{.To}} GROUP BY 1)
 SELECT
 	(SELECT sum(net_amount) FROM p) AS net_sales,
 	(SELECT count(*) FROM p) AS orders,
