@@ -14,7 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/crmkit/crmkit/config"
-	"github.com/crmkit/crmkit/jobs/sqlfile"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/models/identity"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -62,11 +62,6 @@ var (
 	stitchWrites = []string{"identity_assignments", "identity_map", "blocked_identifiers", "customers", "identity_stats", "identity_changes", "identity_graph_loads", "identity_graph_state"}
 )
 
-const (
-	graphLoadsDDL = `CREATE TABLE IF NOT EXISTS identity_graph_loads (load_id VARCHAR)`
-	graphStateDDL = `CREATE TABLE IF NOT EXISTS identity_graph_state (config VARCHAR)`
-)
-
 // stitchSQL renders a file of jobs/stitchinc, refusing tables the job does
 // not declare.
 func stitchSQL(d warehouse.Dialect, name string) (string, error) {
@@ -102,7 +97,10 @@ func recordGraph(ctx context.Context, d warehouse.Dialect, tx warehouse.Tx, fp s
 	if err != nil {
 		return err
 	}
-	for _, s := range []string{graphLoadsDDL, graphStateDDL, `DELETE FROM identity_graph_loads WHERE true`, q,
+	if err := ensureGraphTables(ctx, tx); err != nil {
+		return fmt.Errorf("record identity graph: %w", err)
+	}
+	for _, s := range []string{`DELETE FROM identity_graph_loads WHERE true`, q,
 		`DELETE FROM identity_graph_state WHERE true`} {
 		if err := tx.Exec(ctx, s); err != nil {
 			return fmt.Errorf("record identity graph: %w", err)

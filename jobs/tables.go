@@ -82,6 +82,23 @@ var OrdersSchema = arrow.NewSchema([]arrow.Field{
 	dictField("_load_id"),
 }, nil)
 
+// GraphLoadsSchema is identity_graph_loads, the loads the kept identity
+// graph covers; GraphStateSchema is identity_graph_state, the fingerprint
+// of the identity config the graph was built with.
+var (
+	GraphLoadsSchema = arrow.NewSchema([]arrow.Field{{Name: "load_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	GraphStateSchema = arrow.NewSchema([]arrow.Field{{Name: "config", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+)
+
+// ensureGraphTables creates identity_graph_loads and identity_graph_state
+// when missing.
+func ensureGraphTables(ctx context.Context, q warehouse.Querier) error {
+	if err := warehouse.CreateTable(ctx, q, "identity_graph_loads", GraphLoadsSchema); err != nil {
+		return err
+	}
+	return warehouse.CreateTable(ctx, q, "identity_graph_state", GraphStateSchema)
+}
+
 // ensureIdentityAssignments creates identity_assignments empty, as stitch
 // writes it (identity.AssignmentsSchema), so core tables can be built
 // before the first stitch. Stitch output tables are created nullable

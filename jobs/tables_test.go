@@ -10,7 +10,7 @@ import (
 
 // TestJobTablesCreatedFromTheirSchemas: on a fresh DuckDB file, the tables
 // the jobs package owns come out of the code that makes them (EnsureTables,
-// Prune, Prepare, BuildCore) with the declared column types and NOT NULL
+// Prune, Prepare, BuildCore, the identity graph's) with the declared column types and NOT NULL
 // constraints, read back from information_schema; the expected lists are
 // written out by hand.
 func TestJobTablesCreatedFromTheirSchemas(t *testing.T) {
@@ -25,6 +25,9 @@ func TestJobTablesCreatedFromTheirSchemas(t *testing.T) {
 	if _, err := BuildCore(ctx, wh); err != nil { // orders, core_loads
 		t.Fatal(err)
 	}
+	if err := ensureGraphTables(ctx, wh); err != nil { // as recordGraph does
+		t.Fatal(err)
+	}
 	const tz = "TIMESTAMP WITH TIME ZONE"
 	cases := []struct {
 		table string
@@ -37,6 +40,8 @@ func TestJobTablesCreatedFromTheirSchemas(t *testing.T) {
 		{"source_checks", []string{"checked_at " + tz, "run_id VARCHAR", "source VARCHAR", "check VARCHAR",
 			"value DOUBLE", "threshold DOUBLE", "ok BOOLEAN", "detail VARCHAR"}},
 		{"core_loads", []string{"load_id VARCHAR"}},
+		{"identity_graph_loads", []string{"load_id VARCHAR"}},
+		{"identity_graph_state", []string{"config VARCHAR"}},
 		{"identity_assignments", []string{"rec_table VARCHAR", "rec_key VARCHAR", "customer_id VARCHAR"}},
 		{"orders", []string{"channel VARCHAR", "order_id VARCHAR", "order_ts " + tz, "customer_id VARCHAR", "store_id VARCHAR",
 			"associate_id VARCHAR", "status VARCHAR", "lines BIGINT", "units BIGINT", "gross_amount DOUBLE", "discount DOUBLE",

@@ -19,7 +19,7 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
-	"github.com/crmkit/crmkit/jobs/sqlfile"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/models/lifecycle"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )

@@ -29,6 +29,9 @@ type groupFile struct {
 	// file's transaction.
 	replaces bool
 	replaced bool // done, in the group's transaction (replaceEarlier)
+	// dialect is the warehouse's, for the statements replaceEarlier
+	// renders inside a transaction.
+	dialect warehouse.Dialect
 	// firstProblem is the reason of its first quarantined row.
 	firstProblem string
 	size         int64
@@ -67,8 +70,7 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 	// counts as a rejection (older versions recorded it as loaded).
 	var prevStatus, prevFile, prevCfg, prevErr *string
 	var prevLoaded, prevQuar *int64
-	err := in.WH.QueryRow(ctx, `SELECT status, file, config_hash, error, rows_loaded, rows_quarantined FROM load_files WHERE hash = ? AND status IN ('loaded','duplicate','rejected','unloaded')
-		ORDER BY (file = ?) DESC, CASE status WHEN 'loaded' THEN 0 WHEN 'unloaded' THEN 2 ELSE 1 END LIMIT 1`, []any{j.hash, name}, &prevStatus, &prevFile, &prevCfg, &prevErr, &prevLoaded, &prevQuar)
+	err := in.WH.QueryRow(ctx, stmt(in.WH.Dialect(), "manifest_lookup", nil), []any{j.hash, name}, &prevStatus, &prevFile, &prevCfg, &prevErr, &prevLoaded, &prevQuar)
 	if err != nil && !errors.Is(err, warehouse.ErrNoRows) {
 		return nil, fr, fmt.Errorf("read manifest for %q: %w", name, err)
 	}
@@ -92,8 +94,7 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 			fr.Status = StatusDuplicate
 			if *prevStatus == StatusLoaded {
 				in.logger().Warn("duplicate file not loaded", "source", src.Name, "file", name, "same_as", *prevFile)
-				err := in.WH.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime, config_hash, load_seq)
-					SELECT ?, ?, ?, ?, ?, 'duplicate', 0, 0, 0, ?, ?, now(), ?, ?, ? FROM (SELECT 1) AS one WHERE NOT EXISTS (SELECT 1 FROM load_files WHERE hash = ? AND file = ?)`,
+				err := in.WH.Exec(ctx, stmt(in.WH.Dialect(), "record_duplicate", nil),
 					fr.LoadID, src.Name, name, j.hash, j.size, "same content as "+*prevFile, in.RunID, j.mtime, cfgHash, j.seq, j.hash, name)
 				if err != nil {
 					return nil, fr, fmt.Errorf("record duplicate %q: %w", name, err)
@@ -117,7 +118,7 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 		replaces = *prevFile == name
 	}
 
-	f := &groupFile{idx: j.idx, seq: j.seq, path: j.path, name: name, hash: j.hash, loadID: fr.LoadID, cfgHash: cfgHash, replaces: replaces, size: j.size, mtime: j.mtime}
+	f := &groupFile{idx: j.idx, seq: j.seq, path: j.path, name: name, hash: j.hash, loadID: fr.LoadID, cfgHash: cfgHash, replaces: replaces, size: j.size, mtime: j.mtime, dialect: in.WH.Dialect()}
 	rd, err := source.Open(src.Format, j.path, SourceOptions(src))
 	if err != nil {
 		fr, err := in.settle(ctx, src, f, fmt.Errorf("%w: open %q as %s: %v", errUnreadable, name, src.Format, err))
@@ -159,8 +160,7 @@ func (in *Ingester) settle(ctx context.Context, src *config.Source, f *groupFile
 	fr.Status, fr.Err = StatusRejected, loadErr
 	in.logger().Error("file rejected", "source", src.Name, "file", f.name, "error", loadErr)
 	record := func(q warehouse.Querier) error {
-		return q.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime, config_hash, load_seq)
-			VALUES (?, ?, ?, ?, ?, 'rejected', 0, 0, 0, ?, ?, now(), ?, ?, ?)`, f.loadID, src.Name, f.name, f.hash, f.size, loadErr.Error(), in.RunID, f.mtime, f.cfgHash, f.seq)
+		return q.Exec(ctx, stmt(in.WH.Dialect(), "record_rejected", nil), f.loadID, src.Name, f.name, f.hash, f.size, loadErr.Error(), in.RunID, f.mtime, f.cfgHash, f.seq)
 	}
 	var err error
 	if f.replaces {
@@ -190,10 +190,10 @@ func replaceEarlier(ctx context.Context, tx warehouse.Tx, f *groupFile) error {
 		return nil
 	}
 	f.replaced = true
-	if err := tx.Exec(ctx, `DELETE FROM quarantine WHERE load_id = ? AND file = ?`, f.loadID, f.name); err != nil {
+	if err := tx.Exec(ctx, stmt(f.dialect, "forget_quarantine", nil), f.loadID, f.name); err != nil {
 		return fmt.Errorf("remove earlier quarantined rows of %q: %w", f.name, err)
 	}
-	if err := tx.Exec(ctx, `DELETE FROM load_files WHERE hash = ? AND file = ? AND (status = 'rejected' OR (status = 'loaded' AND rows_loaded = 0))`, f.hash, f.name); err != nil {
+	if err := tx.Exec(ctx, stmt(f.dialect, "forget_rejection", nil), f.hash, f.name); err != nil {
 		return fmt.Errorf("remove earlier manifest row of %q: %w", f.name, err)
 	}
 	return nil

@@ -183,8 +183,7 @@ func (in *Ingester) loadGroup(ctx context.Context, src *config.Source, first *gr
 				status, msg = StatusRejected, new(string)
 				*msg = f.allQuarantinedErr().Error()
 			}
-			if err := tx.Exec(ctx, `INSERT INTO load_files (load_id, source, file, hash, bytes, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at, file_mtime, config_hash, load_seq)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)`,
+			if err := tx.Exec(ctx, stmt(in.WH.Dialect(), "record_loaded", nil),
 				f.loadID, src.Name, f.name, f.hash, f.size, status, f.loaded+f.quarantined, f.loaded, f.quarantined, msg, in.RunID, f.mtime, f.cfgHash, f.seq); err != nil {
 				return fmt.Errorf("record loaded %q: %w", f.name, err)
 			}

@@ -42,7 +42,7 @@ func addManifestColumns(ctx context.Context, wh warehouse.Warehouse) error {
 		if len(f) != 1 {
 			return fmt.Errorf("add column load_files.%s: not in LoadFilesSchema", c)
 		}
-		if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table("load_files")+" ADD COLUMN "+c+" "+d.ColumnType(f[0].Type)); err != nil {
+		if err := wh.Exec(ctx, stmt(d, "add_column", sqlData{Table: "load_files", Column: c, Type: d.ColumnType(f[0].Type)})); err != nil {
 			return fmt.Errorf("add column load_files.%s: %w", c, err)
 		}
 	}
@@ -68,7 +68,7 @@ func ConfigHash(src *config.Source) string {
 
 // nextLoadSeq is the load_seq after every one recorded.
 func nextLoadSeq(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
-	n, err := warehouse.Int64(ctx, wh, `SELECT coalesce(max(load_seq), 0) + 1 FROM `+wh.Dialect().Table("load_files"))
+	n, err := warehouse.Int64(ctx, wh, stmt(wh.Dialect(), "next_load_seq", nil))
 	if err != nil {
 		return 0, fmt.Errorf("read the last load sequence of load_files: %w", err)
 	}
@@ -134,7 +134,7 @@ func Unload(ctx context.Context, wh warehouse.Warehouse, src *config.Source, glo
 	d := wh.Dialect()
 	res := &UnloadResult{}
 	err := wh.InTx(ctx, func(tx warehouse.Tx) error {
-		recs, err := tx.Query(ctx, `SELECT file, load_id, status, hash FROM `+d.Table("load_files")+` WHERE source = ? ORDER BY file`, src.Name)
+		recs, err := tx.Query(ctx, stmt(d, "source_files", nil), src.Name)
 		if err != nil {
 			return fmt.Errorf("read manifest of %s: %w", src.Name, err)
 		}
@@ -151,29 +151,28 @@ func Unload(ctx context.Context, wh warehouse.Warehouse, src *config.Source, glo
 		warehouse.Release(recs)
 		for _, e := range chosen {
 			if e.status == StatusLoaded {
-				n, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+d.Table(tbl.RawTable())+` WHERE _load_id = ?`, e.loadID)
+				n, err := warehouse.Int64(ctx, tx, stmt(d, "count_raw_rows", sqlData{Raw: tbl.RawTable()}), e.loadID)
 				if err != nil {
 					return fmt.Errorf("count rows of %q: %w", e.file, err)
 				}
-				if err := tx.Exec(ctx, `DELETE FROM `+d.Table(tbl.RawTable())+` WHERE _load_id = ?`, e.loadID); err != nil {
+				if err := tx.Exec(ctx, stmt(d, "delete_raw_rows", sqlData{Raw: tbl.RawTable()}), e.loadID); err != nil {
 					return fmt.Errorf("remove rows of %q: %w", e.file, err)
 				}
 				res.RowsLoaded += n
 			}
-			n, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+d.Table("quarantine")+` WHERE load_id = ? AND file = ?`, e.loadID, e.file)
+			n, err := warehouse.Int64(ctx, tx, stmt(d, "count_quarantined", nil), e.loadID, e.file)
 			if err != nil {
 				return fmt.Errorf("count quarantined rows of %q: %w", e.file, err)
 			}
-			if err := tx.Exec(ctx, `DELETE FROM `+d.Table("quarantine")+` WHERE load_id = ? AND file = ?`, e.loadID, e.file); err != nil {
+			if err := tx.Exec(ctx, stmt(d, "forget_quarantine", nil), e.loadID, e.file); err != nil {
 				return fmt.Errorf("remove quarantined rows of %q: %w", e.file, err)
 			}
 			res.RowsQuarantined += n
-			if err := tx.Exec(ctx, `DELETE FROM `+d.Table("load_files")+` WHERE source = ? AND file = ? AND load_id = ?`, src.Name, e.file, e.loadID); err != nil {
+			if err := tx.Exec(ctx, stmt(d, "delete_manifest_row", nil), src.Name, e.file, e.loadID); err != nil {
 				return fmt.Errorf("remove manifest row of %q: %w", e.file, err)
 			}
 			if keepOut {
-				if err := tx.Exec(ctx, `INSERT INTO `+d.Table("load_files")+` (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, error, run_id, loaded_at)
-					VALUES (?, ?, ?, ?, ?, 0, 0, 0, 'unloaded by hand', ?, now())`, e.loadID, src.Name, e.file, e.hash, StatusUnloaded, runID); err != nil {
+				if err := tx.Exec(ctx, stmt(d, "record_unloaded", nil), e.loadID, src.Name, e.file, e.hash, StatusUnloaded, runID); err != nil {
 					return fmt.Errorf("record %q as unloaded: %w", e.file, err)
 				}
 			}

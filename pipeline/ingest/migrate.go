@@ -72,7 +72,7 @@ func addNewFields(ctx context.Context, wh warehouse.Warehouse) (bool, error) {
 			if slices.Contains(cols, name) {
 				continue
 			}
-			if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table(t.RawTable())+" ADD COLUMN "+name+" "+schema.SQLType(f.Type)); err != nil {
+			if err := wh.Exec(ctx, stmt(wh.Dialect(), "add_column", sqlData{Table: t.RawTable(), Column: name, Type: schema.SQLType(f.Type)})); err != nil {
 				return false, fmt.Errorf("add column %s.%s: %w", t.RawTable(), name, err)
 			}
 			added = true
@@ -100,7 +100,7 @@ func MigrateLineage(ctx context.Context, wh warehouse.Warehouse) (bool, error) {
 			return false, err
 		}
 		for _, c := range old {
-			if err := wh.Exec(ctx, "ALTER TABLE "+wh.Dialect().Table(t.RawTable())+" DROP COLUMN "+d.Ident(c)); err != nil {
+			if err := wh.Exec(ctx, stmt(d, "drop_column", sqlData{Table: t.RawTable(), Column: d.Ident(c)})); err != nil {
 				return false, fmt.Errorf("drop old lineage column %s.%s: %w", t.RawTable(), c, err)
 			}
 		}

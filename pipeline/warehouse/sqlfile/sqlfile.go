@@ -1,4 +1,4 @@
-// Package sqlfile loads a job package's SQL from embedded .sql files by
+// Package sqlfile loads a package's SQL from embedded .sql files by
 // name. A file is a text/template: {{table "name"}} names a warehouse table
 // (qualified for the warehouse's dialect when rendered, and recorded, so a
 // job can be checked against the tables it declares), other {{.Field}}

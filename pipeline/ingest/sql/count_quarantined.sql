@@ -1,0 +1,1 @@
+SELECT count(*) FROM {{table "quarantine"}} WHERE load_id = ? AND file = ?

@@ -1,0 +1,1 @@
+SELECT count(*) FROM {{table .Raw}} WHERE _load_id = ?

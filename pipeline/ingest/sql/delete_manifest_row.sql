@@ -1,0 +1,1 @@
+DELETE FROM {{table "load_files"}} WHERE source = ? AND file = ? AND load_id = ?

@@ -1,0 +1,1 @@
+DELETE FROM {{table .Raw}} WHERE _load_id = ?

@@ -1,0 +1,1 @@
+ALTER TABLE {{table .Table}} DROP COLUMN {{.Column}}

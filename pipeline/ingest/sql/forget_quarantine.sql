@@ -1,0 +1,1 @@
+DELETE FROM {{table "quarantine"}} WHERE load_id = ? AND file = ?
