@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/crmkit/crmkit/models/days"
 	"github.com/nyaruka/phonenumbers"
 )
 
@@ -250,10 +251,10 @@ func (s *stitcher) sharedDecide(sh *sharedShard, slots int) {
 		bestMonth, bestMonthN := int64(0), 0
 		for i := 0; i < len(v); {
 			// one month: days i..j
-			m := monthOf(dayOf(v[i]))
+			m := days.Month(dayOf(v[i]))
 			j := i
 			stores = stores[:0]
-			for j < len(v) && monthOf(dayOf(v[j])) == m {
+			for j < len(v) && days.Month(dayOf(v[j])) == m {
 				d := dayOf(v[j])
 				e := j
 				for e < len(v) && dayOf(v[e]) == d {
@@ -275,7 +276,7 @@ func (s *stitcher) sharedDecide(sh *sharedShard, slots int) {
 		}
 		switch {
 		case r.maxPerDay >= 0 && bestDayN > r.maxPerDay:
-			y, mo, d := civil(bestDay)
+			y, mo, d := days.ToCivil(bestDay)
 			sh.reason[id] = reasonVelocity
 			sh.detail[id] = fmt.Sprintf("%d purchases on %04d-%02d-%02d", bestDayN, y, mo, d)
 		case r.maxStores >= 0 && bestMonthN > r.maxStores:
@@ -294,34 +295,6 @@ func floorDiv(a, b int64) int64 {
 }
 
 func dayOf(v uint64) int64 { return int64(v>>32) - 1<<31 }
-
-// civil returns the proleptic Gregorian date of day d (days since
-// 1970-01-01), after Howard Hinnant's civil_from_days.
-func civil(d int64) (y, m, day int64) {
-	z := d + 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day = doy - (153*mp+2)/5 + 1
-	if mp < 10 {
-		m = mp + 3
-	} else {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, day
-}
-
-// monthOf numbers the calendar month of day d as year*12 + month-1.
-func monthOf(d int64) int64 {
-	y, m, _ := civil(d)
-	return y*12 + m - 1
-}
 
 // storeHash is FNV-1a of the trimmed store id, never 0 (0 = no store).
 func storeHash(st string) uint32 {

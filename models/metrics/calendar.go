@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/crmkit/crmkit/models/days"
 )
 
 // Common holds the settings every metric takes.
@@ -49,7 +51,7 @@ func NewCalendar(c Common) (*Calendar, error) {
 		loc = time.UTC
 	}
 	y, m, d := c.AsOf.Date()
-	cal := &Calendar{loc: loc, asOfDay: daysFromCivil(y, int(m), d)}
+	cal := &Calendar{loc: loc, asOfDay: int32(days.FromCivil(y, int(m), d))}
 	cal.endUS = time.Date(y, m, d+1, 0, 0, 0, 0, loc).UnixMicro()
 	// Zone periods from 1970 to two years after the as-of date; outside
 	// them the time package answers.
@@ -105,61 +107,18 @@ func (c *Calendar) Day(us int64) int32 {
 
 // dayStartUS returns the instant of 00:00 of civil day d in the zone.
 func (c *Calendar) dayStartUS(d int32) int64 {
-	y, m, dd := civilFromDays(d)
+	y, m, dd := days.ToCivil(int64(d))
 	return time.Date(y, time.Month(m), dd, 0, 0, 0, 0, c.loc).UnixMicro()
 }
 
 // monthOfDay returns the month index (year*12 + month-1) of civil day d.
 func monthOfDay(d int32) int32 {
-	y, m, _ := civilFromDays(d)
+	y, m, _ := days.ToCivil(int64(d))
 	return int32(y*12 + m - 1)
 }
 
 // Period returns the 'YYYY-MM' label of month index mi.
 func Period(mi int32) string { return fmt.Sprintf("%04d-%02d", mi/12, mi%12+1) }
-
-// daysFromCivil converts a proleptic Gregorian date to days since
-// 1970-01-01 (H. Hinnant's algorithm).
-func daysFromCivil(y, m, d int) int32 {
-	if m <= 2 {
-		y--
-	}
-	era := y
-	if era < 0 {
-		era -= 399
-	}
-	era /= 400
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int32(era*146097 + doe - 719468)
-}
-
-// civilFromDays is the inverse of daysFromCivil.
-func civilFromDays(z32 int32) (y, m, d int) {
-	z := int(z32) + 719468
-	era := z
-	if era < 0 {
-		era -= 146096
-	}
-	era /= 146097
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = doy - (153*mp+2)/5 + 1
-	if mp < 10 {
-		m = mp + 3
-	} else {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
-}
 
 // cancelSet decides whether a status is a cancellation, remembering the
 // last answer (statuses repeat).

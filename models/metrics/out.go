@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/crmkit/crmkit/models/days"
 )
 
 // batchRows is the most rows put in one output batch.
@@ -37,7 +38,7 @@ type writer struct {
 
 func newWriter(schema *arrow.Schema, asOf time.Time) *writer {
 	y, m, d := asOf.Date()
-	return &writer{schema: schema, b: array.NewRecordBuilder(memory.DefaultAllocator, schema), asOf: arrow.Date32(daysFromCivil(y, int(m), d))}
+	return &writer{schema: schema, b: array.NewRecordBuilder(memory.DefaultAllocator, schema), asOf: arrow.Date32(days.FromCivil(y, int(m), d))}
 }
 
 // row starts a row; the first column is always as_of.

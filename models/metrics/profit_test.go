@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/crmkit/crmkit/models/days"
 )
 
 // The retail fixture, as of 2024-02-29 in Asia/Shanghai.
@@ -172,7 +173,7 @@ func TestCalendar(t *testing.T) {
 	}
 	// 2024-01-31 20:00 UTC is 2024-02-01 04:00 in Shanghai.
 	d := cal.Day(tsOf(t, "2024-01-31 20:00Z").UnixMicro())
-	if y, m, dd := civilFromDays(d); y != 2024 || m != 2 || dd != 1 {
+	if y, m, dd := days.ToCivil(int64(d)); y != 2024 || m != 2 || dd != 1 {
 		t.Errorf("day %d = %d-%d-%d", d, y, m, dd)
 	}
 	if p := Period(monthOfDay(d)); p != "2024-02" {
@@ -193,14 +194,14 @@ func TestCalendar(t *testing.T) {
 	}{{"2024-03-10 07:30Z", "2024-03-10"}, {"2024-03-10 06:30Z", "2024-03-10"}, {"2024-03-10 04:30Z", "2024-03-09"},
 		{"2024-11-03 04:30Z", "2024-11-03"}, {"2024-11-03 03:30Z", "2024-11-02"}, {"1969-12-31 23:00Z", "1969-12-31"}} {
 		d := cal.Day(tsOf(t, c.utc).UnixMicro())
-		y, m, dd := civilFromDays(d)
+		y, m, dd := days.ToCivil(int64(d))
 		if got := time.Date(y, time.Month(m), dd, 0, 0, 0, 0, time.UTC).Format("2006-01-02"); got != c.want {
 			t.Errorf("%s: got %s, want %s", c.utc, got, c.want)
 		}
 	}
 	for d := int32(-800000); d < 800000; d += 997 {
-		y, m, dd := civilFromDays(d)
-		if daysFromCivil(y, m, dd) != d {
+		y, m, dd := days.ToCivil(int64(d))
+		if int32(days.FromCivil(y, m, dd)) != d {
 			t.Fatalf("civil round trip of %d", d)
 		}
 		if want := time.Unix(int64(d)*86400, 0).UTC(); want.Year() != y || int(want.Month()) != m || want.Day() != dd {
