@@ -14,9 +14,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/crmkit/crmkit/config"
-	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/models/identity"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // Incremental stitch. The identity graph is kept in the warehouse:

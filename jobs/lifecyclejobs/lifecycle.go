@@ -19,9 +19,9 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
-	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/models/lifecycle"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // JobName is the name of the lifecycle job.

@@ -28,9 +28,9 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
-	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/models/metrics"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // Job names; each job writes the mart of the same name.

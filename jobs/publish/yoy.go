@@ -4,8 +4,8 @@ import (
 	"embed"
 	"time"
 
-	"github.com/crmkit/crmkit/jobs/sqlfile"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/reports"
 )
 
