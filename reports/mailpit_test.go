@@ -3,132 +3,17 @@ package reports
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/internal/mailpittest"
 )
-
-// mailpitBinary builds (or finds in the build cache) the mailpit tool
-// declared in go.mod and returns its path; it skips the test when the tool
-// is not declared or no go command is available.
-func mailpitBinary(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goBin); err != nil {
-			t.Skip("go tool mailpit unavailable: no go command on PATH")
-		}
-	}
-	start := time.Now()
-	out, err := exec.Command(goBin, "tool", "-n", "mailpit").CombinedOutput()
-	if err != nil {
-		if strings.Contains(string(out), "no such tool") {
-			t.Skipf("go tool mailpit unavailable (add it with: go get -tool github.com/axllent/mailpit@v1.33.1): %s", out)
-		}
-		t.Fatalf("go tool -n mailpit: %v\n%s", err, out)
-	}
-	t.Logf("mailpit binary ready in %v", time.Since(start).Round(time.Millisecond))
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startMailpit runs mailpit on free loopback ports and returns its SMTP
-// port and HTTP base URL once it answers /readyz.
-func startMailpit(t *testing.T) (int, string) {
-	t.Helper()
-	bin := mailpitBinary(t)
-	smtpPort, httpPort := freePort(t), freePort(t)
-	for httpPort == smtpPort {
-		httpPort = freePort(t)
-	}
-	dir := t.TempDir()
-	var logs bytes.Buffer
-	cmd := exec.Command(bin,
-		"--smtp", "127.0.0.1:"+strconv.Itoa(smtpPort),
-		"--listen", "127.0.0.1:"+strconv.Itoa(httpPort),
-		"--database", filepath.Join(dir, "mailpit.db"),
-		"--disable-version-check", "--smtp-disable-rdns", "--quiet")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mailpit: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	base := "http://127.0.0.1:" + strconv.Itoa(httpPort)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("mailpit exited before it was ready: %v\n%s", err, logs.String())
-		default:
-		}
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(smtpPort), time.Second); err == nil {
-					c.Close()
-					return smtpPort, base
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mailpit not ready after 30s: %v\n%s", err, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func getJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	b := getBytes(t, url)
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v\n%s", url, err, b)
-	}
-}
-
-func getBytes(t *testing.T, url string) []byte {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %v\n%s", url, resp.StatusCode, err, b)
-	}
-	return b
-}
 
 type mpAddress struct{ Name, Address string }
 
@@ -150,7 +35,8 @@ func TestMailpitRoundTrip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the mailpit round trip")
 	}
-	smtpPort, base := startMailpit(t)
+	mp := mailpittest.Start(t)
+	smtpPort := mp.SMTPPort
 	dir := t.TempDir()
 	m := &Mailer{SMTP: &config.SMTP{Host: "127.0.0.1", Port: smtpPort, TLS: "none", From: "crmkit@example.test"},
 		AttachMaxBytes: 5 << 20, Attempts: 2, Backoff: 200 * time.Millisecond, Timeout: 10 * time.Second, Log: discardLogger()}
@@ -197,7 +83,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 		} `json:"messages"`
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		getJSON(t, base+"/api/v1/messages", &list)
+		mp.JSON(t, "/api/v1/messages", &list)
 		if list.Total >= 2 || time.Now().After(deadline) {
 			break
 		}
@@ -221,7 +107,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 			t.Fatalf("no message for %s (got %v)", p.to, byRecipient)
 		}
 		var got mpMessage
-		getJSON(t, base+"/api/v1/message/"+id, &got)
+		mp.JSON(t, "/api/v1/message/"+id, &got)
 		if got.Subject != p.msg.Subject || !strings.Contains(got.Subject, "region="+p.region) {
 			t.Errorf("%s: subject %q, want %q", p.to, got.Subject, p.msg.Subject)
 		}
@@ -254,7 +140,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 				t.Errorf("%s: cid:%s not among inline parts %v", p.to, r[1], keys(inlineByCID))
 				continue
 			}
-			body := getBytes(t, fmt.Sprintf("%s/api/v1/message/%s/part/%s", base, id, a.PartID))
+			body := mp.Bytes(t, fmt.Sprintf("/api/v1/message/%s/part/%s", id, a.PartID))
 			i := slices.IndexFunc(p.msg.Inline, func(ip InlinePart) bool { return ip.ContentID == r[1] })
 			if i < 0 || !bytes.Equal(body, p.msg.Inline[i].Data) {
 				t.Errorf("%s: inline part %s differs from the rendered chart", p.to, r[1])
@@ -269,7 +155,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 		if att.FileName != filepath.Base(p.xlsx) {
 			t.Errorf("%s: attachment name %q, want %q", p.to, att.FileName, filepath.Base(p.xlsx))
 		}
-		body := getBytes(t, fmt.Sprintf("%s/api/v1/message/%s/part/%s", base, id, att.PartID))
+		body := mp.Bytes(t, fmt.Sprintf("/api/v1/message/%s/part/%s", id, att.PartID))
 		want, _ := os.ReadFile(p.xlsx)
 		if !bytes.Equal(body, want) {
 			t.Errorf("%s: attachment (%d bytes) differs from %s (%d bytes)", p.to, len(body), p.xlsx, len(want))
@@ -282,7 +168,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 		t.Fatalf("alert: %v", err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		getJSON(t, base+"/api/v1/messages", &list)
+		mp.JSON(t, "/api/v1/messages", &list)
 		if list.Total >= 3 || time.Now().After(deadline) {
 			break
 		}

@@ -127,16 +127,31 @@ func (s *Server) Text(t testing.TB, id string) string {
 
 func (s *Server) get(t testing.TB, path string, v any) {
 	t.Helper()
+	s.JSON(t, path, v)
+}
+
+// JSON decodes the answer of the HTTP API at path (e.g.
+// "/api/v1/messages") into v, failing the test on any error.
+func (s *Server) JSON(t testing.TB, path string, v any) {
+	t.Helper()
+	b := s.Bytes(t, path)
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %v\n%s", path, err, b)
+	}
+}
+
+// Bytes returns the body of the HTTP API at path (a message part, for
+// instance), failing the test unless the answer is 200 OK.
+func (s *Server) Bytes(t testing.TB, path string) []byte {
+	t.Helper()
 	resp, err := http.Get(s.BaseURL + path)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v\n%s", path, resp.StatusCode, err, b)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
+	return b
 }

@@ -460,9 +460,9 @@ func TranslateToBigQuery(sql string, ph func(i int) string) string {
 		case c == '`':
 			j := strings.IndexByte(sql[i+1:], '`')
 			if j < 0 {
-				// Unterminated: the rest is passed on for the engine to
-				// refuse (FuzzTranslateToBigQuery found the slice past
-				// the end this used to take).
+				// Unterminated: the rest is passed on as it is for the
+				// engine to refuse, never sliced past its end (a seed of
+				// FuzzTranslateToBigQuery holds such a statement).
 				j = len(sql) - i - 2
 			}
 			b.WriteString(sql[i : i+j+2])

@@ -56,7 +56,7 @@ func OpenDuckDB(path string, opts DuckDBOptions) (*DuckDB, error) {
 		// (every query that needs an order says ORDER BY, and raw rows
 		// carry their file position in _row): without the guarantee
 		// DuckDB inserts and copies tables in parallel with less
-		// memory (ingest -15% time).
+		// memory (figures in docs/performance.md).
 		"SET preserve_insertion_order = false"}, nil)
 }
 
