@@ -384,12 +384,12 @@ func (s *stitcher) goldenPass(gst []gstate, rowComp []int32, rowInfo []uint16, k
 				}
 				if v, ok := e.region.get(i); ok && nonEmpty(v) && st.region.better(rank, ts, r32, g.after) {
 					st.region = gpick{ts: ts, row: r32, rank: rank, src: sidx}
-					st.regionVal = intern(strings.TrimFunc(v, isTrim), true)
+					st.regionVal = intern(trimSpace(v), true)
 				}
 				if v, ok := e.store.get(i); ok && nonEmpty(v) {
 					si, ok := storeIdx[v]
 					if !ok {
-						v = strings.Clone(strings.TrimFunc(v, isTrim))
+						v = strings.Clone(trimSpace(v))
 						if si, ok = storeIdx[v]; !ok {
 							si = int32(len(g.stores))
 							g.stores = append(g.stores, v)
@@ -480,7 +480,7 @@ func nonEmpty(v string) bool {
 	if c, d := v[0], v[len(v)-1]; c > ' ' && c < utf8.RuneSelf && d > ' ' && d < utf8.RuneSelf {
 		return true
 	}
-	return strings.TrimFunc(v, isTrim) != ""
+	return trimSpace(v) != ""
 }
 
 func trimmed(c *strCol, i int) (string, bool) {
@@ -488,7 +488,7 @@ func trimmed(c *strCol, i int) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	v = strings.TrimFunc(v, isTrim)
+	v = trimSpace(v)
 	return v, v != ""
 }
 

@@ -1,6 +1,9 @@
 package identity
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizePhone(t *testing.T) {
 	cases := []struct {
@@ -174,4 +177,43 @@ func BenchmarkNormalizePhoneFast(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		buf, _ = appendPhone(buf[:0], raws[i&3], "CN", nil)
 	}
+}
+
+// TestTrimSpace: the fast path of trimSpace returns exactly what
+// strings.TrimFunc(s, isTrim) returns.
+func TestTrimSpace(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"empty", "", ""},
+		{"printable ends", "a b", "a b"},
+		{"one char", "x", "x"},
+		{"ascii spaces", "  13812345678\t", "13812345678"},
+		{"newline end", "VIP-1\n", "VIP-1"},
+		{"no-break space", "\u00a0abc\u00a0", "abc"},
+		{"zero-width and BOM", "\ufeff\u200babc\u200d", "abc"},
+		{"ideographic space", "\u3000张伟\u3000", "张伟"},
+		{"CJK ends kept", "张伟", "张伟"},
+		{"DEL is not trimmed", "\x7fa\x7f", "\x7fa\x7f"},
+		{"only spaces", " \t ", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := trimSpace(c.in); got != c.want {
+				t.Errorf("trimSpace(%q) = %q, want %q", c.in, got, c.want)
+			}
+			if got := strings.TrimFunc(c.in, isTrim); got != c.want {
+				t.Errorf("strings.TrimFunc(%q, isTrim) = %q, want %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+func FuzzTrimSpace(f *testing.F) {
+	for _, s := range []string{"", " a ", "\u00a0x", "x\u200b", "\x7f", "a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := trimSpace(s), strings.TrimFunc(s, isTrim); got != want {
+			t.Fatalf("trimSpace(%q) = %q, TrimFunc = %q", s, got, want)
+		}
+	})
 }

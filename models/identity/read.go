@@ -6,7 +6,6 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -33,15 +32,29 @@ func readWorkers() int {
 	return w
 }
 
-// pendingVal is a normalised value waiting to be interned.
+// pendingVal is a normalised value waiting to be interned. It is kept at
+// 32 bytes (the rule state of a weak value is in the part's rowRules,
+// shared by the values of a row): parts are written once and read by every
+// interning worker.
 type pendingVal struct {
 	h        uint64
 	off, end int32 // key bytes in the part's keyBuf
 	pos      int32 // position in rowIDs, relative to the part's base
-	ts       int64
-	name     uint32 // nameHash of the row's name, 0 = none (weak types, names rule on)
-	store    uint32 // storeHash of a purchase's store, 0 = none
-	flags    uint8  // fHit, fPurchase
+	// aux: auxHit when a raw spelling matched a block pattern; the other
+	// bits are 1 + the index of the row's rowRule in the part's rowRules
+	// (weak values with the names or velocity rules on), 0 = none
+	aux uint32
+	ts  int64
+}
+
+const auxHit = 1 << 31
+
+// rowRule is what the names and velocity rules read of an evidence row
+// that has a weak value.
+type rowRule struct {
+	name  uint32 // rawNameHash of the row's name, 0 = none or names rule off
+	store uint32 // storeHash of a purchase's store, 0 = none
+	flags uint8  // fPurchase
 }
 
 // Per-value and per-identifier flags of the pattern, names and velocity
@@ -60,6 +73,7 @@ type readPart struct {
 	lo, hi          int // global rows
 	keyBuf          []byte
 	vals            []pendingVal
+	rowRules        []rowRule
 	rowEnds         []int32 // per row: values so far in the part
 	invalid, values [numTypes]int64
 	pc              phoneCache
@@ -233,7 +247,7 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 // normalisePart normalises and hashes the identifier values of rows
 // [p.lo, p.hi).
 func (s *stitcher) normalisePart(p *readPart) {
-	p.keyBuf, p.vals, p.rowEnds = p.keyBuf[:0], p.vals[:0], p.rowEnds[:0]
+	p.keyBuf, p.vals, p.rowEnds, p.rowRules = p.keyBuf[:0], p.vals[:0], p.rowEnds[:0], p.rowRules[:0]
 	if p.lo >= p.hi {
 		return
 	}
@@ -242,24 +256,9 @@ func (s *stitcher) normalisePart(p *readPart) {
 		e := s.batches[b]
 		i0 := r - s.batchStart[b]
 		i1 := min(int(e.rec.NumRows()), p.hi-s.batchStart[b])
-		lastTable, purchase := "\x00", false
+		rw := rowInfo{e: e, lastTable: "\x00"}
 		for i := i0; i < i1; i++ {
-			ts := e.ts.get(i)
-			rw := rowInfo{ts: ts}
-			if s.rules.sharedOn() {
-				rw.e, rw.i = e, i
-				if s.rules.velocityOn() && ts != noTS {
-					if tb, _ := e.table.get(i); tb != lastTable {
-						lastTable, purchase = tb, slices.Contains(s.rules.purchase, tb)
-					}
-					if purchase {
-						rw.flags = fPurchase
-						if st, ok := e.store.get(i); ok {
-							rw.store = storeHash(st)
-						}
-					}
-				}
-			}
+			rw.ts, rw.i, rw.rule = e.ts.get(i), i, 0
 			for t := idType(0); t < numTypes; t++ {
 				raw, ok := e.ids[t].get(i)
 				if !ok || raw == "" {
@@ -283,16 +282,45 @@ func (s *stitcher) normalisePart(p *readPart) {
 }
 
 // rowInfo is what the values of one evidence row share: its ts, and for
-// the names and velocity rules its row (name hashed on first need),
-// purchase flag and store.
+// the names and velocity rules the row's rowRule, made on the row's first
+// weak value (a third of the rows have none).
 type rowInfo struct {
-	ts       int64
-	e        *evidenceCols // nil: names rule off
-	i        int
-	name     uint32
-	nameDone bool
-	store    uint32
-	flags    uint8
+	e    *evidenceCols
+	i    int
+	ts   int64
+	rule uint32 // 1 + index in the part's rowRules, 0 = not made yet
+	// rec_table of the last row whose rowRule was made, and whether it is
+	// a purchase table (rows of one table come in runs)
+	lastTable string
+	purchase  bool
+}
+
+// rowRule returns 1 + the index of the current row's rowRule in
+// p.rowRules, making it on first use.
+func (s *stitcher) rowRule(p *readPart, rw *rowInfo) uint32 {
+	if rw.rule != 0 {
+		return rw.rule
+	}
+	var rr rowRule
+	if s.rules.maxNames >= 0 {
+		if nm, ok := rw.e.name.get(rw.i); ok {
+			rr.name = rawNameHash(nm)
+		}
+	}
+	if s.rules.velocityOn() && rw.ts != noTS {
+		if tb, _ := rw.e.table.get(rw.i); tb != rw.lastTable {
+			rw.lastTable, rw.purchase = tb, slices.Contains(s.rules.purchase, tb)
+		}
+		if rw.purchase {
+			rr.flags = fPurchase
+			if st, ok := rw.e.store.get(rw.i); ok {
+				rr.store = storeHash(st)
+			}
+		}
+	}
+	p.rowRules = append(p.rowRules, rr)
+	rw.rule = uint32(len(p.rowRules))
+	return rw.rule
 }
 
 // addValue records the value raw of type t of the current row, whose key
@@ -314,16 +342,10 @@ func (s *stitcher) addValue(p *readPart, t idType, raw string, key []byte, off i
 		pos: int32(len(p.vals)), ts: rw.ts,
 	}
 	if s.rules.patFor[t] && s.rawMatch(t, raw, key[off+1:]) {
-		v.flags = fHit
+		v.aux = auxHit
 	}
-	if rw.e != nil && t.weak() {
-		if !rw.nameDone && s.rules.maxNames >= 0 {
-			rw.nameDone = true
-			if nm, ok := rw.e.name.get(rw.i); ok {
-				rw.name = rawNameHash(nm)
-			}
-		}
-		v.name, v.store, v.flags = rw.name, rw.store, v.flags|rw.flags
+	if t.weak() && s.rules.sharedOn() {
+		v.aux |= s.rowRule(p, rw)
 	}
 	p.vals = append(p.vals, v)
 }
@@ -333,7 +355,7 @@ func (s *stitcher) addValue(p *readPart, t idType, raw string, key []byte, off i
 // (for Chinese mobiles) to its national digits are left to applyBlocklist,
 // which tries those forms once per identifier.
 func (s *stitcher) rawMatch(t idType, raw string, norm []byte) bool {
-	v := strings.TrimFunc(raw, isTrim)
+	v := trimSpace(raw)
 	if v == string(norm) || (t == tPhone && len(norm) == 14 && string(norm[:3]) == "+86" && v == string(norm[3:])) {
 		return false
 	}
@@ -349,11 +371,11 @@ func (s *stitcher) rawMatch(t idType, raw string, norm []byte) bool {
 // (local id << shift | k) into rowIDs.
 func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPart, base []int32) {
 	tab := s.dict.tabs[k]
-	withFlags, shared := s.rules.flagsNeeded(), s.rules.sharedOn()
 	const block = 256
 	var blk [block]*pendingVal
 	var blkBase [block]int32
 	var blkKeys [block][]byte
+	var blkRules [block][]rowRule
 	n := 0
 	flush := func() {
 		var acc uint32
@@ -368,24 +390,27 @@ func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPa
 				sh.st = append(sh.st, idStat{first: noTS, last: noTS})
 			}
 			st := &sh.st[l]
-			if withFlags {
+			if v.aux != 0 {
 				rs := &st.rule
-				rs.flags |= v.flags & fHit
-				if shared && idType(blkKeys[i][0]).weak() {
-					if v.name != 0 {
+				if v.aux&auxHit != 0 {
+					rs.flags |= fHit
+				}
+				if ri := v.aux &^ auxHit; ri != 0 {
+					rr := &blkRules[i][ri-1]
+					if rr.name != 0 {
 						if rs.name == 0 {
-							rs.name = v.name
-						} else if rs.name != v.name {
+							rs.name = rr.name
+						} else if rs.name != rr.name {
 							rs.flags |= fMultiName
 						}
 					}
-					if v.flags&fPurchase != 0 {
+					if rr.flags&fPurchase != 0 {
 						d := &rs.days[(floorDiv(v.ts, 86_400_000_000)%3+3)%3]
 						*d = min(*d, 254) + 1
-						if v.store != 0 {
+						if rr.store != 0 {
 							if rs.store == 0 {
-								rs.store = v.store
-							} else if rs.store != v.store {
+								rs.store = rr.store
+							} else if rs.store != rr.store {
 								rs.flags |= fMultiStore
 							}
 						}
@@ -411,7 +436,7 @@ func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPa
 			if s.dict.shard(v.h) != k {
 				continue
 			}
-			blk[n], blkBase[n], blkKeys[n] = v, base[w], p.keyBuf[v.off:v.end]
+			blk[n], blkBase[n], blkKeys[n], blkRules[n] = v, base[w], p.keyBuf[v.off:v.end], p.rowRules
 			n++
 			if n == block {
 				flush()

@@ -3,7 +3,6 @@ package identity
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -162,6 +161,7 @@ func (s *stitcher) applyShared() {
 		return
 	}
 	slots := max(r.maxNames+1, 1)
+	hits := s.sharedHits(bits, W)
 	var wg sync.WaitGroup
 	for k, sh := range shards {
 		if len(sh.ids) == 0 {
@@ -174,7 +174,7 @@ func (s *stitcher) applyShared() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.sharedScan(sh, k, W, bits, slots)
+			s.sharedScan(sh, k, W, hits, slots)
 			s.sharedDecide(sh, slots)
 		}()
 	}
@@ -190,43 +190,76 @@ func (s *stitcher) applyShared() {
 	}
 }
 
-// sharedScan collects the names and purchases of shard k's candidates
-// (bits). It runs over the flat list of record identifiers, which the
-// bitset of the few candidates filters at memory speed, and finds the
-// record of a hit by binary search.
-func (s *stitcher) sharedScan(sh *sharedShard, k, W int, bits []uint64, slots int) {
-	r := &s.rules
-	mask := int32(W - 1)
+// sharedHit is a value of a candidate of the names and velocity rules:
+// its record and identifier.
+type sharedHit struct{ row, id int32 }
+
+// sharedHits finds the values of the candidates (bits) in one pass over
+// the records, split into W ranges of records scanned in parallel; the
+// bitset of the few candidates filters the flat identifier list at memory
+// speed. Each range's hits are in record order.
+func (s *stitcher) sharedHits(bits []uint64, W int) [][]sharedHit {
 	nrows := len(s.rowOff) - 1
-	for pos, id := range s.rowIDs {
-		if bits[id>>6]&(1<<(id&63)) == 0 || id&mask != int32(k) {
-			continue
-		}
-		row := sort.Search(nrows, func(x int) bool { return s.rowOff[x+1] > int32(pos) })
-		b := s.batchOf(row)
-		e, i := s.batches[b], row-s.batchStart[b]
-		c := sh.idx[id]
-		if r.maxNames >= 0 && int(sh.nameCnt[c]) <= r.maxNames {
-			if v, ok := e.name.get(i); ok {
-				if h, ok := nameHash(v); ok {
-					hs := sh.names[int(c)*slots : int(c)*slots+int(sh.nameCnt[c])]
-					if !slices.Contains(hs, h) {
-						sh.names[int(c)*slots+int(sh.nameCnt[c])] = h
-						sh.nameCnt[c]++
+	per := (nrows + W - 1) / W
+	hits := make([][]sharedHit, W)
+	var wg sync.WaitGroup
+	for w := range hits {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out []sharedHit
+			for row := w * per; row < min((w+1)*per, nrows); row++ {
+				for _, id := range s.rowsOf(row) {
+					if bits[id>>6]&(1<<(id&63)) != 0 {
+						out = append(out, sharedHit{int32(row), id})
 					}
 				}
 			}
-		}
-		if sh.off[c+1] > sh.off[c] {
-			tb, _ := e.table.get(i)
-			if ts := e.ts.get(i); ts != noTS && slices.Contains(r.purchase, tb) {
-				key := uint64(floorDiv(ts, 86_400_000_000)+1<<31) << 32
-				if st, ok := e.store.get(i); ok {
-					key |= uint64(storeHash(st))
-				}
-				sh.vel[sh.off[c]+sh.fill[c]] = key
-				sh.fill[c]++
+			hits[w] = out
+		}()
+	}
+	wg.Wait()
+	return hits
+}
+
+// sharedScan collects the names and purchases of shard k's candidates
+// from their values (hits).
+func (s *stitcher) sharedScan(sh *sharedShard, k, W int, hits [][]sharedHit, slots int) {
+	for _, hs := range hits {
+		for _, h := range hs {
+			if h.id&int32(W-1) == int32(k) {
+				s.sharedHit(sh, int(h.row), h.id, slots)
 			}
+		}
+	}
+}
+
+// sharedHit adds the name and purchase of record row to candidate id.
+func (s *stitcher) sharedHit(sh *sharedShard, row int, id int32, slots int) {
+	r := &s.rules
+	b := s.batchOf(row)
+	e, i := s.batches[b], row-s.batchStart[b]
+	c := sh.idx[id]
+	if r.maxNames >= 0 && int(sh.nameCnt[c]) <= r.maxNames {
+		if v, ok := e.name.get(i); ok {
+			if h, ok := nameHash(v); ok {
+				hs := sh.names[int(c)*slots : int(c)*slots+int(sh.nameCnt[c])]
+				if !slices.Contains(hs, h) {
+					sh.names[int(c)*slots+int(sh.nameCnt[c])] = h
+					sh.nameCnt[c]++
+				}
+			}
+		}
+	}
+	if sh.off[c+1] > sh.off[c] {
+		tb, _ := e.table.get(i)
+		if ts := e.ts.get(i); ts != noTS && slices.Contains(r.purchase, tb) {
+			key := uint64(floorDiv(ts, 86_400_000_000)+1<<31) << 32
+			if st, ok := e.store.get(i); ok {
+				key |= uint64(storeHash(st))
+			}
+			sh.vel[sh.off[c]+sh.fill[c]] = key
+			sh.fill[c]++
 		}
 	}
 }
@@ -298,7 +331,7 @@ func dayOf(v uint64) int64 { return int64(v>>32) - 1<<31 }
 
 // storeHash is FNV-1a of the trimmed store id, never 0 (0 = no store).
 func storeHash(st string) uint32 {
-	st = strings.TrimFunc(st, isTrim)
+	st = trimSpace(st)
 	if st == "" {
 		return 0
 	}
