@@ -186,8 +186,9 @@ func (s *stitcher) applyCap() {
 			continue
 		}
 		var o, u int32 = -1, -1
-		for _, id := range ids {
-			switch s.idTyp(id) {
+		vt := s.valTypes(r)
+		for j, id := range ids {
+			switch idType(vt[j]) {
 			case tOpenID:
 				o = id
 			case tUnionID:
@@ -261,7 +262,7 @@ func (s *stitcher) applyCap() {
 // id%W == k.
 func (s *stitcher) countPartners(p *partners, k, W int, tie map[int32]int32) {
 	nrows := len(s.rowOff) - 1
-	mine := func(id int32) bool { return int(id)%W == k }
+	mine := func(id int32) bool { return int(id)&(W-1) == k } // W is a power of two (readWorkers)
 	var strong, weak []int32
 	var sink int64
 	const block = 128
@@ -285,8 +286,9 @@ func (s *stitcher) countPartners(p *partners, k, W int, tie map[int32]int32) {
 		}
 		strong, weak = strong[:0], weak[:0]
 		hasMine := false
-		for _, id := range ids {
-			t := s.idTyp(id)
+		vt := s.valTypes(r)
+		for j, id := range ids {
+			t := idType(vt[j])
 			if t.weak() {
 				weak = append(weak, id)
 				hasMine = hasMine || mine(id)

@@ -149,6 +149,7 @@ func (s *stitcher) rowComps() ([]int32, []uint16) {
 				comp := int32(-1)
 				hasBlocked := false
 				var info uint16
+				vt := s.valTypes(r)
 				for k, id := range s.rowIDs[s.rowOff[r]:s.rowOff[r+1]] {
 					if s.reason[id] != reasonNone {
 						hasBlocked = true
@@ -157,7 +158,7 @@ func (s *stitcher) rowComps() ([]int32, []uint16) {
 					if comp < 0 {
 						comp = s.compOf[id]
 					}
-					switch idType(s.typ[id]) {
+					switch idType(vt[k]) {
 					case tPhone:
 						info |= uint16(k + 1)
 					case tEmail:
@@ -313,7 +314,7 @@ func (s *stitcher) goldenPass(gst []gstate, rowComp []int32, rowInfo []uint16, k
 		return i
 	}
 	storeIdx := map[string]int32{}
-	mine := func(c int32) bool { return c >= 0 && int(c)%W == k }
+	mine := func(c int32) bool { return c >= 0 && int(c)&(W-1) == k } // W is a power of two (readWorkers)
 	const block = 256
 	row := 0
 	for _, e := range s.batches {

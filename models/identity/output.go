@@ -119,6 +119,7 @@ func (s *stitcher) build() (*Result, error) {
 	res := &Result{}
 	s.custIDs()
 	rowComp, rowInfo := s.rowComps()
+	s.valTyp = nil // no row pass reads it after rowComps
 	W := readWorkers()
 	gs := make([]*golden, W)
 	var wg sync.WaitGroup

@@ -144,6 +144,7 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 	s.dict = newDict(W, est)
 	s.rowOff = make([]int32, 1, total+1)
 	s.rowIDs = make([]int32, 0, nvals)
+	s.valTyp = make([]uint8, 0, nvals)
 	parts := make([]*readPart, W)
 	shards := make([]*readShard, W)
 	for w := range parts {
@@ -176,7 +177,7 @@ func (s *stitcher) readEvidence(evidence []arrow.RecordBatch) error {
 			}
 			pos += int32(len(p.vals))
 		}
-		s.rowIDs = s.rowIDs[:pos]
+		s.rowIDs, s.valTyp = s.rowIDs[:pos], s.valTyp[:pos]
 		// phase B: intern by shard
 		for k := range shards {
 			wg.Add(1)
@@ -418,6 +419,7 @@ func (s *stitcher) internShard(k int, shift uint, sh *readShard, parts []*readPa
 				}
 			}
 			s.rowIDs[blkBase[i]+v.pos] = l<<shift | int32(k)
+			s.valTyp[blkBase[i]+v.pos] = blkKeys[i][0]
 			st.records++
 			if ts := v.ts; ts != noTS {
 				if f := st.first; f == noTS || ts < f {
@@ -597,6 +599,9 @@ func (s *stitcher) readPrior(prior []arrow.RecordBatch) error {
 }
 
 func (s *stitcher) rowsOf(r int) []int32 { return s.rowIDs[s.rowOff[r]:s.rowOff[r+1]] }
+
+// valTypes returns the types of the values of row r (parallel to rowsOf).
+func (s *stitcher) valTypes(r int) []uint8 { return s.valTyp[s.rowOff[r]:s.rowOff[r+1]] }
 
 func (s *stitcher) rowTS(r int) int64 {
 	b := s.batchOf(r)
