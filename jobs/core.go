@@ -267,6 +267,9 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			}
 		}
 		if warehouse.CapabilitiesOf(wh.Dialect()).IncrementalUpdates { // the base of UpdateCore
+			if err := markAllCustomersChanged(ctx, tx); err != nil {
+				return err
+			}
 			return recordCoreLoads(ctx, tx)
 		}
 		return nil

@@ -27,6 +27,26 @@ import (
 // written: the result must equal BuildCore on the same raw tables, which
 // the property test checks.
 
+// CustomerChangesDDL creates customer_changes: the customers whose orders
+// core changed since the per-customer state (the customer_state job) last
+// took them in. UpdateCore adds the customers of every order it
+// aggregates again, before and after, and both sides of every order a
+// merge moved; BuildCore leaves one row with a NULL customer_id, which
+// means every customer. The state job empties it in the transaction that
+// brings its table up to date.
+const CustomerChangesDDL = `CREATE TABLE IF NOT EXISTS customer_changes (customer_id VARCHAR)`
+
+// markAllCustomersChanged records in customer_changes that every customer
+// may have changed (a rebuild of core).
+func markAllCustomersChanged(ctx context.Context, tx warehouse.Tx) error {
+	for _, q := range []string{CustomerChangesDDL, `DELETE FROM customer_changes WHERE true`, `INSERT INTO customer_changes VALUES (NULL)`} {
+		if err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("mark every customer changed: %w", err)
+		}
+	}
+	return nil
+}
+
 // recordCoreLoads replaces core_loads with the loads now loaded.
 func recordCoreLoads(ctx context.Context, tx warehouse.Tx) error {
 	if err := warehouse.CreateTable(ctx, tx, "core_loads", CoreLoadsSchema); err != nil {
@@ -116,7 +136,14 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		}
 		up.NewLoads, up.Orders = deref64(loads), deref64(touched)
 		const isTouched = `SEMI JOIN core_touched t ON t.channel IS NOT DISTINCT FROM r.channel AND t.order_id IS NOT DISTINCT FROM r.order_id`
+		if err := exec("customer_changes", CustomerChangesDDL); err != nil {
+			return err
+		}
+		touchedCustomers := `INSERT INTO customer_changes SELECT DISTINCT r.customer_id FROM orders r ` + isTouched + ` WHERE r.customer_id IS NOT NULL`
 		if up.Orders > 0 {
+			if err := exec("customers of touched orders before", touchedCustomers); err != nil {
+				return err
+			}
 			if err := exec("drop touched orders", `DELETE FROM orders WHERE EXISTS (SELECT 1 FROM core_touched t
 				WHERE t.channel IS NOT DISTINCT FROM orders.channel AND t.order_id IS NOT DISTINCT FROM orders.order_id)`); err != nil {
 				return err
@@ -155,14 +182,26 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 				`+orderCustomerJoin); err != nil {
 				return err
 			}
+			if err := exec("customers of touched orders after", touchedCustomers); err != nil {
+				return err
+			}
 		}
 		// Customers of the orders no new line touched: a merge or split in
 		// stitch moves them. One join of the orders with their assignments
-		// finds the few that changed (or lost their assignment).
-		if err := exec("reassign customers", `UPDATE orders SET customer_id = n.customer_id FROM (
-				SELECT o.channel, o.order_id, a.customer_id FROM orders o
+		// finds the few that changed (or lost their assignment); both the
+		// customer an order leaves and the one it joins have changed.
+		if err := exec("moved orders", `CREATE OR REPLACE TEMP TABLE core_moved AS
+				SELECT o.channel, o.order_id, o.customer_id AS old_customer_id, a.customer_id FROM orders o
 				LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id
-				WHERE o.customer_id IS DISTINCT FROM a.customer_id) n
+				WHERE o.customer_id IS DISTINCT FROM a.customer_id`); err != nil {
+			return err
+		}
+		if err := exec("customers of moved orders", `INSERT INTO customer_changes
+				SELECT old_customer_id FROM core_moved WHERE old_customer_id IS NOT NULL
+				UNION SELECT customer_id FROM core_moved WHERE customer_id IS NOT NULL`); err != nil {
+			return err
+		}
+		if err := exec("reassign customers", `UPDATE orders SET customer_id = n.customer_id FROM core_moved n
 			WHERE orders.channel = n.channel AND orders.order_id = n.order_id`); err != nil {
 			return err
 		}
@@ -184,7 +223,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := recordCoreLoads(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{"core_delta", "core_touched"} {
+		for _, t := range []string{"core_delta", "core_touched", "core_moved"} {
 			if err := exec("drop "+t, "DROP TABLE IF EXISTS temp.main."+t); err != nil {
 				return err
 			}

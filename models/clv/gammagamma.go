@@ -174,6 +174,9 @@ func FitGammaGamma(sums []Summary, opts FitOptions) (GGFit, error) {
 	// Start: p = 1 and q = 3, with γ matching the mean spend p γ/(q−1).
 	mean := sumZ / w
 	x0 := []float64{0, math.Log(3), math.Log(2 * mean)}
+	if g := opts.GGInit; g.Valid() {
+		x0 = []float64{math.Log(g.P), math.Log(g.Q), math.Log(g.Gamma)}
+	}
 	x, iters, method, conv, err := minimizeLog(obj, x0, opts)
 	fit := GGFit{Iterations: iters, Customers: int(w), Method: method, Converged: conv}
 	if err != nil {

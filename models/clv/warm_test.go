@@ -1,0 +1,64 @@
+package clv
+
+import (
+	"testing"
+)
+
+// warmTol is how close a warm-started fit's parameters come to the cold
+// fit's on the same data: both are polished by Newton steps to a gradient
+// of 1e-3 × GradTol, so they agree to about 1e-12 relative (1e-7 without
+// the polish, along the flat directions of the likelihood).
+const warmTol = 1e-9
+
+// TestFitWarmStartCDNOW: a fit started from other parameters (the last
+// run's, on the same or slightly different data) converges to the cold
+// fit's optimum and keeps the published CDNOW figures.
+func TestFitWarmStartCDNOW(t *testing.T) {
+	sums := cdnowSummaries(t)
+	cold, err := Fit(sums, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	half, err := Fit(sums[:len(sums)/2], FitOptions{SkipGammaGamma: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cold.BGNBD
+	for _, tc := range []struct {
+		name string
+		init BGNBDParams
+		gg   GGParams
+	}{
+		{"published parameters", publishedBGNBD, GGParams{P: 6.25, Q: 3.74, Gamma: 15.44}},
+		{"the cold fit's own", p, cold.GG},
+		{"30% off", BGNBDParams{R: p.R * 1.3, Alpha: p.Alpha * 0.7, A: p.A * 1.3, B: p.B * 0.7}, GGParams{P: cold.GG.P * 0.7, Q: cold.GG.Q * 1.3, Gamma: cold.GG.Gamma * 0.7}},
+		{"the fit to half the customers", half.BGNBD, GGParams{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Fit(sums, FitOptions{Init: tc.init, GGInit: tc.gg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := m.BGNBD
+			for _, c := range []struct {
+				name           string
+				got, want, pub float64
+			}{
+				{"r", got.R, p.R, publishedBGNBD.R}, {"alpha", got.Alpha, p.Alpha, publishedBGNBD.Alpha},
+				{"a", got.A, p.A, publishedBGNBD.A}, {"b", got.B, p.B, publishedBGNBD.B},
+				{"gg p", m.GG.P, cold.GG.P, 6.25}, {"gg q", m.GG.Q, cold.GG.Q, 3.74}, {"gg gamma", m.GG.Gamma, cold.GG.Gamma, 15.44},
+			} {
+				if relErr(c.got, c.want) > warmTol {
+					t.Errorf("%s = %.12g, cold fit %.12g (relative difference %.2g)", c.name, c.got, c.want, relErr(c.got, c.want))
+				}
+				if relErr(c.got, c.pub) > 0.01 {
+					t.Errorf("%s = %.7g, published %.7g", c.name, c.got, c.pub)
+				}
+			}
+			if !m.Converged {
+				t.Errorf("warm fit did not converge: %+v", m)
+			}
+			t.Logf("%s: %d evaluations (cold %d), rel diff r %.2g, gg p %.2g", tc.name, m.Evaluations, cold.Evaluations, relErr(got.R, p.R), relErr(m.GG.P, cold.GG.P))
+		})
+	}
+}
