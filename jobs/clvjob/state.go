@@ -12,9 +12,9 @@ import (
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
-	"github.com/crmkit/crmkit/jobs/sqlfile"
 	"github.com/crmkit/crmkit/models/clv"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // The per-customer state. customer_state holds one row per stitched
