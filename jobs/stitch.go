@@ -66,7 +66,7 @@ FROM raw_social_accounts r LEFT JOIN lf ON lf.load_id = r._load_id`
 SELECT r.platform || ':' || r.openid AS rec_key, min(r.ts) AS ts, min(lf.source) AS source,
 	r.platform AS channel, r.openid
 FROM raw_social_interactions r LEFT JOIN lf ON lf.load_id = r._load_id
-WHERE r.platform IS NOT NULL AND r.openid IS NOT NULL AND r.openid <> ''
+WHERE r.platform IS NOT NULL AND r.openid IS NOT NULL AND r.openid <> ''%[1]s
 GROUP BY r.platform, r.openid`
 	contactEvidenceSQL = `WITH ` + loadSourcesCTE + `
 SELECT r._load_id || ':' || r._row AS rec_key, r.contacted_ts AS ts, lf.source, %[1]s
@@ -86,13 +86,18 @@ type evidenceQuery struct {
 // evidenceQueries lists the evidence queries for the order-line channels
 // present (one query each, and one for lines without a channel).
 // With part set, each query keeps only the records listed in the
-// temporary table stitch_records (rec_table, rec_key): the order lines
-// before they are grouped into orders, the other tables' records after.
+// temporary table stitch_records (rec_table, rec_key): order lines and
+// interactions before they are grouped into records (through
+// stitch_orders and stitch_openids, the same keys split into their
+// columns), the other tables' records after.
 func evidenceQueries(d warehouse.SQL, channels []string, part bool) []evidenceQuery {
 	ids := identifierColumns
-	orderPart := ""
+	orderPart, interactionPart := "", ""
 	if part {
-		orderPart = ` AND o.channel || ':' || o.order_id IN (SELECT rec_key FROM stitch_records WHERE rec_table = 'order_lines')`
+		// semi joins on the key columns (stitchinc/part_keys.sql), before
+		// the lines and interactions are grouped
+		orderPart = ` AND EXISTS (SELECT 1 FROM stitch_orders s WHERE s.channel = o.channel AND s.order_id = o.order_id)`
+		interactionPart = ` AND EXISTS (SELECT 1 FROM stitch_openids s WHERE s.platform = r.platform AND s.openid = r.openid)`
 	}
 	var qs []evidenceQuery
 	for _, ch := range channels {
@@ -104,11 +109,11 @@ func evidenceQueries(d warehouse.SQL, channels []string, part bool) []evidenceQu
 	}
 	for _, q := range []evidenceQuery{
 		{"social_accounts", "", accountEvidenceSQL},
-		{"social_interactions", "", interactionEvidenceSQL},
+		{"social_interactions", "", fmt.Sprintf(interactionEvidenceSQL, interactionPart)},
 		{"campaign_contacts", "campaign", fmt.Sprintf(contactEvidenceSQL, ids)},
 		{"service_tickets", "service", fmt.Sprintf(ticketEvidenceSQL, ids)},
 	} {
-		if part {
+		if part && q.table != "social_interactions" {
 			q.sql = `SELECT e.* FROM (` + q.sql + `) e WHERE e.rec_key IN (SELECT rec_key FROM stitch_records WHERE rec_table = '` + q.table + `')`
 		}
 		qs = append(qs, q)

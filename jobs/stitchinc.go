@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -224,9 +225,11 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 
 		// The delta's identifiers, normalised by the model: a stitch of
 		// the new records alone lists each of them, usable or refused.
+		tk := time.Now()
 		if err := keysOfDelta(ctx, tx, d, cfg, env.RunID); err != nil {
 			return err
 		}
+		steps["delta_keys_seconds"] = time.Since(tk).Seconds()
 		if err := run("touched"); err != nil {
 			return err
 		}
@@ -240,7 +243,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 
 		// The part: new records and the touched customers' records.
 		t1 := time.Now()
-		evidence, err := readEvidenceFrom(ctx, tx, d, true)
+		evidence, err := readPart(ctx, tx, d)
 		defer func() { warehouse.Release(evidence) }()
 		if err != nil {
 			return err
@@ -315,13 +318,20 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 		return Result{}, err
 	}
 	out.Figures["total_seconds"] = time.Since(t0).Seconds()
+	if env.Log != nil {
+		args := make([]any, 0, 2*len(out.Figures))
+		for _, k := range sortedKeys(out.Figures) {
+			args = append(args, k, out.Figures[k])
+		}
+		env.Log.Info("incremental stitch", args...)
+	}
 	return out, nil
 }
 
 // keysOfDelta fills the temporary table stitch_keys with the normalised
 // identifiers of the records in stitch_records.
 func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg identity.Config, runID string) error {
-	evidence, err := readEvidenceFrom(ctx, tx, d, true)
+	evidence, err := readPart(ctx, tx, d)
 	defer func() { warehouse.Release(evidence) }()
 	if err != nil {
 		return err
@@ -350,6 +360,20 @@ func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg 
 		}
 	}
 	return nil
+}
+
+// readPart reads the evidence records listed in stitch_records.
+func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) ([]arrow.RecordBatch, error) {
+	for _, f := range []string{"part_orders", "part_openids"} {
+		q, err := stitchSQL(d, f)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(ctx, q); err != nil {
+			return nil, fmt.Errorf("incremental stitch: %s: %w", f, err)
+		}
+	}
+	return readEvidenceFrom(ctx, tx, d, true)
 }
 
 // readRefused reads blocked_identifiers: as a list for the forced
@@ -382,6 +406,15 @@ func stitchFallback(env *Env, reason string) string {
 		env.Log.Info("stitch rebuilds the identity graph", "reason", reason)
 	}
 	return "full stitch (" + strings.TrimSpace(reason) + ")"
+}
+
+func sortedKeys(m map[string]float64) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }
 
 func isRebuild(err error) (string, bool) {
