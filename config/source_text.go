@@ -33,9 +33,16 @@ type SourceText struct {
 // negative quantity, paid_amount 0 and refund_amount the returned amount
 // (whatever signs the file gives them; a refund_amount column is not read
 // on return lines), so it reduces net revenue, counts in the refund rate
-// and never counts as a purchase. Its order is the one the file names (its
-// own invoice number, or the original order's id when the export gives
-// that), with the return's own date and customer.
+// and never counts as a purchase.
+//
+// A return is tied to its original order when the export says which: the
+// mapped field original_order_id, or with OriginalFromPrefix the return's
+// own order id without OrderIDPrefix. Core then counts the return as a
+// line of that order (its month, customer, channel, store): the refund
+// reduces that order's net revenue. A return whose original is not
+// loaded (or that names none) stays an order of its own, on its own date
+// and customer, until the original is loaded; data health counts both
+// kinds.
 type Returns struct {
 	// NegativeQty: a line with a negative quantity is a return.
 	NegativeQty bool `yaml:"negative_qty"`
@@ -44,6 +51,12 @@ type Returns struct {
 	// OrderIDPrefix: an order id starting with it is a return (e.g. "C"
 	// for the cancellation invoices of invoice-line exports).
 	OrderIDPrefix string `yaml:"order_id_prefix"`
+	// OriginalFromPrefix: a return whose order id starts with
+	// OrderIDPrefix names its original order by that id without the
+	// prefix (credit note "C536379" returns goods of order "536379").
+	// Off by default: many exports number cancellations from the same
+	// counter as orders, so the stripped id is another, unrelated order.
+	OriginalFromPrefix bool `yaml:"original_from_prefix"`
 }
 
 // HasHeader reports whether the source's files start with a header row.
@@ -99,6 +112,9 @@ func (s *Source) validateText(v *validator, p, key string) {
 		r := s.Returns
 		if !r.NegativeQty && len(r.Status) == 0 && r.OrderIDPrefix == "" {
 			v.fail(p+".returns", key+".returns", "names no rule: set negative_qty, status or order_id_prefix")
+		}
+		if r.OriginalFromPrefix && r.OrderIDPrefix == "" {
+			v.fail(p+".returns.original_from_prefix", key+".returns.original_from_prefix", "needs order_id_prefix: it strips that prefix from a return's order id")
 		}
 		for i, st := range r.Status {
 			if strings.TrimSpace(st) == "" {

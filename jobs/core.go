@@ -251,7 +251,14 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 		} else if err := exec("order_versions", emptyVersionsSQL); err != nil {
 			return err
 		}
-		if err := exec("kept_order_lines", KeptLinesViewSQL(versions)); err != nil {
+		kept, err := tieReturns(ctx, tx, d, versions) // returns.go
+		if err != nil {
+			return err
+		}
+		if err := exec("kept_order_lines", kept); err != nil {
+			return err
+		}
+		if err := foldReturns(ctx, tx, d); err != nil {
 			return err
 		}
 		if err := exec("order_lines", orderLinesSQL); err != nil {

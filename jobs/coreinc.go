@@ -209,8 +209,16 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM order_versions`, nil, &versions); err != nil {
 			return fmt.Errorf("incremental core: count order_versions: %w", err)
 		}
-		if err := exec("kept_order_lines", KeptLinesViewSQL(deref64(versions) > 0)); err != nil {
+		// Returns tied to their original order, as in BuildCore (returns.go).
+		kept, err := tieReturns(ctx, tx, d, deref64(versions) > 0)
+		if err != nil {
+			return fmt.Errorf("incremental core: %w", err)
+		}
+		if err := exec("kept_order_lines", kept); err != nil {
 			return err
+		}
+		if err := foldReturns(ctx, tx, d); err != nil {
+			return fmt.Errorf("incremental core: %w", err)
 		}
 		if err := exec("order_lines", orderLinesSQL); err != nil {
 			return err

@@ -20,6 +20,7 @@ type coreSim struct {
 	inc, full *warehouse.DuckDB
 	loads     int
 	orders    []string // channel:order_id of every order loaded so far
+	returns   []string // channel:order_id of every return loaded so far
 	customers int
 	day       int // days after 2025-01-01 of the newest load
 }
@@ -80,9 +81,53 @@ func (s *coreSim) newOrders(n int) []string {
 	return out
 }
 
+// loadReturns adds one loaded file of returns (return lines as ingest
+// stores them: negative quantity, paid 0, refund the amount, status
+// returned), each naming an original order: one loaded before (tied), one a
+// later file may load (tied then), or none; now and then a return loaded
+// before is exported again naming another original.
+func (s *coreSim) loadReturns() {
+	s.loads++
+	id := fmt.Sprintf("L%03d", s.loads)
+	s.exec(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at)
+		VALUES (?, 's', ?, ?, 'loaded', 0, 0, 0, TIMESTAMPTZ '2025-06-01 00:00:00+00' + to_minutes(CAST(? AS BIGINT)))`, id, id+".csv", id, s.loads)
+	var rows []string
+	for i := 0; i < 1+s.r.IntN(3); i++ {
+		var key string
+		if len(s.returns) > 0 && s.r.IntN(4) == 0 {
+			key = s.returns[s.r.IntN(len(s.returns))]
+		} else {
+			key = fmt.Sprintf("%s:R%04d", simChannels[s.r.IntN(len(simChannels))], len(s.returns))
+			s.returns = append(s.returns, key)
+			if s.r.IntN(4) > 0 {
+				s.exec(`INSERT INTO identity_assignments VALUES ('order_lines', ?, ?)`, key, fmt.Sprintf("C%04d", 1+s.r.IntN(max(s.customers, 1))))
+			}
+		}
+		ch, oid, _ := strings.Cut(key, ":")
+		orig := "NULL"
+		switch k := s.r.IntN(4); {
+		case k <= 1 && len(s.orders) > 0: // an order loaded before, of any channel
+			_, o, _ := strings.Cut(s.orders[s.r.IntN(len(s.orders))], ":")
+			orig = "'" + o + "'"
+		case k == 2: // an order a later file may load
+			orig = fmt.Sprintf("'O%05d'", len(s.orders)+s.r.IntN(6))
+		}
+		for l := 0; l <= s.r.IntN(2); l++ {
+			qty := 1 + s.r.IntN(2)
+			price := float64(1+s.r.IntN(9999)) / 7
+			rows = append(rows, fmt.Sprintf("('%s', %d, '%s', '%s', TIMESTAMPTZ '2025-01-01 09:00:00+00' + INTERVAL %d DAY, 'returned', 'S%d', %d, %v, 0, 0, %v, %s)",
+				id, len(rows)+2, ch, oid, s.day, s.r.IntN(20), -qty, price, price*float64(qty), orig))
+		}
+	}
+	s.exec(`INSERT INTO raw_order_lines (_load_id, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount, original_order_id) VALUES ` + strings.Join(rows, ", "))
+}
+
 // step applies one random change and returns its name.
 func (s *coreSim) step() string {
-	switch k := s.r.IntN(5); {
+	switch k := s.r.IntN(6); {
+	case k == 5:
+		s.loadReturns()
+		return "returns"
 	case k <= 1 || len(s.orders) == 0: // a new day
 		s.day++
 		s.customers += 5
@@ -154,12 +199,21 @@ func sameRows(a, b [][]any) string {
 
 // TestIncrementalCoreEqualsRebuild is the property test of UpdateCore:
 // random sequences of new days, re-exported orders, merges of two
-// customers and late files for old months, each followed by UpdateCore on
+// customers, late files for old months and files of returns naming their
+// original order (loaded, loaded later or not at all), each followed by UpdateCore on
 // one warehouse and BuildCore on another; orders, order_versions and the
 // order_lines view must be the same after every step, and every step after
 // the first must have taken the incremental path.
 func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
+	// The sequences must have tied returns, and returns left on their own
+	// while naming an original, for the comparison to cover them.
+	var tied, untied int64
+	defer func() {
+		if !t.Failed() && (tied == 0 || untied == 0) {
+			t.Errorf("the sequences tied %d return lines and left %d naming an original untied: want both", tied, untied)
+		}
+	}()
 	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			s := &coreSim{t: t, r: rand.New(rand.NewPCG(seed, 21)), inc: testWH(t), full: testWH(t)}
@@ -188,9 +242,24 @@ func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 				if up.Lines != n {
 					t.Fatalf("step %d (%s): %d order lines incremental, %d rebuilt", i, kind, up.Lines, n)
 				}
-				for _, tb := range []string{"orders", "order_versions", "order_lines"} {
+				for _, tb := range []string{"orders", "order_versions", "order_lines", "return_ties"} {
 					if d := sameRows(tableRows(t, s.inc.DB(), tb), tableRows(t, s.full.DB(), tb)); d != "" {
 						t.Fatalf("after steps %v: %s differs: %s", kinds, tb, d)
+					}
+				}
+				if i == 13 {
+					for _, c := range []struct {
+						n *int64
+						q string
+					}{
+						{&tied, `SELECT count(*) FROM return_ties`},
+						{&untied, `SELECT count(*) FROM kept_order_lines WHERE original_order_id IS NOT NULL AND original_order_id <> order_id`},
+					} {
+						n, err := warehouse.Int64(ctx, s.full, c.q)
+						if err != nil {
+							t.Fatal(err)
+						}
+						*c.n += n
 					}
 				}
 			}

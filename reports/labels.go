@@ -142,6 +142,7 @@ var labels = map[string]label{
 	"source": {"数据源", "Source"}, "rows_read": {"读取行数", "Rows read"}, "rows_loaded": {"加载行数", "Rows loaded"},
 	"rows_quarantined": {"隔离行数", "Rows quarantined"}, "files_loaded": {"已加载文件", "Files loaded"},
 	"return_lines": {"退货行数", "Return lines"}, "returned_amount": {"退货金额", "Returned amount"},
+	"tied_to_original": {"已关联原订单", "Tied to the original order"}, "original_not_loaded": {"原订单未载入", "Original order not loaded"},
 	"duplicate_files": {"重复文件", "Duplicate files"}, "rejected_files": {"被拒文件", "Rejected files"},
 	"newest_file": {"最新文件", "Newest file"}, "last_load": {"最近加载", "Last load"}, "reason": {"原因", "Reason"},
 	"records": {"记录数", "Records"}, "field": {"字段", "Field"}, "check": {"检查", "Check"}, "ok": {"通过", "Passed"},

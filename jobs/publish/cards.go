@@ -561,11 +561,17 @@ func (b *builder) support() reports.Scorecard {
 	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3`)
 	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
 	health := reports.Section{Name: "Data health", Note: "Loads up to the run (not per period). Every load reconciles: rows read = rows loaded + rows quarantined. Newest event time per source is in the freshness table.", Tables: []reports.Table{loads, reasons, rejected}}
-	if b.exists("raw_order_lines") {
+	if b.exists("kept_order_lines") && b.hasColumn("kept_order_lines", "original_order_id") {
 		// Returns and cancellations (a source's returns: rule) are loaded
-		// rows, not quarantined ones: they are counted here apart.
-		health.Tables = append(health.Tables, b.table("Returns loaded per source", `SELECT f.source, count(*) AS return_lines, sum(r.refund_amount) AS returned_amount
-			FROM raw_order_lines r JOIN (SELECT DISTINCT load_id, source FROM load_files WHERE status = 'loaded') f ON f.load_id = r._load_id
+		// rows, not quarantined ones: they are counted here apart, as core
+		// holds them (the kept export of each return), so the returned
+		// amount is the refunds they put on orders. A tied return is shown
+		// under its original order's id in kept_order_lines; one naming an
+		// original not loaded keeps its own.
+		health.Tables = append(health.Tables, b.table("Returns loaded per source", `SELECT f.source, count(*) AS return_lines, sum(r.refund_amount) AS returned_amount,
+			count(CASE WHEN r.original_order_id = r.order_id THEN 1 END) AS tied_to_original,
+			count(CASE WHEN r.original_order_id <> r.order_id THEN 1 END) AS original_not_loaded
+			FROM kept_order_lines r JOIN (SELECT DISTINCT load_id, source FROM load_files WHERE status = 'loaded') f ON f.load_id = r._load_id
 			WHERE r.qty < 0 GROUP BY 1 ORDER BY 1`))
 	}
 	if b.exists("identity_stats") {

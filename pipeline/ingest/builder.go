@@ -193,6 +193,11 @@ func (b *Builder) Add(row *source.Row) *Problem {
 		case m.derived[fi]:
 			raw = b.derive(fi, row.Num)
 		}
+		if fi == m.fOrig && m.fOrderID >= 0 {
+			// Only a return names an original order (the order id, parsed
+			// before it, is its own).
+			raw = m.originalOrderID(ret, raw, b.cells[m.fOrderID].s)
+		}
 		if ret {
 			switch fi {
 			case m.fRefund:

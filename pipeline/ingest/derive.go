@@ -121,13 +121,16 @@ type returnRules struct {
 	negativeQty bool
 	status      map[string]bool
 	prefix      string
+	// originalFromPrefix: the original order of a return whose id has the
+	// prefix is that id without it.
+	originalFromPrefix bool
 }
 
 func newReturnRules(r *config.Returns) *returnRules {
 	if r == nil {
 		return nil
 	}
-	rr := &returnRules{negativeQty: r.NegativeQty, prefix: r.OrderIDPrefix}
+	rr := &returnRules{negativeQty: r.NegativeQty, prefix: r.OrderIDPrefix, originalFromPrefix: r.OriginalFromPrefix}
 	if len(r.Status) > 0 {
 		rr.status = map[string]bool{}
 		for _, s := range r.Status {
@@ -188,4 +191,21 @@ func roundDerived(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 // each line is its own order, "<file>#<row>".
 func derivedOrderID(file string, row int64) string {
 	return file + "#" + strconv.FormatInt(row, 10)
+}
+
+// originalOrderID is the stored original_order_id of a row: on a return,
+// the mapped value (raw), else with original_from_prefix the return's own
+// order id without the prefix; empty on other lines and when it names the
+// return's own order (nothing to tie).
+func (m *Mapping) originalOrderID(ret bool, raw, ownID string) string {
+	if !ret {
+		return ""
+	}
+	if raw == "" && m.returns.originalFromPrefix && m.returns.prefix != "" && strings.HasPrefix(ownID, m.returns.prefix) {
+		raw = strings.TrimSpace(strings.TrimPrefix(ownID, m.returns.prefix))
+	}
+	if raw == ownID {
+		return ""
+	}
+	return raw
 }

@@ -56,7 +56,7 @@ type Mapping struct {
 	returns *returnRules
 	// Canonical field indices used by derivations and returns (-1 when the
 	// table has no such field).
-	fOrderID, fStatus, fQty, fPrice, fDisc, fPaid, fRefund int
+	fOrderID, fStatus, fQty, fPrice, fDisc, fPaid, fRefund, fOrig int
 	// Timestamps must fall in [tsFrom, tsTo) (UTC micros) when hasRange.
 	tsFrom, tsTo int64
 	hasRange     bool
@@ -94,7 +94,7 @@ func NewMapping(src *config.Source, file string, header []string) (*Mapping, err
 	if tbl.Name == "order_lines" {
 		m.returns = newReturnRules(src.Returns)
 	}
-	m.fOrderID, m.fStatus, m.fQty, m.fPrice, m.fDisc, m.fPaid, m.fRefund = -1, -1, -1, -1, -1, -1, -1
+	m.fOrderID, m.fStatus, m.fQty, m.fPrice, m.fDisc, m.fPaid, m.fRefund, m.fOrig = -1, -1, -1, -1, -1, -1, -1, -1
 	for fi, f := range tbl.Fields {
 		switch f.Name {
 		case "order_id":
@@ -111,6 +111,8 @@ func NewMapping(src *config.Source, file string, header []string) (*Mapping, err
 			m.fPaid = fi
 		case "refund_amount":
 			m.fRefund = fi
+		case "original_order_id":
+			m.fOrig = fi
 		}
 	}
 	if m.loc == nil {

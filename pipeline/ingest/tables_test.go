@@ -64,7 +64,7 @@ func TestTablesCreatedFromTheirSchemas(t *testing.T) {
 			"order_id VARCHAR", "store_id VARCHAR", "associate_id VARCHAR", "buyer_id VARCHAR", "member_card VARCHAR",
 			"phone VARCHAR", "email VARCHAR", "name VARCHAR", "device_id VARCHAR", "order_ts " + tz, "status VARCHAR",
 			"sku VARCHAR", "qty BIGINT", "unit_price DOUBLE", "discount DOUBLE", "paid_amount DOUBLE", "refund_amount DOUBLE",
-			"province VARCHAR"}},
+			"province VARCHAR", "original_order_id VARCHAR"}},
 		{"raw_products", []string{
 			"_load_id VARCHAR NOT NULL", "_row BIGINT NOT NULL",
 			"sku VARCHAR", "product_name VARCHAR", "category VARCHAR", "brand VARCHAR", "unit_cost DOUBLE", "list_price DOUBLE"}},

@@ -82,7 +82,7 @@ func register(t *Table) { tables[t.Name] = t }
 // AddedFields are fields added to a table after warehouses were made
 // without them (always at the end of the table's fields); loading adds
 // them to older raw tables.
-var AddedFields = map[string][]string{"order_lines": {"province"}}
+var AddedFields = map[string][]string{"order_lines": {"province", "original_order_id"}}
 
 func init() {
 	register(&Table{Name: "order_lines", Fields: []Field{
@@ -109,6 +109,12 @@ func init() {
 		// that warehouses made before it get it by ADD COLUMN
 		// (AddedFields) in the same position.
 		{Name: "province", Type: String, Compression: dictionary},
+		// original_order_id is, on a return line, the order it returns
+		// goods of (a column of the export, or the return's own id
+		// without the returns prefix when config says so); ingest leaves
+		// it empty on other lines. Core ties the return to that order
+		// when it is loaded (jobs: return ties). Added after province.
+		{Name: "original_order_id", Type: String, Compression: plain},
 	}})
 	register(&Table{Name: "products", Key: []string{"sku"}, Fields: []Field{
 		{Name: "sku", Type: String, Required: true},
