@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/crmkit/crmkit/jobs/sqlfile"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // Returns tied to their original order. Ingest stores, on a return line
