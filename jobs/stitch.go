@@ -38,7 +38,9 @@ import (
 // do not carry millions of copies of a constant. A record's source is its
 // load's, from load_files. In the templates %[1]s is
 // the identifier columns of a typed identifier (identifierColumns) and
-// %[2]s the channel condition of the order lines.
+// %[2]s the channel condition of the order lines; %[3]s and %[4]s are
+// empty, or select the channel as a column (a part of the evidence reads
+// every channel in one query).
 const (
 	// loadSourcesCTE names the source of each load (raw rows carry only
 	// their load id).
@@ -48,7 +50,7 @@ WITH st AS (
 	SELECT store_id, region FROM raw_stores
 	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
 ), ` + loadSourcesCTE + `, heads AS (
-	SELECT o.channel || ':' || o.order_id AS rec_key, min(o.order_ts) AS ts, any_value(o._load_id) AS load_id,
+	SELECT o.channel || ':' || o.order_id AS rec_key%[3]s, min(o.order_ts) AS ts, any_value(o._load_id) AS load_id,
 		any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
 		any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
 		any_value(o.device_id) AS device_id, any_value(o.name) AS name, any_value(o.store_id) AS store_id
@@ -56,7 +58,7 @@ WITH st AS (
 	WHERE %[2]s
 	GROUP BY o.channel, o.order_id
 )
-SELECT h.rec_key, h.ts, lf.source, h.phone, h.email, h.member_card, h.buyer_id, h.device_id, h.name, h.store_id, st.region
+SELECT h.rec_key%[4]s, h.ts, lf.source, h.phone, h.email, h.member_card, h.buyer_id, h.device_id, h.name, h.store_id, st.region
 FROM heads h LEFT JOIN st ON st.store_id = h.store_id LEFT JOIN lf ON lf.load_id = h.load_id`
 	accountEvidenceSQL = `WITH ` + loadSourcesCTE + `
 SELECT r._load_id || ':' || r._row AS rec_key, coalesce(r.followed_ts, r.unfollowed_ts) AS ts,
@@ -94,18 +96,25 @@ func evidenceQueries(d warehouse.SQL, channels []string, part bool) []evidenceQu
 	ids := identifierColumns
 	orderPart, interactionPart := "", ""
 	if part {
-		// semi joins on the key columns (stitchinc/part_keys.sql), before
-		// the lines and interactions are grouped
-		orderPart = ` AND EXISTS (SELECT 1 FROM stitch_orders s WHERE s.channel = o.channel AND s.order_id = o.order_id)`
-		interactionPart = ` AND EXISTS (SELECT 1 FROM stitch_openids s WHERE s.platform = r.platform AND s.openid = r.openid)`
+		// semi joins on the key columns (stitchinc/part_*.sql), before
+		// the lines and interactions are grouped; uncorrelated, as a
+		// correlated EXISTS makes DuckDB group every line by its key first
+		orderPart = ` AND (o.channel, o.order_id) IN (SELECT channel, order_id FROM stitch_orders)`
+		interactionPart = ` AND (r.platform, r.openid) IN (SELECT platform, openid FROM stitch_openids)`
 	}
 	var qs []evidenceQuery
-	for _, ch := range channels {
-		qs = append(qs, evidenceQuery{"order_lines", ch, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch)+orderPart)})
-	}
-	if !part {
-		// an order without a channel has no key: never in a part
-		qs = append(qs, evidenceQuery{"order_lines", "", fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL")})
+	if part {
+		// One pass over the lines for every channel: a part is small, so
+		// the channel column costs little, and each pass scans all the
+		// lines. An order without a channel has no key: never in a part.
+		// Ordered by channel as the per-channel queries of the whole
+		// evidence come (ties in survivorship go to the later record).
+		qs = append(qs, evidenceQuery{"order_lines", "", `SELECT * FROM (` + fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NOT NULL"+orderPart, ", o.channel AS channel", ", h.channel") + `) ORDER BY channel`})
+	} else {
+		for _, ch := range channels {
+			qs = append(qs, evidenceQuery{"order_lines", ch, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch), "", "")})
+		}
+		qs = append(qs, evidenceQuery{"order_lines", "", fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL", "", "")})
 	}
 	for _, q := range []evidenceQuery{
 		{"social_accounts", "", accountEvidenceSQL},
@@ -281,18 +290,20 @@ func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBa
 // readEvidenceFrom is readEvidence through any querier (a transaction),
 // of the whole evidence or (part) of the records in stitch_records.
 func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dialect, part bool) ([]arrow.RecordBatch, error) {
-	chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+d.Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
-	if err != nil {
-		return nil, fmt.Errorf("read identity evidence: order channels: %w", err)
-	}
 	var channels []string
-	for _, rec := range chRecs {
-		for i := 0; i < int(rec.NumRows()); i++ {
-			channels = append(channels, warehouse.StringAt(rec, 0, i))
+	if !part {
+		chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+d.Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
+		if err != nil {
+			return nil, fmt.Errorf("read identity evidence: order channels: %w", err)
 		}
+		for _, rec := range chRecs {
+			for i := 0; i < int(rec.NumRows()); i++ {
+				channels = append(channels, warehouse.StringAt(rec, 0, i))
+			}
+		}
+		warehouse.Release(chRecs)
+		sort.Strings(channels)
 	}
-	warehouse.Release(chRecs)
-	sort.Strings(channels)
 	consts := constColumns{}
 	defer consts.release()
 	var evidence []arrow.RecordBatch
