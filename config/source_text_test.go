@@ -40,6 +40,9 @@ func TestSourceTextSettings(t *testing.T) {
 			"sources[0].returns: names no rule"},
 		{"returns with an empty status", "csv", "    returns:\n      status: [\"\"]\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n",
 			"sources[0].returns.status[0]: must not be empty"},
+		{"original_from_prefix without a prefix", "csv", "    returns:\n      negative_qty: true\n      original_from_prefix: true\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n",
+			"crm.yaml:11: sources[0].returns.original_from_prefix: needs order_id_prefix"},
+		{"original from the prefix", "csv", "    returns: {order_id_prefix: C, original_from_prefix: true}\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E, original_order_id: F}\n", ""},
 		{"returns rule", "csv", "    returns: {negative_qty: true, order_id_prefix: C, status: [退货]}\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n", ""},
 	}
 	for _, c := range cases {

@@ -62,6 +62,9 @@ func (sg *Suggestion) YAML() string {
 		if r.OrderIDPrefix != "" {
 			fmt.Fprintf(&b, "      order_id_prefix: %s\n", q(r.OrderIDPrefix))
 		}
+		if r.OriginalFromPrefix {
+			b.WriteString("      original_from_prefix: true\n")
+		}
 	}
 	if len(sg.Unmapped) > 0 {
 		fmt.Fprintf(&b, "# not mapped: %s\n", strings.Join(sg.Unmapped, ", "))

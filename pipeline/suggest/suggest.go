@@ -67,6 +67,8 @@ var synonyms = map[string]map[string]string{
 		"total": "paid_amount", "linetotal": "paid_amount", "paidamount": "paid_amount", "amount": "paid_amount", "sales": "paid_amount",
 		"退款金额": "refund_amount", "refunded": "refund_amount", "refundedamount": "refund_amount", "refund": "refund_amount", "refundamount": "refund_amount",
 		"设备号": "device_id", "deviceid": "device_id",
+		"原订单号": "original_order_id", "原订单编号": "original_order_id", "原始订单号": "original_order_id", "关联订单号": "original_order_id",
+		"originalorderid": "original_order_id", "originalorder": "original_order_id", "originalinvoice": "original_order_id", "refundedorderid": "original_order_id",
 	},
 	"products": {
 		"商品编码": "sku", "sku": "sku", "stockcode": "sku", "商品名称": "product_name", "productname": "product_name", "description": "product_name",
@@ -559,4 +561,38 @@ func (sg *Suggestion) returns(idx map[string]int) {
 	}
 	sg.Source.Returns = rt
 	sg.Notes = append(sg.Notes, fmt.Sprintf("negative quantities on %d of %d sampled lines: loaded as returns", neg, len(sg.Rows)))
+	if _, mapped := idx["original_order_id"]; rt.OrderIDPrefix != "" && !mapped {
+		sg.originalFromPrefix(oi, rt)
+	}
+}
+
+// originalFromPrefix proposes original_from_prefix when every sampled
+// return's id without the prefix is an order id of the sample's other
+// lines (the export numbers a cancellation after the order it cancels).
+// Exports that number cancellations from the invoices' own counter give
+// ids that are no other line's, and get no proposal.
+func (sg *Suggestion) originalFromPrefix(oi int, rt *config.Returns) {
+	ids := map[string]bool{}
+	var stripped []string
+	for _, r := range sg.Rows {
+		if oi >= len(r) {
+			continue
+		}
+		id := strings.TrimSpace(r[oi])
+		if rest, ok := strings.CutPrefix(id, rt.OrderIDPrefix); ok {
+			stripped = append(stripped, rest)
+		} else {
+			ids[id] = true
+		}
+	}
+	for _, id := range stripped {
+		if !ids[id] {
+			return
+		}
+	}
+	if len(stripped) > 0 {
+		rt.OriginalFromPrefix = true
+		sg.Notes = append(sg.Notes, fmt.Sprintf("each of the %d sampled %s… returns has the id of a sampled order after the %s: tied to that order (original_from_prefix)",
+			len(stripped), rt.OrderIDPrefix, rt.OrderIDPrefix))
+	}
 }

@@ -149,3 +149,59 @@ func FuzzSuggest(f *testing.F) {
 		_, _ = Check(sg.YAML(), path)
 	})
 }
+
+// TestSuggestReturnsOriginal: the returns block proposed for an
+// invoice-line sample, by hand: original_from_prefix only when every
+// sampled C… id without its C is another sampled line's invoice; a mapped
+// original column (by a synonym) is proposed as a column instead.
+func TestSuggestReturnsOriginal(t *testing.T) {
+	const head = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+	cases := []struct {
+		name, data string
+		want       []string // lines the block has
+		not        []string // lines it must not have
+	}{
+		{"cancellations numbered after their invoice",
+			head + "536400,S1,12,1/5/2011 10:00,2.95,17850\n536401,S2,2,1/6/2011 10:00,1.5,12583\nC536400,S1,-2,2/3/2011 10:00,2.95,17850\nC536401,S2,-1,2/4/2011 10:00,1.5,12583\n",
+			[]string{`order_id_prefix: "C"`, "original_from_prefix: true", "each of the 2 sampled C… returns"}, nil},
+		{"cancellations from the invoices' own counter",
+			head + "536400,S1,12,1/5/2011 10:00,2.95,17850\nC536379,S1,-2,2/3/2011 10:00,2.95,17850\n",
+			[]string{`order_id_prefix: "C"`}, []string{"original_from_prefix"}},
+		{"one cancellation of two names no sampled invoice",
+			head + "536400,S1,12,1/5/2011 10:00,2.95,17850\nC536400,S1,-2,2/3/2011 10:00,2.95,17850\nC536379,S1,-1,2/3/2011 11:00,2.95,17850\n",
+			[]string{`order_id_prefix: "C"`}, []string{"original_from_prefix"}},
+		{"a column naming the original",
+			"InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,Original Order ID\n536400,S1,12,1/5/2011 10:00,2.95,\nC536400,S1,-2,2/3/2011 10:00,2.95,536400\n",
+			[]string{`original_order_id: "Original Order ID"`, `order_id_prefix: "C"`}, []string{"original_from_prefix"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "invoices.csv")
+			if err := os.WriteFile(path, []byte(c.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sg, err := Suggest(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y := sg.YAML()
+			for _, w := range c.want {
+				if !strings.Contains(y, w) {
+					t.Errorf("block lacks %q:\n%s", w, y)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(y, w) {
+					t.Errorf("block has %q:\n%s", w, y)
+				}
+			}
+			rep, err := Check(y, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Quarantined != 0 {
+				t.Errorf("check: %s", rep.String())
+			}
+		})
+	}
+}
