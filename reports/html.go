@@ -89,6 +89,7 @@ type tableView struct {
 	Headers []cellView
 	Rows    [][]cellView
 	Cut     string // what was left out and where to find it
+	Empty   string // what a table without rows says
 }
 
 type cellView struct {
@@ -223,7 +224,7 @@ func buildView(sc *Scorecard, mode HTMLMode, maxRows int) htmlView {
 	nf := newNumFmt(sc)
 	v := htmlView{
 		Title:      sc.Title,
-		Layer:      string(sc.Layer),
+		Layer:      layerName(lang, sc.Layer),
 		Period:     sc.Period,
 		PrevPeriod: sc.PrevPeriod,
 		YoYPeriod:  sc.YoYPeriod,
@@ -269,7 +270,10 @@ func buildView(sc *Scorecard, mode HTMLMode, maxRows int) htmlView {
 			sv.Charts = append(sv.Charts, chartView{Title: c.Title, Src: src, Width: ChartWidth})
 		}
 		for _, t := range s.Tables {
-			tv := tableView{Title: t.Title}
+			tv := tableView{Title: t.Title, Empty: t.Empty.In(lang)}
+			if tv.Empty == "" {
+				tv.Empty = uiText(lang, "none")
+			}
 			for _, c := range t.Columns {
 				tv.Headers = append(tv.Headers, cellView{Text: c.Name, Num: numericUnit(c.Unit), Short: displayWidth(c.Name) <= shortCell})
 			}
@@ -301,7 +305,7 @@ func buildView(sc *Scorecard, mode HTMLMode, maxRows int) htmlView {
 		v.Sections = append(v.Sections, sv)
 	}
 	for _, f := range sc.Freshness {
-		v.Freshness = append(v.Freshness, freshnessView(f, sc.AsOf))
+		v.Freshness = append(v.Freshness, freshnessView(lang, f, sc.AsOf))
 	}
 	return v
 }
@@ -342,9 +346,9 @@ const freshnessLayout = "2006-01-02 15:04 MST"
 
 // freshnessView formats a source's freshness; Age is measured from the end
 // of the as-of day.
-func freshnessView(f SourceFreshness, asOf time.Time) freshView {
+func freshnessView(lang string, f SourceFreshness, asOf time.Time) freshView {
 	fv := freshView{Source: f.Source, Rows: FormatValue(float64(f.Rows), UnitCount),
-		Quarantined: FormatValue(float64(f.Quarantined), UnitCount), Newest: "no event time", Loaded: "–", Age: "–"}
+		Quarantined: FormatValue(float64(f.Quarantined), UnitCount), Newest: uiText(lang, "noevent"), Loaded: "–", Age: "–"}
 	if !f.LoadedAt.IsZero() {
 		fv.Loaded = f.LoadedAt.In(asOf.Location()).Format(freshnessLayout)
 	}
@@ -352,7 +356,7 @@ func freshnessView(f SourceFreshness, asOf time.Time) freshView {
 		fv.Newest = f.Newest.In(asOf.Location()).Format(freshnessLayout)
 		if !asOf.IsZero() {
 			age := asOf.AddDate(0, 0, 1).Sub(f.Newest).Hours() / 24
-			fv.Age = strconv.FormatFloat(max(age, 0), 'f', 1, 64) + " d"
+			fv.Age = fmt.Sprintf(uiText(lang, "age_days"), strconv.FormatFloat(max(age, 0), 'f', 1, 64))
 		}
 	}
 	return fv

@@ -170,7 +170,7 @@ func TestComposeInlineChartsMatchHTML(t *testing.T) {
 	if !bytes.Equal(attachments[0].Body, want) {
 		t.Errorf("attached workbook differs from the file")
 	}
-	if !strings.Contains(text, "KEY FIGURES") || !strings.Contains(text, "上海南京西路店") {
+	if !strings.Contains(text, "关键指标") || !strings.Contains(text, "上海南京西路店") {
 		t.Errorf("text alternative incomplete:\n%s", text)
 	}
 }

@@ -107,7 +107,11 @@ func (f numFmt) cell(v any, u Unit) string {
 // stageColumns hold lifecycle stage words; channelColumns channel names.
 // Their text values are translated like labels.
 var wordColumns = map[string]bool{"stage": true, "from_stage": true, "to_stage": true, "aipl_stage": true,
-	"pyramid_stage": true, "channel": true, "region": true}
+	"pyramid_stage": true, "channel": true, "region": true, "ok": true, "window_complete": true, "check": true}
+
+// noteColumns hold notes the marts write as fragments joined by "; "
+// (campaign_effect.note); each known fragment is translated.
+var noteColumns = map[string]bool{"note": true}
 
 // ppColumns are differences of two rates (an uplift of a conversion
 // rate): shown in percentage points whatever unit the data gave them.
@@ -136,7 +140,7 @@ func localize(sc *Scorecard) *Scorecard {
 	}
 	out.Sections = make([]Section, len(sc.Sections))
 	for si, s := range sc.Sections {
-		ns := Section{Name: tr(lang, s.Name), Note: tr(lang, s.Note)}
+		ns := Section{Name: tr(lang, s.Name), Note: joinText(lang, tr(lang, s.Note), Join(lang, s.Notes))}
 		for _, t := range s.Tables {
 			ns.Tables = append(ns.Tables, localizeTable(lang, t))
 		}
@@ -145,7 +149,31 @@ func localize(sc *Scorecard) *Scorecard {
 		}
 		out.Sections[si] = ns
 	}
+	out.Definitions = make([]Definition, len(sc.Definitions))
+	for i, d := range sc.Definitions {
+		nd := Definition{Term: tr(lang, d.Term), Meaning: d.Meaning}
+		if !d.TermMsg.IsZero() {
+			nd.Term = d.TermMsg.In(lang)
+		}
+		if !d.MeaningMsg.IsZero() {
+			nd.Meaning = d.MeaningMsg.In(lang)
+		}
+		out.Definitions[i] = nd
+	}
 	return &out
+}
+
+// joinText joins two paragraphs of one language.
+func joinText(lang, a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	case lang == LangEN:
+		return a + " " + b
+	}
+	return a + b
 }
 
 func localizeTable(lang string, t Table) Table {
@@ -154,6 +182,13 @@ func localizeTable(lang string, t Table) Table {
 	}
 	nt := t
 	nt.Title = tr(lang, t.Title)
+	nt.Empty = Msg{}
+	if len(t.Rows) == 0 {
+		nt.Empty = M("table.none")
+		if !t.Empty.IsZero() {
+			nt.Empty = t.Empty
+		}
+	}
 	nt.Columns = slices.Clone(t.Columns)
 	words := make([]bool, len(t.Columns))
 	for i, c := range t.Columns {
@@ -176,6 +211,12 @@ func localizeTable(lang string, t Table) Table {
 		for i, v := range nr {
 			if s, ok := v.(string); ok && words[i] {
 				nr[i] = tr(lang, s)
+			} else if ok && noteColumns[t.Columns[i].Name] && s != "" {
+				parts := strings.Split(s, "; ")
+				for j, p := range parts {
+					parts[j] = tr(lang, p)
+				}
+				nr[i] = strings.Join(parts, map[bool]string{true: "; ", false: "；"}[lang == LangEN])
 			}
 		}
 		nt.Rows[ri] = nr

@@ -166,6 +166,9 @@ type SourceFreshness struct {
 type Definition struct {
 	Term    string
 	Meaning string
+	// TermMsg and MeaningMsg, when set, are catalogue texts (messages.go)
+	// shown instead of Term and Meaning in the scorecard's language.
+	TermMsg, MeaningMsg Msg
 }
 
 // KPI is one headline figure with its previous-period value.
@@ -261,8 +264,11 @@ type Section struct {
 	// Name is the heading and the XLSX sheet name (cut to 31 characters,
 	// characters Excel forbids replaced).
 	Name string
-	// Note is an optional explanation shown under the heading.
-	Note string
+	// Note is an optional explanation shown under the heading, as it is;
+	// Notes are catalogue sentences (messages.go) shown after it in the
+	// scorecard's language.
+	Note  string
+	Notes []Msg
 	// Tables are shown in order.
 	Tables []Table
 	// Charts are drawn as PNG (HTML, mail) and, for bar, stacked_bar, line
@@ -295,6 +301,9 @@ type Table struct {
 	// Shade colours numeric cells by value, darker for larger (a heat map,
 	// e.g. the from×to stage-flow matrix).
 	Shade bool
+	// Empty is what the table says when it has no rows (e.g. "no data for
+	// 2025-12"); unset shows "none".
+	Empty Msg
 }
 
 // Chart is a chart drawn from labels (categories) and series of values.

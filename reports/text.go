@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -34,21 +35,25 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 		line()
 		line(v.Summary)
 	}
-	if f := sc.FilterString(); f != "" {
-		line("Filter: ", f)
+	if len(v.Filter) > 0 {
+		parts := make([]string, len(v.Filter))
+		for i, f := range v.Filter {
+			parts[i] = f.Term + "=" + f.Meaning
+		}
+		line(v.L["t_filter"], strings.Join(parts, ", "))
 	}
 	for _, n := range notices {
 		line()
-		line("NOTE: ", n)
+		line(v.L["t_note"], n)
 	}
 	if len(v.KPIs) > 0 {
 		line()
-		line("KEY FIGURES")
-		prevLabel := "previous"
+		line(v.L["t_keyfigures"])
+		prevLabel := v.L["t_previous"]
 		if v.PrevPeriod != "" {
 			prevLabel = v.PrevPeriod
 		}
-		rows := [][]string{{"", v.Period, prevLabel, "change", ""}}
+		rows := [][]string{{"", v.Period, prevLabel, v.L["t_change"], ""}}
 		for i, k := range v.KPIs {
 			if !k.HasPrev {
 				rows = append(rows, []string{k.Label, k.Value, "–", "", ""})
@@ -66,9 +71,9 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 			verdict := ""
 			switch sc.KPIs[i].Trend() {
 			case TrendGood:
-				verdict = "good"
+				verdict = v.L["t_good"]
 			case TrendBad:
-				verdict = "bad"
+				verdict = v.L["t_bad"]
 			}
 			rows = append(rows, []string{k.Label, k.Value, k.Prev, change, verdict})
 		}
@@ -85,7 +90,7 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 			line(v.L["none"])
 		}
 		for _, c := range s.Charts {
-			line("[Chart: ", c.Title, " — see the HTML version]")
+			line(fmt.Sprintf(v.L["t_chart"], c.Title))
 		}
 		for ti, t := range s.Tables {
 			line()
@@ -108,7 +113,7 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 				rows = append(rows, cells)
 			}
 			if len(t.Rows) == 0 {
-				rows = append(rows, []string{v.L["none"]})
+				rows = append(rows, []string{t.Empty})
 			}
 			writeAligned(&b, rows, right)
 			if t.Cut != "" {
@@ -118,8 +123,8 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 	}
 	if len(v.Freshness) > 0 {
 		line()
-		line("DATA FRESHNESS")
-		rows := [][]string{{"source", "newest event", "loaded", "age", "rows", "quarantined"}}
+		line(v.L["t_freshness"])
+		rows := [][]string{{v.L["f_source"], v.L["f_newest"], v.L["f_loaded"], v.L["f_age"], v.L["f_rows"], v.L["f_quarantined"]}}
 		for _, f := range v.Freshness {
 			rows = append(rows, []string{f.Source, f.Newest, f.Loaded, f.Age, f.Rows, f.Quarantined})
 		}
@@ -127,7 +132,7 @@ func renderText(sc *Scorecard, notices []string) (string, error) {
 	}
 	if len(v.Defs) > 0 {
 		line()
-		line("DEFINITIONS")
+		line(v.L["t_definitions"])
 		for _, d := range v.Defs {
 			line("- ", oneLine(d.Term), ": ", oneLine(d.Meaning))
 		}

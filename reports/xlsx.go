@@ -551,6 +551,16 @@ func (w *xlsxWriter) sectionSheet(sheet string, s *Section) error {
 			}
 			row++
 		}
+		if len(t.Rows) == 0 {
+			empty := t.Empty.In(w.lang)
+			if empty == "" {
+				empty = uiText(w.lang, "none")
+			}
+			if err := w.setText(sheet, 1, row, empty); err != nil {
+				return err
+			}
+			row++
+		}
 		row++
 	}
 	// Chart data blocks, each with its native chart to the right.
@@ -667,14 +677,16 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 	}
 	row := 3
 	loc := sc.AsOf.Location()
+	l := func(key string) string { return uiText(w.lang, key) }
 	kv := [][2]string{
-		{"Scorecard", string(sc.Layer)},
-		{"Period", sc.Period},
-		{"Previous period", sc.PrevPeriod},
-		{"As of", dateOrEmpty(sc.AsOf, "2006-01-02")},
-		{"Generated at", dateOrEmpty(sc.GeneratedAt.In(loc), "2006-01-02 15:04 MST")},
-		{"Filter", orDash(sc.FilterString())},
-		{"Sheets", "KPIs: headline figures with the previous period; one sheet per section; README: this sheet."},
+		{l("r_scorecard"), layerName(w.lang, sc.Layer)},
+		{l("r_period"), sc.Period},
+		{l("r_prev"), sc.PrevPeriod},
+		{l("r_yoy"), orDash(sc.YoYPeriod)},
+		{l("r_asof"), dateOrEmpty(sc.AsOf, "2006-01-02")},
+		{l("r_generated"), dateOrEmpty(sc.GeneratedAt.In(loc), "2006-01-02 15:04 MST")},
+		{l("r_filter"), orDash(filterText(w.lang, sc))},
+		{l("r_sheets"), l("r_sheetstext")},
 	}
 	for _, p := range kv {
 		if err := w.boldText(sheet, 1, row, p[0], 0); err != nil {
@@ -686,11 +698,11 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 		row++
 	}
 	row++
-	if err := w.boldText(sheet, 1, row, "Data freshness", 12); err != nil {
+	if err := w.boldText(sheet, 1, row, l("freshness"), 12); err != nil {
 		return err
 	}
 	row++
-	if err := w.headerRow(sheet, row, []string{"Source", "Newest event (" + loc.String() + ")", "Rows loaded", "Rows quarantined", "Quarantined %", "Loaded (" + loc.String() + ")"}); err != nil {
+	if err := w.headerRow(sheet, row, []string{l("f_source"), l("f_newest") + " (" + loc.String() + ")", l("r_rowsloaded"), l("f_quarantined"), l("r_quarpct"), l("f_loaded") + " (" + loc.String() + ")"}); err != nil {
 		return err
 	}
 	row++
@@ -704,7 +716,7 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 			}
 		}
 		if fr.Newest.IsZero() {
-			if err := w.setText(sheet, 2, row, "no event time"); err != nil {
+			if err := w.setText(sheet, 2, row, l("noevent")); err != nil {
 				return err
 			}
 		} else if err := w.setValue(sheet, 2, row, fr.Newest.In(loc), UnitNone); err != nil {
@@ -724,11 +736,11 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 		row++
 	}
 	row++
-	if err := w.boldText(sheet, 1, row, "Definitions", 12); err != nil {
+	if err := w.boldText(sheet, 1, row, l("definitions"), 12); err != nil {
 		return err
 	}
 	row++
-	if err := w.headerRow(sheet, row, []string{"Term", "Meaning"}); err != nil {
+	if err := w.headerRow(sheet, row, []string{l("r_term"), l("r_meaning")}); err != nil {
 		return err
 	}
 	row++
@@ -754,6 +766,23 @@ func (w *xlsxWriter) readmeSheet(sc *Scorecard) error {
 		}
 	}
 	return w.printSetup(sheet, false, 0, 0)
+}
+
+// filterText is FilterString with the keys in lang ("大区=华东").
+func filterText(lang string, sc *Scorecard) string {
+	var parts []string
+	for _, kv := range sortedFilter(sc.Filter) {
+		parts = append(parts, tr(lang, kv[0])+"="+kv[1])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// layerName is the scorecard layer as its readers call it.
+func layerName(lang string, l Layer) string {
+	if _, ok := ui[string(l)]; ok {
+		return uiText(lang, string(l))
+	}
+	return string(l)
 }
 
 func dateOrEmpty(t time.Time, layout string) string {

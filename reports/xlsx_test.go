@@ -219,8 +219,9 @@ func TestWriteXLSX(t *testing.T) {
 	for _, r := range readme {
 		flat += strings.Join(r, "|") + "\n"
 	}
-	for _, want := range []string{"Period|2025-12", "Previous period|2025-11", "As of|2025-12-31", "Filter|region=华东",
-		"tmall_orders|", "wechat_fans|no event time", "Net revenue|Paid amount minus refunds"} {
+	// (in the scorecard's language: zh)
+	for _, want := range []string{"报告期|2025-12", "对比期|2025-11", "去年同期|2024-12", "数据截至|2025-12-31", "筛选|大区=华东",
+		"tmall_orders|", "wechat_fans|无事件时间", "Net revenue|Paid amount minus refunds"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("README lacks %q:\n%s", want, flat)
 		}

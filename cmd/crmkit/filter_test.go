@@ -289,17 +289,18 @@ func TestMissingDataStillDelivers(t *testing.T) {
 		name       string
 		edit       func(cfg string) string
 		recipients []string
-		// noData is the recipient whose message says a section has no data.
-		noData string
+		// noData is the recipient whose message says a section has no data,
+		// in the delivery's language (support: en, operations: zh).
+		noData, noDataText string
 	}{
 		{"tickets source removed", func(cfg string) string {
 			i := strings.Index(cfg, "  - name: service_tickets\n")
 			j := i + strings.Index(cfg[i:], "\n\n")
 			return cfg[:i] + cfg[j+2:]
-		}, []string{"ceo@example.com", "east.manager@example.com", "south.manager@example.com", "ops@example.com"}, "ops@example.com"},
+		}, []string{"ceo@example.com", "east.manager@example.com", "south.manager@example.com", "ops@example.com"}, "ops@example.com", "No data for 2025-12."},
 		{"filter matching nothing", func(cfg string) string {
 			return strings.Replace(cfg, "        filter: {region: 华南}\n", "        filter: {region: 华南}\n      - email: northeast.manager@example.com\n        filter: {region: 东北}\n", 1)
-		}, []string{"ceo@example.com", "east.manager@example.com", "south.manager@example.com", "northeast.manager@example.com", "ops@example.com"}, "northeast.manager@example.com"},
+		}, []string{"ceo@example.com", "east.manager@example.com", "south.manager@example.com", "northeast.manager@example.com", "ops@example.com"}, "northeast.manager@example.com", "2025-12 无数据。"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -335,8 +336,8 @@ func TestMissingDataStillDelivers(t *testing.T) {
 				}
 			}
 			if id := got[c.noData]; id != "" {
-				if text := mp.Text(t, id); !strings.Contains(text, "No data for 2025-12.") {
-					t.Errorf("%s's message does not say no data for 2025-12:\n%s", c.noData, text)
+				if text := mp.Text(t, id); !strings.Contains(text, c.noDataText) {
+					t.Errorf("%s's message does not say %q:\n%s", c.noData, c.noDataText, text)
 				}
 			}
 		})

@@ -200,18 +200,24 @@ func cellValue(a arrow.Array, i int, loc *time.Location) any {
 	}
 }
 
-// chartFrom builds a chart from a long table (label, series, value).
+// chartFrom builds a chart from a long table (label, series, value), or
+// from a (label, value) table as one series named after its value column
+// (the value axis title).
 func chartFrom(id, title string, kind reports.ChartKind, unit reports.Unit, t reports.Table) reports.Chart {
 	ch := reports.Chart{ID: id, Title: title, Kind: kind, Unit: unit}
 	if len(t.Columns) < 2 {
 		return ch
+	}
+	single := "value"
+	if len(t.Columns) == 2 {
+		single = t.Columns[1].Name
 	}
 	labels := map[string]int{}
 	series := map[string]map[string]float64{}
 	var sNames []string
 	for _, r := range t.Rows {
 		l := fmt.Sprint(r[0])
-		s, v := "value", r[len(r)-1]
+		s, v := single, r[len(r)-1]
 		if len(r) >= 3 {
 			s = fmt.Sprint(r[1])
 		}

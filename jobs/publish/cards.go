@@ -233,20 +233,20 @@ func (b *builder) strategy() reports.Scorecard {
 		sum(CASE WHEN `+b.inCur()+` THEN net_amount END) / nullif(sum(sum(CASE WHEN `+b.inCur()+` THEN net_amount END)) OVER (), 0) AS sales_share,
 		sum(CASE WHEN NOT (`+b.inCur()+`) THEN net_amount END) AS net_sales_`+b.prevCol()+`
 		FROM publish_order_facts WHERE `+b.inBoth()+` AND `+rc+` GROUP BY 1 ORDER BY net_sales DESC NULLS LAST`, ra...)
-	sc.Sections = append(sc.Sections, reports.Section{Name: "Revenue and channel mix", Note: b.periodNote() + " Net sales = paid minus refunds. Anonymous receipts count in sales but not in customers.",
+	sc.Sections = append(sc.Sections, reports.Section{Name: "Revenue and channel mix", Notes: []reports.Msg{b.periodNote(), reports.M("note.netsales")},
 		Tables: []reports.Table{share, pivot(mix)}, Charts: []reports.Chart{chartFrom("revenue", "Net sales by month and channel", reports.ChartStackedBar, reports.UnitMoney, mix)}})
 
 	asOfDay := b.asOf.Format("2006-01-02")
 	if b.exists("lifecycle_counts") {
 		if b.region != "" {
-			sc.Sections = append(sc.Sections, b.leftOut("Lifecycle", "the lifecycle mart counts stages for the whole business, not per region"))
+			sc.Sections = append(sc.Sections, b.leftOut("Lifecycle", "why.lifecycle"))
 		} else {
 			counts := b.table("Customers per lifecycle stage (pyramid view, all channels)", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND channel = 'all' AND stage <> 'anonymous_orders'
 			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'first_purchase' THEN 3 WHEN 'repeat' THEN 4 WHEN 'loyal' THEN 5 ELSE 6 END`, asOfDay)
 			aipl := b.table("AIPL stages", `SELECT stage, customers FROM lifecycle_counts WHERE as_of = (SELECT max(as_of) FROM lifecycle_counts WHERE as_of <= CAST(? AS DATE)) AND view = 'aipl' AND channel = 'all'
 			ORDER BY CASE stage WHEN 'aware' THEN 1 WHEN 'interested' THEN 2 WHEN 'purchased' THEN 3 WHEN 'loyal' THEN 4 ELSE 5 END`, asOfDay)
-			sec := reports.Section{Name: "Lifecycle", Note: fmt.Sprintf("Stages at the end of %s (%s); flows compare with the end of %s (%s): lost = in a stage then, in none now.",
-				b.cur.Label, asOfDay, b.prev.Label, b.prev.To.AddDate(0, 0, -1).Format("2006-01-02")),
+			sec := reports.Section{Name: "Lifecycle", Notes: []reports.Msg{reports.M("note.lifecycle",
+				b.cur.Label, asOfDay, b.prev.Label, b.prev.To.AddDate(0, 0, -1).Format("2006-01-02"))},
 				Tables: []reports.Table{counts, aipl}, Charts: []reports.Chart{chartFrom("funnel", "Lifecycle pyramid", reports.ChartFunnel, reports.UnitCount, counts)}}
 			if b.exists("lifecycle_flows") {
 				sec.Tables = append(sec.Tables, b.table("Stage flows (pyramid view)", `SELECT from_stage, to_stage, customers, rate FROM lifecycle_flows WHERE as_of = (SELECT max(as_of) FROM lifecycle_flows WHERE as_of <= CAST(? AS DATE)) AND view = 'pyramid' AND customers > 0 ORDER BY from_stage, to_stage`, asOfDay))
@@ -268,7 +268,7 @@ func (b *builder) strategy() reports.Scorecard {
 			max(CASE WHEN months_since = 12 THEN retention_pct END) / 100 AS retention_m12
 			FROM cohort_retention WHERE as_of = (SELECT max(as_of) FROM cohort_retention WHERE as_of <= CAST(? AS DATE)) AND `+dim+` AND cohort_month <= ?
 			GROUP BY 1 ORDER BY 1 DESC LIMIT 13`, append(append([]any{asOfDay}, dargs...), b.cur.Label)...)
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Note: fmt.Sprintf("Cohorts up to %s (the report period), with %s the one before; retention as of %s. The %s cohort size is the New customers figure.", b.cur.Label, b.prev.Label, asOfDay, b.cur.Label),
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Cohort retention", Notes: []reports.Msg{reports.M("note.cohorts", b.cur.Label, b.prev.Label, asOfDay)},
 			Tables: []reports.Table{ret}})
 	}
 	if b.exists("customer_clv") {
@@ -280,10 +280,10 @@ func (b *builder) strategy() reports.Scorecard {
 		dec := b.table("CLV by decile (1 = top 10%)", `SELECT v.clv_decile AS decile, count(*) AS customers, avg(v.clv) AS avg_clv, sum(v.clv) AS total_clv, avg(v.p_alive) AS p_alive_ratio
 			FROM `+from+` WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND `+rq+` GROUP BY 1 ORDER BY 1`,
 			append([]any{asOfDay}, rargs...)...)
-		sec := reports.Section{Name: "Customer lifetime value", Note: fmt.Sprintf("Model run of %s (end of %s); the Total CLV tile compares with the last run before %s. Expected value over the configured horizon, discounted monthly.", asOfDay, b.cur.Label, b.cur.Label),
+		sec := reports.Section{Name: "Customer lifetime value", Notes: []reports.Msg{reports.M("note.clv", asOfDay, b.cur.Label)},
 			Tables: []reports.Table{dec}}
 		if len(dec.Columns) >= 4 {
-			sec.Charts = []reports.Chart{chartFrom("clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: dec.Columns[:2], Rows: pick(dec.Rows, 0, 3)})}
+			sec.Charts = []reports.Chart{chartFrom("clv", "Total CLV by decile", reports.ChartBar, reports.UnitMoney, reports.Table{Columns: []reports.Column{dec.Columns[0], dec.Columns[3]}, Rows: pick(dec.Rows, 0, 3)})}
 		}
 		if b.region == "" { // the model fit is of the whole business
 			sec.Tables = append(sec.Tables, b.table("Model fit (BG/NBD + Gamma-Gamma)", `SELECT customers, distinct_triples, r, alpha, a, b, loglik, gg_p, gg_q, gg_gamma, holdout_actual, holdout_predicted FROM clv_fit WHERE as_of = (SELECT max(as_of) FROM clv_fit WHERE as_of <= CAST(? AS DATE))`, asOfDay))
@@ -316,17 +316,16 @@ func (b *builder) inBoth() string {
 func (b *builder) prevCol() string { return strings.ReplaceAll(b.prev.Label, "-", "_") }
 
 // periodNote is the first line of every period section.
-func (b *builder) periodNote() string {
-	return "Report period " + b.curLabel + ", compared with " + b.prevLabel + "."
+func (b *builder) periodNote() reports.Msg {
+	return reports.M("note.period", b.curLabel, b.prevLabel)
 }
 
 // leftOut is the one-line stand-in of a section a filtered copy cannot
-// restrict, so the copy shows nothing its filter excludes.
+// restrict, so the copy shows nothing its filter excludes; why is the
+// catalogue key of the reason.
 func (b *builder) leftOut(name, why string) reports.Section {
-	return reports.Section{Name: name, Note: "Left out of this copy (" + b.filterText() + "): " + why + "."}
+	return reports.Section{Name: name, Notes: []reports.Msg{reports.M("leftout", reports.M("filter.region", b.region), reports.M(why))}}
 }
-
-func (b *builder) filterText() string { return "region " + b.region }
 
 // cut shows at most the first n rows of t in HTML and the text part,
 // which then say how many of how many they show and that the XLSX holds
@@ -441,18 +440,18 @@ func (b *builder) operations() reports.Scorecard {
 	byStore := cut(b.table("By store, "+b.cur.Label, `SELECT coalesce(store_name, store_id) AS store, region, count(*) AS receipts, count(DISTINCT customer_id) AS members, sum(net_amount) AS net_sales,
 		count(CASE WHEN customer_id IS NULL THEN 1 END) AS anonymous_receipts
 		FROM publish_order_facts WHERE channel = 'pos' AND `+cur+` AND `+rc+` GROUP BY 1, 2 ORDER BY net_sales DESC, 1`, ra...), 30)
-	sec := reports.Section{Name: "Channels, regions and stores", Note: b.periodNote(), Tables: []reports.Table{byChannel, byRegion, byStore}}
+	sec := reports.Section{Name: "Channels, regions and stores", Notes: []reports.Msg{b.periodNote()}, Tables: []reports.Table{byChannel, byRegion, byStore}}
 	if len(byRegion.Columns) >= 4 {
-		sec.Charts = []reports.Chart{chartFrom("regions", "Net sales by region, "+b.cur.Label, reports.ChartBar, reports.UnitMoney, reports.Table{Columns: byRegion.Columns[:2], Rows: pick(byRegion.Rows, 0, 3)})}
+		sec.Charts = []reports.Chart{chartFrom("regions", "Net sales by region, "+b.cur.Label, reports.ChartBar, reports.UnitMoney, reports.Table{Columns: []reports.Column{byRegion.Columns[0], byRegion.Columns[3]}, Rows: pick(byRegion.Rows, 0, 3)})}
 	}
 	sc.Sections = append(sc.Sections, sec)
 
 	asOfDay := b.asOf.Format("2006-01-02")
 	if b.exists("campaign_effect") {
 		if b.region != "" {
-			sc.Sections = append(sc.Sections, b.leftOut("Campaigns", "campaign effect is measured for the whole business, not per region"))
+			sc.Sections = append(sc.Sections, b.leftOut("Campaigns", "why.campaigns"))
 		} else {
-			sc.Sections = append(sc.Sections, reports.Section{Name: "Campaigns", Note: b.periodNote() + " Campaigns started in either period; target vs control conversion within the configured window after contact, uplift with a 95% interval.",
+			sc.Sections = append(sc.Sections, reports.Section{Name: "Campaigns", Notes: []reports.Msg{b.periodNote(), reports.M("note.campaigns")},
 				Tables: []reports.Table{b.table("Campaign effect, campaigns of "+b.cur.Label+" and "+b.prev.Label, `SELECT period, campaign_id, campaign_name, channel, start_date, end_date, spend, target_customers, control_customers, target_rate, control_rate, uplift, uplift_low, uplift_high, incremental_revenue, note FROM campaign_effect WHERE as_of = (SELECT max(as_of) FROM campaign_effect WHERE as_of <= CAST(? AS DATE)) AND period IN (?, ?) ORDER BY period DESC, campaign_id`,
 					asOfDay, b.cur.Label, b.prev.Label)}})
 		}
@@ -467,11 +466,11 @@ func (b *builder) operations() reports.Scorecard {
 			FROM channel_credit WHERE `+latest+` AND level = 'store' AND period IN (?, ?) AND `+rq+` GROUP BY 1 ORDER BY 1 DESC`, append([]any{asOfDay, b.cur.Label, b.prev.Label}, rargs...)...)
 		detail := cut(b.table("Credit per store and associate, "+b.cur.Label, `SELECT level, store_id, store_name, region, associate_id, recruited_customers, online_buyers, online_orders, online_revenue FROM channel_credit WHERE `+latest+` AND period = ? AND `+rq+` ORDER BY online_revenue DESC NULLS LAST, store_id, associate_id`,
 			append([]any{asOfDay, b.cur.Label}, rargs...)...), 50)
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Cross-channel credit", Note: b.periodNote() + " Online purchases of customers first recruited in a store, credited to that store and associate.",
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Cross-channel credit", Notes: []reports.Msg{b.periodNote(), reports.M("note.credit")},
 			Tables: []reports.Table{totals, detail}})
 	}
 	if b.region != "" {
-		sc.Sections = append(sc.Sections, b.leftOut("Segments", "segments are drawn from every region's customers"))
+		sc.Sections = append(sc.Sections, b.leftOut("Segments", "why.segments"))
 	} else if sec, ok := b.segments(); ok {
 		sc.Sections = append(sc.Sections, sec)
 	}
@@ -482,7 +481,7 @@ func (b *builder) operations() reports.Scorecard {
 		}
 		eng := cut(b.table("Engagement, "+b.cur.Label+" and "+b.prev.Label, `SELECT period, dimension, key, subkey, interactions, users, customers, share, followers, new_followers, converted_followers, conversion_rate FROM social_engagement WHERE as_of = (SELECT max(as_of) FROM social_engagement WHERE as_of <= CAST(? AS DATE))
 			AND period IN (?, ?) AND `+dims+` ORDER BY period DESC, dimension DESC, interactions DESC NULLS LAST, key, subkey`, append([]any{asOfDay, b.cur.Label, b.prev.Label}, dargs...)...), 60)
-		sc.Sections = append(sc.Sections, reports.Section{Name: "Social engagement", Note: b.periodNote(), Tables: []reports.Table{eng}})
+		sc.Sections = append(sc.Sections, reports.Section{Name: "Social engagement", Notes: []reports.Msg{b.periodNote()}, Tables: []reports.Table{eng}})
 	}
 	return sc
 }
@@ -491,7 +490,7 @@ func (b *builder) operations() reports.Scorecard {
 // publish has them (so the first publish of a new warehouse shows them),
 // else the newest recorded sizes.
 func (b *builder) segments() (reports.Section, bool) {
-	sec := reports.Section{Name: "Segments", Note: "Segment members as of " + b.asOf.Format("2006-01-02") + " (end of the report period " + b.curLabel + ")."}
+	sec := reports.Section{Name: "Segments", Notes: []reports.Msg{reports.M("note.segments", b.asOf.Format("2006-01-02"), b.curLabel)}}
 	if b.segmentSizes != nil {
 		sec.Tables = []reports.Table{*b.segmentSizes}
 		return sec, true
@@ -508,8 +507,8 @@ func (b *builder) support() reports.Scorecard {
 	if b.region != "" {
 		// Tickets and loads carry no region, so nothing of this card can be
 		// restricted to one.
-		sc.Sections = append(sc.Sections, b.leftOut("Service quality", "service tickets carry no region"),
-			b.leftOut("Data health", "loads, quarantine and identity stitching are not per region"))
+		sc.Sections = append(sc.Sections, b.leftOut("Service quality", "why.tickets"),
+			b.leftOut("Data health", "why.datahealth"))
 		return sc
 	}
 	tw := "opened_ts >= CAST(? AS TIMESTAMPTZ) AND opened_ts < CAST(? AS TIMESTAMPTZ)"
@@ -530,7 +529,7 @@ func (b *builder) support() reports.Scorecard {
 			/ nullif((SELECT count(*) FROM orders WHERE order_ts >= CAST($1 AS TIMESTAMPTZ) AND order_ts < CAST($2 AS TIMESTAMPTZ)), 0)`))
 	}
 	sc.KPIs = append(sc.KPIs, fig("quarantine_rate").kpi(b.scalar("quarantine_rate", "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM load_files WHERE status = 'loaded'"), 0, false))
-	svcSec := reports.Section{Name: "Service quality", Note: b.periodNote()}
+	svcSec := reports.Section{Name: "Service quality", Notes: []reports.Msg{b.periodNote()}}
 	if tickets {
 		cur := "opened_ts >= CAST($1 AS TIMESTAMPTZ) AND opened_ts < CAST($2 AS TIMESTAMPTZ)"
 		svc := b.table("Service by category, "+b.cur.Label+" with "+b.prev.Label, `SELECT coalesce(category, 'unknown') AS category, count(CASE WHEN `+cur+` THEN 1 END) AS tickets,
@@ -540,7 +539,7 @@ func (b *builder) support() reports.Scorecard {
 			FROM service_tickets WHERE (`+cur+`) OR (opened_ts >= CAST($3 AS TIMESTAMPTZ) AND opened_ts < CAST($4 AS TIMESTAMPTZ)) GROUP BY 1 ORDER BY tickets DESC, 1`,
 			ts(b.cur.From), ts(b.cur.To), ts(b.prev.From), ts(b.prev.To))
 		svcSec.Tables = []reports.Table{svc}
-		svcSec.Charts = []reports.Chart{chartFrom("tickets", "Tickets by category, "+b.cur.Label, reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns, Rows: pick(svc.Rows, 0, 1)})}
+		svcSec.Charts = []reports.Chart{chartFrom("tickets", "Tickets by category, "+b.cur.Label, reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns[:2], Rows: pick(svc.Rows, 0, 1)})}
 	}
 	sc.Sections = append(sc.Sections, svcSec)
 	loadsSQL := `SELECT source, count(CASE WHEN status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN status = 'duplicate' THEN 1 END) AS duplicate_files,
@@ -560,7 +559,7 @@ func (b *builder) support() reports.Scorecard {
 	loads := b.table("Rows loaded and quarantined per source (all loads; current = the rows core holds, superseded = replaced by a later export)", loadsSQL)
 	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3`)
 	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
-	health := reports.Section{Name: "Data health", Note: "Loads up to the run (not per period). Every load reconciles: rows read = rows loaded + rows quarantined. Newest event time per source is in the freshness table.", Tables: []reports.Table{loads, reasons, rejected}}
+	health := reports.Section{Name: "Data health", Notes: []reports.Msg{reports.M("note.health")}, Tables: []reports.Table{loads, reasons, rejected}}
 	if b.exists("kept_order_lines") && b.hasColumn("kept_order_lines", "original_order_id") {
 		// Returns and cancellations (a source's returns: rule) are loaded
 		// rows, not quarantined ones: they are counted here apart, as core

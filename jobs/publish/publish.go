@@ -74,12 +74,12 @@ func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 }
 
 // finish makes a section without data say so instead of failing the
-// render: charts without values are dropped, a table without rows gets
-// "no data for <period>" in its title, and a section none of whose tables
-// has a row keeps only its note and that line. A filtered copy keeps only
-// the KPIs whose figure a region restricts.
+// render: charts without values are dropped, a period table without rows
+// says "no data for <period>" (another, e.g. rejected files, "none"), and
+// a section none of whose tables has a row keeps only its notes and that
+// line. A filtered copy keeps only the KPIs whose figure a region
+// restricts.
 func (b *builder) finish(sc *reports.Scorecard) {
-	none := "no data for " + b.cur.Label
 	for i := range sc.Sections {
 		s := &sc.Sections[i]
 		charts := s.Charts[:0]
@@ -91,20 +91,14 @@ func (b *builder) finish(sc *reports.Scorecard) {
 		s.Charts = charts
 		rows := 0
 		for j := range s.Tables {
-			if len(s.Tables[j].Rows) == 0 {
-				// A period table has no data for the period; any other
-				// (e.g. rejected files) simply has no rows.
-				empty := "none"
-				if strings.Contains(s.Tables[j].Title, b.cur.Label) {
-					empty = none
-				}
-				s.Tables[j].Title = strings.TrimSpace(s.Tables[j].Title + " (" + empty + ")")
+			if len(s.Tables[j].Rows) == 0 && strings.Contains(s.Tables[j].Title, b.cur.Label) {
+				s.Tables[j].Empty = reports.M("table.nodata", b.cur.Label)
 			}
 			rows += len(s.Tables[j].Rows)
 		}
-		if rows == 0 && !strings.HasPrefix(s.Note, "Left out of this copy") {
+		if rows == 0 && !(len(s.Notes) > 0 && s.Notes[0].Key == "leftout") {
 			s.Tables, s.Charts = nil, nil
-			s.Note = strings.TrimSpace(s.Note + " " + strings.ToUpper(none[:1]) + none[1:] + ".")
+			s.Notes = append(s.Notes, reports.M("note.nodata", b.cur.Label))
 		}
 	}
 	if b.region != "" {
