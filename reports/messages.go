@@ -141,7 +141,7 @@ var messages = map[string]label{
 	"why.datahealth": {"加载、隔离与身份打通不分大区", "loads, quarantine and identity stitching are not per region"},
 
 	// definitions: one paragraph per figure, then the general terms
-	"def.figure": {"%s 粒度：%s。筛选：%s。单位：%s。", "%s Grain: %s. Filters: %s. Unit: %s."},
+	"def.figure": {"%s粒度：%s。筛选：%s。单位：%s。", "%s Grain: %s. Filters: %s. Unit: %s."},
 	"unit.money": {"金额（订单币种）", "money (order currency)"},
 	"unit.count": {"个数", "count"},
 	"unit.pct":   {"百分比", "percent"},
