@@ -121,7 +121,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 				t.Errorf("%s: HTML mentions region %s = %v", p.to, other.region, has)
 			}
 		}
-		if !strings.Contains(got.Text, "Filter: region="+p.region) {
+		if !strings.Contains(got.Text, "筛选：大区="+p.region) { // the text part, in Chinese
 			t.Errorf("%s: text part lacks its filter", p.to)
 		}
 		// Inline images: every cid in the HTML resolves to an inline part
