@@ -27,19 +27,13 @@ import (
 // written: the result must equal BuildCore on the same raw tables, which
 // the property test checks.
 
-// CustomerChangesDDL creates customer_changes: the customers whose orders
-// core changed since the per-customer state (the customer_state job) last
-// took them in. UpdateCore adds the customers of every order it
-// aggregates again, before and after, and both sides of every order a
-// merge moved; BuildCore leaves one row with a NULL customer_id, which
-// means every customer. The state job empties it in the transaction that
-// brings its table up to date.
-const CustomerChangesDDL = `CREATE TABLE IF NOT EXISTS customer_changes (customer_id VARCHAR)`
-
 // markAllCustomersChanged records in customer_changes that every customer
 // may have changed (a rebuild of core).
 func markAllCustomersChanged(ctx context.Context, tx warehouse.Tx) error {
-	for _, q := range []string{CustomerChangesDDL, `DELETE FROM customer_changes WHERE true`, `INSERT INTO customer_changes VALUES (NULL)`} {
+	if err := EnsureCustomerChanges(ctx, tx); err != nil {
+		return fmt.Errorf("mark every customer changed: %w", err)
+	}
+	for _, q := range []string{`DELETE FROM customer_changes WHERE true`, `INSERT INTO customer_changes VALUES (NULL)`} {
 		if err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("mark every customer changed: %w", err)
 		}
@@ -136,8 +130,8 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		}
 		up.NewLoads, up.Orders = deref64(loads), deref64(touched)
 		const isTouched = `SEMI JOIN core_touched t ON t.channel IS NOT DISTINCT FROM r.channel AND t.order_id IS NOT DISTINCT FROM r.order_id`
-		if err := exec("customer_changes", CustomerChangesDDL); err != nil {
-			return err
+		if err := EnsureCustomerChanges(ctx, tx); err != nil {
+			return fmt.Errorf("incremental core: customer_changes: %w", err)
 		}
 		touchedCustomers := `INSERT INTO customer_changes SELECT DISTINCT r.customer_id FROM orders r ` + isTouched + ` WHERE r.customer_id IS NOT NULL`
 		if up.Orders > 0 {

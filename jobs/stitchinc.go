@@ -341,7 +341,7 @@ func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg 
 		return fmt.Errorf("incremental stitch: identifiers of the new records: %w", err)
 	}
 	defer res.Release()
-	if err := tx.Exec(ctx, `CREATE OR REPLACE TEMP TABLE stitch_keys (id_type VARCHAR, id_value VARCHAR)`); err != nil {
+	if err := warehouse.CreateTempTable(ctx, tx, "stitch_keys", stitchKeysSchema); err != nil {
 		return fmt.Errorf("incremental stitch: %w", err)
 	}
 	for _, part := range []struct {
@@ -349,7 +349,7 @@ func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg 
 		schema *arrow.Schema
 		recs   []arrow.RecordBatch
 	}{{"stitch_keys_map", identity.IdentityMapSchema, res.IdentityMap}, {"stitch_keys_blocked", identity.BlockedSchema, res.Blocked}} {
-		if err := tx.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", part.name, warehouse.ColumnsDDL(part.schema))); err != nil {
+		if err := warehouse.CreateTempTable(ctx, tx, part.name, warehouse.Nullable(part.schema)); err != nil {
 			return fmt.Errorf("incremental stitch: %w", err)
 		}
 		if _, err := tx.Load(ctx, part.name, part.recs...); err != nil {

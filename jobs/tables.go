@@ -90,6 +90,13 @@ var (
 	GraphStateSchema = arrow.NewSchema([]arrow.Field{{Name: "config", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
 )
 
+// stitchKeysSchema is the temporary stitch_keys: the identifiers of the
+// records an incremental stitch takes in.
+var stitchKeysSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "id_type", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "id_value", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
 // ensureGraphTables creates identity_graph_loads and identity_graph_state
 // when missing.
 func ensureGraphTables(ctx context.Context, q warehouse.Querier) error {
@@ -97,6 +104,20 @@ func ensureGraphTables(ctx context.Context, q warehouse.Querier) error {
 		return err
 	}
 	return warehouse.CreateTable(ctx, q, "identity_graph_state", GraphStateSchema)
+}
+
+// CustomerChangesSchema is customer_changes: the customers whose orders
+// core changed since the per-customer state (the customer_state job) last
+// took them in. UpdateCore adds the customers of every order it
+// aggregates again, before and after, and both sides of every order a
+// merge moved; BuildCore leaves one row with a NULL customer_id, which
+// means every customer. The state job empties it in the transaction that
+// brings its table up to date.
+var CustomerChangesSchema = arrow.NewSchema([]arrow.Field{{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+
+// EnsureCustomerChanges creates customer_changes when missing.
+func EnsureCustomerChanges(ctx context.Context, q warehouse.Querier) error {
+	return warehouse.CreateTable(ctx, q, "customer_changes", CustomerChangesSchema)
 }
 
 // ensureIdentityAssignments creates identity_assignments empty, as stitch

@@ -22,7 +22,7 @@ func TestJobTablesCreatedFromTheirSchemas(t *testing.T) {
 	if _, err := Prune(ctx, wh, 30); err != nil { // source_checks
 		t.Fatal(err)
 	}
-	if _, err := BuildCore(ctx, wh); err != nil { // orders, core_loads
+	if _, err := BuildCore(ctx, wh); err != nil { // orders, core_loads, customer_changes
 		t.Fatal(err)
 	}
 	if err := ensureGraphTables(ctx, wh); err != nil { // as recordGraph does
@@ -40,6 +40,7 @@ func TestJobTablesCreatedFromTheirSchemas(t *testing.T) {
 		{"source_checks", []string{"checked_at " + tz, "run_id VARCHAR", "source VARCHAR", "check VARCHAR",
 			"value DOUBLE", "threshold DOUBLE", "ok BOOLEAN", "detail VARCHAR"}},
 		{"core_loads", []string{"load_id VARCHAR"}},
+		{"customer_changes", []string{"customer_id VARCHAR"}},
 		{"identity_graph_loads", []string{"load_id VARCHAR"}},
 		{"identity_graph_state", []string{"config VARCHAR"}},
 		{"identity_assignments", []string{"rec_table VARCHAR", "rec_key VARCHAR", "customer_id VARCHAR"}},

@@ -58,7 +58,12 @@ var StateSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "repeat_value", Type: arrow.PrimitiveTypes.Float64},
 }, nil)
 
-const stateMetaDDL = `CREATE TABLE IF NOT EXISTS customer_state_meta (min_amount DOUBLE, zone VARCHAR)`
+// StateMetaSchema is customer_state_meta: the settings customer_state was
+// built with (one row).
+var StateMetaSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "min_amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "zone", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
 
 // StateJob is the customer_state job.
 func StateJob(cfg *config.Config) *jobs.Job {
@@ -238,7 +243,13 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		if _, err := tx.Load(ctx, "customer_state", rec); err != nil {
 			return fmt.Errorf("write customer_state: %w", err)
 		}
-		for _, q := range []string{stateMetaDDL, `DELETE FROM customer_state_meta WHERE true`, jobs.CustomerChangesDDL, `DELETE FROM customer_changes WHERE true`} {
+		if err := warehouse.CreateTable(ctx, tx, "customer_state_meta", StateMetaSchema); err != nil {
+			return fmt.Errorf("customer_state settings: %w", err)
+		}
+		if err := jobs.EnsureCustomerChanges(ctx, tx); err != nil {
+			return fmt.Errorf("customer_state settings: %w", err)
+		}
+		for _, q := range []string{`DELETE FROM customer_state_meta WHERE true`, `DELETE FROM customer_changes WHERE true`} {
 			if err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("customer_state settings: %w", err)
 			}

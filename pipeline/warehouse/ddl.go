@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -57,6 +58,17 @@ func CreateTableAs(ctx context.Context, q Querier, table, query string) error {
 		return c.CreateTableAs(ctx, table, query)
 	}
 	return q.Exec(ctx, "CREATE OR REPLACE TABLE "+table+" AS "+query)
+}
+
+// CreateTempTable creates or replaces the session-temporary table from
+// schema. Temporary tables serve the DuckDB-only incremental paths
+// (Capabilities.IncrementalUpdates); a warehouse that creates tables
+// through an API (TableCreator, BigQuery) has none, and it is refused there.
+func CreateTempTable(ctx context.Context, q Querier, table string, schema *arrow.Schema) error {
+	if _, ok := q.(TableCreator); ok {
+		return fmt.Errorf("create temporary table %s: this warehouse has no temporary tables", table)
+	}
+	return q.Exec(ctx, "CREATE OR REPLACE TEMP TABLE "+table+" ("+columnDefs(schema)+")")
 }
 
 // Nullable returns schema with every field nullable: for a schema taken

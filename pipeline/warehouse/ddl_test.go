@@ -101,3 +101,48 @@ func TestRecreateAndCreateTableAsDuckDB(t *testing.T) {
 		t.Errorf("Nullable: got %v, and the input must stay %v", f, two.Fields())
 	}
 }
+
+// fakeCreator is a Querier that creates tables through an API.
+type fakeCreator struct{ Querier }
+
+func (fakeCreator) CreateTable(context.Context, string, *arrow.Schema) error { return nil }
+func (fakeCreator) CreateTableAs(context.Context, string, string) error      { return nil }
+
+// TestCreateTempTableDuckDB: a temporary table from a schema, seen with its
+// types inside the transaction that made it; refused where tables go
+// through an API.
+func TestCreateTempTableDuckDB(t *testing.T) {
+	ctx := context.Background()
+	wh, err := OpenDuckDB(filepath.Join(t.TempDir(), "w.duckdb"), DuckDBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id_type", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	err = wh.InTx(ctx, func(tx Tx) error {
+		if err := CreateTempTable(ctx, tx, "tt", schema); err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, "INSERT INTO tt VALUES (NULL, 1)"); err != nil {
+			return err
+		}
+		var typ, nullable *string
+		if err := tx.QueryRow(ctx, `SELECT string_agg(data_type, ',' ORDER BY ordinal_position), string_agg(is_nullable, ',' ORDER BY ordinal_position)
+			FROM information_schema.columns WHERE table_name = 'tt'`, nil, &typ, &nullable); err != nil {
+			return err
+		}
+		if *typ != "VARCHAR,BIGINT" || *nullable != "YES,NO" {
+			t.Errorf("types %s, nullable %s; want VARCHAR,BIGINT and YES,NO", *typ, *nullable)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateTempTable(ctx, fakeCreator{wh}, "tt", schema); err == nil {
+		t.Error("a warehouse creating tables through an API accepted a temporary table")
+	}
+}
