@@ -155,6 +155,8 @@ var labels = map[string]label{
 	"period_label": {"期间", "Period"},
 	"rows_current": {"当前行数", "Rows current"}, "rows_superseded": {"被替代行数", "Rows superseded"},
 	"yes": {"是", "yes"}, "no": {"否", "no"},
+	"associate": {"导购", "Associate"}, "all": {"全部", "All"}, "wechat": {"微信", "WeChat"}, "weibo": {"微博", "Weibo"},
+	"email": {"邮件", "Email"}, "sms": {"短信", "SMS"}, "region_category": {"大区 × 类别", "Region × category"},
 	"max_age_hours": {"最大数据延迟（小时）", "Max age (hours)"}, "min_rows": {"最少行数", "Min rows"}, "max_quarantine_ratio": {"最大隔离比例", "Max quarantine ratio"},
 	"Retention by first-purchase month, last 13 cohorts (% of cohort active, months since first purchase)": {
 		"按首购月的留存，最近 13 个同期群（同期群中仍活跃的比例，按首购后月数）", "Retention by first-purchase month, last 13 cohorts (% of cohort active, months since first purchase)"},

@@ -107,7 +107,8 @@ func (f numFmt) cell(v any, u Unit) string {
 // stageColumns hold lifecycle stage words; channelColumns channel names.
 // Their text values are translated like labels.
 var wordColumns = map[string]bool{"stage": true, "from_stage": true, "to_stage": true, "aipl_stage": true,
-	"pyramid_stage": true, "channel": true, "region": true, "ok": true, "window_complete": true, "check": true}
+	"pyramid_stage": true, "channel": true, "region": true, "ok": true, "window_complete": true, "check": true,
+	"level": true, "dimension": true, "key": true}
 
 // noteColumns hold notes the marts write as fragments joined by "; "
 // (campaign_effect.note); each known fragment is translated.

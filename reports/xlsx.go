@@ -335,7 +335,7 @@ func (w *xlsxWriter) kpiSheet(sc *Scorecard) error {
 		}
 	}
 	widths := map[int]float64{kpiColLabel: 30, kpiColKey: 20, kpiColUnit: 8, kpiColValue: 20, kpiColPrev: 22,
-		kpiColDelta: 16, kpiColDeltaPct: 11, kpiColYoY: 22, kpiColYoYChange: 11, kpiColBetter: 12}
+		kpiColDelta: 16, kpiColDeltaPct: 11, kpiColYoY: 22, kpiColYoYChange: 13, kpiColBetter: 14}
 	maxLabel := 0
 	for _, k := range sc.KPIs {
 		maxLabel = max(maxLabel, displayWidth(k.Label))
