@@ -13,7 +13,7 @@ import (
 
 // DefaultSubjectTemplate is the scorecard mail subject when a delivery sets
 // none. Fields: .Title .Period .PrevPeriod .Layer .AsOf (2006-01-02) and
-// .Filter (e.g. "region=华东", empty when unfiltered).
+// .Filter (e.g. "大区=华东", the key in the scorecard's language; empty when unfiltered).
 const DefaultSubjectTemplate = `{{.Period}} {{.Title}}{{if .Filter}} ({{.Filter}}){{end}}{{if .Headline}} · {{.Headline}}{{end}}`
 
 // DefaultFrom is the sender of messages written as .eml files when no SMTP

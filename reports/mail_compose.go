@@ -52,7 +52,7 @@ func RenderSubject(sc *Scorecard, tmpl string) (string, error) {
 	var b strings.Builder
 	sc = localize(sc)
 	err = t.Execute(&b, SubjectData{Title: sc.Title, Period: sc.Period, PrevPeriod: sc.PrevPeriod,
-		Layer: string(sc.Layer), AsOf: dateOrEmpty(sc.AsOf, "2006-01-02"), Filter: sc.FilterString(),
+		Layer: string(sc.Layer), AsOf: dateOrEmpty(sc.AsOf, "2006-01-02"), Filter: filterText(sc.lang(), sc),
 		Headline: headline(sc)})
 	if err != nil {
 		return "", fmt.Errorf("subject template %q: %w", tmpl, err)

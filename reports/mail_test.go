@@ -115,7 +115,7 @@ func TestComposeInlineChartsMatchHTML(t *testing.T) {
 	}
 	// period first, the localized title, the filter, then the first KPI
 	// (net_revenue: 1,234,567.89 vs 1,100,000 = +12.2%; no currency set)
-	if want := "2025-12 Strategy scorecard 战略看板 (region=华东) · 净销售额 1,234,568 +12.2%"; msg.Subject != want {
+	if want := "2025-12 Strategy scorecard 战略看板 (大区=华东) · 净销售额 1,234,568 +12.2%"; msg.Subject != want {
 		t.Errorf("subject = %q, want %q", msg.Subject, want)
 	}
 	var buf bytes.Buffer

@@ -108,7 +108,7 @@ func TestMailpitRoundTrip(t *testing.T) {
 		}
 		var got mpMessage
 		mp.JSON(t, "/api/v1/message/"+id, &got)
-		if got.Subject != p.msg.Subject || !strings.Contains(got.Subject, "region="+p.region) {
+		if got.Subject != p.msg.Subject || !strings.Contains(got.Subject, "大区="+p.region) {
 			t.Errorf("%s: subject %q, want %q", p.to, got.Subject, p.msg.Subject)
 		}
 		if strings.Trim(got.MessageID, "<>") != p.msg.MessageID {
