@@ -66,7 +66,10 @@ func tieReturns(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, versions 
 	}
 	var named int64
 	if slices.Contains(cols, "original_order_id") {
-		if named, err = warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+d.Table("raw_order_lines")+` WHERE original_order_id IS NOT NULL`); err != nil {
+		// Whether any line names an original (0 or 1): the scan stops at
+		// the first, and a column of NULLs only is answered from its
+		// statistics.
+		if named, err = warehouse.Int64(ctx, tx, `SELECT count(*) FROM (SELECT 1 FROM `+d.Table("raw_order_lines")+` WHERE original_order_id IS NOT NULL LIMIT 1) x`); err != nil {
 			return "", fmt.Errorf("count returns naming an original order: %w", err)
 		}
 	}

@@ -185,7 +185,7 @@ var messages = map[string]label{
 	"fig.online_sales.formula": {"pos 以外所有渠道订单的净销售额。", "Net sales of the orders of every channel but pos."},
 	"fig.online_sales.grain":   {"订单，按下单时间", "order, by order time"},
 	"fig.online_sales.filters": {"大区：订单所属大区", "region: the order's region"},
-	"fig.refund_rate.formula":  {"本期订单的 sum(退款金额) / sum(实付金额)。", "sum(refund_amount) / sum(paid_amount) over the orders of the period."},
+	"fig.refund_rate.formula":  {"本期订单的 sum(退款金额) / sum(实付金额)。导出文件注明原订单的退货计入原订单所在期间；原订单未载入的退货按其自身日期计入（实付为 0 的订单）。", "sum(refund_amount) / sum(paid_amount) over the orders of the period. A return tied to its original order (the export names it) counts in that order's period; one whose original is not loaded counts on its own date, as an order with paid 0."},
 	"fig.refund_rate.grain":    {"订单，按下单时间", "order, by order time"},
 	"fig.refund_rate.filters":  {"大区：订单所属大区", "region: the order's region"},
 	"fig.tickets.formula":      {"本期新开服务工单数。", "count of service tickets opened in the period."},
