@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/pipeline/ingest"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -26,31 +27,21 @@ const (
 func IngestJobName(source string) string { return "ingest:" + source }
 
 // BuildGraph assembles the chain: one ingest job per source, then stitch,
-// core, the model jobs and publish. stitch and publish may be nil.
-func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph {
+// core, the model jobs, the source checks and publish, with the edges
+// derived from the tables each declares (Graph.Derive; its error is kept
+// in the graph, see Graph.Err). stitch and publish may be nil.
+func BuildGraph(sources []config.Source, stitch, publish *Job, models []*Job) *Graph {
 	g := NewGraph()
-	var ingestJobs []string
-	for _, s := range envSources {
-		g.Add(ingestJob(s))
-		ingestJobs = append(ingestJobs, IngestJobName(s))
+	for _, s := range sources {
+		g.Add(ingestJob(s.Name, s.Table))
 	}
 	if stitch != nil {
-		stitch.Deps = append(append([]string(nil), ingestJobs...), stitch.Deps...)
 		g.Add(stitch)
 	}
-	core := &Job{Name: JobCore, Group: "core", Run: runCore, Alone: true}
-	if stitch != nil {
-		core.Deps = []string{JobStitch}
-	} else {
-		core.Deps = ingestJobs
-	}
+	core := &Job{Name: JobCore, Group: "core", Run: runCore, Alone: true, Reads: coreReads, Writes: coreWrites}
 	core.Fingerprint = upstreamFingerprint(core, fingerprintInputs{noConfig: true, noAsOf: true, extra: loadedFiles})
 	g.Add(core)
-	var modelNames []string
 	for _, m := range models {
-		if len(m.Deps) == 0 {
-			m.Deps = []string{JobCore}
-		}
 		if m.Group == "" {
 			m.Group = "models"
 		}
@@ -58,28 +49,26 @@ func BuildGraph(envSources []string, stitch, publish *Job, models []*Job) *Graph
 			m.Fingerprint = upstreamFingerprint(m, fingerprintInputs{})
 		}
 		g.Add(m)
-		modelNames = append(modelNames, m.Name)
 	}
-	g.Add(&Job{Name: JobChecks, Group: "checks", Deps: ingestJobs, Run: runChecks})
+	g.Add(&Job{Name: JobChecks, Group: "checks", Run: runChecks, Reads: checksReads, Writes: checksWrites})
 	if publish != nil {
 		publish.After = append(publish.After, JobChecks)
-		if len(modelNames) > 0 {
-			publish.Deps = append(publish.Deps, modelNames...)
-		} else {
-			publish.Deps = append(publish.Deps, JobCore)
-		}
 		if publish.Fingerprint == nil {
 			publish.Fingerprint = upstreamFingerprint(publish, fingerprintInputs{})
 		}
 		g.Add(publish)
 	}
+	_ = g.Derive(PreparedTables())
 	return g
 }
 
-func ingestJob(name string) *Job {
+func ingestJob(name, table string) *Job {
+	reads, writes := ingestTables(table)
 	return &Job{
 		Name:        IngestJobName(name),
 		Group:       "ingest",
+		Reads:       reads,
+		Writes:      writes,
 		Alone:       true, // its file workers already use every core
 		Fingerprint: func(ctx context.Context, env *Env) (string, error) { return sourceFingerprint(env, name) },
 		Run: func(ctx context.Context, env *Env) (Result, error) {

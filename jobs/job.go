@@ -1,5 +1,6 @@
 // Package jobs is the job graph of the nightly chain (ingest -> stitch ->
-// core -> models -> publish): each job declares its dependencies, runs with
+// core -> models -> publish): each job declares the tables it reads and
+// writes and the graph's edges follow from them (Graph.Derive); a job runs with
 // a record in job_runs, may skip when its inputs have not changed, and can
 // be run alone, with its upstream, from a failed job onward, or over a range
 // of partitions.
@@ -76,9 +77,14 @@ type Job struct {
 	// Group tags jobs for selection ("ingest", "models").
 	Group string
 	// Reads and Writes declare the warehouse tables the job reads and
-	// writes (as dbt's ref and Dagster's assets do). Jobs whose SQL is in
-	// sqlfile sets check their files against Reads; empty when not declared.
+	// writes (as dbt's ref and Dagster's assets do); the graph's edges come
+	// from them (Graph.Derive). Jobs whose SQL is in sqlfile sets check
+	// their files against them.
 	Reads, Writes []string
+	// MayRead are tables the job reads when they exist (publish shows a
+	// mart's section only when the mart is there): an edge to their
+	// writers when some job writes them, no error when none does.
+	MayRead []string
 	// Partitioned is "", "day" or "month": how backfill splits the work.
 	Partitioned string
 	// Fingerprint, when set, summarises the job's inputs; a job whose
@@ -105,6 +111,7 @@ type Job struct {
 type Graph struct {
 	jobs  map[string]*Job
 	order []string // registration order, used to break ties
+	err   error    // of Derive
 }
 
 // NewGraph returns an empty graph.
@@ -131,6 +138,9 @@ func (g *Graph) Names() []string {
 // Resolve expands selectors: a job name, a group name ("ingest"), or
 // "chain"/"all" for everything.
 func (g *Graph) Resolve(selectors []string) ([]string, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
 	var out []string
 	seen := map[string]bool{}
 	add := func(n string) {
@@ -166,6 +176,9 @@ func (g *Graph) Resolve(selectors []string) ([]string, error) {
 // Plan returns the jobs to run in dependency order: the selected jobs and,
 // when withDeps, everything upstream of them.
 func (g *Graph) Plan(selected []string, withDeps bool) ([]string, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
 	want := map[string]bool{}
 	var visit func(n string) error
 	visit = func(n string) error {
@@ -197,6 +210,9 @@ func (g *Graph) Plan(selected []string, withDeps bool) ([]string, error) {
 // Downstream returns name and every job that depends on it, transitively,
 // in dependency order (used by run --from).
 func (g *Graph) Downstream(name string) ([]string, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
 	if _, ok := g.jobs[name]; !ok {
 		return nil, fmt.Errorf("unknown job %q", name)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -34,11 +35,21 @@ func cmdJobs(ctx context.Context, args []string) error {
 		return err
 	}
 	g := jobs.Nightly(cfg)
+	if err := g.Err(); err != nil {
+		return err
+	}
+	// One line per job in dependency order: its upstream jobs (derived
+	// from the tables), the tables it reads (a "?" marks one read when
+	// present), and the tables it writes.
 	for _, n := range g.Names() {
 		j, _ := g.Job(n)
-		line := fmt.Sprintf("%-28s group=%-9s deps=%s", n, j.Group, strings.Join(j.Deps, ","))
-		if len(j.Reads) > 0 || len(j.Writes) > 0 {
-			line += fmt.Sprintf(" reads=%s writes=%s", strings.Join(j.Reads, ","), strings.Join(j.Writes, ","))
+		reads := slices.Clone(j.Reads)
+		for _, t := range j.MayRead {
+			reads = append(reads, t+"?")
+		}
+		line := fmt.Sprintf("%-28s group=%-9s deps=%s reads=%s writes=%s", n, j.Group, strings.Join(j.Deps, ","), strings.Join(reads, ","), strings.Join(j.Writes, ","))
+		if len(j.After) > 0 {
+			line += " after=" + strings.Join(j.After, ",")
 		}
 		fmt.Fprintln(stdout, line)
 	}

@@ -29,7 +29,8 @@ func Register() {
 	registerOnce.Do(func() {
 		jobs.RegisterModel(JobState, StateJob)
 		jobs.RegisterModel("clv", func(cfg *config.Config) *jobs.Job {
-			return &jobs.Job{Name: "clv", Group: "models", Partitioned: "month", Run: run, Deps: []string{JobState},
+			// after customer_state, whose table it reads
+			return &jobs.Job{Name: "clv", Group: "models", Partitioned: "month", Run: run,
 				Reads: clvReads, Writes: clvWrites}
 		})
 	})

@@ -96,13 +96,10 @@ func CreditJob(cfg *config.Config) *jobs.Job { return newJob(JobCredit, runCredi
 
 // SocialJob is the "social_engagement" job: interactions by category,
 // region, RFM tier and lifecycle stage, and fan-to-buyer conversion
-// (window models.social.conversion_days). It runs after the rfm and
-// lifecycle jobs, whose marts give the tiers and stages.
-func SocialJob(cfg *config.Config) *jobs.Job {
-	j := newJob(JobSocial, runSocial)
-	j.Deps = []string{"rfm", "lifecycle"}
-	return j
-}
+// (window models.social.conversion_days). It reads the rfm and
+// lifecycle_stage marts for the tiers and stages, so it runs after the
+// jobs that write them.
+func SocialJob(cfg *config.Config) *jobs.Job { return newJob(JobSocial, runSocial) }
 
 // run holds what one job run reads.
 type run struct {

@@ -482,8 +482,21 @@ func TestRegistered(t *testing.T) {
 			t.Errorf("%s: group %q", name, j.Group)
 		}
 	}
+	// Only this package's jobs are registered here: nothing writes the
+	// rfm and lifecycle_stage marts social_engagement reads.
+	if err := g.Err(); err == nil || !strings.Contains(err.Error(), "job social_engagement reads table rfm, which no job writes") ||
+		!strings.Contains(err.Error(), "job social_engagement reads table lifecycle_stage, which no job writes") {
+		t.Errorf("graph error = %v, want rfm and lifecycle_stage named as read by social_engagement and written by no job", err)
+	}
+	// With the writers of those marts, social_engagement runs after them,
+	// stitch (customers) and core (the rest of what it reads).
+	g = jobs.BuildGraph(nil, jobs.StitchJob(), nil, []*jobs.Job{SocialJob(nil),
+		{Name: "rfm", Writes: []string{"rfm"}}, {Name: "lifecycle", Writes: []string{"lifecycle_stage"}}})
+	if err := g.Err(); err != nil {
+		t.Fatal(err)
+	}
 	j, _ := g.Job(JobSocial)
-	if strings.Join(j.Deps, ",") != "rfm,lifecycle" {
-		t.Errorf("social deps %v", j.Deps)
+	if strings.Join(j.Deps, ",") != "stitch,core,rfm,lifecycle" {
+		t.Errorf("social deps %v, want stitch,core,rfm,lifecycle", j.Deps)
 	}
 }

@@ -25,7 +25,8 @@ var registerOnce sync.Once
 func Register() {
 	registerOnce.Do(func() {
 		jobs.RegisterPublish(func(cfg *config.Config) *jobs.Job {
-			return &jobs.Job{Name: jobs.JobPublish, Group: "publish", Run: Run, Retryable: reports.IsRetryable, Alone: true}
+			return &jobs.Job{Name: jobs.JobPublish, Group: "publish", Run: Run, Retryable: reports.IsRetryable, Alone: true,
+				Reads: reads, MayRead: mayRead, Writes: writes}
 		})
 		jobs.RegisterAlertSender(SendAlert)
 	})

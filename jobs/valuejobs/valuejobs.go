@@ -65,13 +65,15 @@ func Register() {
 // month, overall and split by first channel, region and first category.
 // Backfills run it once per month (as-of = the month's last day).
 func CohortsJob(cfg *config.Config) *jobs.Job {
-	return &jobs.Job{Name: JobCohorts, Group: "models", Partitioned: "month", Run: runCohorts}
+	return &jobs.Job{Name: JobCohorts, Group: "models", Partitioned: "month", Run: runCohorts,
+		Reads: []string{"orders", "order_lines", "kept_order_lines", "products", "customers"}, Writes: []string{MartCohorts}}
 }
 
 // RFMJob is the "rfm" job: RFM quintile scores and management tiers.
 func RFMJob(cfg *config.Config) *jobs.Job {
 	// Sequence 1: before social_engagement (Sequence 2), which reads the tiers.
-	return &jobs.Job{Name: JobRFM, Group: "models", Partitioned: "month", Run: runRFM, Sequence: 1}
+	return &jobs.Job{Name: JobRFM, Group: "models", Partitioned: "month", Run: runRFM, Sequence: 1,
+		Reads: []string{"orders"}, Writes: []string{MartRFM}}
 }
 
 // cohortCustomersSQL reads the per-customer cohort attributes:

@@ -51,10 +51,19 @@ func Parse(fsys fs.FS, dir string) (*Set, error) {
 		if _, err := s.tmpl.New(name).Parse(string(b)); err != nil {
 			return nil, fmt.Errorf("sqlfile: %s: %w", p, err)
 		}
+		// The tables a file touches: those it names with {{table}} and,
+		// through Scan, any it spells bare, so a name written without
+		// {{table}} is still checked against the job's declaration.
 		var ts []string
 		for _, m := range tableRef.FindAllStringSubmatch(string(b), -1) {
 			if !slices.Contains(ts, m[1]) {
 				ts = append(ts, m[1])
+			}
+		}
+		reads, writes := Scan(string(b))
+		for _, t := range append(reads, writes...) {
+			if !slices.Contains(ts, t) {
+				ts = append(ts, t)
 			}
 		}
 		sort.Strings(ts)
@@ -83,7 +92,8 @@ func (s *Set) Names() []string {
 	return out
 }
 
-// Tables lists the tables file name names with {{table}}.
+// Tables lists the tables file name reads or writes: named with {{table}}
+// or found by Scan.
 func (s *Set) Tables(name string) []string { return s.tables[name] }
 
 // Render renders file name for dialect d with data.
@@ -103,7 +113,8 @@ func (s *Set) Render(name string, d warehouse.SQL, data any) (string, error) {
 	return strings.TrimSpace(b.String()), nil
 }
 
-// Undeclared returns the tables file name names that are not in declared.
+// Undeclared returns the tables file name touches (Tables) that are not in
+// declared.
 func (s *Set) Undeclared(name string, declared []string) []string {
 	var out []string
 	for _, t := range s.tables[name] {

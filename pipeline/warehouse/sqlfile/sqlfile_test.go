@@ -21,6 +21,7 @@ func testFS() fstest.MapFS {
 SELECT a{{if .B}}, b{{end}} FROM {{table "orders"}} o JOIN {{table "stores"}} s ON s.id = o.store_id WHERE ts < {{.End}}
 `)},
 		"sql/one.sql": {Data: []byte(`SELECT 1 FROM {{table "orders"}} UNION ALL SELECT 2 FROM {{table "orders"}}`)},
+		"sql/bare.sql": {Data: []byte(`SELECT 1 FROM {{table "orders"}} o JOIN stores s ON TRUE`)},
 	}
 }
 
@@ -63,7 +64,11 @@ func TestRenderAndTables(t *testing.T) {
 	if got := s.Undeclared("orders", []string{"orders"}); !slices.Equal(got, []string{"stores"}) {
 		t.Errorf("Undeclared = %v, want [stores]", got)
 	}
-	if got := s.Names(); !slices.Equal(got, []string{"one", "orders"}) {
+	// a table spelled without {{table}} is found too
+	if got := s.Undeclared("bare", []string{"orders"}); !slices.Equal(got, []string{"stores"}) {
+		t.Errorf("Undeclared(bare) = %v, want [stores]", got)
+	}
+	if got := s.Names(); !slices.Equal(got, []string{"bare", "one", "orders"}) {
 		t.Errorf("Names = %v", got)
 	}
 }
