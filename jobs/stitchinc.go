@@ -55,7 +55,7 @@ import (
 //go:embed stitchinc/*.sql
 var stitchIncFS embed.FS
 
-var stitchIncSQL = sqlfile.MustParse(stitchIncFS, "stitchinc")
+var stitchIncSQL = sqlfile.MustParse(stitchIncFS, "stitchinc").Temp("stitch_keys") // stitch_keys: see keysOfDelta
 
 // stitchTables are the tables the stitch job reads and writes.
 var (

@@ -30,6 +30,14 @@ import (
 // SQL built from pieces in Go (a name concatenated in) shows only what its
 // text spells, so the check is exact for .sql files and partial otherwise.
 func Scan(sql string) (reads, writes []string) {
+	reads, writes, _ = scan(sql)
+	return reads, writes
+}
+
+// scan is Scan that also lists the temporary tables the text creates, for
+// a set of files run in one session (a temp table one file creates is not
+// a warehouse table in the others either).
+func scan(sql string) (reads, writes, temps []string) {
 	toks := tokenize(sql)
 	local := map[string]bool{}
 	// CTE names: WITH [RECURSIVE] name AS ( ... ), name AS ( ...
@@ -106,6 +114,7 @@ func Scan(sql string) (reads, writes []string) {
 			}
 			if temp && next < len(toks) {
 				local[toks[next].name()] = true
+				temps = append(temps, toks[next].name())
 				continue
 			}
 			target = &writes
@@ -125,7 +134,7 @@ func Scan(sql string) (reads, writes []string) {
 	}
 	slices.Sort(reads)
 	slices.Sort(writes)
-	return reads, writes
+	return reads, writes, temps
 }
 
 // catalog reports a name of the engine's catalog (information_schema.x,

@@ -42,6 +42,7 @@ func Parse(fsys fs.FS, dir string) (*Set, error) {
 	}
 	s := &Set{tmpl: template.New("").Option("missingkey=error"), tables: map[string][]string{}}
 	s.tmpl.Funcs(template.FuncMap{"table": func(string) string { return "" }})
+	var temps []string
 	for _, p := range paths {
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
@@ -60,12 +61,19 @@ func Parse(fsys fs.FS, dir string) (*Set, error) {
 				ts = append(ts, m[1])
 			}
 		}
-		reads, writes := Scan(string(b))
+		reads, writes, tmp := scan(string(b))
+		temps = append(temps, tmp...)
 		for _, t := range append(reads, writes...) {
 			if !slices.Contains(ts, t) {
 				ts = append(ts, t)
 			}
 		}
+		s.tables[name] = ts
+	}
+	// A temporary table one file of the set creates is session state of
+	// the job that runs the set, not a warehouse table, in every file.
+	for name, ts := range s.tables {
+		ts = slices.DeleteFunc(ts, func(t string) bool { return slices.Contains(temps, t) })
 		sort.Strings(ts)
 		s.tables[name] = ts
 	}
@@ -78,6 +86,16 @@ func MustParse(fsys fs.FS, dir string) *Set {
 	s, err := Parse(fsys, dir)
 	if err != nil {
 		panic(err)
+	}
+	return s
+}
+
+// Temp declares temporary tables the job creates in Go code and the files
+// read (a session's scratch, not warehouse tables): they are left out of
+// Tables and Undeclared. It returns s for use in a package variable.
+func (s *Set) Temp(names ...string) *Set {
+	for f, ts := range s.tables {
+		s.tables[f] = slices.DeleteFunc(ts, func(t string) bool { return slices.Contains(names, t) })
 	}
 	return s
 }

@@ -21,6 +21,8 @@ func testFS() fstest.MapFS {
 SELECT a{{if .B}}, b{{end}} FROM {{table "orders"}} o JOIN {{table "stores"}} s ON s.id = o.store_id WHERE ts < {{.End}}
 `)},
 		"sql/one.sql": {Data: []byte(`SELECT 1 FROM {{table "orders"}} UNION ALL SELECT 2 FROM {{table "orders"}}`)},
+		"sql/temp.sql": {Data: []byte(`CREATE OR REPLACE TEMP TABLE new_loads AS SELECT load_id FROM {{table "load_files"}}`)},
+		"sql/usetemp.sql": {Data: []byte(`SELECT * FROM {{table "orders"}} WHERE _load_id IN (SELECT load_id FROM new_loads)`)},
 		"sql/bare.sql": {Data: []byte(`SELECT 1 FROM {{table "orders"}} o JOIN stores s ON TRUE`)},
 	}
 }
@@ -68,7 +70,15 @@ func TestRenderAndTables(t *testing.T) {
 	if got := s.Undeclared("bare", []string{"orders"}); !slices.Equal(got, []string{"stores"}) {
 		t.Errorf("Undeclared(bare) = %v, want [stores]", got)
 	}
-	if got := s.Names(); !slices.Equal(got, []string{"bare", "one", "orders"}) {
+	// a temp table made by another file of the set is no warehouse table
+	if got := s.Tables("usetemp"); !slices.Equal(got, []string{"orders"}) {
+		t.Errorf("Tables(usetemp) = %v, want [orders]", got)
+	}
+	// a temp table made in Go is declared with Temp
+	if got := s.Temp("stores").Tables("bare"); !slices.Equal(got, []string{"orders"}) {
+		t.Errorf("Tables(bare) after Temp(stores) = %v, want [orders]", got)
+	}
+	if got := s.Names(); !slices.Equal(got, []string{"bare", "one", "orders", "temp", "usetemp"}) {
 		t.Errorf("Names = %v", got)
 	}
 }
