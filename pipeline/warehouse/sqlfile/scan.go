@@ -23,7 +23,8 @@ import (
 //     after IS [NOT] DISTINCT is not a clause;
 //   - names defined by WITH (CTEs) and CREATE TEMP TABLE are local;
 //   - comments, string literals and sqlfile template actions are skipped
-//     ({{table "x"}} reads as x);
+//     ({{table "x"}} reads as x; a table named by data, {{table .Raw}},
+//     is not known from the text and not listed);
 //   - a qualified name keeps its last part (dataset.orders is orders),
 //     quotes removed, lower-cased.
 //
@@ -127,7 +128,7 @@ func scan(sql string) (reads, writes, temps []string) {
 		if target == &reads && next+1 < len(toks) && toks[next+1].text == "(" {
 			continue // a table function: read_csv(...), unnest(...)
 		}
-		if catalog(toks[next].text) {
+		if catalog(toks[next].text) || toks[next].text == dynamic {
 			continue
 		}
 		add(target, toks[next].name())
@@ -148,7 +149,13 @@ func catalog(name string) bool {
 var fromFunctions = map[string]bool{"EXTRACT": true, "SUBSTRING": true, "TRIM": true, "OVERLAY": true, "POSITION": true}
 
 // keywords that may follow a clause keyword without a table name.
-var keywords = map[string]bool{"SELECT": true, "WITH": true, "VALUES": true, "LATERAL": true, "UNNEST": true, "SET": true}
+var keywords = map[string]bool{"SELECT": true, "WITH": true, "VALUES": true, "LATERAL": true, "UNNEST": true, "SET": true,
+	"WHERE": true, "ON": true, "USING": true, "GROUP": true, "ORDER": true, "LIMIT": true, "AS": true, "ADD": true, "DROP": true}
+
+// dynamic stands for a template action other than {{table "x"}}: a table
+// named by data ({{table .Raw}}) is not known from the text and is not
+// listed.
+const dynamic = "_sqlfile_dynamic_"
 
 type tokKind int
 
@@ -181,7 +188,7 @@ var (
 
 func tokenize(s string) []token {
 	s = tableAction.ReplaceAllString(s, " $1 ")
-	s = otherAction.ReplaceAllString(s, " ")
+	s = otherAction.ReplaceAllString(s, " "+dynamic+" ")
 	var out []token
 	r := []rune(s)
 	for i := 0; i < len(r); {

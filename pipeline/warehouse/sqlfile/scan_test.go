@@ -32,6 +32,7 @@ func TestScan(t *testing.T) {
 		{"template actions", `SELECT {{.Cols}} FROM {{table "orders"}} WHERE ts < {{.End}}{{if .B}} AND x{{end}}`,
 			[]string{"orders"}, nil},
 		{"catalog", `SELECT count(*) FROM information_schema.tables t JOIN ds.INFORMATION_SCHEMA.COLUMNS c USING (table_name) WHERE table_name = 'orders'`, nil, nil},
+		{"table named by data", `SELECT count(*) FROM {{table .Raw}} WHERE x; ALTER TABLE {{table .Table}} DROP COLUMN {{.Column}}; DELETE FROM {{table .Raw}} WHERE y`, nil, nil},
 		{"on conflict do update", `INSERT INTO m (k) VALUES (1) ON CONFLICT DO UPDATE SET k = 2`, nil, []string{"m"}},
 	}
 	for _, c := range cases {
