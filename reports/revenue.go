@@ -4,12 +4,9 @@
 package reports
 
 import (
-	"context"
-	"fmt"
 	"html/template"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -24,52 +21,6 @@ type MonthlyRevenue struct {
 	Channels []string
 	// Net[month][channel] is net sales (paid - refunds).
 	Net map[string]map[string]float64
-}
-
-// QueryMonthlyRevenue reads monthly net revenue by channel from orders.
-func QueryMonthlyRevenue(ctx context.Context, wh warehouse.Querier, tz string) (*MonthlyRevenue, error) {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return nil, fmt.Errorf("monthly revenue: time zone %q: %w", tz, err)
-	}
-	d := warehouse.SQLOfQuerier(wh)
-	// The months the orders span, so the month of each order is found by
-	// comparing with the month boundaries instead of converting every
-	// order to local time.
-	span, err := wh.Query(ctx, `SELECT min(order_ts), max(order_ts) FROM orders`)
-	if err != nil {
-		return nil, fmt.Errorf("monthly revenue: %w", err)
-	}
-	var first, last time.Time
-	if len(span) > 0 && span[0].NumRows() > 0 {
-		first, last = warehouse.TimeAt(span[0], 0, 0), warehouse.TimeAt(span[0], 1, 0)
-	}
-	warehouse.Release(span)
-	recs, err := wh.Query(ctx, `SELECT `+MonthCase(d, "order_ts", loc, first, last)+` AS month, channel, sum(net_amount) AS net
-		FROM orders GROUP BY 1, 2 ORDER BY 1, 2`)
-	if err != nil {
-		return nil, fmt.Errorf("monthly revenue: %w", err)
-	}
-	defer warehouse.Release(recs)
-	mr := &MonthlyRevenue{Net: map[string]map[string]float64{}}
-	chans := map[string]bool{}
-	for _, rec := range recs {
-		for i := 0; i < int(rec.NumRows()); i++ {
-			m, c, v := warehouse.StringAt(rec, 0, i), warehouse.StringAt(rec, 1, i), warehouse.FloatAt(rec, 2, i)
-			if mr.Net[m] == nil {
-				mr.Net[m] = map[string]float64{}
-				mr.Months = append(mr.Months, m)
-			}
-			mr.Net[m][c] = v
-			chans[c] = true
-		}
-	}
-	for c := range chans {
-		mr.Channels = append(mr.Channels, c)
-	}
-	sort.Strings(mr.Channels)
-	sort.Strings(mr.Months)
-	return mr, nil
 }
 
 // WriteRevenueXLSX writes the monthly revenue table to path.

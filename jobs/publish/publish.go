@@ -310,7 +310,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 
 // writeRevenue writes the monthly revenue workbook and page.
 func writeRevenue(ctx context.Context, wh warehouse.Querier, cfg *config.Config, out string) error {
-	mr, err := reports.QueryMonthlyRevenue(ctx, wh, cfg.Location.String())
+	mr, err := queryMonthlyRevenue(ctx, wh, cfg.Location)
 	if err != nil {
 		return err
 	}
