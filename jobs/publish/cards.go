@@ -539,7 +539,7 @@ func (b *builder) support() reports.Scorecard {
 			FROM service_tickets WHERE (`+cur+`) OR (opened_ts >= CAST($3 AS TIMESTAMPTZ) AND opened_ts < CAST($4 AS TIMESTAMPTZ)) GROUP BY 1 ORDER BY tickets DESC, 1`,
 			ts(b.cur.From), ts(b.cur.To), ts(b.prev.From), ts(b.prev.To))
 		svcSec.Tables = []reports.Table{svc}
-		svcSec.Charts = []reports.Chart{chartFrom("tickets", "Tickets by category, "+b.cur.Label, reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns[:2], Rows: pick(svc.Rows, 0, 1)})}
+		svcSec.Charts = []reports.Chart{chartFrom("tickets", "Tickets by category, "+b.cur.Label, reports.ChartBar, reports.UnitCount, reports.Table{Columns: svc.Columns[:min(2, len(svc.Columns))], Rows: pick(svc.Rows, 0, 1)})}
 	}
 	sc.Sections = append(sc.Sections, svcSec)
 	loadsSQL := `SELECT source, count(CASE WHEN status = 'loaded' THEN 1 END) AS files_loaded, count(CASE WHEN status = 'duplicate' THEN 1 END) AS duplicate_files,

@@ -198,3 +198,44 @@ func TestDeliveryLanguage(t *testing.T) {
 		})
 	}
 }
+
+// A support scorecard whose service_tickets table holds tickets, but none
+// in the report period or the one before, builds: the service section is
+// there, its table has no rows and no chart has a bar.
+func TestSupportWithNoTickets(t *testing.T) {
+	wh, cfg := yoyWarehouse(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		`CREATE TABLE service_tickets (ticket_id VARCHAR, category VARCHAR, opened_ts TIMESTAMPTZ, closed_ts TIMESTAMPTZ, csat DOUBLE)`,
+		`INSERT INTO service_tickets VALUES ('t0', 'delivery', TIMESTAMPTZ '2024-06-02 10:00:00+08', NULL, NULL)`,
+	} {
+		if err := wh.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asOf := time.Date(2025, 12, 31, 0, 0, 0, 0, cfg.Location)
+	cur, prev := Periods(asOf)
+	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), cfg.Regions, prev.From, cur.To)); err != nil {
+		t.Fatal(err)
+	}
+	sc, _ := Build(ctx, wh, cfg, reports.LayerSupport, asOf, "", asOf)
+	var svc *reports.Section
+	for i := range sc.Sections {
+		if sc.Sections[i].Name == "Service quality" {
+			svc = &sc.Sections[i]
+		}
+	}
+	if svc == nil {
+		t.Fatal("support scorecard has no Service quality section")
+	}
+	for _, tb := range svc.Tables {
+		if len(tb.Rows) != 0 {
+			t.Errorf("%s: %d rows, want 0", tb.Title, len(tb.Rows))
+		}
+	}
+	for _, ch := range svc.Charts {
+		if len(ch.Labels) != 0 {
+			t.Errorf("chart %s: %d bars, want 0", ch.ID, len(ch.Labels))
+		}
+	}
+}

@@ -3,8 +3,10 @@ package publish
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -198,11 +200,28 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if cfg.Reports.FontPath != "" {
 		reports.SetChartFontPath(cfg.Resolve(cfg.Reports.FontPath))
 	}
-	var wg sync.WaitGroup
+	// A panic in one of publish's goroutines would end the whole process
+	// (the runner can only recover its own goroutine), so each goroutine
+	// turns a panic into this job's error.
+	var (
+		wg       sync.WaitGroup
+		panicMu  sync.Mutex
+		panicErr error
+	)
 	goRun := func(f func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					panicMu.Lock()
+					if panicErr == nil {
+						slog.Error("publish panicked", "panic", p, "stack", string(debug.Stack()))
+						panicErr = fmt.Errorf("publish: panic: %v", p)
+					}
+					panicMu.Unlock()
+				}
+			}()
 			f()
 		}()
 	}
@@ -270,6 +289,9 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	wg.Wait()
 	if sizes != nil {
 		defer sizes.Release()
+	}
+	if panicErr != nil {
+		return jobs.Result{}, panicErr
 	}
 	if factsErr != nil {
 		return jobs.Result{}, fmt.Errorf("build order facts: %w", factsErr)
