@@ -48,13 +48,11 @@ func (r RunRecord) Duration() time.Duration {
 
 func startRun(ctx context.Context, wh warehouse.Warehouse, r RunRecord) error {
 	host, _ := os.Hostname()
-	return wh.Exec(ctx, `INSERT INTO job_runs (run_id, chain_id, job, "partition", started, status, attempt, host, pid)
-		VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`, r.RunID, r.ChainID, r.Job, r.Partition, r.Started, r.Attempt, host, os.Getpid())
+	return wh.Exec(ctx, runsSQL["start"], r.RunID, r.ChainID, r.Job, r.Partition, r.Started, r.Attempt, host, os.Getpid())
 }
 
 func finishRun(ctx context.Context, wh warehouse.Warehouse, r RunRecord, fingerprint string) error {
-	return wh.Exec(ctx, `UPDATE job_runs SET finished = ?, status = ?, rows_in = ?, rows_out = ?, rows_quarantined = ?, message = ?, error = ?, input_fingerprint = ?
-		WHERE run_id = ? AND job = ? AND attempt = ?`, r.Finished, r.Status, r.RowsIn, r.RowsOut, r.RowsQuarantined, r.Message, r.Error, fingerprint, r.RunID, r.Job, r.Attempt)
+	return wh.Exec(ctx, runsSQL["finish"], r.Finished, r.Status, r.RowsIn, r.RowsOut, r.RowsQuarantined, r.Message, r.Error, fingerprint, r.RunID, r.Job, r.Attempt)
 }
 
 // History returns the last runs, newest first; job filters when not empty.
@@ -62,10 +60,7 @@ func History(ctx context.Context, wh warehouse.Querier, job string, limit int) (
 	if limit <= 0 {
 		limit = 50
 	}
-	q := `SELECT run_id, coalesce(chain_id,''), job, coalesce("partition",''), started, finished, status,
-		coalesce(rows_in,0), coalesce(rows_out,0), coalesce(rows_quarantined,0), coalesce(message,''), coalesce(error,''), coalesce(attempt,1)
-		FROM job_runs WHERE (? = '' OR job = ?) ORDER BY started DESC, job LIMIT ?`
-	return queryRuns(ctx, wh, q, job, job, limit)
+	return queryRuns(ctx, wh, runsSQL["history"], job, job, limit)
 }
 
 // queryRuns scans run records through the Arrow query path so it works on
@@ -108,10 +103,7 @@ func queryRuns(ctx context.Context, wh warehouse.Querier, q string, args ...any)
 
 // LastPerJob returns the most recent run of every job.
 func LastPerJob(ctx context.Context, wh warehouse.Querier) ([]RunRecord, error) {
-	q := `SELECT run_id, coalesce(chain_id,''), job, coalesce("partition",''), started, finished, status,
-		coalesce(rows_in,0), coalesce(rows_out,0), coalesce(rows_quarantined,0), coalesce(message,''), coalesce(error,''), coalesce(attempt,1)
-		FROM job_runs QUALIFY row_number() OVER (PARTITION BY job ORDER BY started DESC, attempt DESC) = 1 ORDER BY job`
-	return queryRuns(ctx, wh, q)
+	return queryRuns(ctx, wh, runsSQL["last_per_job"])
 }
 
 // Prune deletes run history (job_runs, source_checks) older than keepDays
@@ -121,17 +113,17 @@ func Prune(ctx context.Context, wh warehouse.Warehouse, keepDays int) (int64, er
 		return 0, nil
 	}
 	cutoff := time.Now().AddDate(0, 0, -keepDays).UTC().Format(time.RFC3339)
-	n, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM job_runs WHERE started < CAST(? AS TIMESTAMPTZ) AND status <> 'running'`, cutoff)
+	n, err := warehouse.Int64(ctx, wh, runsSQL["count_old"], cutoff)
 	if err != nil {
 		return 0, err
 	}
-	if err := wh.Exec(ctx, `DELETE FROM job_runs WHERE started < CAST(? AS TIMESTAMPTZ) AND status <> 'running'`, cutoff); err != nil {
+	if err := wh.Exec(ctx, runsSQL["prune_runs"], cutoff); err != nil {
 		return 0, fmt.Errorf("prune job_runs: %w", err)
 	}
 	if err := warehouse.CreateTable(ctx, wh, "source_checks", SourceChecksSchema); err != nil {
 		return n, err
 	}
-	if err := wh.Exec(ctx, `DELETE FROM source_checks WHERE checked_at < CAST(? AS TIMESTAMPTZ)`, cutoff); err != nil {
+	if err := wh.Exec(ctx, runsSQL["prune_checks"], cutoff); err != nil {
 		return n, fmt.Errorf("prune source_checks: %w", err)
 	}
 	return n, nil

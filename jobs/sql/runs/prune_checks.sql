@@ -1,0 +1,1 @@
+DELETE FROM source_checks WHERE checked_at < CAST(? AS TIMESTAMPTZ)
