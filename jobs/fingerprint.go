@@ -68,7 +68,7 @@ func upstreamFingerprint(j *Job, in fingerprintInputs) func(ctx context.Context,
 		}
 		for _, d := range j.After {
 			var st *string
-			if err := env.WH.QueryRow(ctx, `SELECT status FROM job_runs WHERE job = ? AND status <> 'running' ORDER BY started DESC LIMIT 1`, []any{d}, &st); err != nil {
+			if err := env.WH.QueryRow(ctx, runsSQL["last_status"], []any{d}, &st); err != nil {
 				return "", fmt.Errorf("fingerprint of %s: last status of %s: %w", j.Name, d, err)
 			}
 			fmt.Fprintf(h, "after %s %s\n", d, deref(st))
@@ -92,8 +92,7 @@ func upstreamFingerprint(j *Job, in fingerprintInputs) func(ctx context.Context,
 func lastProductiveRun(ctx context.Context, env *Env, job string) (string, error) {
 	var run, part *string
 	var attempt *int64
-	err := env.WH.QueryRow(ctx, `SELECT run_id, coalesce("partition", ''), coalesce(attempt, 1) FROM job_runs
-		WHERE job = ? AND status IN ('succeeded', 'partial') ORDER BY started DESC, attempt DESC LIMIT 1`, []any{job}, &run, &part, &attempt)
+	err := env.WH.QueryRow(ctx, runsSQL["last_productive"], []any{job}, &run, &part, &attempt)
 	if err != nil {
 		return "", fmt.Errorf("last run of %s: %w", job, err)
 	}

@@ -65,7 +65,7 @@ func EnsureTables(ctx context.Context, wh warehouse.Warehouse) error {
 // hosts are left alone: their liveness cannot be checked from here.
 func MarkAbandoned(ctx context.Context, wh warehouse.Warehouse) (int, error) {
 	host, _ := os.Hostname()
-	recs, err := wh.Query(ctx, `SELECT run_id, job, coalesce(attempt,1), coalesce(pid,0), coalesce(host,'') FROM job_runs WHERE status = 'running'`)
+	recs, err := wh.Query(ctx, runsSQL["running"])
 	if err != nil {
 		return 0, err
 	}
@@ -76,7 +76,7 @@ func MarkAbandoned(ctx context.Context, wh warehouse.Warehouse) (int, error) {
 			if pid := int(warehouse.Int64At(rec, 3, i)); warehouse.StringAt(rec, 4, i) != host || pid == os.Getpid() || processAlive(pid) {
 				continue
 			}
-			if err := wh.Exec(ctx, `UPDATE job_runs SET status = 'abandoned', finished = now(), error = 'process ended while the job was running (crash or kill)' WHERE run_id = ? AND job = ? AND attempt = ?`,
+			if err := wh.Exec(ctx, runsSQL["abandon"],
 				warehouse.StringAt(rec, 0, i), warehouse.StringAt(rec, 1, i), warehouse.Int64At(rec, 2, i)); err != nil {
 				return n, err
 			}
@@ -266,9 +266,7 @@ func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, 
 		}
 		if fp != "" && !r.Force {
 			var last *string
-			qerr := r.WH.QueryRow(ctx, `SELECT run_id FROM job_runs WHERE job = ? AND coalesce("partition",'') = ? AND status IN ('succeeded','partial') AND input_fingerprint = ?
-				AND started >= coalesce((SELECT max(started) FROM job_runs WHERE job = ? AND coalesce("partition",'') = ? AND status IN ('succeeded','partial','failed')), started)
-				ORDER BY started DESC LIMIT 1`, []any{j.Name, partition, fp, j.Name, partition}, &last)
+			qerr := r.WH.QueryRow(ctx, runsSQL["same_inputs"], []any{j.Name, partition, fp, j.Name, partition}, &last)
 			if qerr == nil && last != nil {
 				now := time.Now()
 				rec := RunRecord{RunID: chainID, ChainID: chainID, Job: j.Name, Partition: partition, Started: now, Finished: &now, Status: StatusSkipped,

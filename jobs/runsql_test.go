@@ -12,7 +12,8 @@ import (
 // bookkeeping tables, and takes the arguments its caller passes (counted
 // by hand from the calls in runs.go).
 func TestRunsSQL(t *testing.T) {
-	args := map[string]int{"start": 8, "finish": 11, "history": 3, "last_per_job": 0, "count_old": 1, "prune_runs": 1, "prune_checks": 1}
+	args := map[string]int{"start": 8, "finish": 11, "history": 3, "last_per_job": 0, "count_old": 1, "prune_runs": 1, "prune_checks": 1,
+		"same_inputs": 5, "running": 0, "abandon": 3, "last_status": 1, "last_productive": 1}
 	for name, want := range args {
 		q, ok := runsSQL[name]
 		if !ok {
