@@ -214,8 +214,8 @@ func (b *builder) strategy() reports.Scorecard {
 	sc.KPIs = []reports.KPI{net, orders, aov, active, newK, returning}
 	if b.exists("clv_fit") {
 		f := fig("total_clv")
-		cur := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of <= CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.asOf.Format("2006-01-02"))
-		prev := b.scalar("total_clv", `SELECT total_clv FROM clv_fit WHERE as_of < CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1`, b.cur.From.Format("2006-01-02"))
+		cur := b.scalar("total_clv", cardSQL["total_clv_asof"], b.asOf.Format("2006-01-02"))
+		prev := b.scalar("total_clv", cardSQL["total_clv_before"], b.cur.From.Format("2006-01-02"))
 		k := f.kpi(cur, prev, prev != 0)
 		if b.region != "" {
 			k.Value = b.scalar("total_clv", `SELECT sum(v.clv) FROM customer_clv v JOIN customers c USING (customer_id) WHERE v.as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= CAST(? AS DATE)) AND c.region = ?`, b.asOf.Format("2006-01-02"), b.region)
@@ -498,7 +498,7 @@ func (b *builder) segments() (reports.Section, bool) {
 	if !b.exists("segment_sizes") {
 		return sec, false
 	}
-	sec.Tables = []reports.Table{b.table("Segment sizes", `SELECT segment, definition, customers FROM segment_sizes WHERE as_of = (SELECT max(as_of) FROM segment_sizes WHERE as_of <= CAST(? AS DATE)) ORDER BY segment`, b.asOf.Format("2006-01-02"))}
+	sec.Tables = []reports.Table{b.table("Segment sizes", cardSQL["segment_sizes"], b.asOf.Format("2006-01-02"))}
 	return sec, true
 }
 
@@ -557,8 +557,8 @@ func (b *builder) support() reports.Scorecard {
 		FROM load_files f LEFT JOIN (` + jobs.CurrentRowsSQL + `) c ON c.load_id = f.load_id GROUP BY 1 ORDER BY 1`
 	}
 	loads := b.table("Rows loaded and quarantined per source (all loads; current = the rows core holds, superseded = replaced by a later export)", loadsSQL)
-	reasons := b.table("Quarantine reasons", `SELECT source, reason, coalesce("column", '') AS field, count(*) AS rows_quarantined FROM quarantine GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3`)
-	rejected := b.table("Rejected files", `SELECT source, file, error FROM load_files WHERE status = 'rejected' ORDER BY source, file`)
+	reasons := b.table("Quarantine reasons", cardSQL["quarantine_reasons"])
+	rejected := b.table("Rejected files", cardSQL["rejected_files"])
 	health := reports.Section{Name: "Data health", Notes: []reports.Msg{reports.M("note.health")}, Tables: []reports.Table{loads, reasons, rejected}}
 	if b.exists("kept_order_lines") && b.hasColumn("kept_order_lines", "original_order_id") {
 		// Returns and cancellations (a source's returns: rule) are loaded
@@ -567,24 +567,19 @@ func (b *builder) support() reports.Scorecard {
 		// amount is the refunds they put on orders. A tied return is shown
 		// under its original order's id in kept_order_lines; one naming an
 		// original not loaded keeps its own.
-		health.Tables = append(health.Tables, b.table("Returns loaded per source", `SELECT f.source, count(*) AS return_lines, sum(r.refund_amount) AS returned_amount,
-			count(CASE WHEN r.original_order_id = r.order_id THEN 1 END) AS tied_to_original,
-			count(CASE WHEN r.original_order_id <> r.order_id THEN 1 END) AS original_not_loaded
-			FROM kept_order_lines r JOIN (SELECT DISTINCT load_id, source FROM load_files WHERE status = 'loaded') f ON f.load_id = r._load_id
-			WHERE r.qty < 0 GROUP BY 1 ORDER BY 1`))
+		health.Tables = append(health.Tables, b.table("Returns loaded per source", cardSQL["returns_per_source"]))
 	}
 	if b.exists("identity_stats") {
-		health.Tables = append(health.Tables, b.table("Identity stitching", `SELECT * FROM identity_stats`))
+		health.Tables = append(health.Tables, b.table("Identity stitching", cardSQL["identity_stats"]))
 	}
 	if b.exists("identity_changes") {
-		health.Tables = append(health.Tables, b.table("Identity merges and splits", `SELECT change, count(*) AS changes FROM identity_changes GROUP BY 1 ORDER BY 1`))
+		health.Tables = append(health.Tables, b.table("Identity merges and splits", cardSQL["identity_changes"]))
 	}
 	if b.exists("blocked_identifiers") {
-		health.Tables = append(health.Tables, cut(b.table("Blocked junk identifiers", `SELECT * FROM blocked_identifiers ORDER BY records DESC`), 20))
+		health.Tables = append(health.Tables, cut(b.table("Blocked junk identifiers", cardSQL["blocked_identifiers"]), 20))
 	}
 	if b.exists("source_checks") {
-		health.Tables = append(health.Tables, b.table("Freshness and quality checks (last run)", `SELECT source, "check", value, threshold, ok FROM source_checks
-			QUALIFY row_number() OVER (PARTITION BY source, "check" ORDER BY checked_at DESC) = 1 ORDER BY ok, source`))
+		health.Tables = append(health.Tables, b.table("Freshness and quality checks (last run)", cardSQL["source_checks"]))
 	}
 	sc.Sections = append(sc.Sections, health)
 	return sc

@@ -1,0 +1,2 @@
+{{- /* The stitching statistics of the last stitch. */ -}}
+SELECT * FROM identity_stats

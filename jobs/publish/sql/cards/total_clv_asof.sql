@@ -1,0 +1,2 @@
+{{- /* Total CLV of the newest fit on or before a day (argument: the day). */ -}}
+SELECT total_clv FROM clv_fit WHERE as_of <= CAST(? AS DATE) ORDER BY as_of DESC LIMIT 1
