@@ -50,7 +50,7 @@ func EvaluateChecks(ctx context.Context, env *Env, now time.Time) ([]CheckResult
 			out = append(out, r)
 		}
 		var loaded, read, quar *int64
-		if err := env.WH.QueryRow(ctx, `SELECT sum(rows_loaded), sum(rows_read), sum(rows_quarantined) FROM load_files WHERE source = ? AND status = 'loaded'`, []any{s.Name}, &loaded, &read, &quar); err != nil {
+		if err := env.WH.QueryRow(ctx, checksSQL["source_loads"], []any{s.Name}, &loaded, &read, &quar); err != nil {
 			return nil, err
 		}
 		v := func(p *int64) float64 {
@@ -82,7 +82,7 @@ func runChecks(ctx context.Context, env *Env) (Result, error) {
 	var failed []string
 	err = env.WH.InTx(ctx, func(tx warehouse.Tx) error {
 		for _, r := range results {
-			if err := tx.Exec(ctx, `INSERT INTO source_checks (checked_at, run_id, source, "check", value, threshold, ok, detail) VALUES (now(), ?, ?, ?, ?, ?, ?, ?)`, env.RunID, r.Source, r.Check, r.Value, r.Threshold, r.OK, r.Detail); err != nil {
+			if err := tx.Exec(ctx, checksSQL["record_check"], env.RunID, r.Source, r.Check, r.Value, r.Threshold, r.OK, r.Detail); err != nil {
 				return err
 			}
 		}

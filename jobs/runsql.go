@@ -17,6 +17,13 @@ var runsFS embed.FS
 
 var runsSQL = renderAll(sqlfile.MustParse(runsFS, "sql/runs"))
 
+// The source checks' statements, likewise (sql/checks/*.sql).
+//
+//go:embed sql/checks/*.sql
+var checksFS embed.FS
+
+var checksSQL = renderAll(sqlfile.MustParse(checksFS, "sql/checks"))
+
 func renderAll(s *sqlfile.Set) map[string]string {
 	out := map[string]string{}
 	for _, n := range s.Names() {

@@ -30,6 +30,19 @@ func TestRunsSQL(t *testing.T) {
 			}
 		}
 	}
+	// the checks' statements touch what the checks job declares
+	for name, want := range map[string]int{"source_loads": 1, "record_check": 7} {
+		q := checksSQL[name]
+		if n := warehouse.CountPlaceholders(q); n != want {
+			t.Errorf("checks %s: %d placeholders, want %d", name, n, want)
+		}
+		r, w := sqlfile.Scan(q)
+		for _, tb := range append(r, w...) {
+			if !slices.Contains(append(slices.Clone(checksReads), checksWrites...), tb) {
+				t.Errorf("checks %s names table %s, which the checks job does not declare", name, tb)
+			}
+		}
+	}
 	if len(runsSQL) != len(args) {
 		t.Errorf("%d files, want %d", len(runsSQL), len(args))
 	}
