@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/crmkit/crmkit/models/metrics"
 )
 
 // PurchasePredicate is the SQL condition on a row of orders that makes it
@@ -15,10 +18,17 @@ import (
 // (models.clv.min_amount, inclusive), unless refunds took all of it. With
 // the default 0 a $0.00 transaction is a purchase, as the BG/NBD
 // literature and its reference implementations count it, and an order
-// refunded in full is not.
+// refunded in full is not. An order whose status is a cancelled one
+// (metrics.DefaultCancelledStatuses, the statuses the sales figures leave
+// out; core stores status lower-cased) is not a purchase either, so a
+// customer whose only order was cancelled is no buyer on any card.
 func PurchasePredicate(minAmount float64) string {
-	return fmt.Sprintf("units > 0 AND net_amount >= %s AND (net_amount > 0 OR refund_amount = 0)",
-		strconv.FormatFloat(minAmount, 'f', -1, 64))
+	cancelled := make([]string, len(metrics.DefaultCancelledStatuses))
+	for i, s := range metrics.DefaultCancelledStatuses {
+		cancelled[i] = "'" + strings.ReplaceAll(strings.ToLower(s), "'", "''") + "'"
+	}
+	return fmt.Sprintf("units > 0 AND net_amount >= %s AND (net_amount > 0 OR refund_amount = 0) AND coalesce(status, '') NOT IN (%s)",
+		strconv.FormatFloat(minAmount, 'f', -1, 64), strings.Join(cancelled, ", "))
 }
 
 // purchasesCTE selects the purchases (PurchasePredicate) of stitched

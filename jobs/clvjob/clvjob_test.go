@@ -39,6 +39,7 @@ func TestCLVJobWritesMartsOncePerAsOf(t *testing.T) {
 		// Every order bought one unit and was not refunded.
 		`ALTER TABLE orders ADD COLUMN units BIGINT DEFAULT 1`,
 		`ALTER TABLE orders ADD COLUMN refund_amount DOUBLE DEFAULT 0`,
+		`ALTER TABLE orders ADD COLUMN status VARCHAR DEFAULT 'paid'`,
 	}
 	for _, s := range stmts {
 		if err := wh.Exec(ctx, s); err != nil {

@@ -31,6 +31,7 @@ func TestCLVReadsStateOnlyWhenItAnswers(t *testing.T) {
 		`INSERT INTO orders VALUES ('pos','a1',TIMESTAMPTZ '2025-01-01 02:00:00+00','C0',100,1,0), ('pos','a2',TIMESTAMPTZ '2025-01-01 05:00:00+00','C0',50,1,0),
 			('tmall','a3',TIMESTAMPTZ '2025-01-14 23:30:00+00','C0',80,1,0), ('jd','a4',TIMESTAMPTZ '2025-02-12 04:00:00+00','C0',70,2,0),
 			('pos','b1',TIMESTAMPTZ '2025-02-01 04:00:00+00','C1',40,1,0), ('pos','b2',TIMESTAMPTZ '2025-03-01 04:00:00+00','C1',-40,-1,0)`,
+		`ALTER TABLE orders ADD COLUMN status VARCHAR DEFAULT 'paid'`,
 	} {
 		if err := wh.Exec(ctx, s); err != nil {
 			t.Fatal(err)

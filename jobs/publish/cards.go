@@ -32,7 +32,7 @@ func factsSQL(d warehouse.SQL, regions map[string][]string, from, to time.Time) 
 		pr = `SELECT cost.channel, cost.order_id, ` + d.ArgMax("pm.region", "length(pm.alias)") + ` AS region
 		FROM cost JOIN (` + m + `) pm ON starts_with(lower(cost.province), pm.alias) GROUP BY 1, 2`
 	}
-	return `WITH o AS (SELECT channel, order_id, order_ts, customer_id, store_id, paid_amount, refund_amount, net_amount
+	return `WITH o AS (SELECT channel, order_id, order_ts, customer_id, store_id, paid_amount, refund_amount, net_amount, status
 		FROM orders WHERE order_ts >= ` + f + ` AND order_ts < ` + t + `),
 	cost AS (SELECT l.channel, l.order_id, CAST(sum(l.qty) AS BIGINT) AS units, sum(l.qty * p.unit_cost) AS cost,
 			count(CASE WHEN p.unit_cost IS NULL THEN 1 END) AS lines_without_cost, max(l.province) AS province
@@ -350,7 +350,7 @@ func (b *builder) ordersSource(from, to time.Time) string {
 			FROM (SELECT channel, order_id, max(province) AS province FROM kept_order_lines WHERE order_ts >= ` + f + ` AND order_ts < ` + t + ` AND province IS NOT NULL GROUP BY 1, 2) l
 			JOIN (` + m + `) pm ON starts_with(lower(l.province), pm.alias) GROUP BY 1, 2`
 	}
-	return `(SELECT o.order_ts, o.channel, o.customer_id, o.units, o.refund_amount, o.net_amount, ` + regionExpr + ` AS region
+	return `(SELECT o.order_ts, o.channel, o.customer_id, o.units, o.refund_amount, o.net_amount, o.status, ` + regionExpr + ` AS region
 		FROM orders o LEFT JOIN stores s ON s.store_id = o.store_id LEFT JOIN customers c ON c.customer_id = o.customer_id
 		LEFT JOIN (` + pr + `) pr ON pr.channel = o.channel AND pr.order_id = o.order_id
 		WHERE o.order_ts >= ` + f + ` AND o.order_ts < ` + t + `) ro`

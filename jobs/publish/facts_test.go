@@ -37,7 +37,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 		`CREATE TABLE raw_order_lines (_load_id VARCHAR, channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, sku VARCHAR, qty BIGINT, province VARCHAR)`,
 		jobs.KeptLinesViewSQL(true),
 		`CREATE TABLE orders (channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, customer_id VARCHAR, store_id VARCHAR,
-			units HUGEINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE)`,
+			units HUGEINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE, status VARCHAR)`,
 	} {
 		if err := wh.Exec(ctx, q); err != nil {
 			t.Fatal(err)
@@ -87,7 +87,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := wh.Exec(ctx, `INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, channel, id, ts, custArg, storeArg, units, paid, refund, paid-refund); err != nil {
+		if err := wh.Exec(ctx, `INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'paid')`, channel, id, ts, custArg, storeArg, units, paid, refund, paid-refund); err != nil {
 			t.Fatal(err)
 		}
 	}

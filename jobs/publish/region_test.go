@@ -28,7 +28,7 @@ func TestOrderRegion(t *testing.T) {
 		`CREATE TABLE raw_order_lines (_load_id VARCHAR, channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, sku VARCHAR, qty BIGINT, province VARCHAR)`,
 		jobs.KeptLinesViewSQL(false),
 		`CREATE TABLE orders (channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, customer_id VARCHAR, store_id VARCHAR,
-			units BIGINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE)`,
+			units BIGINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE, status VARCHAR)`,
 	} {
 		if err := wh.Exec(ctx, q); err != nil {
 			t.Fatal(err)
@@ -73,7 +73,7 @@ func TestOrderRegion(t *testing.T) {
 		if err := wh.Exec(ctx, `INSERT INTO raw_order_lines VALUES ('L', ?, ?, ?, 'a', 1, ?)`, c.channel, id, ts.Add(time.Duration(i)*time.Minute), prov); err != nil {
 			t.Fatal(err)
 		}
-		if err := wh.Exec(ctx, `INSERT INTO orders VALUES (?, ?, ?, ?, ?, 1, 10, 0, 10)`, c.channel, id, ts.Add(time.Duration(i)*time.Minute), cust, store); err != nil {
+		if err := wh.Exec(ctx, `INSERT INTO orders VALUES (?, ?, ?, ?, ?, 1, 10, 0, 10, 'paid')`, c.channel, id, ts.Add(time.Duration(i)*time.Minute), cust, store); err != nil {
 			t.Fatal(err)
 		}
 	}

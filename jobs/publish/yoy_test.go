@@ -55,7 +55,7 @@ func yoyWarehouse(t *testing.T) (warehouse.Warehouse, *config.Config) {
 		`CREATE TABLE raw_order_lines (_load_id VARCHAR, channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, sku VARCHAR, qty BIGINT, province VARCHAR)`,
 		jobs.KeptLinesViewSQL(false),
 		`CREATE TABLE orders (channel VARCHAR, order_id VARCHAR, order_ts TIMESTAMPTZ, customer_id VARCHAR, store_id VARCHAR,
-			units BIGINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE)`,
+			units BIGINT, paid_amount DOUBLE, refund_amount DOUBLE, net_amount DOUBLE, status VARCHAR)`,
 	} {
 		if err := wh.Exec(ctx, q); err != nil {
 			t.Fatal(err)
@@ -97,7 +97,7 @@ func yoyWarehouse(t *testing.T) (warehouse.Warehouse, *config.Config) {
 		if err := wh.Exec(ctx, `INSERT INTO raw_order_lines VALUES ('L', ?, ?, ?, 'a', 1, ?)`, o.channel, o.id, o.ts, prov); err != nil {
 			t.Fatal(err)
 		}
-		if err := wh.Exec(ctx, `INSERT INTO orders VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`, o.channel, o.id, o.ts, cust, store, o.paid, o.refund, o.paid-o.refund); err != nil {
+		if err := wh.Exec(ctx, `INSERT INTO orders VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 'paid')`, o.channel, o.id, o.ts, cust, store, o.paid, o.refund, o.paid-o.refund); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,7 +10,7 @@ region (publish ordersSource) and .Region the condition on it ("TRUE", or
 warehouse's first order time, which says whether its history covers the
 period at all.
 */ -}}
-WITH p AS (SELECT channel, customer_id, net_amount, units, refund_amount FROM {{.Orders}}
+WITH p AS (SELECT channel, customer_id, net_amount, units, refund_amount, status FROM {{.Orders}}
 		WHERE order_ts >= {{.From}} AND order_ts < {{.To}} AND {{.Region}}),
 	buyers AS (SELECT DISTINCT customer_id FROM p WHERE customer_id IS NOT NULL AND {{.Purchase}}),
 	firsts AS (SELECT customer_id, min(order_ts) AS first_ts FROM {{table "orders"}}
