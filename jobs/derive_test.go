@@ -50,7 +50,7 @@ func TestDerive(t *testing.T) {
 			},
 			want: map[string]string{"publish": ""}},
 		{name: "a read nobody writes or provides",
-			jobs: []decl{{name: "social", reads: []string{"rfm", "orders"}}},
+			jobs:     []decl{{name: "social", reads: []string{"rfm", "orders"}}},
 			provided: []string{"orders"},
 			err:      "job social reads table rfm, which no job writes and no source provides"},
 		{name: "hand-written deps are refused",
