@@ -14,7 +14,9 @@ var msgVerbs = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[sdvfgq]`)
 // without Chinese (but the complaint category the exports write), and both
 // forms take the same arguments.
 func TestMessageCatalogue(t *testing.T) {
-	han := func(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 }
+	han := func(s string) bool {
+		return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+	}
 	for key, l := range messages {
 		if l.zh == "" || l.en == "" {
 			t.Errorf("%s: empty form %+v", key, l)

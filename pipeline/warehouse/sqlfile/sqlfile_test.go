@@ -20,10 +20,10 @@ func testFS() fstest.MapFS {
 		"sql/orders.sql": {Data: []byte(`{{- /* orders before the end */ -}}
 SELECT a{{if .B}}, b{{end}} FROM {{table "orders"}} o JOIN {{table "stores"}} s ON s.id = o.store_id WHERE ts < {{.End}}
 `)},
-		"sql/one.sql": {Data: []byte(`SELECT 1 FROM {{table "orders"}} UNION ALL SELECT 2 FROM {{table "orders"}}`)},
-		"sql/temp.sql": {Data: []byte(`CREATE OR REPLACE TEMP TABLE new_loads AS SELECT load_id FROM {{table "load_files"}}`)},
+		"sql/one.sql":     {Data: []byte(`SELECT 1 FROM {{table "orders"}} UNION ALL SELECT 2 FROM {{table "orders"}}`)},
+		"sql/temp.sql":    {Data: []byte(`CREATE OR REPLACE TEMP TABLE new_loads AS SELECT load_id FROM {{table "load_files"}}`)},
 		"sql/usetemp.sql": {Data: []byte(`SELECT * FROM {{table "orders"}} WHERE _load_id IN (SELECT load_id FROM new_loads)`)},
-		"sql/bare.sql": {Data: []byte(`SELECT 1 FROM {{table "orders"}} o JOIN stores s ON TRUE`)},
+		"sql/bare.sql":    {Data: []byte(`SELECT 1 FROM {{table "orders"}} o JOIN stores s ON TRUE`)},
 	}
 }
 
