@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/crmkit/crmkit/internal/sqltest"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
@@ -151,52 +151,6 @@ func (s *coreSim) step() string {
 	}
 }
 
-// rows reads a table or view ordered by all its columns.
-func tableRows(t *testing.T, db *sql.DB, table string) [][]any {
-	t.Helper()
-	rs, err := db.Query("SELECT * FROM " + table + " ORDER BY ALL")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
-	cols, _ := rs.Columns()
-	var out [][]any
-	for rs.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rs.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, vals)
-	}
-	return out
-}
-
-// sameRows compares two results: counts and non-float values exactly,
-// floats to 1e-9 relative.
-func sameRows(a, b [][]any) string {
-	if len(a) != len(b) {
-		return fmt.Sprintf("%d rows incremental, %d rebuilt", len(a), len(b))
-	}
-	for i := range a {
-		for j := range a[i] {
-			x, y := a[i][j], b[i][j]
-			if fx, ok := x.(float64); ok {
-				if fy, ok := y.(float64); ok && (fx == fy || math.Abs(fx-fy) <= 1e-9*math.Max(math.Abs(fx), math.Abs(fy))) {
-					continue
-				}
-			}
-			if fmt.Sprint(x) != fmt.Sprint(y) {
-				return fmt.Sprintf("row %d column %d: incremental %v, rebuilt %v (rows %v / %v)", i, j, x, y, a[i], b[i])
-			}
-		}
-	}
-	return ""
-}
-
 // TestIncrementalCoreEqualsRebuild is the property test of UpdateCore:
 // random sequences of new days, re-exported orders, merges of two
 // customers, late files for old months and files of returns naming their
@@ -243,7 +197,7 @@ func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 					t.Fatalf("step %d (%s): %d order lines incremental, %d rebuilt", i, kind, up.Lines, n)
 				}
 				for _, tb := range []string{"orders", "order_versions", "order_lines", "return_ties"} {
-					if d := sameRows(tableRows(t, s.inc.DB(), tb), tableRows(t, s.full.DB(), tb)); d != "" {
+					if d := tableDiff(t, s.inc.DB(), s.full.DB(), tb); d != "" {
 						t.Fatalf("after steps %v: %s differs: %s", kinds, tb, d)
 					}
 				}
@@ -299,4 +253,13 @@ func TestIncrementalCoreFallsBack(t *testing.T) {
 			t.Errorf("%s: %+v, want full %v reason %q orders %d loads %d", c.name, up, c.full, c.reason, c.orders, c.newLoads)
 		}
 	}
+}
+
+// tableDiff compares a table of the incremental warehouse with the rebuilt
+// one: "" when equal (sqltest.Diff's rules), else the first difference.
+func tableDiff(t testing.TB, inc, full *sql.DB, table string) string {
+	t.Helper()
+	cols, a := sqltest.Table(t, inc, table)
+	_, b := sqltest.Table(t, full, table)
+	return sqltest.Diff(cols, a, b, nil)
 }

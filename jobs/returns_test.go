@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmkit/crmkit/internal/sqltest"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
@@ -154,7 +155,8 @@ R5 CA 2025-03-06 y -1`},
 func queryText(t *testing.T, wh *warehouse.DuckDB, q string) string {
 	t.Helper()
 	var lines []string
-	for _, r := range tableRowsQ(t, wh, q) {
+	_, rows := sqltest.Rows(t, wh.DB(), q)
+	for _, r := range rows {
 		var fs []string
 		for _, v := range r {
 			fs = append(fs, fmt.Sprint(v))
@@ -162,27 +164,4 @@ func queryText(t *testing.T, wh *warehouse.DuckDB, q string) string {
 		lines = append(lines, strings.Join(fs, " "))
 	}
 	return strings.Join(lines, "\n")
-}
-
-func tableRowsQ(t *testing.T, wh *warehouse.DuckDB, q string) [][]any {
-	t.Helper()
-	rs, err := wh.DB().Query(q)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, q)
-	}
-	defer rs.Close()
-	cols, _ := rs.Columns()
-	var out [][]any
-	for rs.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rs.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, vals)
-	}
-	return out
 }

@@ -159,7 +159,7 @@ func (s *stitchSim) stitchBoth(runID string) string {
 func (s *stitchSim) compare(after []string) {
 	s.t.Helper()
 	for _, tb := range []string{"identity_map", "identity_assignments", "customers", "identity_changes"} {
-		if d := sameRows(tableRows(s.t, s.inc.DB(), tb), tableRows(s.t, s.full.DB(), tb)); d != "" {
+		if d := tableDiff(s.t, s.inc.DB(), s.full.DB(), tb); d != "" {
 			s.t.Fatalf("after steps %v: %s differs: %s", after, tb, d)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/internal/sqltest"
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -203,28 +204,10 @@ func (s *stateSim) step(kind string) string {
 // columns that measure the run (seconds, the fit's iteration count).
 func rowsOf(t *testing.T, db *sql.DB, table string) ([]string, [][]any) {
 	t.Helper()
-	rs, err := db.Query("SELECT * EXCLUDE (" + map[string]string{"clv_fit": "fit_seconds, score_seconds, iterations"}[table] + ") FROM " + table + " ORDER BY ALL")
-	if table != "clv_fit" {
-		rs, err = db.Query("SELECT * FROM " + table + " ORDER BY ALL")
+	if table == "clv_fit" {
+		return sqltest.Rows(t, db, "SELECT * EXCLUDE (fit_seconds, score_seconds, iterations) FROM clv_fit ORDER BY ALL")
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
-	cols, _ := rs.Columns()
-	var out [][]any
-	for rs.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rs.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, vals)
-	}
-	return cols, out
+	return sqltest.Table(t, db, table)
 }
 
 // fitted are the columns computed from the fitted parameters: the
@@ -236,30 +219,13 @@ func rowsOf(t *testing.T, db *sql.DB, table string) ([]string, [][]any) {
 var fitted = map[string]bool{"p_alive": true, "exp_purchases_90d": true, "exp_purchases_365d": true, "exp_order_value": true, "clv": true,
 	"r": true, "alpha": true, "a": true, "b": true, "loglik": true, "gg_p": true, "gg_q": true, "gg_gamma": true, "gg_loglik": true, "total_clv": true}
 
-// sameRows compares two results: counts and non-float values exactly,
-// floats to 1e-9 relative (fitted figures to 1e-6).
-func sameRows(cols []string, a, b [][]any) string {
-	if len(a) != len(b) {
-		return fmt.Sprintf("%d rows incremental, %d rebuilt", len(a), len(b))
+// tolerance is the relative tolerance of a float column: 1e-9, and 1e-6
+// for the fitted figures.
+func tolerance(col string) float64 {
+	if fitted[col] {
+		return 1e-6
 	}
-	for i := range a {
-		for j := range a[i] {
-			x, y := a[i][j], b[i][j]
-			if fx, ok := x.(float64); ok {
-				tol := 1e-9
-				if fitted[cols[j]] {
-					tol = 1e-6
-				}
-				if fy, ok := y.(float64); ok && (fx == fy || math.Abs(fx-fy) <= tol*math.Max(math.Abs(fx), math.Abs(fy))) {
-					continue
-				}
-			}
-			if fmt.Sprint(x) != fmt.Sprint(y) {
-				return fmt.Sprintf("row %d column %s: incremental %v, rebuilt %v (rows %v / %v)", i, cols[j], x, y, a[i], b[i])
-			}
-		}
-	}
-	return ""
+	return 1e-9
 }
 
 // TestIncrementalStateEqualsRebuild is the property test of the
@@ -328,7 +294,7 @@ func TestIncrementalStateEqualsRebuild(t *testing.T) {
 				for _, tb := range []string{"customer_state", "customer_clv", "clv_fit", "clv_holdout"} {
 					cols, a := rowsOf(t, s.inc.DB(), tb)
 					_, b := rowsOf(t, s.full.DB(), tb)
-					if d := sameRows(cols, a, b); d != "" {
+					if d := sqltest.Diff(cols, a, b, tolerance); d != "" {
 						t.Fatalf("after steps %v: %s differs: %s", kinds, tb, d)
 					}
 				}
