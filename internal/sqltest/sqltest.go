@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -75,4 +76,18 @@ func Diff(cols []string, inc, full [][]any, tol func(col string) float64) string
 		}
 	}
 	return ""
+}
+
+// Columns reads a table's columns back from information_schema as
+// "name TYPE", with " NOT NULL" where the engine reports the column not
+// nullable, in column order.
+func Columns(t testing.TB, db *sql.DB, table string) []string {
+	t.Helper()
+	_, rows := Rows(t, db, `SELECT column_name || ' ' || data_type || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END
+		FROM information_schema.columns WHERE table_name = '`+strings.ReplaceAll(table, "'", "''")+`' ORDER BY ordinal_position`)
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = fmt.Sprint(r[0])
+	}
+	return out
 }

@@ -5,37 +5,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmkit/crmkit/internal/sqltest"
 	"github.com/crmkit/crmkit/pipeline/ingest"
 	"github.com/crmkit/crmkit/pipeline/schema"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-// columnsOf reads table's columns back from information_schema as
-// "name TYPE" with " NOT NULL" where DuckDB reports the column not nullable.
+// columnsOf reads table's columns back from information_schema
+// (sqltest.Columns).
 func columnsOf(t *testing.T, wh *warehouse.DuckDB, table string) []string {
-	t.Helper()
-	rows, err := wh.DB().Query(`SELECT column_name, data_type, is_nullable FROM information_schema.columns
-		WHERE table_name = ? ORDER BY ordinal_position`, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name, typ, nullable string
-		if err := rows.Scan(&name, &typ, &nullable); err != nil {
-			t.Fatal(err)
-		}
-		c := name + " " + typ
-		if nullable == "NO" {
-			c += " NOT NULL"
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return sqltest.Columns(t, wh.DB(), table)
 }
 
 // TestTablesCreatedFromTheirSchemas: EnsureTables on a fresh DuckDB file
