@@ -47,39 +47,13 @@ func TranslateToBigQuery(sql string, ph func(i int) string) string {
 		c := sql[i]
 		switch {
 		case c == '\'':
-			j := i + 1
-			var lit strings.Builder
-			for j < len(sql) {
-				if sql[j] == '\'' {
-					if j+1 < len(sql) && sql[j+1] == '\'' {
-						lit.WriteByte('\'')
-						j += 2
-						continue
-					}
-					break
-				}
-				lit.WriteByte(sql[j])
-				j++
-			}
-			b.WriteString(BigQueryString(lit.String()))
+			lit, j := unquote(sql, i)
+			b.WriteString(BigQueryString(lit))
 			lastSig = '\''
 			i = j + 1
 		case c == '"':
-			j := i + 1
-			var id strings.Builder
-			for j < len(sql) {
-				if sql[j] == '"' {
-					if j+1 < len(sql) && sql[j+1] == '"' {
-						id.WriteByte('"')
-						j += 2
-						continue
-					}
-					break
-				}
-				id.WriteByte(sql[j])
-				j++
-			}
-			b.WriteString(BigQueryIdent(id.String()))
+			id, j := unquote(sql, i)
+			b.WriteString(BigQueryIdent(id))
 			lastSig = '`'
 			i = j + 1
 		case c == '`':
@@ -226,4 +200,27 @@ func wordEnd(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// unquote reads the SQL-standard quoted token that starts at sql[i] (a
+// string literal in '…' or an identifier in "…", the quote doubled inside
+// it) and returns its text without the quotes and the index of its closing
+// quote (len(sql) when it is unterminated).
+func unquote(sql string, i int) (string, int) {
+	q := sql[i]
+	var out strings.Builder
+	j := i + 1
+	for j < len(sql) {
+		if sql[j] == q {
+			if j+1 < len(sql) && sql[j+1] == q {
+				out.WriteByte(q)
+				j += 2
+				continue
+			}
+			break
+		}
+		out.WriteByte(sql[j])
+		j++
+	}
+	return out.String(), j
 }
