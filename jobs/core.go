@@ -277,6 +277,9 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			if err := markAllCustomersChanged(ctx, tx); err != nil {
 				return err
 			}
+			if _, err := beginChanges(ctx, tx, true); err != nil {
+				return fmt.Errorf("build core: %w", err)
+			}
 			return recordCoreLoads(ctx, tx)
 		}
 		return nil

@@ -134,8 +134,17 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			return fmt.Errorf("incremental core: customer_changes: %w", err)
 		}
 		touchedCustomers := `INSERT INTO customer_changes SELECT DISTINCT r.customer_id FROM orders r ` + isTouched + ` WHERE r.customer_id IS NOT NULL`
+		seq, err := beginChanges(ctx, tx, false)
+		if err != nil {
+			return fmt.Errorf("incremental core: %w", err)
+		}
+		touchedChanges := changedOrdersSQL(seq, `EXISTS (SELECT 1 FROM core_touched t
+			WHERE t.channel IS NOT DISTINCT FROM o.channel AND t.order_id IS NOT DISTINCT FROM o.order_id)`)
 		if up.Orders > 0 {
 			if err := exec("customers of touched orders before", touchedCustomers); err != nil {
+				return err
+			}
+			if err := exec("change log of touched orders before", touchedChanges); err != nil {
 				return err
 			}
 			if err := exec("drop touched orders", `DELETE FROM orders WHERE EXISTS (SELECT 1 FROM core_touched t
@@ -179,13 +188,16 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			if err := exec("customers of touched orders after", touchedCustomers); err != nil {
 				return err
 			}
+			if err := exec("change log of touched orders after", touchedChanges); err != nil {
+				return err
+			}
 		}
 		// Customers of the orders no new line touched: a merge or split in
 		// stitch moves them. One join of the orders with their assignments
 		// finds the few that changed (or lost their assignment); both the
 		// customer an order leaves and the one it joins have changed.
 		if err := exec("moved orders", `CREATE OR REPLACE TEMP TABLE core_moved AS
-				SELECT o.channel, o.order_id, o.customer_id AS old_customer_id, a.customer_id FROM orders o
+				SELECT o.channel, o.order_id, o.order_ts, o.customer_id AS old_customer_id, a.customer_id FROM orders o
 				LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id
 				WHERE o.customer_id IS DISTINCT FROM a.customer_id`); err != nil {
 			return err
@@ -193,6 +205,12 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := exec("customers of moved orders", `INSERT INTO customer_changes
 				SELECT old_customer_id FROM core_moved WHERE old_customer_id IS NOT NULL
 				UNION SELECT customer_id FROM core_moved WHERE customer_id IS NOT NULL`); err != nil {
+			return err
+		}
+		if err := exec("change log of moved orders", fmt.Sprintf(`INSERT INTO core_changes
+				SELECT %[1]d, false, old_customer_id, NULL FROM core_moved WHERE old_customer_id IS NOT NULL
+				UNION SELECT %[1]d, false, customer_id, NULL FROM core_moved WHERE customer_id IS NOT NULL
+				UNION SELECT %[1]d, false, NULL, order_ts FROM core_moved WHERE order_ts IS NOT NULL`, seq)); err != nil {
 			return err
 		}
 		if err := exec("reassign customers", `UPDATE orders SET customer_id = n.customer_id FROM core_moved n
@@ -211,8 +229,30 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := exec("kept_order_lines", kept); err != nil {
 			return err
 		}
+		// The orders a tie touches are aggregated again (foldReturns,
+		// which drops return_scope): the change log takes them before and
+		// after.
+		scoped, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM return_scope`)
+		if err != nil {
+			return fmt.Errorf("incremental core: count orders tied by returns: %w", err)
+		}
+		scopeChanges := changedOrdersSQL(seq, `EXISTS (SELECT 1 FROM core_scope s
+			WHERE s.channel IS NOT DISTINCT FROM o.channel AND s.order_id = o.order_id)`)
+		if scoped > 0 {
+			if err := exec("orders tied by returns", `CREATE OR REPLACE TEMP TABLE core_scope AS SELECT * FROM return_scope`); err != nil {
+				return err
+			}
+			if err := exec("change log of orders tied by returns before", scopeChanges); err != nil {
+				return err
+			}
+		}
 		if err := foldReturns(ctx, tx, d); err != nil {
 			return fmt.Errorf("incremental core: %w", err)
+		}
+		if scoped > 0 {
+			if err := exec("change log of orders tied by returns after", scopeChanges); err != nil {
+				return err
+			}
 		}
 		if err := exec("order_lines", orderLinesSQL); err != nil {
 			return err
@@ -225,7 +265,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := recordCoreLoads(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{"core_delta", "core_touched", "core_moved"} {
+		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope"} {
 			if err := exec("drop "+t, "DROP TABLE IF EXISTS temp.main."+t); err != nil {
 				return err
 			}
