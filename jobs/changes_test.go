@@ -96,7 +96,7 @@ func TestChangeLog(t *testing.T) {
 				`INSERT INTO identity_assignments VALUES ('order_lines', 'jd:A', 'C1'), ('order_lines', 'jd:B', 'C2')`},
 			wantFull: true,
 			rows:     []string{"1|true|-|-"},
-			asks: []ask{{job: "x", hash: "h", want: "0..1 everything: no watermark for x", set: true}},
+			asks:     []ask{{job: "x", hash: "h", want: "0..1 everything: no watermark for x", set: true}},
 		},
 		{
 			name: "new order",
