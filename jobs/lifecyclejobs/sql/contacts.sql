@@ -1,3 +1,17 @@
-{{- /* Only deliveries reach a customer: control group rows are held out. The channel is the campaign's when the campaigns table exists (.Campaigns). */ -}}
-SELECT cc.customer_id, cc.contacted_ts, {{if .Campaigns}}k.channel{{else}}CAST(NULL AS VARCHAR){{end}} AS channel FROM {{table "campaign_contacts"}} cc{{if .Campaigns}} LEFT JOIN {{table "campaigns"}} k ON k.campaign_id = cc.campaign_id{{end}}
-WHERE cc.customer_id IS NOT NULL AND cc.contacted_ts < {{.End}} AND lower(coalesce(cc.contact_group, 'target')) <> 'control'
+{{- /* Only deliveries reach a customer: control group rows are held out. The channel is the campaign's when the campaigns
+table exists (.Campaigns). With .Cut (see orders.sql) the deliveries before it are reduced to each customer's latest
+second, as the interactions are. */ -}}
+WITH cc AS (
+	SELECT cc.customer_id, cc.contacted_ts, {{if .Campaigns}}k.channel{{else}}CAST(NULL AS VARCHAR){{end}} AS channel FROM {{table "campaign_contacts"}} cc{{if .Campaigns}} LEFT JOIN {{table "campaigns"}} k ON k.campaign_id = cc.campaign_id{{end}}
+	WHERE cc.customer_id IS NOT NULL AND cc.contacted_ts < {{.End}} AND lower(coalesce(cc.contact_group, 'target')) <> 'control'
+)
+{{- if .Cut}}, old AS (
+	SELECT customer_id, max(contacted_ts) AS last_ts FROM cc WHERE contacted_ts < {{.Cut}} GROUP BY customer_id
+)
+SELECT customer_id, contacted_ts, channel FROM cc WHERE contacted_ts >= {{.Cut}}
+UNION ALL
+SELECT cc.customer_id, cc.contacted_ts, cc.channel FROM cc JOIN old ON old.customer_id = cc.customer_id
+WHERE cc.contacted_ts < {{.Cut}} AND cc.contacted_ts > old.last_ts - INTERVAL 1 SECOND
+{{- else}}
+SELECT customer_id, contacted_ts, channel FROM cc
+{{- end}}

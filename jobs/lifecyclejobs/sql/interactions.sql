@@ -1,2 +1,19 @@
+{{- /* Interactions up to the as-of day. With .Cut (see orders.sql) the rows before it with one of the five actions
+spelled as the model's canonical names are reduced to each customer's latest second: every rule on interactions looks
+at a window that starts at or after .Cut, and the older rows only name the channel of a customer who never bought (the
+latest event's). Older rows with any other spelling are all kept, so the model still decides which of them are events. */ -}}
+{{- if .Cut -}}
+WITH old AS (
+	SELECT customer_id, max(ts) AS last_ts FROM {{table "social_interactions"}}
+	WHERE customer_id IS NOT NULL AND ts < {{.Cut}} AND action IN ('view', 'like', 'comment', 'click', 'share')
+	GROUP BY customer_id
+)
+SELECT customer_id, ts, action, platform AS channel FROM {{table "social_interactions"}}
+WHERE customer_id IS NOT NULL AND ts < {{.End}} AND (ts >= {{.Cut}} OR action NOT IN ('view', 'like', 'comment', 'click', 'share'))
+UNION ALL
+SELECT i.customer_id, i.ts, i.action, i.platform AS channel FROM {{table "social_interactions"}} i JOIN old ON old.customer_id = i.customer_id
+WHERE i.ts < {{.Cut}} AND i.ts > old.last_ts - INTERVAL 1 SECOND AND i.action IN ('view', 'like', 'comment', 'click', 'share')
+{{- else -}}
 SELECT customer_id, ts, action, platform AS channel FROM {{table "social_interactions"}}
 WHERE customer_id IS NOT NULL AND ts < {{.End}}
+{{- end}}
