@@ -45,12 +45,15 @@ func ingestTables(table string) (reads, writes []string) {
 // Stitch declares its tables beside its SQL (stitchinc.go).
 
 // Core builds the order and master tables and views from the raw tables
-// and the identity assignments; core_loads records what it built from.
+// and the identity assignments; core_loads records what it built from,
+// return_ties and return_scope are its state for folding returns into
+// their original orders (returns.go), and customer_changes lists the
+// customers whose orders it changed, for customer_state to take up.
 var (
 	coreReads  = append([]string{"load_files", "identity_assignments", "core_loads"}, RawTables()...)
 	coreWrites = []string{"orders", "order_versions", "kept_order_lines", "order_lines", "products", "stores", "campaigns",
 		"social_accounts", "social_interactions", "campaign_contacts", "service_tickets", "core_loads",
-		"core_changes", "core_change_runs", "model_watermarks"}
+		"core_changes", "core_change_runs", "model_watermarks", "return_ties", "return_scope", "customer_changes"}
 )
 
 // Checks read the manifest and record each source's checks.

@@ -53,6 +53,11 @@ type Hooks struct {
 	// Now is the clock that bounds the rows' timestamps and the as-of
 	// date (nil: time.Now).
 	Now func() time.Time
+	// Warehouse, when set, gives each job the warehouse it works with
+	// (Env.WH, its fingerprint included) in place of the runner's: a test
+	// wraps it to see which job runs which statement. The runner's own
+	// bookkeeping (job_runs) goes to the runner's warehouse.
+	Warehouse func(job string, wh warehouse.Warehouse) warehouse.Warehouse
 }
 
 // Result is what a job reports.

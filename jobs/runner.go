@@ -249,6 +249,9 @@ func (r *Runner) sleep(ctx context.Context, d time.Duration) error {
 func (r *Runner) runOne(ctx context.Context, j *Job, chainID, partition string, asOf *asOfCache, shared *sharedInputs) RunRecord {
 	env := &Env{Cfg: r.Cfg, WH: r.WH, Log: r.Log.With("job", j.Name, "run", chainID), AsOf: r.AsOf, Job: j.Name, RunID: chainID, ChainID: chainID, Partition: partition, Hooks: r.Hooks,
 		Resend: r.Resend, Full: r.Full, asOf: asOf, shared: shared}
+	if r.Hooks.Warehouse != nil {
+		env.WH = r.Hooks.Warehouse(j.Name, r.WH)
+	}
 	retries := r.Cfg.Jobs.Retries
 	backoff := r.Cfg.Jobs.RetryBackoff.D()
 	if backoff <= 0 {

@@ -14,7 +14,8 @@ import (
 // INSERT, UPDATE and DELETE are refused) and BigQuery's dialect has no Go
 // parser. The rules:
 //
-//   - reads: the name after FROM or JOIN;
+//   - reads: the name after FROM or JOIN, and each name of a comma list
+//     after FROM (FROM a x, b y);
 //   - writes: the name after INTO, UPDATE, or TABLE/VIEW of CREATE, DROP
 //     and ALTER (IF [NOT] EXISTS skipped), and after DELETE FROM;
 //   - a name read followed by "(" is a table function, not a table, and
@@ -35,9 +36,12 @@ func Scan(sql string) (reads, writes []string) {
 	return reads, writes
 }
 
-// scan is Scan that also lists the temporary tables the text creates, for
-// a set of files run in one session (a temp table one file creates is not
-// a warehouse table in the others either).
+// ScanTemps is Scan that also lists the temporary tables the text creates
+// (left out of reads and writes), for statements run in one session: a temp
+// table one statement creates is no warehouse table in the later ones either.
+func ScanTemps(sql string) (reads, writes, temps []string) { return scan(sql) }
+
+// scan is ScanTemps.
 func scan(sql string) (reads, writes, temps []string) {
 	toks := tokenize(sql)
 	local := map[string]bool{}
@@ -132,6 +136,27 @@ func scan(sql string) (reads, writes, temps []string) {
 			continue
 		}
 		add(target, toks[next].name())
+		if target == &reads {
+			// FROM a [AS] x, b [AS] y: the tables of a comma list.
+			for p := next + 1; ; {
+				if p < len(toks) && toks[p].up == "AS" {
+					p++
+				}
+				if p < len(toks) && toks[p].kind == word && !keywords[toks[p].up] && !clauseEnd[toks[p].up] {
+					p++ // an alias
+				}
+				if p+1 >= len(toks) || toks[p].text != "," || toks[p+1].kind != word || keywords[toks[p+1].up] {
+					break
+				}
+				if p+2 < len(toks) && toks[p+2].text == "(" {
+					break // a table function
+				}
+				if !catalog(toks[p+1].text) && toks[p+1].text != dynamic {
+					add(&reads, toks[p+1].name())
+				}
+				p += 2
+			}
+		}
 	}
 	slices.Sort(reads)
 	slices.Sort(writes)
@@ -151,6 +176,11 @@ var fromFunctions = map[string]bool{"EXTRACT": true, "SUBSTRING": true, "TRIM": 
 // keywords that may follow a clause keyword without a table name.
 var keywords = map[string]bool{"SELECT": true, "WITH": true, "VALUES": true, "LATERAL": true, "UNNEST": true, "SET": true,
 	"WHERE": true, "ON": true, "USING": true, "GROUP": true, "ORDER": true, "LIMIT": true, "AS": true, "ADD": true, "DROP": true}
+
+// clauseEnd are words that may follow a table name and are no alias.
+var clauseEnd = map[string]bool{"JOIN": true, "LEFT": true, "RIGHT": true, "INNER": true, "FULL": true, "CROSS": true, "SEMI": true,
+	"ANTI": true, "NATURAL": true, "POSITIONAL": true, "ASOF": true, "UNION": true, "EXCEPT": true, "INTERSECT": true, "QUALIFY": true,
+	"HAVING": true, "WINDOW": true, "FOR": true, "RETURNING": true, "TABLESAMPLE": true}
 
 // dynamic stands for a template action other than {{table "x"}}: a table
 // named by data ({{table .Raw}}) is not known from the text and is not

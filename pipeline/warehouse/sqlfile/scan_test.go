@@ -33,6 +33,10 @@ func TestScan(t *testing.T) {
 			[]string{"orders"}, nil},
 		{"catalog", `SELECT count(*) FROM information_schema.tables t JOIN ds.INFORMATION_SCHEMA.COLUMNS c USING (table_name) WHERE table_name = 'orders'`, nil, nil},
 		{"table named by data", `SELECT count(*) FROM {{table .Raw}} WHERE x; ALTER TABLE {{table .Table}} DROP COLUMN {{.Column}}; DELETE FROM {{table .Raw}} WHERE y`, nil, nil},
+		{"comma list after FROM", `SELECT * FROM orders o, stores AS s, products WHERE o.x = s.x; DELETE FROM t WHERE k IN (SELECT k FROM a, b)`,
+			[]string{"a", "b", "orders", "products", "stores"}, []string{"t"}},
+		{"comma after a table is no list in a select", `SELECT (SELECT max(x) FROM orders), y FROM stores JOIN products p USING (k), z`,
+			[]string{"orders", "products", "stores"}, nil},
 		{"on conflict do update", `INSERT INTO m (k) VALUES (1) ON CONFLICT DO UPDATE SET k = 2`, nil, []string{"m"}},
 	}
 	for _, c := range cases {
