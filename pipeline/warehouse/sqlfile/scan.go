@@ -22,7 +22,8 @@ import (
 //     the engine's catalog (information_schema.*) is no table either;
 //   - FROM inside extract(...), substring(...), trim(...), overlay(...) and
 //     after IS [NOT] DISTINCT is not a clause;
-//   - names defined by WITH (CTEs) and CREATE TEMP TABLE are local;
+//   - names defined by WITH (CTEs) and CREATE TEMP TABLE are local, and
+//     so is a name in the temp catalog (temp.main.x);
 //   - comments, string literals and sqlfile template actions are skipped
 //     ({{table "x"}} reads as x; a table named by data, {{table .Raw}},
 //     is not known from the text and not listed);
@@ -135,6 +136,12 @@ func scan(sql string) (reads, writes, temps []string) {
 		if catalog(toks[next].text) || toks[next].text == dynamic {
 			continue
 		}
+		if tempCatalog(toks[next].text) {
+			if n := toks[next].name(); !slices.Contains(temps, n) {
+				temps = append(temps, n)
+			}
+			continue
+		}
 		add(target, toks[next].name())
 		if target == &reads {
 			// FROM a [AS] x, b [AS] y: the tables of a comma list.
@@ -168,6 +175,13 @@ func scan(sql string) (reads, writes, temps []string) {
 func catalog(name string) bool {
 	n := strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(name, "`", ""), `"`, ""))
 	return strings.Contains(n, "information_schema.") || strings.HasPrefix(n, "duckdb_") || strings.HasPrefix(n, "pg_catalog.")
+}
+
+// tempCatalog reports a name qualified by DuckDB's catalog of temporary
+// tables (temp.main.x), which is session state, not a warehouse table.
+func tempCatalog(name string) bool {
+	n := strings.ToLower(strings.ReplaceAll(name, `"`, ""))
+	return strings.HasPrefix(n, "temp.")
 }
 
 // fromFunctions take FROM as an argument separator.

@@ -37,6 +37,8 @@ func TestScan(t *testing.T) {
 			[]string{"a", "b", "orders", "products", "stores"}, []string{"t"}},
 		{"comma after a table is no list in a select", `SELECT (SELECT max(x) FROM orders), y FROM stores JOIN products p USING (k), z`,
 			[]string{"orders", "products", "stores"}, nil},
+		{"temp catalog", `DROP TABLE IF EXISTS temp.main.core_scope; INSERT INTO orders SELECT * FROM "temp"."main"."keys"`,
+			nil, []string{"orders"}},
 		{"on conflict do update", `INSERT INTO m (k) VALUES (1) ON CONFLICT DO UPDATE SET k = 2`, nil, []string{"m"}},
 	}
 	for _, c := range cases {
