@@ -81,15 +81,21 @@ func TestOrderRegion(t *testing.T) {
 	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), regions, from, to)); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range cases {
-		recs, err := wh.Query(ctx, `SELECT region FROM publish_order_facts WHERE order_id = ?`, c.name)
-		if err != nil || len(recs) == 0 || recs[0].NumRows() != 1 {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		got := warehouse.StringAt(recs[0], 0, 0)
-		warehouse.Release(recs)
-		if got != c.want {
-			t.Errorf("%s: region %q, want %q", c.name, got, c.want)
+	// The same regions from the facts and from the orders source of the
+	// region-filtered queries over other periods (the 12-month mix, the
+	// same period last year).
+	b := &builder{ctx: ctx, wh: wh, region: "any", regions: regions}
+	for _, src := range []string{"publish_order_facts", "(SELECT ro.*, o.order_id FROM " + b.ordersSource(from, to) + " JOIN orders o ON o.order_ts = ro.order_ts) x"} {
+		for _, c := range cases {
+			recs, err := wh.Query(ctx, `SELECT region FROM `+src+` WHERE order_id = ?`, c.name)
+			if err != nil || len(recs) == 0 || recs[0].NumRows() != 1 {
+				t.Fatalf("%s: %s: %v", src, c.name, err)
+			}
+			got := warehouse.StringAt(recs[0], 0, 0)
+			warehouse.Release(recs)
+			if got != c.want {
+				t.Errorf("%s: %s: region %q, want %q", src[:min(len(src), 20)], c.name, got, c.want)
+			}
 		}
 	}
 }
