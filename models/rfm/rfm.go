@@ -344,32 +344,88 @@ func Compute(orders, customers []arrow.RecordBatch, opts Options) (*Result, erro
 			scored++
 		}
 	}
-	rv, fv, mv := make([]float64, 0, scored), make([]float64, 0, scored), make([]float64, 0, scored)
-	res.CustomerID = make([]string, 0, scored)
-	res.RecencyDays = make([]int32, 0, scored)
-	res.Frequency = make([]int64, 0, scored)
-	res.Monetary = make([]float64, 0, scored)
+	sum := Summaries{
+		CustomerID: make([]string, 0, scored), LastDay: make([]int32, 0, scored),
+		Frequency: make([]int64, 0, scored), Monetary: make([]float64, 0, scored),
+	}
 	for ix := 0; ix < nCust; ix++ {
 		if last[ix] == none {
 			continue
 		}
 		ly, lm, ld := time.UnixMicro(last[ix]).In(loc).Date()
-		rec := int32(asOfDay - civilDay(ly, lm, ld))
-		m := math.Round(mon[ix]*100) / 100
-		res.CustomerID = append(res.CustomerID, ids[ix].id)
-		res.RecencyDays = append(res.RecencyDays, rec)
-		res.Frequency = append(res.Frequency, freq[ix])
-		res.Monetary = append(res.Monetary, m)
-		rv = append(rv, -float64(rec))
-		fv = append(fv, float64(freq[ix]))
-		mv = append(mv, m)
+		sum.CustomerID = append(sum.CustomerID, ids[ix].id)
+		sum.LastDay = append(sum.LastDay, int32(civilDay(ly, lm, ld)))
+		sum.Frequency = append(sum.Frequency, freq[ix])
+		sum.Monetary = append(sum.Monetary, mon[ix])
 	}
-	res.R, res.F, res.M = Quintiles(rv), Quintiles(fv), Quintiles(mv)
-	res.Tier = make([]Tier, len(rv))
-	for i := range res.Tier {
-		res.Tier[i] = TierOf(int(res.R[i]), int(res.R[i])+int(res.F[i])+int(res.M[i]), opts.HighValueMin, opts.DormantRecencyMax)
-	}
+	res.score(sum, asOfDay, opts)
 	return res, nil
+}
+
+// Summaries are the per-customer inputs of the scores, one entry per
+// customer with a purchase up to the as-of day, column-wise: the local
+// calendar day of the last purchase (days since 1970-01-01) and the
+// purchases in the window (their number and their net_amount summed, not
+// rounded).
+type Summaries struct {
+	CustomerID []string
+	LastDay    []int32
+	Frequency  []int64
+	Monetary   []float64
+}
+
+// ErrBadSummary: a summary is inconsistent (columns of different lengths,
+// a last purchase after the as-of day).
+var ErrBadSummary = errors.New("rfm: bad summary")
+
+// ComputeSummaries scores customers from their summaries, the same scores
+// as Compute gives for the purchases they summarise: recency is the as-of
+// day minus LastDay, so a per-customer state of last purchase days serves
+// any later as-of date without reading the purchases again. Result.Orders
+// and the other row counts stay 0.
+func ComputeSummaries(s Summaries, opts Options) (*Result, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	n := len(s.CustomerID)
+	if len(s.LastDay) != n || len(s.Frequency) != n || len(s.Monetary) != n {
+		return nil, fmt.Errorf("%d customers, %d last days, %d frequencies, %d monetary values: %w",
+			n, len(s.LastDay), len(s.Frequency), len(s.Monetary), ErrBadSummary)
+	}
+	y, mo, d := opts.AsOf.In(opts.Location).Date()
+	asOfDay := civilDay(y, mo, d)
+	for i, l := range s.LastDay {
+		if int64(l) > asOfDay {
+			return nil, fmt.Errorf("customer %s: last purchase day %s is after the as-of day %04d-%02d-%02d: %w",
+				s.CustomerID[i], time.Unix(int64(l)*86400, 0).UTC().Format(time.DateOnly), y, mo, d, ErrBadSummary)
+		}
+	}
+	res := &Result{WindowStart: time.Date(y, mo, d+1-opts.WindowDays, 0, 0, 0, 0, opts.Location)}
+	res.score(s, asOfDay, opts)
+	return res, nil
+}
+
+// score fills the customer columns of r from s: recency, monetary rounded
+// to cents, the quintile scores and the tiers.
+func (r *Result) score(s Summaries, asOfDay int64, opts Options) {
+	n := len(s.CustomerID)
+	rv, fv, mv := make([]float64, n), make([]float64, n), make([]float64, n)
+	r.CustomerID = s.CustomerID
+	r.RecencyDays = make([]int32, n)
+	r.Frequency = s.Frequency
+	r.Monetary = make([]float64, n)
+	for i := range n {
+		rec := int32(asOfDay - int64(s.LastDay[i]))
+		m := math.Round(s.Monetary[i]*100) / 100
+		r.RecencyDays[i], r.Monetary[i] = rec, m
+		rv[i], fv[i], mv[i] = -float64(rec), float64(s.Frequency[i]), m
+	}
+	r.R, r.F, r.M = Quintiles(rv), Quintiles(fv), Quintiles(mv)
+	r.Tier = make([]Tier, n)
+	for i := range r.Tier {
+		r.Tier[i] = TierOf(int(r.R[i]), int(r.R[i])+int(r.F[i])+int(r.M[i]), opts.HighValueMin, opts.DormantRecencyMax)
+	}
 }
 
 // civilDay numbers calendar days (days since 1970-01-01).
