@@ -62,6 +62,10 @@ func (in *Ingester) admit(ctx context.Context, src *config.Source, j fileJob) (*
 		return nil, fr, nil
 	}
 	fr.LoadID = LoadID(src.Name, j.hash)
+	if j.loadedBefore {
+		fr.Status = StatusSkipped
+		return nil, fr, nil
+	}
 
 	cfgHash := ConfigHash(src)
 	replaces := false

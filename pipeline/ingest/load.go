@@ -84,6 +84,9 @@ type SourceResult struct {
 	RowsLoaded      int64
 	RowsQuarantined int64
 	Rejected        int
+	// Hashed counts the files read to hash their content; the others the
+	// manifest knew by name, size and modification time.
+	Hashed int
 }
 
 // IngestSource loads every new file matching the source's glob. A file that
@@ -107,13 +110,23 @@ func (in *Ingester) IngestSource(ctx context.Context, cfg *config.Config, src *c
 	// Hash every file first: identical contents in this drop are loaded
 	// once (the first in name order), the copies are settled afterwards
 	// against the manifest, so concurrent loads can never double a file.
+	// A file the manifest knows by name, size and modification time is
+	// not read again (known.go).
+	known, err := readKnownFiles(ctx, in.WH)
+	if err != nil {
+		return nil, err
+	}
 	jobsList := make([]fileJob, len(files))
 	seen := map[string]bool{}
 	for i, f := range files {
-		h, size, mtime, err := hashFile(f)
+		h, size, mtime, hashed, err := in.hashOrKnown(known, src.Name, f)
 		jobsList[i] = fileJob{idx: i, seq: seq + int64(i), path: f, hash: h, size: size, mtime: mtime, err: err}
+		if hashed {
+			res.Hashed++
+		}
 		if err == nil {
 			jobsList[i].duplicateOfBatch = seen[h]
+			jobsList[i].loadedBefore = known.loadedBefore(in.rel(f), h)
 			seen[h] = true
 		}
 	}
@@ -206,6 +219,9 @@ type fileJob struct {
 	mtime            time.Time
 	err              error // from hashing
 	duplicateOfBatch bool  // same content as a file before it in the drop
+	// loadedBefore: the manifest read when the drop started settles the
+	// file as loaded under its name (knownFiles.loadedBefore).
+	loadedBefore bool
 }
 
 // loadGroupOf loads first and the files next hands out as one group and

@@ -17,7 +17,7 @@ func TestSQLFilesRender(t *testing.T) {
 		"manifest_lookup": 2, "record_duplicate": 12, "record_rejected": 10, "record_loaded": 14,
 		"record_unloaded": 6, "forget_quarantine": 2, "forget_rejection": 2, "next_load_seq": 0,
 		"source_files": 1, "count_raw_rows": 1, "delete_raw_rows": 1, "count_quarantined": 2,
-		"delete_manifest_row": 3, "add_column": 0, "drop_column": 0,
+		"delete_manifest_row": 3, "add_column": 0, "drop_column": 0, "known_files": 0,
 	}
 	if got := queries.Names(); !slices.Equal(got, sortedKeys(placeholders)) {
 		t.Fatalf("files %v, want %v", got, sortedKeys(placeholders))
