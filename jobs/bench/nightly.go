@@ -50,6 +50,7 @@ type NightlyStage struct {
 	FullSeconds    float64 `json:"full_seconds"`
 	NightlySeconds float64 `json:"nightly_seconds"`
 	NightlyStatus  string  `json:"nightly_status"`
+	NightlyPeakMB  float64 `json:"nightly_peak_rss_mb"`
 	IdleSeconds    float64 `json:"idle_seconds"`
 	IdleStatus     string  `json:"idle_status"`
 }
@@ -94,10 +95,22 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 	for _, f := range n.Files {
 		n.DeltaRows += f.Rows
 	}
+	// Each job's peak: the resident set's high-water mark is read and reset
+	// (without handing the heap back, which would change what the next job
+	// starts from) as each job finishes; with one job at a time it is that
+	// job's peak, and the chain's is the largest.
+	jobPeak := map[string]float64{}
 	chain := func(force bool, label string) ([]jobs.RunRecord, float64, float64, error) {
 		resetPeak()
+		var chainPeak float64
 		r := &jobs.Runner{Graph: g, Cfg: cfg, WH: wh, Log: o.Log, Parallelism: cfg.Jobs.Parallelism, Force: force,
 			OnFinish: func(rec jobs.RunRecord) {
+				p := peakSinceReset()
+				clearPeak()
+				chainPeak = max(chainPeak, p)
+				if label == "nightly" {
+					jobPeak[rec.Job] = p
+				}
 				if o.Progress != nil {
 					o.Progress(label + " " + rec.Job)
 				}
@@ -110,7 +123,7 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 		if ferr := res.Err(); ferr != nil {
 			return nil, 0, 0, fmt.Errorf("%s chain failed during bench: %w", label, ferr)
 		}
-		return res.Runs, time.Since(t).Seconds(), peakSinceReset(), nil
+		return res.Runs, time.Since(t).Seconds(), max(chainPeak, peakSinceReset()), nil
 	}
 	nightly, secs, peak, err := chain(false, "nightly")
 	if err != nil {
@@ -135,7 +148,7 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 	f, nr, ir := byJob(full), byJob(nightly), byJob(idle)
 	for _, j := range plan {
 		n.Stages = append(n.Stages, NightlyStage{Job: j, FullSeconds: f[j].Duration().Seconds(),
-			NightlySeconds: nr[j].Duration().Seconds(), NightlyStatus: nr[j].Status,
+			NightlySeconds: nr[j].Duration().Seconds(), NightlyStatus: nr[j].Status, NightlyPeakMB: jobPeak[j],
 			IdleSeconds: ir[j].Duration().Seconds(), IdleStatus: ir[j].Status})
 	}
 
@@ -325,6 +338,11 @@ func CompareTables(ctx context.Context, wh warehouse.Warehouse, a, b string) (st
 // measures one run.
 func resetPeak() {
 	debug.FreeOSMemory()
+	clearPeak()
+}
+
+// clearPeak resets the peak resident set to the current one.
+func clearPeak() {
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0o200)
 }
 
@@ -360,9 +378,9 @@ func (n *Nightly) Print(w io.Writer) {
 		fmt.Fprintf(w, "MARTS DIFFER from a full rebuild: %s\n\n", strings.Join(n.Differences, "; "))
 	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "job\tfull s\tnightly s\tnightly\tnothing new s\tnothing new\t")
+	fmt.Fprintln(tw, "job\tfull s\tnightly s\tnightly\tnightly peak MiB\tnothing new s\tnothing new\t")
 	for _, s := range n.Stages {
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t\n", s.Job, s.FullSeconds, s.NightlySeconds, s.NightlyStatus, s.IdleSeconds, s.IdleStatus)
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%s\t%.0f\t%.2f\t%s\t\n", s.Job, s.FullSeconds, s.NightlySeconds, s.NightlyStatus, s.NightlyPeakMB, s.IdleSeconds, s.IdleStatus)
 	}
 	tw.Flush()
 }
