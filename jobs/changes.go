@@ -65,12 +65,13 @@ var CoreChangeRunsSchema = arrow.NewSchema([]arrow.Field{
 // ModelWatermarksSchema is model_watermarks: per consumer job, the last
 // sequence number of core_changes its mart reflects, the hash of the
 // settings it was computed with and the as-of date of the mart rows it
-// wrote (NULL for a job without one).
+// wrote (base_as_of, NULL for a job without one; not named as_of, which
+// marks a mart).
 var ModelWatermarksSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "job", Type: arrow.BinaryTypes.String},
 	{Name: "seq", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "config_hash", Type: arrow.BinaryTypes.String},
-	{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	{Name: "base_as_of", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
 }, nil)
 
 // Tables of the change log, for the Reads and Writes of the jobs: core
@@ -129,7 +130,7 @@ func ReadWatermark(ctx context.Context, q warehouse.Querier, job string) (Waterm
 	if err != nil || !exists {
 		return w, false, err
 	}
-	recs, err := q.Query(ctx, `SELECT seq, config_hash, as_of FROM model_watermarks WHERE job = ?`, job)
+	recs, err := q.Query(ctx, `SELECT seq, config_hash, base_as_of FROM model_watermarks WHERE job = ?`, job)
 	defer warehouse.Release(recs)
 	if err != nil {
 		return w, false, fmt.Errorf("read the watermark of %s: %w", job, err)
@@ -293,4 +294,32 @@ func changedOrdersSQL(seq int64, where string) string {
 	return fmt.Sprintf(`INSERT INTO core_changes
 	SELECT DISTINCT %[1]d, false, o.customer_id, NULL FROM orders o WHERE o.customer_id IS NOT NULL AND %[2]s
 	UNION ALL SELECT DISTINCT %[1]d, false, NULL, o.order_ts FROM orders o WHERE o.order_ts IS NOT NULL AND %[2]s`, seq, where)
+}
+
+// WriteMartTx is WriteMart inside the caller's transaction tx, so that a
+// consumer of the change log writes its mart and its watermark together.
+func WriteMartTx(ctx context.Context, tx warehouse.Tx, table string, asOf time.Time, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	if schema.FieldIndices("as_of") == nil {
+		return fmt.Errorf("mart %s: schema has no as_of column", table)
+	}
+	if err := EnsureMart(ctx, tx, table, schema); err != nil {
+		return err
+	}
+	day := asOf.Format("2006-01-02")
+	if err := tx.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE as_of = CAST(? AS DATE)", table), day); err != nil {
+		return fmt.Errorf("clear mart %s for %s: %w", table, day, err)
+	}
+	if _, err := tx.Load(ctx, table, recs...); err != nil {
+		return fmt.Errorf("write mart %s: %w", table, err)
+	}
+	return nil
+}
+
+// EnsureMart creates mart table from the batch schema when missing, as
+// WriteMart does.
+func EnsureMart(ctx context.Context, q warehouse.Querier, table string, schema *arrow.Schema) error {
+	if err := warehouse.CreateTable(ctx, q, table, warehouse.Nullable(withStorageHints(schema))); err != nil {
+		return fmt.Errorf("create mart %s: %w", table, err)
+	}
+	return nil
 }

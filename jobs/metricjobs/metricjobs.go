@@ -60,7 +60,7 @@ func Register() {
 
 func newJob(name string, run func(ctx context.Context, env *jobs.Env) (jobs.Result, error)) *jobs.Job {
 	return &jobs.Job{Name: name, Group: "models", Partitioned: "month", Run: run, Sequence: sequence[name], Alone: alone[name],
-		Reads: reads[name], Writes: []string{name}}
+		Reads: reads[name], Writes: append([]string{name}, extraWrites[name]...)}
 }
 
 // alone are the jobs that read the 10 million order lines or the
@@ -115,6 +115,7 @@ type run struct {
 	missing   []string // optional tables that were absent
 	associate bool     // the orders query adds associate_id
 	started   time.Time
+	plan      *monthPlan // how a month-partitioned mart is updated (monthly.go)
 }
 
 func newRun(ctx context.Context, env *jobs.Env, job string) (*run, error) {
@@ -231,6 +232,9 @@ func (r *run) write(mart string, schema *arrow.Schema, recs []arrow.RecordBatch)
 			rec.Release()
 		}
 	}()
+	if r.plan != nil {
+		return r.writeMonths(schema, recs)
+	}
 	var n int64
 	for _, rec := range recs {
 		n += rec.NumRows()
@@ -243,7 +247,7 @@ func (r *run) write(mart string, schema *arrow.Schema, recs []arrow.RecordBatch)
 
 // result builds the job result with the common message tail.
 func (r *run) result(rowsOut int64, msg string) jobs.Result {
-	msg = r.asOf.Format(time.DateOnly) + ": " + msg
+	msg = r.asOf.Format(time.DateOnly) + ": " + msg + r.planNote()
 	if len(r.missing) > 0 {
 		msg += "; absent (taken as empty): " + strings.Join(r.missing, ", ")
 	}
@@ -426,7 +430,10 @@ func runSales(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
-	lines, err := r.lines()
+	if err := r.planMonths(salesSpec); err != nil {
+		return jobs.Result{}, err
+	}
+	lines, err := r.monthLines()
 	if err != nil {
 		return jobs.Result{}, err
 	}

@@ -13,7 +13,9 @@ import (
 
 // TestJobsDeclareTheirTables: every job declares what it reads and writes,
 // every table an input file names is declared by some job, and every
-// declared read is named by some file.
+// declared read is named by some file (apart from the change log and the
+// watermarks, which package jobs reads, and a job's own mart, which the
+// month files name by data).
 func TestJobsDeclareTheirTables(t *testing.T) {
 	named := map[string]bool{}
 	for _, f := range queries.Names() {
@@ -24,12 +26,12 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 	declared := map[string]bool{}
 	for _, name := range []string{JobProfit, JobGrowth, JobSales, JobCampaign, JobCredit, JobSocial} {
 		j := newJob(name, nil)
-		if len(j.Reads) == 0 || !slices.Equal(j.Writes, []string{name}) {
-			t.Errorf("job %s: Reads %v, Writes %v; want reads declared and Writes [%s]", name, j.Reads, j.Writes, name)
+		if want := append([]string{name}, extraWrites[name]...); len(j.Reads) == 0 || !slices.Equal(j.Writes, want) {
+			t.Errorf("job %s: Reads %v, Writes %v; want reads declared and Writes %v", name, j.Reads, j.Writes, want)
 		}
 		for _, tb := range j.Reads {
 			declared[tb] = true
-			if !named[tb] {
+			if byJobs := slices.Contains(jobs.ChangeLogTables, tb) || tb == jobs.WatermarksTable || tb == name; !named[tb] && !byJobs {
 				t.Errorf("job %s declares it reads %s, which no file in sql/ names", name, tb)
 			}
 		}
