@@ -50,6 +50,7 @@ FUZZ_TARGETS := \
 	./pipeline/source:FuzzCSV \
 	./pipeline/source:FuzzCSVGBK \
 	./pipeline/source:FuzzNDJSON \
+	./pipeline/source:FuzzGzipCSV \
 	./pipeline/source:FuzzXLSX \
 	./pipeline/source:FuzzParquet
 fuzz:

@@ -36,6 +36,9 @@ type Source struct {
 	Format  string `yaml:"format"`  // csv, ndjson, xlsx, parquet
 	// Encoding of text formats: utf-8 (default) or gbk.
 	Encoding string `yaml:"encoding"`
+	// Compression of text formats (csv, ndjson): gzip, none, or empty for
+	// gzip when a file's name ends in .gz.
+	Compression string `yaml:"compression"`
 	// Delimiter is one character, or "whitespace" for runs of spaces and
 	// tabs (see SourceText for header, skip_rows and comment).
 	Delimiter  string `yaml:"delimiter"`

@@ -89,6 +89,15 @@ func (s *Source) validateText(v *validator, p, key string) {
 	if s.Delimiter == DelimiterWhitespace && !text {
 		v.fail(p+".delimiter", key+".delimiter", "%q applies to csv (text) files only, not %s", DelimiterWhitespace, s.Format)
 	}
+	switch s.Compression {
+	case "", "none":
+	case "gzip":
+		if !text && s.Format != "ndjson" {
+			v.fail(p+".compression", key+".compression", "gzip applies to text files (csv, ndjson) only, not %s: xlsx and parquet files are compressed already", s.Format)
+		}
+	default:
+		v.fail(p+".compression", key+".compression", "unknown compression %q (want gzip or none; empty reads files named .gz as gzip)", s.Compression)
+	}
 	if !s.HasHeader() && !text {
 		v.fail(p+".header", key+".header", "false applies to csv (text) files only, not %s", s.Format)
 	}

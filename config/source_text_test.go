@@ -43,6 +43,13 @@ func TestSourceTextSettings(t *testing.T) {
 		{"original_from_prefix without a prefix", "csv", "    returns:\n      negative_qty: true\n      original_from_prefix: true\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n",
 			"crm.yaml:11: sources[0].returns.original_from_prefix: needs order_id_prefix"},
 		{"original from the prefix", "csv", "    returns: {order_id_prefix: C, original_from_prefix: true}\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E, original_order_id: F}\n", ""},
+		{"gzip csv", "csv", "    compression: gzip\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n", ""},
+		{"gzip ndjson", "ndjson", "    compression: gzip\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n", ""},
+		{"compression none", "csv", "    compression: none\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n", ""},
+		{"gzip on parquet", "parquet", "    compression: gzip\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n",
+			"crm.yaml:9: sources[0].compression: gzip applies to text files (csv, ndjson) only, not parquet"},
+		{"unknown compression", "csv", "    compression: zstd\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n",
+			`crm.yaml:9: sources[0].compression: unknown compression "zstd" (want gzip or none`},
 		{"returns rule", "csv", "    returns: {negative_qty: true, order_id_prefix: C, status: [退货]}\n    columns: {order_id: A, order_ts: B, sku: C, qty: D, unit_price: E}\n", ""},
 	}
 	for _, c := range cases {

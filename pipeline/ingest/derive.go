@@ -17,7 +17,7 @@ import (
 
 // SourceOptions are the reader options of a source's files.
 func SourceOptions(src *config.Source) source.Options {
-	opts := source.Options{Encoding: src.Encoding, Sheet: src.Sheet, NoHeader: !src.HasHeader(),
+	opts := source.Options{Encoding: src.Encoding, Compression: src.Compression, Sheet: src.Sheet, NoHeader: !src.HasHeader(),
 		SkipRows: src.SkipRows, Location: src.Location}
 	switch {
 	case src.Delimiter == config.DelimiterWhitespace:

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -18,7 +17,7 @@ import (
 func init() { Register("csv", openCSV) }
 
 type csvReader struct {
-	f      *os.File
+	f      io.ReadCloser
 	r      *csv.Reader
 	header []string
 	row    Row
@@ -99,7 +98,7 @@ func openCSV(path string, opts Options) (Reader, error) {
 	if opts.Whitespace {
 		return openFields(path, opts)
 	}
-	f, err := os.Open(path)
+	f, err := OpenFile(path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -112,9 +111,11 @@ func openCSV(path string, opts Options) (Reader, error) {
 	if err != nil && dec != nil {
 		// A header that does not parse is reported as the stream decoder
 		// reports it (the column of a parse error counts decoded bytes).
-		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
-			c, err = newCSVReader(f, opts, delim, nil)
+		f.Close()
+		if f, err = OpenFile(path, opts); err != nil {
+			return nil, err
 		}
+		c, err = newCSVReader(f, opts, delim, nil)
 	}
 	if err != nil {
 		f.Close()
@@ -127,7 +128,7 @@ func openCSV(path string, opts Options) (Reader, error) {
 // with opts.NoHeader, the first record, naming the columns by position);
 // dec is the field decoder of a file parsed on its raw bytes (rawDecoder),
 // nil to decode the stream.
-func newCSVReader(f *os.File, opts Options, delim rune, dec transform.Transformer) (*csvReader, error) {
+func newCSVReader(f io.ReadCloser, opts Options, delim rune, dec transform.Transformer) (*csvReader, error) {
 	var in *bufio.Reader
 	if dec != nil {
 		in = bufio.NewReaderSize(f, 1<<20)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -15,7 +14,7 @@ import (
 // quoting, so a field never holds a space; blank lines are skipped; a
 // trailing '\r' (CRLF files) is dropped.
 type fieldsReader struct {
-	f       *os.File
+	f       io.ReadCloser
 	in      *bufio.Reader
 	header  []string
 	first   []string // first record of a file without a header
@@ -26,7 +25,7 @@ type fieldsReader struct {
 }
 
 func openFields(path string, opts Options) (Reader, error) {
-	f, err := os.Open(path)
+	f, err := OpenFile(path, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 )
 
@@ -16,7 +15,7 @@ func init() { Register("ndjson", openNDJSON) }
 // the keys of the first object (later unknown keys are ignored, missing keys
 // read as empty).
 type ndjsonReader struct {
-	f      *os.File
+	f      io.ReadCloser
 	sc     *bufio.Scanner
 	header []string
 	index  map[string]int
@@ -27,7 +26,7 @@ type ndjsonReader struct {
 }
 
 func openNDJSON(path string, opts Options) (Reader, error) {
-	f, err := os.Open(path)
+	f, err := OpenFile(path, opts)
 	if err != nil {
 		return nil, err
 	}

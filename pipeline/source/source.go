@@ -16,6 +16,9 @@ import (
 type Options struct {
 	// Encoding is utf-8 (default) or gbk for text formats.
 	Encoding string
+	// Compression of text formats: CompressionGzip, CompressionNone, or
+	// empty for gzip when the file name ends in .gz (see Gzipped).
+	Compression string
 	// Delimiter for CSV (default ',').
 	Delimiter rune
 	// Sheet for XLSX (default: the first sheet).

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -159,8 +158,10 @@ func Suggest(path string) (*Suggestion, error) {
 	return sg, nil
 }
 
+// formatOf is the format of a file by its extension, under a .gz suffix
+// (text files read through gzip, source.Gzipped).
 func formatOf(path string) (string, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
+	switch strings.ToLower(filepath.Ext(trimGz(path))) {
 	case ".csv", ".txt", ".tsv", ".dat":
 		return "csv", nil
 	case ".ndjson", ".jsonl", ".json":
@@ -178,7 +179,8 @@ var nameRe = regexp.MustCompile(`[^a-z0-9]+`)
 // sourceName is a source name (lower-case letters, digits, _) from the
 // file name.
 func sourceName(path string) string {
-	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	base := filepath.Base(trimGz(path))
+	base = strings.TrimSuffix(base, filepath.Ext(base))
 	n := strings.Trim(nameRe.ReplaceAllString(strings.ToLower(base), "_"), "_")
 	if n == "" || n[0] < 'a' || n[0] > 'z' {
 		n = "src_" + n
@@ -186,8 +188,18 @@ func sourceName(path string) string {
 	return strings.TrimSuffix(n, "_")
 }
 
+// trimGz is path without a .gz suffix (any case).
+func trimGz(path string) string {
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		return path[:len(path)-3]
+	}
+	return path
+}
+
+// readHead reads the first n bytes of path's text, decompressed when the
+// file is named .gz.
 func readHead(path string, n int) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := source.OpenFile(path, source.Options{})
 	if err != nil {
 		return nil, err
 	}

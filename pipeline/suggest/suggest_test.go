@@ -1,6 +1,8 @@
 package suggest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +99,49 @@ func TestSuggestCDNOW(t *testing.T) {
 		}
 	}
 	rep, err := Check(y, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 3 || rep.Loaded != 3 || rep.Quarantined != 0 {
+		t.Errorf("check %+v, want 3 rows all loaded", rep)
+	}
+}
+
+// TestSuggestGzip: a gzip-compressed export named .gz gets the block of
+// the same file uncompressed (format from the name under .gz, the layout
+// sniffed from the decompressed text), and its check loads the same rows.
+func TestSuggestGzip(t *testing.T) {
+	dir := t.TempDir()
+	data := " 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n 01101 0087 19970105  1    0.00\r\n"
+	plain := filepath.Join(dir, "CDNOW_sample.txt")
+	if err := os.WriteFile(plain, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	w.Write([]byte(data))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gz := filepath.Join(dir, "CDNOW_sample.txt.gz")
+	if err := os.WriteFile(gz, z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Suggest(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Suggest(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Source.Name != "cdnow_sample" || got.Source.Format != "csv" {
+		t.Errorf("name %q format %q, want cdnow_sample csv", got.Source.Name, got.Source.Format)
+	}
+	if g, w := strings.ReplaceAll(got.YAML(), gz, plain), want.YAML(); g != w {
+		t.Errorf("block of the .gz file:\n%s\nwant (the plain file's):\n%s", g, w)
+	}
+	rep, err := Check(got.YAML(), gz)
 	if err != nil {
 		t.Fatal(err)
 	}
