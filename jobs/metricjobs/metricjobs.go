@@ -512,13 +512,13 @@ func runCampaign(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	orders, err := r.orders(false)
-	if err != nil {
-		return jobs.Result{}, err
-	}
 	days := env.Cfg.Models.Campaign.WindowDays
 	if days <= 0 {
 		days = metrics.DefaultCampaignWindowDays
+	}
+	orders, err := r.campaignOrders(days)
+	if err != nil {
+		return jobs.Result{}, err
 	}
 	recs, st, err := metrics.CampaignEffect(campaigns, contacts, orders, metrics.CampaignOptions{Common: r.common, WindowDays: days})
 	if err != nil {
@@ -540,17 +540,17 @@ func runCredit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
-	orders, err := r.orders(true)
+	days := env.Cfg.Models.Credit.WindowDays
+	if days <= 0 {
+		days = metrics.DefaultCreditWindowDays
+	}
+	orders, err := r.creditOrders(days)
 	if err != nil {
 		return jobs.Result{}, err
 	}
 	stores, err := r.stores()
 	if err != nil {
 		return jobs.Result{}, err
-	}
-	days := env.Cfg.Models.Credit.WindowDays
-	if days <= 0 {
-		days = metrics.DefaultCreditWindowDays
 	}
 	recs, st, err := metrics.ChannelCredit(orders, stores, metrics.CreditOptions{Common: r.common, WindowDays: days})
 	if err != nil {
@@ -607,13 +607,13 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			empty += fmt.Sprintf("; %s has no rows for %s", m.table, day)
 		}
 	}
-	orders, err := r.orders(false)
-	if err != nil {
-		return jobs.Result{}, err
-	}
 	days := env.Cfg.Models.Social.ConversionDays
 	if days <= 0 {
 		days = metrics.DefaultConversionDays
+	}
+	orders, err := r.socialOrders(days)
+	if err != nil {
+		return jobs.Result{}, err
 	}
 	recs, st, err := metrics.SocialEngagement(interactions, accounts, customers, tiers, stages, orders,
 		metrics.SocialOptions{Common: r.common, ConversionDays: days})

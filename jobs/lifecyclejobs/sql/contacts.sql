@@ -6,12 +6,12 @@ WITH cc AS (
 	WHERE cc.customer_id IS NOT NULL AND cc.contacted_ts < {{.End}} AND lower(coalesce(cc.contact_group, 'target')) <> 'control'
 )
 {{- if .Cut}}, old AS (
-	SELECT customer_id, max(contacted_ts) AS last_ts FROM cc WHERE contacted_ts < {{.Cut}} GROUP BY customer_id
+	SELECT customer_id, epoch_us(max(contacted_ts)) - 1000000 AS from_us FROM cc WHERE contacted_ts < {{.Cut}} GROUP BY customer_id
 )
 SELECT customer_id, contacted_ts, channel FROM cc WHERE contacted_ts >= {{.Cut}}
 UNION ALL
 SELECT cc.customer_id, cc.contacted_ts, cc.channel FROM cc JOIN old ON old.customer_id = cc.customer_id
-WHERE cc.contacted_ts < {{.Cut}} AND cc.contacted_ts > old.last_ts - INTERVAL 1 SECOND
+WHERE cc.contacted_ts < {{.Cut}} AND epoch_us(cc.contacted_ts) > old.from_us
 {{- else}}
 SELECT customer_id, contacted_ts, channel FROM cc
 {{- end}}

@@ -4,7 +4,7 @@ at a window that starts at or after .Cut, and the older rows only name the chann
 latest event's). Older rows with any other spelling are all kept, so the model still decides which of them are events. */ -}}
 {{- if .Cut -}}
 WITH old AS (
-	SELECT customer_id, max(ts) AS last_ts FROM {{table "social_interactions"}}
+	SELECT customer_id, epoch_us(max(ts)) - 1000000 AS from_us FROM {{table "social_interactions"}}
 	WHERE customer_id IS NOT NULL AND ts < {{.Cut}} AND action IN ('view', 'like', 'comment', 'click', 'share')
 	GROUP BY customer_id
 )
@@ -12,7 +12,7 @@ SELECT customer_id, ts, action, platform AS channel FROM {{table "social_interac
 WHERE customer_id IS NOT NULL AND ts < {{.End}} AND (ts >= {{.Cut}} OR action NOT IN ('view', 'like', 'comment', 'click', 'share'))
 UNION ALL
 SELECT i.customer_id, i.ts, i.action, i.platform AS channel FROM {{table "social_interactions"}} i JOIN old ON old.customer_id = i.customer_id
-WHERE i.ts < {{.Cut}} AND i.ts > old.last_ts - INTERVAL 1 SECOND AND i.action IN ('view', 'like', 'comment', 'click', 'share')
+WHERE i.ts < {{.Cut}} AND epoch_us(i.ts) > old.from_us AND i.action IN ('view', 'like', 'comment', 'click', 'share')
 {{- else -}}
 SELECT customer_id, ts, action, platform AS channel FROM {{table "social_interactions"}}
 WHERE customer_id IS NOT NULL AND ts < {{.End}}

@@ -5,14 +5,14 @@ latest second: the model uses them only for "bought before the window" and for t
 is kept too and changes neither). Anonymous receipts before .Cut only ever count in a window, so they are left out. */ -}}
 {{- if .Cut -}}
 WITH old AS (
-	SELECT customer_id, max(order_ts) AS last_ts FROM {{table "orders"}}
+	SELECT customer_id, epoch_us(max(order_ts)) - 1000000 AS from_us FROM {{table "orders"}}
 	WHERE order_ts < {{.Cut}} AND customer_id IS NOT NULL AND customer_id <> '' AND {{.Purchase}}
 	GROUP BY customer_id
 )
 SELECT customer_id, order_ts, channel FROM {{table "orders"}} WHERE order_ts < {{.End}} AND order_ts >= {{.Cut}} AND {{.Purchase}}
 UNION ALL
 SELECT o.customer_id, o.order_ts, o.channel FROM {{table "orders"}} o JOIN old ON old.customer_id = o.customer_id
-WHERE o.order_ts < {{.Cut}} AND o.order_ts > old.last_ts - INTERVAL 1 SECOND AND {{.Purchase}}
+WHERE o.order_ts < {{.Cut}} AND epoch_us(o.order_ts) > old.from_us AND {{.Purchase}}
 {{- else -}}
 SELECT customer_id, order_ts, channel FROM {{table "orders"}} WHERE order_ts < {{.End}} AND {{.Purchase}}
 {{- end}}
