@@ -72,14 +72,6 @@ func (b *builder) note(err error, what string) {
 	}
 }
 
-// regionCond is the SQL condition on publish_order_facts.region.
-func (b *builder) regionCond(alias string) (string, []any) {
-	if b.region == "" {
-		return "TRUE", nil
-	}
-	return alias + "region = ?", []any{b.region}
-}
-
 // scalar runs a query returning one number; NULL and errors give 0 (errors
 // are collected and shown on the README sheet).
 func (b *builder) scalar(what, sql string, args ...any) float64 {

@@ -50,7 +50,7 @@ func deliverOnce(ctx context.Context, env *jobs.Env, m *reports.Mailer, asOf tim
 	day := asOf.Format("2006-01-02")
 	accepted := map[deliveryKey]bool{}
 	if !env.Resend {
-		recs, err := env.WH.Query(ctx, `SELECT DISTINCT delivery, recipient FROM mail_deliveries WHERE as_of = ? AND status = ?`, day, mailAccepted)
+		recs, err := env.WH.Query(ctx, mailSQL["accepted"], day, mailAccepted)
 		if err != nil {
 			return 0, fmt.Errorf("read mail_deliveries: %w", err)
 		}
@@ -81,8 +81,7 @@ func deliverOnce(ctx context.Context, env *jobs.Env, m *reports.Mailer, asOf tim
 	// delivered whatever happens next.
 	logCtx := context.WithoutCancel(ctx)
 	record := func(k deliveryKey, id, status string, attempts int, errText string) {
-		if err := env.WH.Exec(logCtx, `INSERT INTO mail_deliveries (run_id, "partition", as_of, delivery, recipient, message_id, status, attempts, error, logged_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, env.RunID, env.Partition, day, k.Delivery, k.Recipient, id, status, attempts, errText, time.Now().UTC()); err != nil {
+		if err := env.WH.Exec(logCtx, mailSQL["record"], env.RunID, env.Partition, day, k.Delivery, k.Recipient, id, status, attempts, errText, time.Now().UTC()); err != nil {
 			env.Log.Error("mail delivery not logged", "delivery", k.Delivery, "to", k.Recipient, "status", status, "error", err)
 		}
 	}

@@ -114,7 +114,7 @@ func TestPeriodKPIsMatchPerKPIDefinitions(t *testing.T) {
 	cfg := &config.Config{Location: sh}
 	for _, asOf := range []time.Time{time.Date(2025, 10, 31, 0, 0, 0, 0, sh), time.Date(2025, 7, 12, 0, 0, 0, 0, sh)} {
 		cur, prev := Periods(asOf)
-		if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), nil, prev.From, cur.To)); err != nil {
+		if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", mustFactsSQL(t, warehouse.SQLOfQuerier(wh), nil, prev.From, cur.To)); err != nil {
 			t.Fatal(err)
 		}
 		for _, region := range []string{"", "east"} {

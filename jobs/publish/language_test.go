@@ -133,7 +133,7 @@ func TestDeliveryLanguage(t *testing.T) {
 			// The warehouse lacks the raw tables of the data health
 			// section; the problems it reports are not what this test reads.
 			cur, prev := Periods(c.asOf)
-			if err := warehouse.CreateTableAs(context.Background(), wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), cfg.Regions, prev.From, cur.To)); err != nil {
+			if err := warehouse.CreateTableAs(context.Background(), wh, "publish_order_facts", mustFactsSQL(t, warehouse.SQLOfQuerier(wh), cfg.Regions, prev.From, cur.To)); err != nil {
 				t.Fatal(err)
 			}
 			sc, _ := Build(context.Background(), wh, cfg, c.layer, c.asOf, c.region, c.asOf)
@@ -215,7 +215,7 @@ func TestSupportWithNoTickets(t *testing.T) {
 	}
 	asOf := time.Date(2025, 12, 31, 0, 0, 0, 0, cfg.Location)
 	cur, prev := Periods(asOf)
-	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), cfg.Regions, prev.From, cur.To)); err != nil {
+	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", mustFactsSQL(t, warehouse.SQLOfQuerier(wh), cfg.Regions, prev.From, cur.To)); err != nil {
 		t.Fatal(err)
 	}
 	sc, _ := Build(ctx, wh, cfg, reports.LayerSupport, asOf, "", asOf)

@@ -129,8 +129,7 @@ var eventTimes = map[string][]string{
 // freshness is one row per source: the newest event time in its kept
 // rows (raw rows of loaded files) and the newest load time.
 func (b *builder) freshness(cfg *config.Config) []reports.SourceFreshness {
-	recs, err := b.wh.Query(b.ctx, `SELECT source, max(loaded_at) AS loaded, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS quarantined
-		FROM load_files WHERE status = 'loaded' GROUP BY 1 ORDER BY 1`)
+	recs, err := b.wh.Query(b.ctx, cardSQL["freshness_loads"])
 	if err != nil {
 		b.note(err, "freshness")
 		return nil
@@ -152,11 +151,7 @@ func (b *builder) freshness(cfg *config.Config) []reports.SourceFreshness {
 		if len(cols) == 0 || !b.exists("raw_"+src.Table) {
 			continue
 		}
-		sel := make([]string, len(cols))
-		for j, c := range cols {
-			sel[j] = "max(r." + c + ")"
-		}
-		q := `SELECT ` + strings.Join(sel, ", ") + ` FROM raw_` + src.Table + ` r JOIN load_files f ON f.load_id = r._load_id WHERE f.status = 'loaded' AND f.source = ?`
+		q := b.render("freshness of "+out[i].Source, "freshness_events", sqlData{Table: "raw_" + src.Table, Cols: cols})
 		recs, err := b.wh.Query(b.ctx, q, out[i].Source)
 		if err != nil {
 			b.note(err, "freshness of "+out[i].Source)
@@ -271,7 +266,6 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		}
 		results[i] = r
 	}
-	var factsErr error
 	var needFacts []int
 	for i, layer := range Layers {
 		if layer == reports.LayerSupport { // reads no order facts
@@ -281,7 +275,11 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		}
 	}
 	cur, prev := Periods(asOf)
-	if factsErr = warehouse.CreateTableAs(ctx, env.WH, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(env.WH), cfg.Regions, prev.From, cur.To)); factsErr == nil {
+	factsQuery, factsErr := factsSQL(warehouse.SQLOfQuerier(env.WH), cfg.Regions, prev.From, cur.To)
+	if factsErr == nil {
+		factsErr = warehouse.CreateTableAs(ctx, env.WH, "publish_order_facts", factsQuery)
+	}
+	if factsErr == nil {
 		for _, i := range needFacts {
 			goRun(func() { buildLayer(i) })
 		}

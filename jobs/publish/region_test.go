@@ -78,14 +78,18 @@ func TestOrderRegion(t *testing.T) {
 		}
 	}
 	from, to := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), regions, from, to)); err != nil {
+	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", mustFactsSQL(t, warehouse.SQLOfQuerier(wh), regions, from, to)); err != nil {
 		t.Fatal(err)
 	}
 	// The same regions from the facts and from the orders source of the
 	// region-filtered queries over other periods (the 12-month mix, the
 	// same period last year).
 	b := &builder{ctx: ctx, wh: wh, region: "any", regions: regions}
-	for _, src := range []string{"publish_order_facts", "(SELECT ro.*, o.order_id FROM " + b.ordersSource(from, to) + " JOIN orders o ON o.order_ts = ro.order_ts) x"} {
+	orders, err := b.ordersSource(from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"publish_order_facts", "(SELECT ro.*, o.order_id FROM " + orders + " JOIN orders o ON o.order_ts = ro.order_ts) x"} {
 		for _, c := range cases {
 			recs, err := wh.Query(ctx, `SELECT region FROM `+src+` WHERE order_id = ?`, c.name)
 			if err != nil || len(recs) == 0 || recs[0].NumRows() != 1 {

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,60 +16,42 @@ import (
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/models/segment"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/reports"
 	"github.com/crmkit/crmkit/reports/segmentfile"
 )
 
-// tagsSQL builds one row of tags per stitched customer as of a date from
-// the golden record, the orders and the marts (a missing mart leaves its
-// tags NULL). Arguments: as-of date (DATE) and the exclusive end timestamp.
-// Rows are ordered by customer_id when ordered is set (for files; sorting a
-// million wide rows is a good part of the query).
-func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) string {
+//go:embed sql/tags/*.sql
+var tagsFS embed.FS
+
+var tagFiles = sqlfile.MustParse(tagsFS, "sql/tags")
+
+// tagsData is what customer_tags.sql reads.
+type tagsData struct {
+	// RFM, Lifecycle and CLV say which marts exist.
+	RFM, Lifecycle, CLV bool
+	// Ordered sorts the rows by customer_id.
+	Ordered bool
+	// WallClock: the dialect's day difference on TIMESTAMPTZ is slow
+	// (SlowZonedDayDiff), so the days are counted on wall-clock TIMESTAMPs.
+	WallClock bool
+	// LastDays is the days from o.last_at to e.end_at; LastChannel the
+	// channel of the newest order.
+	LastDays, LastChannel string
+}
+
+// tagsSQL is customer_tags.sql for the warehouse: one row of tags per
+// stitched customer as of a date. Arguments: as-of date (DATE) and the
+// exclusive end timestamp.
+func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) (string, error) {
 	has := func(t string) bool {
 		ok, _ := warehouse.TableExists(ctx, wh, t)
 		return ok
 	}
 	d := warehouse.SQLOfQuerier(wh)
-	rfm := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS tier WHERE FALSE)`
-	if has("rfm") {
-		rfm = `(SELECT customer_id, tier FROM rfm WHERE as_of = (SELECT max(as_of) FROM rfm WHERE as_of <= $1))`
-	}
-	life := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS aipl_stage, CAST(NULL AS VARCHAR) AS pyramid_stage WHERE FALSE)`
-	if has("lifecycle_stage") {
-		life = `(SELECT customer_id, aipl_stage, pyramid_stage FROM lifecycle_stage WHERE as_of = (SELECT max(as_of) FROM lifecycle_stage WHERE as_of <= $1))`
-	}
-	clv := `(SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS BIGINT) AS clv_decile, CAST(NULL AS DOUBLE) AS clv WHERE FALSE)`
-	if has("customer_clv") {
-		clv = `(SELECT customer_id, CAST(clv_decile AS BIGINT) AS clv_decile, clv FROM customer_clv WHERE as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= $1))`
-	}
-	lastDays := d.TimestampDiff("day", "o.last_ts", "CAST($2 AS TIMESTAMPTZ)")
-	if warehouse.CapabilitiesOf(d).SlowZonedDayDiff {
-		// date_diff on TIMESTAMPTZ goes through ICU row by row (seconds
-		// at a million customers); on the wall-clock TIMESTAMPs of the
-		// session time zone it counts the same day boundaries.
-		lastDays = d.TimestampDiff("day", "CAST(o.last_ts AS TIMESTAMP)", "CAST(CAST($2 AS TIMESTAMPTZ) AS TIMESTAMP)")
-	}
-	order := ""
-	if ordered {
-		order = `
-	ORDER BY c.customer_id`
-	}
-	return `SELECT c.customer_id, r.tier AS rfm_tier,
-		l.aipl_stage, -- the stage word the scorecards show (aware, interested, purchased, loyal)
-		l.pyramid_stage, v.clv_decile, v.clv, c.region, c.first_channel, o.last_channel,
-		CAST(` + lastDays + ` AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
-		coalesce(si.engaged, FALSE) AS social_engaged, coalesce(cc.contacted, FALSE) AS contacted_90d, c.phone, c.email, c.name
-	FROM customers c
-	LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales, max(order_ts) AS last_ts, ` + d.ArgMax("channel", "order_ts") + ` AS last_channel
-		FROM orders WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) GROUP BY 1) o ON o.customer_id = c.customer_id
-	LEFT JOIN ` + rfm + ` r ON r.customer_id = c.customer_id
-	LEFT JOIN ` + life + ` l ON l.customer_id = c.customer_id
-	LEFT JOIN ` + clv + ` v ON v.customer_id = c.customer_id
-	LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS engaged FROM social_interactions WHERE customer_id IS NOT NULL
-		AND ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND ts < CAST($2 AS TIMESTAMPTZ)) si ON si.customer_id = c.customer_id
-	LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS contacted FROM campaign_contacts WHERE customer_id IS NOT NULL
-		AND contacted_ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND contacted_ts < CAST($2 AS TIMESTAMPTZ)) cc ON cc.customer_id = c.customer_id` + order
+	return tagFiles.Render("customer_tags", d, tagsData{RFM: has("rfm"), Lifecycle: has("lifecycle_stage"), CLV: has("customer_clv"), Ordered: ordered,
+		WallClock: warehouse.CapabilitiesOf(d).SlowZonedDayDiff,
+		LastDays:  d.TimestampDiff("day", "o.last_at", "e.end_at"), LastChannel: d.ArgMax("channel", "order_ts")})
 }
 
 // CustomerTags reads the tag table segments are evaluated on.
@@ -79,7 +62,11 @@ func CustomerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time) ([]
 // customerTags is CustomerTags, unordered unless ordered is set.
 func customerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time, ordered bool) ([]arrow.RecordBatch, error) {
 	end := asOf.AddDate(0, 0, 1)
-	recs, err := wh.Query(ctx, tagsSQL(ctx, wh, ordered), asOf.Format("2006-01-02"), ts(end))
+	q, err := tagsSQL(ctx, wh, ordered)
+	if err != nil {
+		return nil, fmt.Errorf("build customer tags: %w", err)
+	}
+	recs, err := wh.Query(ctx, q, asOf.Format("2006-01-02"), ts(end))
 	if err != nil {
 		return nil, fmt.Errorf("build customer tags: %w", err)
 	}

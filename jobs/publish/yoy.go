@@ -1,18 +1,11 @@
 package publish
 
 import (
-	"embed"
 	"time"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
-	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 	"github.com/crmkit/crmkit/reports"
 )
-
-//go:embed sql/yoy_*.sql
-var yoySQLFS embed.FS
-
-var yoyQueries = sqlfile.MustParse(yoySQLFS, "sql")
 
 // yoyKeys are the figures shown with the same period a year earlier:
 // revenue, orders and customers. AOV is derived from net sales and orders.
@@ -56,20 +49,20 @@ func (b *builder) yoy() yoyFigures {
 		out.label = cur.Label + " (to " + ly.Format("01-02") + ")"
 	}
 	d := b.sql()
-	rc, ra := b.regionCond("")
-	q, err := yoyQueries.Render("yoy_figures", d, map[string]string{
-		"Orders":   b.ordersSource(cur.From, cur.To),
-		"From":     warehouse.TimestampLiteral(d, cur.From),
-		"To":       warehouse.TimestampLiteral(d, cur.To),
-		"Region":   rc,
-		"Purchase": b.purchase,
-	})
+	data := b.data()
+	data.From, data.To = warehouse.TimestampLiteral(d, cur.From), warehouse.TimestampLiteral(d, cur.To)
+	orders, err := b.ordersSource(cur.From, cur.To)
+	data.Orders = orders
+	q := ""
+	if err == nil {
+		q, err = periodFiles.Render("yoy_figures", d, data)
+	}
 	if err != nil {
 		b.note(err, "same period last year")
 		out.missing = reports.M("yoy.failed", out.label)
 		return out
 	}
-	recs, err := b.wh.Query(b.ctx, q, ra...)
+	recs, err := b.wh.Query(b.ctx, q, b.regionArgs()...)
 	if err != nil {
 		b.note(err, "same period last year")
 		out.missing = reports.M("yoy.failed", out.label)

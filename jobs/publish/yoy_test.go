@@ -110,7 +110,7 @@ func buildAt(t *testing.T, wh warehouse.Warehouse, cfg *config.Config, layer rep
 	t.Helper()
 	ctx := context.Background()
 	cur, prev := Periods(asOf)
-	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", factsSQL(warehouse.SQLOfQuerier(wh), cfg.Regions, prev.From, cur.To)); err != nil {
+	if err := warehouse.CreateTableAs(ctx, wh, "publish_order_facts", mustFactsSQL(t, warehouse.SQLOfQuerier(wh), cfg.Regions, prev.From, cur.To)); err != nil {
 		t.Fatal(err)
 	}
 	sc, errs := Build(ctx, wh, cfg, layer, asOf, region, asOf)

@@ -4,14 +4,14 @@ KPIs define them (definitions.go): net sales, orders, store and e-commerce
 net sales over every order of the period; buying customers = distinct known
 customers with a purchase in the period, new = those whose
 first such order ever is in the period. .Purchase is the shared purchase
-rule (jobs.PurchasePredicate) over the columns of orders. .Orders is the orders with their
-region (publish ordersSource) and .Region the condition on it ("TRUE", or
-"region = ?" with the region as the query's argument). first_order is the
+rule (jobs.PurchasePredicate) over the columns of orders. .Orders is the orders
+(with .Region, with their region: orders_region.sql), restricted to the
+region, the query's argument, when .Region is set. first_order is the
 warehouse's first order time, which says whether its history covers the
 period at all.
 */ -}}
 WITH p AS (SELECT channel, customer_id, net_amount, units, refund_amount, status FROM {{.Orders}}
-		WHERE order_ts >= {{.From}} AND order_ts < {{.To}} AND {{.Region}}),
+		WHERE order_ts >= {{.From}} AND order_ts < {{.To}} AND {{template "region" .}}),
 	buyers AS (SELECT DISTINCT customer_id FROM p WHERE customer_id IS NOT NULL AND {{.Purchase}}),
 	firsts AS (SELECT customer_id, min(order_ts) AS first_ts FROM {{table "orders"}}
 		WHERE customer_id IS NOT NULL AND {{.Purchase}} AND order_ts < {{.To}} GROUP BY 1)

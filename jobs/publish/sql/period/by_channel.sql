@@ -1,0 +1,6 @@
+{{- /* Orders, customers, units, net sales and AOV per channel in the report period, with the comparison period's net sales. */ -}}
+SELECT channel, count(CASE WHEN {{template "cur" .}} THEN 1 END) AS orders, count(DISTINCT CASE WHEN {{template "cur" .}} THEN customer_id END) AS customers,
+	sum(CASE WHEN {{template "cur" .}} THEN units END) AS units, sum(CASE WHEN {{template "cur" .}} THEN net_amount END) AS net_sales,
+	sum(CASE WHEN {{template "cur" .}} THEN net_amount END) / nullif(count(CASE WHEN {{template "cur" .}} THEN 1 END), 0) AS aov,
+	sum(CASE WHEN NOT ({{template "cur" .}}) THEN net_amount END) AS net_sales_{{.PrevCol}}
+FROM publish_order_facts WHERE {{template "both" .}} AND {{template "region" .}} GROUP BY 1 ORDER BY net_sales DESC NULLS LAST

@@ -1,0 +1,38 @@
+{{- /*
+One row of tags per stitched customer as of a date, from the golden record,
+the orders and the marts; a missing mart (.RFM, .Lifecycle, .CLV false)
+leaves its tags NULL. Arguments: $1 the as-of date (DATE), $2 the exclusive
+end timestamp. Rows are ordered by customer_id when .Ordered (for files;
+sorting a million wide rows is a good part of the query).
+
+.LastDays is the dialect's days from o.last_at to e.end_at, .LastChannel its
+channel of the newest order. With .WallClock (the dialect's
+SlowZonedDayDiff: date_diff on TIMESTAMPTZ goes through ICU row by row,
+seconds at a million customers) both are the wall-clock TIMESTAMPs of the
+session time zone, which count the same day boundaries.
+*/ -}}
+SELECT c.customer_id, r.tier AS rfm_tier,
+	l.aipl_stage, -- the stage word the scorecards show (aware, interested, purchased, loyal)
+	l.pyramid_stage, v.clv_decile, v.clv, c.region, c.first_channel, o.last_channel,
+	CAST({{.LastDays}} AS BIGINT) AS last_purchase_days, CAST(o.orders AS BIGINT) AS orders, o.net_sales,
+	coalesce(si.engaged, FALSE) AS social_engaged, coalesce(cc.contacted, FALSE) AS contacted_90d, c.phone, c.email, c.name
+FROM customers c
+CROSS JOIN (SELECT {{if .WallClock}}CAST(CAST($2 AS TIMESTAMPTZ) AS TIMESTAMP){{else}}CAST($2 AS TIMESTAMPTZ){{end}} AS end_at) e
+LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales,
+		{{if .WallClock}}CAST(max(order_ts) AS TIMESTAMP){{else}}max(order_ts){{end}} AS last_at, {{.LastChannel}} AS last_channel
+	FROM orders WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) GROUP BY 1) o ON o.customer_id = c.customer_id
+LEFT JOIN
+{{- if .RFM}} (SELECT customer_id, tier FROM rfm WHERE as_of = (SELECT max(as_of) FROM rfm WHERE as_of <= $1))
+{{- else}} (SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS tier WHERE FALSE){{end}} r ON r.customer_id = c.customer_id
+LEFT JOIN
+{{- if .Lifecycle}} (SELECT customer_id, aipl_stage, pyramid_stage FROM lifecycle_stage WHERE as_of = (SELECT max(as_of) FROM lifecycle_stage WHERE as_of <= $1))
+{{- else}} (SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS aipl_stage, CAST(NULL AS VARCHAR) AS pyramid_stage WHERE FALSE){{end}} l ON l.customer_id = c.customer_id
+LEFT JOIN
+{{- if .CLV}} (SELECT customer_id, CAST(clv_decile AS BIGINT) AS clv_decile, clv FROM customer_clv WHERE as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= $1))
+{{- else}} (SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS BIGINT) AS clv_decile, CAST(NULL AS DOUBLE) AS clv WHERE FALSE){{end}} v ON v.customer_id = c.customer_id
+LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS engaged FROM social_interactions WHERE customer_id IS NOT NULL
+	AND ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND ts < CAST($2 AS TIMESTAMPTZ)) si ON si.customer_id = c.customer_id
+LEFT JOIN (SELECT DISTINCT customer_id, TRUE AS contacted FROM campaign_contacts WHERE customer_id IS NOT NULL
+	AND contacted_ts >= CAST($2 AS TIMESTAMPTZ) - INTERVAL 90 DAY AND contacted_ts < CAST($2 AS TIMESTAMPTZ)) cc ON cc.customer_id = c.customer_id
+{{- if .Ordered}}
+ORDER BY c.customer_id{{end}}
