@@ -364,7 +364,11 @@ func explainEvidence(ctx context.Context, wh warehouse.Querier, byTable map[stri
 	}
 	slices.Sort(channels)
 	idCols := append(slices.Clone(identity.IDTypes), "identifier")
-	for _, q := range evidenceQueries(warehouse.SQLOfQuerier(wh), channels, false) {
+	qs, err := evidenceQueries(warehouse.SQLOfQuerier(wh), channels, false)
+	if err != nil {
+		return err
+	}
+	for _, q := range qs {
 		keys := byTable[q.table]
 		if len(keys) == 0 {
 			continue

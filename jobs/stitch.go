@@ -36,47 +36,7 @@ import (
 // null), and rec_table and a channel that is the same for every row are
 // added in Go as one shared array (evidenceQuery), so the evidence batches
 // do not carry millions of copies of a constant. A record's source is its
-// load's, from load_files. In the templates %[1]s is
-// the identifier columns of a typed identifier (identifierColumns) and
-// %[2]s the channel condition of the order lines; %[3]s and %[4]s are
-// empty, or select the channel as a column (a part of the evidence reads
-// every channel in one query).
-const (
-	// loadSourcesCTE names the source of each load (raw rows carry only
-	// their load id).
-	loadSourcesCTE   = `lf AS (SELECT load_id, min(source) AS source FROM load_files GROUP BY load_id)`
-	orderEvidenceSQL = `
-WITH st AS (
-	SELECT store_id, region FROM raw_stores
-	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
-), ` + loadSourcesCTE + `, heads AS (
-	SELECT o.channel || ':' || o.order_id AS rec_key%[3]s, min(o.order_ts) AS ts, any_value(o._load_id) AS load_id,
-		any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
-		any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
-		any_value(o.device_id) AS device_id, any_value(o.name) AS name, any_value(o.store_id) AS store_id
-	FROM raw_order_lines o
-	WHERE %[2]s
-	GROUP BY o.channel, o.order_id
-)
-SELECT h.rec_key%[4]s, h.ts, lf.source, h.phone, h.email, h.member_card, h.buyer_id, h.device_id, h.name, h.store_id, st.region
-FROM heads h LEFT JOIN st ON st.store_id = h.store_id LEFT JOIN lf ON lf.load_id = h.load_id`
-	accountEvidenceSQL = `WITH ` + loadSourcesCTE + `
-SELECT r._load_id || ':' || r._row AS rec_key, coalesce(r.followed_ts, r.unfollowed_ts) AS ts,
-	lf.source, r.platform AS channel, r.phone, r.openid, r.unionid, r.nickname AS name
-FROM raw_social_accounts r LEFT JOIN lf ON lf.load_id = r._load_id`
-	interactionEvidenceSQL = `WITH ` + loadSourcesCTE + `
-SELECT r.platform || ':' || r.openid AS rec_key, min(r.ts) AS ts, min(lf.source) AS source,
-	r.platform AS channel, r.openid
-FROM raw_social_interactions r LEFT JOIN lf ON lf.load_id = r._load_id
-WHERE r.platform IS NOT NULL AND r.openid IS NOT NULL AND r.openid <> ''%[1]s
-GROUP BY r.platform, r.openid`
-	contactEvidenceSQL = `WITH ` + loadSourcesCTE + `
-SELECT r._load_id || ':' || r._row AS rec_key, r.contacted_ts AS ts, lf.source, %[1]s
-FROM raw_campaign_contacts r LEFT JOIN lf ON lf.load_id = r._load_id`
-	ticketEvidenceSQL = `WITH ` + loadSourcesCTE + `
-SELECT r._load_id || ':' || r._row AS rec_key, r.opened_ts AS ts, lf.source, %[1]s
-FROM raw_service_tickets r LEFT JOIN lf ON lf.load_id = r._load_id`
-)
+// load's, from load_files. The queries are jobs/stitchinc/evidence_*.sql.
 
 // evidenceQuery is one evidence query and the constant columns added to
 // its rows: rec_table, and channel unless empty (then the query selects
@@ -91,50 +51,50 @@ type evidenceQuery struct {
 // temporary table stitch_records (rec_table, rec_key): order lines and
 // interactions before they are grouped into records (through
 // stitch_orders and stitch_openids, the same keys split into their
-// columns), the other tables' records after.
-func evidenceQueries(d warehouse.SQL, channels []string, part bool) []evidenceQuery {
-	ids := identifierColumns
-	orderPart, interactionPart := "", ""
-	if part {
-		// semi joins on the key columns (stitchinc/part_*.sql), before
-		// the lines and interactions are grouped; uncorrelated, as a
-		// correlated EXISTS makes DuckDB group every line by its key first
-		orderPart = ` AND (o.channel, o.order_id) IN (SELECT channel, order_id FROM stitch_orders)`
-		interactionPart = ` AND (r.platform, r.openid) IN (SELECT platform, openid FROM stitch_openids)`
+// columns), the other tables' records after; the order lines of every
+// channel then come in one query (a part is small, so the channel column
+// costs little, and each pass scans all the lines; an order without a
+// channel has no key and is never in a part).
+func evidenceQueries(d warehouse.SQL, channels []string, part bool) ([]evidenceQuery, error) {
+	type data struct {
+		Part    bool
+		Channel string // a quoted literal; empty: the orders without a channel
 	}
 	var qs []evidenceQuery
+	add := func(table, channel, file string, dt data) error {
+		q, err := stitchSQLWith(d, file, dt)
+		if err != nil {
+			return err
+		}
+		qs = append(qs, evidenceQuery{table, channel, q})
+		return nil
+	}
 	if part {
-		// One pass over the lines for every channel: a part is small, so
-		// the channel column costs little, and each pass scans all the
-		// lines. An order without a channel has no key: never in a part.
-		// Ordered by channel as the per-channel queries of the whole
-		// evidence come (ties in survivorship go to the later record).
-		qs = append(qs, evidenceQuery{"order_lines", "", `SELECT * FROM (` + fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NOT NULL"+orderPart, ", o.channel AS channel", ", h.channel") + `) ORDER BY channel`})
+		if err := add("order_lines", "", "evidence_orders", data{Part: true}); err != nil {
+			return nil, err
+		}
 	} else {
 		for _, ch := range channels {
-			qs = append(qs, evidenceQuery{"order_lines", ch, fmt.Sprintf(orderEvidenceSQL, ids, "o.channel = "+d.String(ch), "", "")})
+			if err := add("order_lines", ch, "evidence_orders", data{Channel: d.String(ch)}); err != nil {
+				return nil, err
+			}
 		}
-		qs = append(qs, evidenceQuery{"order_lines", "", fmt.Sprintf(orderEvidenceSQL, ids, "o.channel IS NULL", "", "")})
+		if err := add("order_lines", "", "evidence_orders", data{}); err != nil {
+			return nil, err
+		}
 	}
-	for _, q := range []evidenceQuery{
-		{"social_accounts", "", accountEvidenceSQL},
-		{"social_interactions", "", fmt.Sprintf(interactionEvidenceSQL, interactionPart)},
-		{"campaign_contacts", "campaign", fmt.Sprintf(contactEvidenceSQL, ids)},
-		{"service_tickets", "service", fmt.Sprintf(ticketEvidenceSQL, ids)},
+	for _, q := range []struct{ table, channel, file string }{
+		{"social_accounts", "", "evidence_accounts"},
+		{"social_interactions", "", "evidence_interactions"},
+		{"campaign_contacts", "campaign", "evidence_contacts"},
+		{"service_tickets", "service", "evidence_tickets"},
 	} {
-		if part && q.table != "social_interactions" {
-			q.sql = `SELECT e.* FROM (` + q.sql + `) e WHERE e.rec_key IN (SELECT rec_key FROM stitch_records WHERE rec_table = '` + q.table + `')`
+		if err := add(q.table, q.channel, q.file, data{Part: part}); err != nil {
+			return nil, err
 		}
-		qs = append(qs, q)
 	}
-	return qs
+	return qs, nil
 }
-
-// identifierColumns passes a (identifier_type, identifier) pair as written
-// to the evidence's untyped identifier column: identity.Stitch resolves the
-// type's aliases and classifies untyped values with the same normalisers as
-// the typed columns (identity.Classify).
-const identifierColumns = `identifier_type, identifier`
 
 // StitchJob builds the stitch job: it reads the evidence and the previous
 // identity_map, runs identity.Stitch and replaces identity_assignments,
@@ -148,7 +108,11 @@ func StitchJob() *Job {
 // rawFingerprint changes whenever a file is loaded.
 func rawFingerprint(ctx context.Context, env *Env) (string, error) {
 	var n, last *string
-	if err := env.WH.QueryRow(ctx, `SELECT CAST(count(*) AS VARCHAR), CAST(max(loaded_at) AS VARCHAR) FROM load_files WHERE status = 'loaded'`, nil, &n, &last); err != nil {
+	q, err := stitchSQL(env.WH.Dialect(), "loaded_files")
+	if err != nil {
+		return "", err
+	}
+	if err := env.WH.QueryRow(ctx, q, nil, &n, &last); err != nil {
 		return "", err
 	}
 	id := env.Cfg.Identity
@@ -209,7 +173,11 @@ func runFullStitch(ctx context.Context, env *Env) (Result, error) {
 		return Result{}, fmt.Errorf("look up identity_map: %w", err)
 	}
 	if exists {
-		prior, err = env.WH.Query(ctx, `SELECT id_type, id_value, customer_id FROM identity_map`)
+		q, err := stitchSQL(env.WH.Dialect(), "prior_map")
+		if err != nil {
+			return Result{}, err
+		}
+		prior, err = env.WH.Query(ctx, q)
 		if err != nil {
 			return Result{}, fmt.Errorf("read identity_map: %w", err)
 		}
@@ -292,7 +260,11 @@ func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBa
 func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dialect, part bool) ([]arrow.RecordBatch, error) {
 	var channels []string
 	if !part {
-		chRecs, err := wh.Query(ctx, `SELECT DISTINCT channel FROM `+d.Table("raw_order_lines")+` WHERE channel IS NOT NULL`)
+		q, err := stitchSQL(d, "order_channels")
+		if err != nil {
+			return nil, err
+		}
+		chRecs, err := wh.Query(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("read identity evidence: order channels: %w", err)
 		}
@@ -307,7 +279,11 @@ func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dia
 	consts := constColumns{}
 	defer consts.release()
 	var evidence []arrow.RecordBatch
-	for _, q := range evidenceQueries(warehouse.SQLOf(d), channels, part) {
+	qs, err := evidenceQueries(warehouse.SQLOf(d), channels, part)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range qs {
 		recs, err := wh.Query(ctx, q.sql)
 		if err != nil {
 			return evidence, fmt.Errorf("read identity evidence: %w", err)

@@ -55,7 +55,8 @@ import (
 //go:embed stitchinc/*.sql
 var stitchIncFS embed.FS
 
-var stitchIncSQL = sqlfile.MustParse(stitchIncFS, "stitchinc").Temp("stitch_keys") // stitch_keys: see keysOfDelta
+// stitch_keys and the two tables keys_from.sql reads are made in Go (keysOfDelta).
+var stitchIncSQL = sqlfile.MustParse(stitchIncFS, "stitchinc").Temp("stitch_keys", "stitch_keys_map", "stitch_keys_blocked")
 
 // stitchTables are the tables the stitch job reads and writes.
 var (
@@ -66,12 +67,17 @@ var (
 // stitchSQL renders a file of jobs/stitchinc, refusing tables the job does
 // not declare.
 func stitchSQL(d warehouse.Dialect, name string) (string, error) {
+	return stitchSQLWith(warehouse.SQLOf(d), name, nil)
+}
+
+// stitchSQLWith is stitchSQL with the file's template data.
+func stitchSQLWith(d warehouse.SQL, name string, data any) (string, error) {
 	if u := stitchIncSQL.Undeclared(name, stitchReads); len(u) > 0 {
 		if u = stitchIncSQL.Undeclared(name, append(append([]string{}, stitchReads...), stitchWrites...)); len(u) > 0 {
 			return "", fmt.Errorf("stitch: %s.sql names undeclared tables %v", name, u)
 		}
 	}
-	return stitchIncSQL.Render(name, warehouse.SQLOf(d), nil)
+	return stitchIncSQL.Render(name, d, data)
 }
 
 // identityFingerprint summarises everything of the config and the program
@@ -94,20 +100,23 @@ func identityFingerprint(c *config.Config) string {
 // recordGraph records, in the full stitch's transaction, that the graph
 // covers every loaded load and was built with this identity config.
 func recordGraph(ctx context.Context, d warehouse.Dialect, tx warehouse.Tx, fp string) error {
-	q, err := stitchSQL(d, "record_loads")
-	if err != nil {
-		return err
-	}
 	if err := ensureGraphTables(ctx, tx); err != nil {
 		return fmt.Errorf("record identity graph: %w", err)
 	}
-	for _, s := range []string{`DELETE FROM identity_graph_loads WHERE true`, q,
-		`DELETE FROM identity_graph_state WHERE true`} {
+	for _, name := range []string{"clear_graph_loads", "record_loads", "clear_graph_state"} {
+		s, err := stitchSQL(d, name)
+		if err != nil {
+			return err
+		}
 		if err := tx.Exec(ctx, s); err != nil {
 			return fmt.Errorf("record identity graph: %w", err)
 		}
 	}
-	if err := tx.Exec(ctx, `INSERT INTO identity_graph_state VALUES (?)`, fp); err != nil {
+	q, err := stitchSQL(d, "write_graph_state")
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(ctx, q, fp); err != nil {
 		return fmt.Errorf("record identity graph: %w", err)
 	}
 	return nil
@@ -132,13 +141,17 @@ func fullStitchReason(ctx context.Context, env *Env) (string, error) {
 		}
 	}
 	var fp *string
-	if err := env.WH.QueryRow(ctx, `SELECT max(config) FROM identity_graph_state`, nil, &fp); err != nil {
+	q, err := stitchSQL(env.WH.Dialect(), "graph_config")
+	if err != nil {
+		return "", err
+	}
+	if err := env.WH.QueryRow(ctx, q, nil, &fp); err != nil {
 		return "", fmt.Errorf("read identity_graph_state: %w", err)
 	}
 	if fp == nil || *fp != identityFingerprint(env.Cfg) {
 		return "the identity config (or the phone number library) changed since the graph was built", nil
 	}
-	q, err := stitchSQL(env.WH.Dialect(), "graph_gone")
+	q, err = stitchSQL(env.WH.Dialect(), "graph_gone")
 	if err != nil {
 		return "", err
 	}
@@ -192,9 +205,9 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 		if err := run("new_loads"); err != nil {
 			return err
 		}
-		newLoads, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM stitch_new_loads`)
+		newLoads, err := count("count_new_loads")
 		if err != nil {
-			return fmt.Errorf("incremental stitch: count new loads: %w", err)
+			return err
 		}
 		if newLoads == 0 {
 			out = Result{Message: "incremental: no new loads, nothing to link", Figures: map[string]float64{"new_loads": 0}}
@@ -208,12 +221,12 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 		if err := run("new_records"); err != nil {
 			return err
 		}
-		newRecs, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM stitch_records`)
+		newRecs, err := count("count_records")
 		if err != nil {
-			return fmt.Errorf("incremental stitch: count new records: %w", err)
+			return err
 		}
-		if n, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM stitch_records WHERE rec_key IS NULL`); err != nil {
-			return fmt.Errorf("incremental stitch: %w", err)
+		if n, err := count("count_keyless"); err != nil {
+			return err
 		} else if n > 0 {
 			return errRebuild{fmt.Sprintf("%d records of the new loads have no key (an order without channel or id)", n)}
 		}
@@ -236,9 +249,9 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 		if err := run("touched_records"); err != nil {
 			return err
 		}
-		touched, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM stitch_touched`)
+		touched, err := count("count_touched")
 		if err != nil {
-			return fmt.Errorf("incremental stitch: count touched customers: %w", err)
+			return err
 		}
 
 		// The part: new records and the touched customers' records.
@@ -355,7 +368,11 @@ func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg 
 		if _, err := tx.Load(ctx, part.name, part.recs...); err != nil {
 			return fmt.Errorf("incremental stitch: write %s: %w", part.name, err)
 		}
-		if err := tx.Exec(ctx, `INSERT INTO stitch_keys SELECT id_type, id_value FROM `+part.name); err != nil {
+		q, err := stitchSQLWith(warehouse.SQLOf(d), "keys_from", struct{ From string }{part.name})
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("incremental stitch: %w", err)
 		}
 	}

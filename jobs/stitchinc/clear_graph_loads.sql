@@ -1,0 +1,1 @@
+DELETE FROM {{table "identity_graph_loads"}} WHERE true

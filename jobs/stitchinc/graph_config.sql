@@ -1,0 +1,1 @@
+SELECT max(config) FROM {{table "identity_graph_state"}}
