@@ -402,7 +402,10 @@ func runProfit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
-	lines, err := r.lines()
+	if err := r.planMonths(profitSpec); err != nil {
+		return jobs.Result{}, err
+	}
+	lines, err := r.monthLines()
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -412,6 +415,10 @@ func runProfit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	recs, st, err := metrics.Profit(lines, products, metrics.ProfitOptions{Common: r.common})
 	if err != nil {
+		return jobs.Result{}, err
+	}
+	if err := r.profitLifetime(products); err != nil {
+		warehouse.Release(recs)
 		return jobs.Result{}, err
 	}
 	r.release()

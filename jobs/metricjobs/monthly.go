@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/metrics"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
@@ -59,10 +60,23 @@ type monthSpec struct {
 	regions  bool     // the mart uses the customers' regions (sales_customer_regions)
 	monthRow string   // condition selecting the one row every month from the first to the as-of month has
 	zero     string   // file inserting that row for a month without orders
+	// lifetime: the mart also has one row per customer over every month
+	// (period NULL, level 'customer'), recomputed for the customers whose
+	// orders changed or came into or out of the as-of window.
+	lifetime bool
 }
 
 var salesSpec = monthSpec{mart: JobSales, masters: []string{"products_hash", "stores_hash"}, regions: true,
 	monthRow: "dimension = 'total'", zero: "sales_zero"}
+
+// profitSpec: the profit mart's month rows depend on what a sales month
+// depends on apart from stores and regions; its order rows are the as-of
+// month's orders (kept and recomputed with that month); its customer rows
+// are each customer's orders up to the as-of day, every month, so they
+// are recomputed from all the lines of the customers core touched (both
+// sides of a merge) and of those with an order line between the base and
+// the new as-of days' ends.
+var profitSpec = monthSpec{mart: JobProfit, masters: []string{"products_hash"}, monthRow: "level = 'month'", zero: "profit_zero", lifetime: true}
 
 // monthPlan is how one run brings its mart up to date.
 type monthPlan struct {
@@ -73,6 +87,8 @@ type monthPlan struct {
 	reason     string
 	months     []string // the periods recomputed, sorted (incremental)
 	asOfPeriod string
+	customers  string              // lifetime: query of the customers recomputed (incremental)
+	lifetime   []arrow.RecordBatch // lifetime: their customer rows
 }
 
 // monthArgs are the parameters of the month_*.sql files.
@@ -80,7 +96,7 @@ type monthArgs struct {
 	Status, End, Ranges               string
 	Mart, AsOf, Base, AsOfPeriod      string
 	Months, Keep, Also, First, Period string
-	MonthRow                          string
+	MonthRow, Customers, From, To     string
 	All                               bool
 }
 
@@ -106,6 +122,9 @@ func (r *run) monthSQL(name string, a monthArgs) (string, error) {
 			a.Months = strings.Join(q, ", ")
 		}
 		a.Ranges = r.monthRanges(r.plan.months)
+		if a.Customers == "" {
+			a.Customers = r.plan.customers
+		}
 	}
 	return queries.Render(name, d, a)
 }
@@ -212,29 +231,44 @@ func (r *run) planMonths(spec monthSpec) error {
 			if err != nil {
 				return err
 			}
-			recs, err := r.wh.Query(r.ctx, q)
-			if err != nil {
+			if err := r.addMonths(months, q); err != nil {
 				return fmt.Errorf("read the months of customers whose region changed: %w", err)
 			}
-			for _, rec := range recs {
-				for i := 0; i < int(rec.NumRows()); i++ {
-					if t := warehouse.TimeAt(rec, 0, i); !t.IsZero() {
-						months[t.In(r.common.Location).Format("2006-01")] = true
-					}
-				}
-			}
-			warehouse.Release(recs)
 		}
 	}
 	// The as-of month's rows depend on the as-of day: when it moved, every
-	// month between the two as-of months is recomputed.
+	// month between the two as-of months is recomputed. Moving forward, a
+	// line coming into the window is read with its month, and the other
+	// months of its order follow (monthLines); moving back, the orders of
+	// the lines leaving the window are found here.
 	if b := ch.AsOf.Format(time.DateOnly); b != r.asOf.Format(time.DateOnly) {
 		lo, hi := ch.AsOf, r.asOf
 		if hi.Before(lo) {
 			lo, hi = hi, lo
+			q, err := r.monthSQL("asof_months", monthArgs{From: r.end,
+				To: tsLiteral(r.wh, time.Date(hi.Year(), hi.Month(), hi.Day()+1, 0, 0, 0, 0, r.common.Location))})
+			if err != nil {
+				return err
+			}
+			if err := r.addMonths(months, q); err != nil {
+				return fmt.Errorf("read the months of orders leaving the as-of window: %w", err)
+			}
 		}
 		for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(hi); m = m.AddDate(0, 1, 0) {
 			months[m.Format("2006-01")] = true
+		}
+	}
+	if spec.lifetime {
+		p.customers = ch.CustomersSQL()
+		if b := ch.AsOf.Format(time.DateOnly); b != r.asOf.Format(time.DateOnly) {
+			bEnd := time.Date(ch.AsOf.Year(), ch.AsOf.Month(), ch.AsOf.Day()+1, 0, 0, 0, 0, r.common.Location)
+			nEnd := r.asOf.AddDate(0, 0, 1)
+			lo, hi := min(bEnd.UnixMicro(), nEnd.UnixMicro()), max(bEnd.UnixMicro(), nEnd.UnixMicro())
+			q, err := r.monthSQL("asof_customers", monthArgs{From: tsLiteral(r.wh, time.UnixMicro(lo)), To: tsLiteral(r.wh, time.UnixMicro(hi)), Customers: "NULL"})
+			if err != nil {
+				return err
+			}
+			p.customers += " UNION " + q
 		}
 	}
 	for m := range months {
@@ -243,6 +277,24 @@ func (r *run) planMonths(spec monthSpec) error {
 		}
 	}
 	slices.Sort(p.months)
+	return nil
+}
+
+// addMonths adds to months the business-zone months of the times query q
+// returns.
+func (r *run) addMonths(months map[string]bool, q string) error {
+	recs, err := r.wh.Query(r.ctx, q)
+	defer warehouse.Release(recs)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if t := warehouse.TimeAt(rec, 0, i); !t.IsZero() {
+				months[t.In(r.common.Location).Format("2006-01")] = true
+			}
+		}
+	}
 	return nil
 }
 
@@ -301,7 +353,34 @@ func (r *run) monthLines() ([]arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.query("order_lines", q)
+	// sales and profit of one chain read the same months once.
+	return r.shared("order_lines", q, JobSales, JobProfit)
+}
+
+// lifetimeLines reads every line up to the as-of day of the customers
+// whose lifetime rows are recomputed (nil on a full recompute).
+func (r *run) lifetimeLines() ([]arrow.RecordBatch, error) {
+	p := r.plan
+	if p == nil || p.full || !p.spec.lifetime {
+		return nil, nil
+	}
+	q, err := r.monthSQL("customer_lines", monthArgs{})
+	if err != nil {
+		return nil, err
+	}
+	return r.query("order_lines of the customers recomputed", q)
+}
+
+// keepLifetime keeps the customer rows of recs (batches of a run over the
+// lifetime lines) as the plan's lifetime rows; it releases recs.
+func (r *run) keepLifetime(recs []arrow.RecordBatch) error {
+	defer warehouse.Release(recs)
+	kept, err := keepRows(recs, "level", func(v string, ok bool) bool { return ok && v == "customer" })
+	if err != nil {
+		return err
+	}
+	r.plan.lifetime = kept
+	return nil
 }
 
 // writeMonths writes the mart's rows for the as-of date and the watermark
@@ -317,7 +396,8 @@ func (r *run) writeMonths(schema *arrow.Schema, recs []arrow.RecordBatch) (int64
 		if err != nil {
 			return 0, err
 		}
-		recs = kept
+		defer warehouse.Release(p.lifetime)
+		recs = append(kept, p.lifetime...)
 	}
 	for _, rec := range recs {
 		n += rec.NumRows()
@@ -357,11 +437,16 @@ func (r *run) mergeMonths(tx warehouse.Tx, schema *arrow.Schema, recs []arrow.Re
 		}
 		return nil
 	}
-	if err := exec("month_clear", monthArgs{All: !same, Also: "FALSE"}); err != nil {
+	also, keep := "FALSE", "FALSE"
+	if p.spec.lifetime {
+		also = "level = 'customer' AND customer_id IN (" + p.customers + ")"
+		keep = "level = 'customer' AND customer_id NOT IN (" + p.customers + ")"
+	}
+	if err := exec("month_clear", monthArgs{All: !same, Also: also}); err != nil {
 		return err
 	}
 	if !same {
-		if err := exec("month_keep", monthArgs{Keep: "FALSE"}); err != nil {
+		if err := exec("month_keep", monthArgs{Keep: keep}); err != nil {
 			return err
 		}
 	}
@@ -451,17 +536,27 @@ func keepPeriods(recs []arrow.RecordBatch, months []string) ([]arrow.RecordBatch
 	for _, m := range months {
 		set[m] = true
 	}
+	return keepRows(recs, "period", func(v string, ok bool) bool { return ok && set[v] })
+}
+
+// keepRows returns the rows of recs whose column colName passes keep
+// (given the value and whether it is set); the caller releases both.
+func keepRows(recs []arrow.RecordBatch, colName string, keep func(string, bool) bool) ([]arrow.RecordBatch, error) {
 	var out []arrow.RecordBatch
 	for _, rec := range recs {
-		idx := rec.Schema().FieldIndices("period")
+		idx := rec.Schema().FieldIndices(colName)
 		if len(idx) != 1 {
 			warehouse.Release(out)
-			return nil, fmt.Errorf("mart batch has no period column: %s", rec.Schema())
+			return nil, fmt.Errorf("mart batch has no %s column: %s", colName, rec.Schema())
 		}
 		col := rec.Column(idx[0])
 		b := array.NewBooleanBuilder(memory.DefaultAllocator)
 		for i := 0; i < int(rec.NumRows()); i++ {
-			b.Append(col.IsValid(i) && set[col.ValueStr(i)])
+			if col.IsValid(i) {
+				b.Append(keep(col.ValueStr(i), true))
+			} else {
+				b.Append(keep("", false))
+			}
 		}
 		mask := b.NewBooleanArray()
 		b.Release()
@@ -496,10 +591,12 @@ func (r *run) planNote() string {
 // partition checks read, and sales' region snapshot.
 var (
 	monthReads = map[string][]string{
-		JobSales: append([]string{"orders", "kept_order_lines", JobSales, "sales_customer_regions", jobs.WatermarksTable}, jobs.ChangeLogTables...),
+		JobSales:  append([]string{"orders", "kept_order_lines", JobSales, "sales_customer_regions", jobs.WatermarksTable}, jobs.ChangeLogTables...),
+		JobProfit: append([]string{"orders", "kept_order_lines", JobProfit, jobs.WatermarksTable}, jobs.ChangeLogTables...),
 	}
 	extraWrites = map[string][]string{
-		JobSales: {jobs.WatermarksTable, "sales_customer_regions"},
+		JobSales:  {jobs.WatermarksTable, "sales_customer_regions"},
+		JobProfit: {jobs.WatermarksTable},
 	}
 )
 
@@ -507,4 +604,21 @@ func init() {
 	for j, ts := range monthReads {
 		reads[j] = append(reads[j], ts...)
 	}
+}
+
+// profitLifetime computes, on an incremental run, the customer rows of the
+// customers recomputed from all their lines.
+func (r *run) profitLifetime(products []arrow.RecordBatch) error {
+	if r.plan == nil || r.plan.full {
+		return nil
+	}
+	lines, err := r.lifetimeLines()
+	if err != nil {
+		return err
+	}
+	recs, _, err := metrics.Profit(lines, products, metrics.ProfitOptions{Common: r.common})
+	if err != nil {
+		return err
+	}
+	return r.keepLifetime(recs)
 }

@@ -29,7 +29,8 @@ type monthSim struct {
 	loads     int
 	orders    []string // channel:order_id of every order loaded so far
 	customers int
-	day       int // days after 2025-01-01 of the newest load
+	day       int       // days after 2025-01-01 of the newest load
+	asOf      time.Time // the as-of date given (zero: the newest order's day)
 }
 
 var monthChannels = []string{"tmall", "jd", "pos"}
@@ -134,7 +135,7 @@ func (s *monthSim) newOrders(n int) []string {
 
 // monthSteps are the changes of one sequence, shuffled per seed.
 var monthSteps = []string{"new day", "new day", "new day", "new day", "re-export", "re-export", "merge", "merge", "late file", "late file",
-	"region", "nothing new", "split order"}
+	"region", "nothing new", "split order", "earlier as-of", "as-of back"}
 
 // step applies one change of the kind.
 func (s *monthSim) step(kind string) {
@@ -164,6 +165,10 @@ func (s *monthSim) step(kind string) {
 		s.exec(fmt.Sprintf(`UPDATE customers SET region = %s WHERE customer_id = ?`, monthRegions[s.r.IntN(3)]), fmt.Sprintf("C%04d", 1+s.r.IntN(s.customers)))
 	case "split order": // an order whose last line is 40 days before the others
 		s.load(s.newOrders(1), s.day, true)
+	case "earlier as-of": // a run for a day before the newest orders (they go out of the window)
+		s.asOf = time.Date(2025, 1, 1+max(s.day-20, 1), 0, 0, 0, 0, time.UTC)
+	case "as-of back": // the newest order's day again (they come back in)
+		s.asOf = time.Time{}
 	}
 }
 
@@ -174,7 +179,8 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 // next month), re-exported orders (moving month), merges (the survivor
 // sometimes taking the other's region), late files for old months, region
 // changes in the golden record, runs with nothing new and an order with
-// lines in two months, in the Shanghai time zone (late-evening UTC orders
+// lines in two months, runs for an earlier as-of date and back, in the
+// Shanghai time zone (late-evening UTC orders
 // fall on the next local day), each followed by the nightly path on one
 // warehouse and the full rebuild on another. Every mart, every as-of date,
 // must be the same after every step, and after the first the nightly must
@@ -210,10 +216,10 @@ func TestIncrementalMonthsEqualRebuild(t *testing.T) {
 				if _, err := jobs.BuildCore(ctx, s.full); err != nil {
 					t.Fatal(err)
 				}
-				for _, j := range []monthJob{{JobSales, runSales}} {
+				for _, j := range []monthJob{{JobSales, runSales}, {JobProfit, runProfit}} {
 					var msg string
 					for k, wh := range []*warehouse.DuckDB{s.inc, s.full} {
-						env := &jobs.Env{Cfg: cfg, WH: wh, Log: discard(), Job: j.name, Full: k == 1}
+						env := &jobs.Env{Cfg: cfg, WH: wh, Log: discard(), Job: j.name, Full: k == 1, AsOf: s.asOf}
 						res, err := j.run(ctx, env)
 						if err != nil {
 							t.Fatalf("after %v: %s: %v", kinds, j.name, err)
