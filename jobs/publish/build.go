@@ -61,7 +61,10 @@ type builder struct {
 	// purchase is the shared purchase rule (jobs.PurchasePredicate) over
 	// the columns of orders and publish_order_facts.
 	purchase string
-	errs     []string
+	// firstDays: the new-customer figures read first purchases from
+	// customer_state (firstDaysUsable).
+	firstDays bool
+	errs      []string
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

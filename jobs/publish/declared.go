@@ -12,6 +12,8 @@ var (
 		"service_tickets", "campaign_contacts", "social_interactions"}, jobs.RawTables()...)
 	mayRead = []string{"profit", "clv_fit", "customer_clv", "cohort_retention", "lifecycle_stage", "lifecycle_counts", "lifecycle_flows",
 		"rfm", "campaign_effect", "channel_credit", "social_engagement", "segment_sizes", "source_checks",
-		"identity_stats", "identity_changes", "blocked_identifiers"}
+		"identity_stats", "identity_changes", "blocked_identifiers",
+		// first purchases, when customer_state is up to date (firsts.go)
+		"customer_state", "customer_state_meta", "customer_changes"}
 	writes = []string{"publish_order_facts", "segment_sizes", "mail_deliveries"}
 )

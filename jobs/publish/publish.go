@@ -50,6 +50,7 @@ func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, regions: cfg.Regions, segmentSizes: segmentSizes,
 		purchase: "(" + jobs.PurchasePredicate(cfg.Models.CLV.MinAmount) + ")"}
 	b.curLabel, b.prevLabel = cur.Label, prev.Label
+	b.firstDays, _ = firstDaysUsable(ctx, wh, cfg)
 	if asOf.AddDate(0, 0, 1).Month() == asOf.Month() { // month to date
 		b.curLabel = cur.Label + " (to " + asOf.Format("01-02") + ")"
 		b.prevLabel = prev.Label + " (to " + prev.To.AddDate(0, 0, -1).Format("01-02") + ")"
@@ -273,6 +274,9 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		} else {
 			needFacts = append(needFacts, i)
 		}
+	}
+	if ok, why := firstDaysUsable(ctx, env.WH, cfg); !ok {
+		env.Log.Info("new-customer figures read first purchases from orders", "reason", why)
 	}
 	cur, prev := Periods(asOf)
 	factsQuery, factsErr := factsSQL(warehouse.SQLOfQuerier(env.WH), cfg.Regions, prev.From, cur.To)

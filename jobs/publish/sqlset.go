@@ -62,6 +62,11 @@ type sqlData struct {
 	Region bool
 	// Purchase is the shared purchase rule (jobs.PurchasePredicate).
 	Purchase string
+	// FirstDays reads first purchases from customer_state (firsts.go);
+	// CurDay, PrevDay and FromDay are the first days of the report, the
+	// comparison and the .From period as string literals.
+	FirstDays                bool
+	CurDay, PrevDay, FromDay string
 
 	// From and To bound the orders of order_facts.sql, orders_region.sql
 	// and yoy_figures.sql (TIMESTAMPTZ literals).
@@ -128,6 +133,7 @@ func (b *builder) data() sqlData {
 		CurFrom: warehouse.TimestampLiteral(d, b.cur.From), CurTo: warehouse.TimestampLiteral(d, b.cur.To),
 		PrevFrom: warehouse.TimestampLiteral(d, b.prev.From), PrevTo: warehouse.TimestampLiteral(d, b.prev.To),
 		PrevCol: b.prevCol(), Region: b.region != "", Purchase: b.purchase,
+		FirstDays: b.firstDays, CurDay: d.String(b.cur.From.Format(time.DateOnly)), PrevDay: d.String(b.prev.From.Format(time.DateOnly)),
 	}
 }
 

@@ -51,6 +51,7 @@ func (b *builder) yoy() yoyFigures {
 	d := b.sql()
 	data := b.data()
 	data.From, data.To = warehouse.TimestampLiteral(d, cur.From), warehouse.TimestampLiteral(d, cur.To)
+	data.FromDay = d.String(cur.From.Format(time.DateOnly))
 	orders, err := b.ordersSource(cur.From, cur.To)
 	data.Orders = orders
 	q := ""
