@@ -364,7 +364,7 @@ func explainEvidence(ctx context.Context, wh warehouse.Querier, byTable map[stri
 	}
 	slices.Sort(channels)
 	idCols := append(slices.Clone(identity.IDTypes), "identifier")
-	qs, err := evidenceQueries(warehouse.SQLOfQuerier(wh), channels, false)
+	qs, err := evidenceQueries(warehouse.SQLOfQuerier(wh), channels, false, false)
 	if err != nil {
 		return err
 	}

@@ -54,11 +54,14 @@ type evidenceQuery struct {
 // columns), the other tables' records after; the order lines of every
 // channel then come in one query (a part is small, so the channel column
 // costs little, and each pass scans all the lines; an order without a
-// channel has no key and is never in a part).
-func evidenceQueries(d warehouse.SQL, channels []string, part bool) ([]evidenceQuery, error) {
+// channel has no key and is never in a part). newLines narrows the order
+// lines of a part to those of the loads in stitch_new_loads before the
+// semi join, for a part whose orders have no line in any other load (the
+// delta's records once stitchDelta has ruled out re-exports).
+func evidenceQueries(d warehouse.SQL, channels []string, part, newLines bool) ([]evidenceQuery, error) {
 	type data struct {
-		Part    bool
-		Channel string // a quoted literal; empty: the orders without a channel
+		Part, NewLines bool
+		Channel        string // a quoted literal; empty: the orders without a channel
 	}
 	var qs []evidenceQuery
 	add := func(table, channel, file string, dt data) error {
@@ -70,7 +73,7 @@ func evidenceQueries(d warehouse.SQL, channels []string, part bool) ([]evidenceQ
 		return nil
 	}
 	if part {
-		if err := add("order_lines", "", "evidence_orders", data{Part: true}); err != nil {
+		if err := add("order_lines", "", "evidence_orders", data{Part: true, NewLines: newLines}); err != nil {
 			return nil, err
 		}
 	} else {
@@ -252,12 +255,13 @@ func IdentityConfig(c *config.Config) identity.Config {
 // 64K-row batches in exact buffers outside the Go heap, so the batches are
 // used as they come.
 func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBatch, error) {
-	return readEvidenceFrom(ctx, wh, wh.Dialect(), false)
+	return readEvidenceFrom(ctx, wh, wh.Dialect(), false, false)
 }
 
 // readEvidenceFrom is readEvidence through any querier (a transaction),
-// of the whole evidence or (part) of the records in stitch_records.
-func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dialect, part bool) ([]arrow.RecordBatch, error) {
+// of the whole evidence or (part) of the records in stitch_records
+// (newLines: see evidenceQueries).
+func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dialect, part, newLines bool) ([]arrow.RecordBatch, error) {
 	var channels []string
 	if !part {
 		q, err := stitchSQL(d, "order_channels")
@@ -279,7 +283,7 @@ func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dia
 	consts := constColumns{}
 	defer consts.release()
 	var evidence []arrow.RecordBatch
-	qs, err := evidenceQueries(warehouse.SQLOf(d), channels, part)
+	qs, err := evidenceQueries(warehouse.SQLOf(d), channels, part, newLines)
 	if err != nil {
 		return nil, err
 	}

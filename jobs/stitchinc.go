@@ -192,6 +192,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 			return nil
 		}
 		count := func(name string) (int64, error) {
+			t := time.Now()
 			q, err := stitchSQL(d, name)
 			if err != nil {
 				return 0, err
@@ -200,6 +201,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 			if err != nil {
 				return 0, fmt.Errorf("incremental stitch: %s: %w", name, err)
 			}
+			steps[name+"_seconds"] = time.Since(t).Seconds()
 			return n, nil
 		}
 		if err := run("new_loads"); err != nil {
@@ -256,7 +258,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 
 		// The part: new records and the touched customers' records.
 		t1 := time.Now()
-		evidence, err := readPart(ctx, tx, d)
+		evidence, err := readPart(ctx, tx, d, false)
 		defer func() { warehouse.Release(evidence) }()
 		if err != nil {
 			return err
@@ -344,7 +346,8 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 // keysOfDelta fills the temporary table stitch_keys with the normalised
 // identifiers of the records in stitch_records.
 func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg identity.Config, runID string) error {
-	evidence, err := readPart(ctx, tx, d)
+	// no order of the delta has a line outside the new loads (reexported)
+	evidence, err := readPart(ctx, tx, d, true)
 	defer func() { warehouse.Release(evidence) }()
 	if err != nil {
 		return err
@@ -379,8 +382,9 @@ func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg 
 	return nil
 }
 
-// readPart reads the evidence records listed in stitch_records.
-func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) ([]arrow.RecordBatch, error) {
+// readPart reads the evidence records listed in stitch_records (newLines:
+// see evidenceQueries).
+func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, newLines bool) ([]arrow.RecordBatch, error) {
 	for _, f := range []string{"part_orders", "part_openids"} {
 		q, err := stitchSQL(d, f)
 		if err != nil {
@@ -390,7 +394,7 @@ func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) ([]arro
 			return nil, fmt.Errorf("incremental stitch: %s: %w", f, err)
 		}
 	}
-	return readEvidenceFrom(ctx, tx, d, true)
+	return readEvidenceFrom(ctx, tx, d, true, newLines)
 }
 
 // readRefused reads blocked_identifiers: as a list for the forced
