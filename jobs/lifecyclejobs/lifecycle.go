@@ -98,7 +98,8 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	p := Params(env.Cfg)
 	// The full path reads every event; the recent path reduces those older
-	// than both dates' windows (sql/*.sql with .Cut), to the same stages.
+	// than the windows of both dates that look at them (Cutoffs, sql/*.sql
+	// with .Cut), to the same stages.
 	// run --full and warehouses without cheap keyed updates take the full
 	// path, which stays the reference.
 	recent := !env.Full && warehouse.CapabilitiesOf(env.WH.Dialect()).IncrementalUpdates
@@ -146,9 +147,9 @@ func Compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 	return compute(ctx, wh, p, asOf, prevAsOf, false)
 }
 
-// compute is Compute; with recent, the events before the start of the
-// earliest window of either date (Cutoff) are reduced to each customer's
-// latest second, which gives the same result (see sql/orders.sql) from far
+// compute is Compute; with recent, the events of each kind before the
+// start of the earliest window of either date that looks at them (Cutoffs)
+// are reduced to each customer's latest second, which gives the same result (see sql/orders.sql) from far
 // fewer rows.
 func compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, asOf, prevAsOf time.Time, recent bool) (*lifecycle.Result, error) {
 	loc := p.Location
@@ -185,21 +186,24 @@ func compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 		End, Purchase, Cut string
 		Campaigns          bool
 	}{End: end, Purchase: purchaseFilter, Campaigns: campaigns}
-	if recent {
-		data.Cut = tsLiteral(wh, Cutoff(p, asOf, prevAsOf))
-	}
+	cuts := Cutoffs(p, asOf, prevAsOf)
 	dialect := warehouse.SQLOf(wh.Dialect())
 	for _, src := range []struct {
 		table, file string
 		dst         *[]arrow.RecordBatch
+		cut         time.Time // zero: every row
 	}{
-		{"orders", "orders", &in.Orders},
-		{"social_interactions", "interactions", &in.Interactions},
-		{"social_accounts", "follows", &in.Follows},
-		{"campaign_contacts", "contacts", &in.Contacts},
+		{"orders", "orders", &in.Orders, cuts.Purchases},
+		{"social_interactions", "interactions", &in.Interactions, cuts.Interactions},
+		{"social_accounts", "follows", &in.Follows, time.Time{}},
+		{"campaign_contacts", "contacts", &in.Contacts, cuts.Contacts},
 	} {
 		if u := queries.Undeclared(src.file, reads); len(u) > 0 {
 			return nil, fmt.Errorf("lifecycle: sql/%s.sql reads %s, which the job does not declare", src.file, strings.Join(u, ", "))
+		}
+		data.Cut = ""
+		if recent && !src.cut.IsZero() {
+			data.Cut = tsLiteral(wh, src.cut)
 		}
 		q, err := queries.Render(src.file, dialect, data)
 		if err != nil {
@@ -212,10 +216,16 @@ func compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 	return lifecycle.Compute(in, asOf, prevAsOf, p)
 }
 
-// Cutoff is the first instant of the earliest window of the two dates:
-// every stage rule looks at events at or after it, only "bought before the
-// purchase window" and the channel of the latest event look further back.
-func Cutoff(p lifecycle.Params, asOf, prevAsOf time.Time) time.Time {
+// Cuts are the first instants of the earliest windows of the two dates
+// that look at each kind of event: purchases (purchase_days),
+// interactions (views: aware_days; likes, comments, clicks, shares:
+// interest_days) and campaign contacts (aware_days). Every stage rule looks
+// at events at or after them; only "bought before the purchase window" and
+// the channel of the latest event look further back.
+type Cuts struct{ Purchases, Interactions, Contacts time.Time }
+
+// Cutoffs returns the Cuts of the dates asOf and prevAsOf.
+func Cutoffs(p lifecycle.Params, asOf, prevAsOf time.Time) Cuts {
 	loc := p.Location
 	if loc == nil {
 		loc = time.UTC
@@ -224,9 +234,9 @@ func Cutoff(p lifecycle.Params, asOf, prevAsOf time.Time) time.Time {
 	if asOf.Before(first) {
 		first = asOf
 	}
-	days := max(p.AwareDays, p.InterestDays, p.PurchaseDays)
 	y, m, d := first.In(loc).Date()
-	return time.Date(y, m, d+1-days, 0, 0, 0, 0, loc)
+	at := func(days int) time.Time { return time.Date(y, m, d+1-days, 0, 0, 0, 0, loc) }
+	return Cuts{Purchases: at(p.PurchaseDays), Interactions: at(max(p.AwareDays, p.InterestDays)), Contacts: at(p.AwareDays)}
 }
 
 // Write replaces the as-of date's rows of the three marts with res and

@@ -27,6 +27,9 @@ import (
 //	h5 purchase 2023-05-31 23:59:59.9 pos (just before
 //	   the cutoff), 2023-06-01 00:00:00 tmall (on it:
 //	   in the window of 05-30 only)                      repeat (05-31 is another day) -> lost (flows)
+//	h6 follows qq since 2019-01-01; view 2023-11-01
+//	   wechat, like 2023-12-01 douyin (both older than
+//	   the interaction windows, within the purchase one) interested -> interested, douyin
 //	an anonymous receipt of 2022 counts nowhere.
 var oldSQL = []string{
 	`INSERT INTO orders (channel, order_id, order_ts, customer_id, paid_amount, refund_amount, net_amount) VALUES
@@ -42,10 +45,13 @@ var oldSQL = []string{
 		('weibo', 'b2', '2024-06-20 12:00:00+08', 'like', 'h2'),
 		('wechat', 'w3', '2022-05-01 12:00:00+08', 'view', 'h3'),
 		('weibo', 'b3', '2022-06-01 12:00:00+08', ' Like', 'h3'),
-		('douyin', 'd3', '2022-07-01 12:00:00+08', 'dance', 'h3')`,
+		('douyin', 'd3', '2022-07-01 12:00:00+08', 'dance', 'h3'),
+		('wechat', 'w6', '2023-11-01 12:00:00+08', 'view', 'h6'),
+		('douyin', 'd6', '2023-12-01 12:00:00+08', 'like', 'h6')`,
 	`INSERT INTO social_accounts (platform, openid, followed_ts, unfollowed_ts, customer_id) VALUES
 		('wechat', 'w3', '2020-01-01 08:00:00+08', NULL, 'h3'),
-		('qq', 'q4', '2019-01-01 08:00:00+08', NULL, 'h4')`,
+		('qq', 'q4', '2019-01-01 08:00:00+08', NULL, 'h4'),
+		('qq', 'q6', '2019-01-01 08:00:00+08', NULL, 'h6')`,
 	`INSERT INTO campaigns VALUES ('K0', 'spring', 'email', DATE '2021-03-01', DATE '2021-03-31', 10)`,
 	`INSERT INTO campaign_contacts (campaign_id, identifier, contact_group, contacted_ts, customer_id) VALUES
 		('K0', 'p4', 'target', '2021-03-01 09:00:00+08', 'h4')`,
@@ -74,8 +80,12 @@ func TestRecentEqualsFull(t *testing.T) {
 	p := Params(cfg)
 	asOf := time.Date(2024, 6, 30, 0, 0, 0, 0, cfg.Location)
 	prev := lifecycle.PrevMonth(asOf)
-	if got, want := Cutoff(p, asOf, prev), time.Date(2023, 6, 1, 0, 0, 0, 0, cfg.Location); !got.Equal(want) {
-		t.Fatalf("cutoff %s, want %s", got, want)
+	// The windows of 2024-05-30: purchases from 2023-06-01, interactions
+	// and contacts (90 days) from 2024-03-02.
+	want0 := Cuts{Purchases: time.Date(2023, 6, 1, 0, 0, 0, 0, cfg.Location), Interactions: time.Date(2024, 3, 2, 0, 0, 0, 0, cfg.Location),
+		Contacts: time.Date(2024, 3, 2, 0, 0, 0, 0, cfg.Location)}
+	if got := Cutoffs(p, asOf, prev); !got.Purchases.Equal(want0.Purchases) || !got.Interactions.Equal(want0.Interactions) || !got.Contacts.Equal(want0.Contacts) {
+		t.Fatalf("cutoffs %+v, want %+v", got, want0)
 	}
 	full, err := compute(ctx, wh, p, asOf, prev, false)
 	if err != nil {
@@ -95,6 +105,7 @@ func TestRecentEqualsFull(t *testing.T) {
 		"h2||interested|tmall",
 		"h3|interested|interested|weibo",
 		"h4|interested|interested|email",
+		"h6|interested|interested|douyin",
 	}
 	for _, c := range []struct {
 		name string

@@ -1,4 +1,5 @@
-{{- /* Interactions up to the as-of day. With .Cut (see orders.sql) the rows before it with one of the five actions
+{{- /* Interactions up to the as-of day. With .Cut (the start of the earliest aware or interest window of both
+dates; see orders.sql) the rows before it with one of the five actions
 spelled as the model's canonical names are reduced to each customer's latest second: every rule on interactions looks
 at a window that starts at or after .Cut, and the older rows only name the channel of a customer who never bought (the
 latest event's). Older rows with any other spelling are all kept, so the model still decides which of them are events. */ -}}

@@ -1,5 +1,5 @@
-{{- /* Purchases up to the as-of day (.End: first instant after it; .Purchase: the purchase predicate). With .Cut (an
-instant at or before the start of every window of both dates) the purchases before it are reduced to each customer's
+{{- /* Purchases up to the as-of day (.End: first instant after it; .Purchase: the purchase predicate). With .Cut (the
+start of the earliest purchase window of both dates) the purchases before it are reduced to each customer's
 latest second: the model uses them only for "bought before the window" and for the channel of the latest purchase
 (ties within one second go to the greater channel name, so the whole second is kept; a row up to one second older
 is kept too and changes neither). Anonymous receipts before .Cut only ever count in a window, so they are left out. */ -}}
