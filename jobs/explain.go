@@ -3,19 +3,19 @@ package jobs
 import (
 	"cmp"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/models/identity"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // Explanation says why records are one customer: the customer's records
@@ -116,7 +116,11 @@ func ExplainCustomer(ctx context.Context, cfg *config.Config, wh warehouse.Queri
 	if err := needTables(ctx, wh, "identity_assignments", "identity_map"); err != nil {
 		return nil, err
 	}
-	recs, err := wh.Query(ctx, `SELECT rec_table, rec_key FROM identity_assignments WHERE customer_id = ?`, id)
+	q, err := explainQuery(wh, "records_of", nil)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := wh.Query(ctx, q, id)
 	if err != nil {
 		return nil, fmt.Errorf("explain customer %s: read identity_assignments: %w", id, err)
 	}
@@ -144,7 +148,11 @@ func ExplainRecordOf(ctx context.Context, cfg *config.Config, wh warehouse.Queri
 	if cust == "" {
 		return explain(ctx, cfg, wh, "", []RecordRef{ref}, &ref)
 	}
-	recs, err := wh.Query(ctx, `SELECT rec_table, rec_key FROM identity_assignments WHERE customer_id = ?`, cust)
+	q, err := explainQuery(wh, "records_of", nil)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := wh.Query(ctx, q, cust)
 	if err != nil {
 		return nil, fmt.Errorf("explain record %s %s: read identity_assignments: %w", source, key, err)
 	}
@@ -191,13 +199,16 @@ func findRecord(ctx context.Context, cfg *config.Config, wh warehouse.Querier, s
 	cands := []string{key}
 	if file, row, ok := strings.Cut(key, ":"); ok {
 		// FILE:ROW -> load_id:row through load_files
-		recs, err := wh.Query(ctx, `SELECT DISTINCT load_id, file FROM load_files WHERE file = ? OR file LIKE ?`, file, "%/"+file)
+		q, err := explainQuery(wh, "loads_of_file", nil)
+		if err != nil {
+			return RecordRef{}, "", err
+		}
+		recs, err := wh.Query(ctx, q, file, "%/"+file)
 		if err != nil {
 			return RecordRef{}, "", fmt.Errorf("explain record %s %s: read load_files: %w", source, key, err)
 		}
 		for _, r := range recs {
 			for i := 0; i < int(r.NumRows()); i++ {
-				// LIKE reads _ and % in the name as wildcards
 				if f := filepath.ToSlash(warehouse.StringAt(r, 1, i)); f == file || strings.HasSuffix(f, "/"+file) {
 					cands = append(cands, warehouse.StringAt(r, 0, i)+":"+row)
 				}
@@ -205,8 +216,11 @@ func findRecord(ctx context.Context, cfg *config.Config, wh warehouse.Querier, s
 		}
 		warehouse.Release(recs)
 	}
-	recs, err := wh.Query(ctx, `SELECT rec_table, rec_key, customer_id FROM identity_assignments
-		WHERE rec_key IN (`+placeholders(len(cands))+`) OR (rec_table = 'order_lines' AND rec_key LIKE ?)`, append(anySlice(cands), "%:"+key)...)
+	q, err := explainQuery(wh, "find_record", keysData{Keys: placeholders(len(cands))})
+	if err != nil {
+		return RecordRef{}, "", err
+	}
+	recs, err := wh.Query(ctx, q, append(anySlice(cands), "%:"+key)...)
 	if err != nil {
 		return RecordRef{}, "", fmt.Errorf("explain record %s %s: read identity_assignments: %w", source, key, err)
 	}
@@ -241,6 +255,21 @@ func findRecord(ctx context.Context, cfg *config.Config, wh warehouse.Querier, s
 	}
 	return RecordRef{}, "", fmt.Errorf("explain record %s %s: %d records match (%s); give the rec_key", source, key, len(found), strings.Join(names, ", "))
 }
+
+// explainSQL is the explain command's SQL (jobs/sql/explain).
+//
+//go:embed sql/explain/*.sql
+var explainFS embed.FS
+
+var explainSQL = sqlfile.MustParse(explainFS, "sql/explain")
+
+// explainQuery renders an explain file for wh's dialect.
+func explainQuery(wh warehouse.Querier, name string, data any) (string, error) {
+	return explainSQL.Render(name, warehouse.SQLOfQuerier(wh), data)
+}
+
+// keysData is the data of a file with one IN list of placeholders.
+type keysData struct{ Keys string }
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -346,355 +375,4 @@ func tsSortKey(ts string) string {
 		return "\xff"
 	}
 	return ts
-}
-
-// explainEvidence reads the records' identifiers and attributes with the
-// stitch job's evidence queries, restricted to the records' keys.
-func explainEvidence(ctx context.Context, wh warehouse.Querier, byTable map[string][]string, records map[RecordRef]*ExplainRecord) error {
-	// the order channels of the records asked about
-	chans := map[string]bool{}
-	for _, k := range byTable["order_lines"] {
-		if ch, _, ok := strings.Cut(k, ":"); ok {
-			chans[ch] = true
-		}
-	}
-	var channels []string
-	for ch := range chans {
-		channels = append(channels, ch)
-	}
-	slices.Sort(channels)
-	idCols := append(slices.Clone(identity.IDTypes), "identifier")
-	qs, err := evidenceQueries(warehouse.SQLOfQuerier(wh), channels, false, false)
-	if err != nil {
-		return err
-	}
-	for _, q := range qs {
-		keys := byTable[q.table]
-		if len(keys) == 0 {
-			continue
-		}
-		recs, err := wh.Query(ctx, `SELECT * FROM (`+q.sql+`) e WHERE rec_key IN (`+placeholders(len(keys))+`)`, anySlice(keys)...)
-		if err != nil {
-			return fmt.Errorf("explain: read %s evidence: %w", q.table, err)
-		}
-		for _, r := range recs {
-			col := func(name string) int {
-				if idx := r.Schema().FieldIndices(name); len(idx) > 0 {
-					return idx[0]
-				}
-				return -1
-			}
-			str := func(name string, i int) string {
-				if c := col(name); c >= 0 {
-					return warehouse.StringAt(r, c, i)
-				}
-				return ""
-			}
-			for i := 0; i < int(r.NumRows()); i++ {
-				ref := RecordRef{q.table, str("rec_key", i)}
-				rec := &ExplainRecord{RecordRef: ref, Source: str("source", i), Name: str("name", i)}
-				if c := col("ts"); c >= 0 && r.Column(c).IsValid(i) {
-					rec.TS = tsString(r.Column(c), i)
-				}
-				for _, name := range idCols {
-					raw := str(name, i)
-					if raw == "" {
-						continue
-					}
-					id := ExplainIdentifier{Column: name, Raw: raw, Type: name}
-					if name == "identifier" {
-						id.Declared = str("identifier_type", i)
-						id.Type = id.Declared
-					}
-					rec.Identifiers = append(rec.Identifiers, id)
-				}
-				records[ref] = rec
-			}
-		}
-		warehouse.Release(recs)
-	}
-	return nil
-}
-
-func tsString(a arrow.Array, i int) string {
-	if ts, ok := a.(interface {
-		Value(int) arrow.Timestamp
-		DataType() arrow.DataType
-	}); ok {
-		if tt, ok := ts.DataType().(*arrow.TimestampType); ok {
-			return ts.Value(i).ToTime(tt.Unit).UTC().Format(time.RFC3339)
-		}
-	}
-	return a.ValueStr(i)
-}
-
-// explainLocations fills the source file and row of the records: a
-// record keyed load_id:row is that row; an order is its first line; a
-// social interaction record its first interaction.
-func explainLocations(ctx context.Context, wh warehouse.Querier, byTable map[string][]string, records map[RecordRef]*ExplainRecord) error {
-	type loc struct {
-		load string
-		row  int64
-	}
-	locs := map[RecordRef]loc{}
-	first := func(table, keyExpr, raw string) error {
-		keys := byTable[table]
-		if len(keys) == 0 {
-			return nil
-		}
-		recs, err := wh.Query(ctx, `SELECT k, min(_load_id || '|' || lpad(CAST(_row AS VARCHAR), 12, '0')) FROM (
-			SELECT `+keyExpr+` AS k, _load_id, _row FROM `+raw+`) x WHERE k IN (`+placeholders(len(keys))+`) GROUP BY k`, anySlice(keys)...)
-		if err != nil {
-			return fmt.Errorf("explain: locate %s records: %w", table, err)
-		}
-		defer warehouse.Release(recs)
-		for _, r := range recs {
-			for i := 0; i < int(r.NumRows()); i++ {
-				l, row, _ := strings.Cut(warehouse.StringAt(r, 1, i), "|")
-				n, _ := strconv.ParseInt(row, 10, 64)
-				locs[RecordRef{table, warehouse.StringAt(r, 0, i)}] = loc{l, n}
-			}
-		}
-		return nil
-	}
-	if err := first("order_lines", `channel || ':' || order_id`, "raw_order_lines"); err != nil {
-		return err
-	}
-	if err := first("social_interactions", `platform || ':' || openid`, "raw_social_interactions"); err != nil {
-		return err
-	}
-	for table, keys := range byTable {
-		if table == "order_lines" || table == "social_interactions" {
-			continue
-		}
-		for _, k := range keys {
-			if i := strings.LastIndexByte(k, ':'); i > 0 {
-				if n, err := strconv.ParseInt(k[i+1:], 10, 64); err == nil {
-					locs[RecordRef{table, k}] = loc{k[:i], n}
-				}
-			}
-		}
-	}
-	loads := map[string]bool{}
-	for _, l := range locs {
-		loads[l.load] = true
-	}
-	if len(loads) == 0 {
-		return nil
-	}
-	var ids []string
-	for l := range loads {
-		ids = append(ids, l)
-	}
-	recs, err := wh.Query(ctx, `SELECT load_id, min(source), min(file) FROM load_files WHERE load_id IN (`+placeholders(len(ids))+`) GROUP BY load_id`, anySlice(ids)...)
-	if err != nil {
-		return fmt.Errorf("explain: read load_files: %w", err)
-	}
-	defer warehouse.Release(recs)
-	type file struct{ source, name string }
-	files := map[string]file{}
-	for _, r := range recs {
-		for i := 0; i < int(r.NumRows()); i++ {
-			files[warehouse.StringAt(r, 0, i)] = file{warehouse.StringAt(r, 1, i), warehouse.StringAt(r, 2, i)}
-		}
-	}
-	for ref, l := range locs {
-		rec, ok := records[ref]
-		if !ok {
-			continue
-		}
-		f := files[l.load]
-		rec.File, rec.Row = filepath.ToSlash(f.name), l.row
-		if rec.Source == "" {
-			rec.Source = f.source
-		}
-	}
-	return nil
-}
-
-// explainMapped returns the customer of each key found in identity_map.
-func explainMapped(ctx context.Context, wh warehouse.Querier, keys map[explainKey]bool) (map[explainKey]string, error) {
-	out := map[explainKey]string{}
-	err := byKeys(keys, func(where string, args []any) error {
-		recs, err := wh.Query(ctx, `SELECT id_type, id_value, customer_id FROM identity_map WHERE `+where, args...)
-		if err != nil {
-			return fmt.Errorf("explain: read identity_map: %w", err)
-		}
-		defer warehouse.Release(recs)
-		for _, r := range recs {
-			for i := 0; i < int(r.NumRows()); i++ {
-				out[explainKey{warehouse.StringAt(r, 0, i), warehouse.StringAt(r, 1, i)}] = warehouse.StringAt(r, 2, i)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// explainBlocked returns the blocked_identifiers rows of the keys.
-func explainBlocked(ctx context.Context, wh warehouse.Querier, keys map[explainKey]bool) (map[explainKey]ExplainRefused, error) {
-	out := map[explainKey]ExplainRefused{}
-	ok, err := warehouse.TableExists(ctx, wh, "blocked_identifiers")
-	if err != nil || !ok {
-		return out, err
-	}
-	err = byKeys(keys, func(where string, args []any) error {
-		recs, err := wh.Query(ctx, `SELECT * FROM blocked_identifiers WHERE `+where, args...)
-		if err != nil {
-			return fmt.Errorf("explain: read blocked_identifiers: %w", err)
-		}
-		defer warehouse.Release(recs)
-		for _, r := range recs {
-			col := func(name string) int {
-				if idx := r.Schema().FieldIndices(name); len(idx) > 0 {
-					return idx[0]
-				}
-				return -1
-			}
-			for i := 0; i < int(r.NumRows()); i++ {
-				k := explainKey{warehouse.StringAt(r, col("id_type"), i), warehouse.StringAt(r, col("id_value"), i)}
-				b := ExplainRefused{Identifier: k.typ + ":" + k.value, Reason: warehouse.StringAt(r, col("reason"), i),
-					StrongIDs: warehouse.Int64At(r, col("strong_ids"), i), WeakIDs: warehouse.Int64At(r, col("weak_ids"), i),
-					AllRecords: warehouse.Int64At(r, col("records"), i)}
-				if c := col("detail"); c >= 0 {
-					b.Detail = warehouse.StringAt(r, c, i)
-				}
-				out[k] = b
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// byKeys calls f with a condition on (id_type, id_value) for the keys, a
-// few hundred at a time.
-func byKeys(keys map[explainKey]bool, f func(where string, args []any) error) error {
-	var all []explainKey
-	for k := range keys {
-		all = append(all, k)
-	}
-	for len(all) > 0 {
-		n := min(len(all), 300)
-		var conds []string
-		var args []any
-		for _, k := range all[:n] {
-			conds = append(conds, "(id_type = ? AND id_value = ?)")
-			args = append(args, k.typ, k.value)
-		}
-		if err := f(strings.Join(conds, " OR "), args); err != nil {
-			return err
-		}
-		all = all[n:]
-	}
-	return nil
-}
-
-// explainLinks builds the breadth-first spanning tree of the records over
-// their linked identifiers, from the first record.
-func explainLinks(recs []ExplainRecord) []ExplainLink {
-	byIdent := map[string][]int{}
-	for i, r := range recs {
-		for _, id := range r.Identifiers {
-			if id.Status == "linked" {
-				k := id.Type + ":" + id.Value
-				if l := byIdent[k]; len(l) == 0 || l[len(l)-1] != i {
-					byIdent[k] = append(byIdent[k], i)
-				}
-			}
-		}
-	}
-	var links []ExplainLink
-	seen := make([]bool, len(recs))
-	for start := range recs {
-		if seen[start] {
-			continue
-		}
-		seen[start] = true
-		queue := []int{start}
-		for len(queue) > 0 {
-			i := queue[0]
-			queue = queue[1:]
-			used := map[string]bool{}
-			for _, id := range recs[i].Identifiers {
-				k := id.Type + ":" + id.Value
-				if id.Status != "linked" || used[k] {
-					continue
-				}
-				used[k] = true
-				for _, j := range byIdent[k] {
-					if !seen[j] {
-						seen[j] = true
-						queue = append(queue, j)
-						links = append(links, ExplainLink{From: recs[i].RecordRef, Identifier: k, To: recs[j].RecordRef})
-					}
-				}
-			}
-		}
-	}
-	return links
-}
-
-// explainRefused lists the refused and invalid identifiers of the records.
-func explainRefused(recs []ExplainRecord, blocked map[explainKey]ExplainRefused) []ExplainRefused {
-	var out []ExplainRefused
-	idx := map[string]int{}
-	for _, r := range recs {
-		for _, id := range r.Identifiers {
-			if id.Status != "refused" && id.Status != "invalid" {
-				continue
-			}
-			k := id.Type + ":" + id.Value
-			if id.Status == "invalid" {
-				k = id.Column + ":" + id.Raw
-			}
-			i, ok := idx[k]
-			if !ok {
-				e := ExplainRefused{Identifier: k, Reason: id.Reason, Detail: id.Detail}
-				if id.Status == "refused" {
-					e = blocked[explainKey{id.Type, id.Value}]
-				}
-				i = len(out)
-				idx[k] = i
-				out = append(out, e)
-			}
-			if rs := out[i].Records; len(rs) == 0 || rs[len(rs)-1] != r.RecordRef {
-				out[i].Records = append(out[i].Records, r.RecordRef)
-			}
-		}
-	}
-	return out
-}
-
-// explainHistory lists the merges and splits involving the customer id,
-// oldest run first.
-func explainHistory(ctx context.Context, wh warehouse.Querier, cust string) ([]ExplainChange, error) {
-	ok, err := warehouse.TableExists(ctx, wh, "identity_changes")
-	if err != nil || !ok {
-		return nil, err
-	}
-	runs, err := warehouse.TableExists(ctx, wh, "job_runs")
-	if err != nil {
-		return nil, err
-	}
-	order := "c.run_id"
-	from := "identity_changes c"
-	if runs {
-		from += " LEFT JOIN (SELECT run_id, min(started) AS started FROM job_runs GROUP BY run_id) r ON r.run_id = c.run_id"
-		order = "r.started, c.run_id"
-	}
-	recs, err := wh.Query(ctx, `SELECT c.run_id, c.change, c.surviving_id, c.absorbed_id, c.identifier FROM `+from+`
-		WHERE c.surviving_id = ? OR c.absorbed_id = ? ORDER BY `+order+`, c.change, c.absorbed_id`, cust, cust)
-	if err != nil {
-		return nil, fmt.Errorf("explain: read identity_changes: %w", err)
-	}
-	defer warehouse.Release(recs)
-	var out []ExplainChange
-	for _, r := range recs {
-		for i := 0; i < int(r.NumRows()); i++ {
-			out = append(out, ExplainChange{RunID: warehouse.StringAt(r, 0, i), Change: warehouse.StringAt(r, 1, i),
-				Surviving: warehouse.StringAt(r, 2, i), Absorbed: warehouse.StringAt(r, 3, i), Identifier: warehouse.StringAt(r, 4, i)})
-		}
-	}
-	return out, nil
 }

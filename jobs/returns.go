@@ -51,7 +51,10 @@ func tieReturns(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, versions 
 	if err != nil {
 		return "", err
 	}
-	scope := `SELECT channel, order_id FROM ` + d.Table("raw_order_lines") + ` WHERE FALSE`
+	scope, err := render("empty_scope", nil)
+	if err != nil {
+		return "", err
+	}
 	if had {
 		if scope, err = render("scope", nil); err != nil {
 			return "", err
@@ -66,10 +69,11 @@ func tieReturns(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, versions 
 	}
 	var named int64
 	if slices.Contains(cols, "original_order_id") {
-		// Whether any line names an original (0 or 1): the scan stops at
-		// the first, and a column of NULLs only is answered from its
-		// statistics.
-		if named, err = warehouse.Int64(ctx, tx, `SELECT count(*) FROM (SELECT 1 FROM `+d.Table("raw_order_lines")+` WHERE original_order_id IS NOT NULL LIMIT 1) x`); err != nil {
+		q, err := render("any_original", nil)
+		if err != nil {
+			return "", err
+		}
+		if named, err = warehouse.Int64(ctx, tx, q); err != nil {
 			return "", fmt.Errorf("count returns naming an original order: %w", err)
 		}
 	}
@@ -81,26 +85,26 @@ func tieReturns(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, versions 
 		return "", fmt.Errorf("build core table return_ties: %w", err)
 	}
 	if named > 0 {
-		q, err := render("scope", nil)
+		q, err := render("scope_add", nil)
 		if err != nil {
 			return "", err
 		}
-		if err := tx.Exec(ctx, `INSERT INTO `+d.Table("return_scope")+` `+q); err != nil {
+		if err := tx.Exec(ctx, q); err != nil {
 			return "", fmt.Errorf("build core table return_scope: %w", err)
 		}
 	}
-	n, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+d.Table("return_ties"))
+	q, err := render("count_ties", nil)
+	if err != nil {
+		return "", err
+	}
+	n, err := warehouse.Int64(ctx, tx, q)
 	if err != nil {
 		return "", fmt.Errorf("count return ties: %w", err)
 	}
 	if n == 0 {
 		return KeptLinesViewSQL(versions), nil
 	}
-	view, err := render("kept_lines", struct{ Versions bool }{versions})
-	if err != nil {
-		return "", err
-	}
-	return `CREATE OR REPLACE VIEW kept_order_lines AS ` + view, nil
+	return render("kept_lines_view", struct{ Versions bool }{versions})
 }
 
 // foldReturns aggregates the orders of return_scope again from
@@ -110,16 +114,24 @@ func foldReturns(ctx context.Context, tx warehouse.Tx, d warehouse.SQL) error {
 	if err != nil || !ok {
 		return err
 	}
-	n, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+d.Table("return_scope"))
+	render := func(name string) (string, error) { return returnsSQL.Render(name, d, nil) }
+	q, err := render("count_scope")
+	if err != nil {
+		return err
+	}
+	n, err := warehouse.Int64(ctx, tx, q)
 	if err != nil {
 		return fmt.Errorf("count orders tied by returns: %w", err)
 	}
 	if n > 0 {
-		if err := tx.Exec(ctx, `DELETE FROM orders WHERE EXISTS (SELECT 1 FROM `+d.Table("return_scope")+` s
-			WHERE s.channel IS NOT DISTINCT FROM orders.channel AND s.order_id = orders.order_id)`); err != nil {
+		q, err := render("drop_scoped")
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("tie returns: drop the orders to aggregate again: %w", err)
 		}
-		q, err := returnsSQL.Render("fold", d, struct{ ColumnList, Columns, Aggregates, CustomerJoin string }{
+		q, err = returnsSQL.Render("fold", d, struct{ ColumnList, Columns, Aggregates, CustomerJoin string }{
 			orderColumnList, orderColumns, orderAggregates, orderCustomerJoin})
 		if err != nil {
 			return err
@@ -128,7 +140,10 @@ func foldReturns(ctx context.Context, tx warehouse.Tx, d warehouse.SQL) error {
 			return fmt.Errorf("tie returns: aggregate the orders again: %w", err)
 		}
 	}
-	if err := tx.Exec(ctx, `DROP TABLE IF EXISTS `+d.Table("return_scope")); err != nil {
+	if q, err = render("drop_scope"); err != nil {
+		return err
+	}
+	if err := tx.Exec(ctx, q); err != nil {
 		return fmt.Errorf("drop return_scope: %w", err)
 	}
 	return nil
