@@ -1,7 +1,7 @@
 {{- /* Only deliveries reach a customer: control group rows are held out. The channel is the campaign's when the campaigns
 table exists (.Campaigns). With .Cut (the start of the earliest aware window of both dates; see orders.sql) the deliveries before it are reduced to each customer's latest
-second, as the interactions are. */ -}}
-WITH cc AS (
+second, as the interactions are. campaign_contacts is a view over a join (core): cc reads it once. */ -}}
+WITH cc AS MATERIALIZED (
 	SELECT cc.customer_id, cc.contacted_ts, {{if .Campaigns}}k.channel{{else}}CAST(NULL AS VARCHAR){{end}} AS channel FROM {{table "campaign_contacts"}} cc{{if .Campaigns}} LEFT JOIN {{table "campaigns"}} k ON k.campaign_id = cc.campaign_id{{end}}
 	WHERE cc.customer_id IS NOT NULL AND cc.contacted_ts < {{.End}} AND lower(coalesce(cc.contact_group, 'target')) <> 'control'
 )

@@ -46,9 +46,19 @@ func ScanTemps(sql string) (reads, writes, temps []string) { return scan(sql) }
 func scan(sql string) (reads, writes, temps []string) {
 	toks := tokenize(sql)
 	local := map[string]bool{}
-	// CTE names: WITH [RECURSIVE] name AS ( ... ), name AS ( ...
+	// CTE names: WITH [RECURSIVE] name AS [[NOT] MATERIALIZED] ( ... ), name AS ( ...
 	for i := 0; i+2 < len(toks); i++ {
-		if toks[i].kind != word || toks[i+1].up != "AS" || toks[i+2].text != "(" {
+		if toks[i].kind != word || toks[i+1].up != "AS" {
+			continue
+		}
+		j := i + 2
+		if toks[j].up == "NOT" && j+1 < len(toks) {
+			j++
+		}
+		if toks[j].up == "MATERIALIZED" && j+1 < len(toks) {
+			j++
+		}
+		if toks[j].text != "(" {
 			continue
 		}
 		if i > 0 && (toks[i-1].up == "WITH" || toks[i-1].up == "RECURSIVE" || toks[i-1].text == ",") {

@@ -17,6 +17,8 @@ func TestScan(t *testing.T) {
 			[]string{"orders"}, []string{"publish_order_facts"}},
 		{"ctes are local", `WITH o AS (SELECT * FROM orders), cost AS (SELECT * FROM kept_order_lines l JOIN o USING (order_id)) SELECT * FROM o JOIN cost USING (order_id)`,
 			[]string{"kept_order_lines", "orders"}, nil},
+		{"materialized ctes are local", `WITH si AS MATERIALIZED (SELECT * FROM social_interactions), o AS NOT MATERIALIZED (SELECT * FROM si) SELECT * FROM si JOIN o USING (x)`,
+			[]string{"social_interactions"}, nil},
 		{"insert, update, delete", `INSERT INTO job_runs (a) VALUES (1); UPDATE job_runs SET a = 2 WHERE b IN (SELECT b FROM load_files); DELETE FROM source_checks WHERE x`,
 			[]string{"load_files"}, []string{"job_runs", "source_checks"}},
 		{"if not exists, quoted, qualified", "CREATE TABLE IF NOT EXISTS `ds`.\"Job_Runs\" (a INT); DROP TABLE IF EXISTS ds.old",
