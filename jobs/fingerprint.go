@@ -112,8 +112,10 @@ func lastProductiveRun(ctx context.Context, env *Env, job string) (string, error
 func loadedFiles(ctx context.Context, env *Env, h hash.Hash) error {
 	d := warehouse.SQLOf(env.WH.Dialect())
 	var n, x, last *string
-	q := `SELECT CAST(count(*) AS VARCHAR), CAST(bit_xor(` + d.Fingerprint("load_id") + `) AS VARCHAR), CAST(max(loaded_at) AS VARCHAR)
-		FROM ` + env.WH.Dialect().Table("load_files") + ` WHERE status = 'loaded'`
+	q, err := inputsSQL.Render("loaded_files", d, struct{ LoadIDHash string }{d.Fingerprint("load_id")})
+	if err != nil {
+		return err
+	}
 	if err := env.WH.QueryRow(ctx, q, nil, &n, &x, &last); err != nil {
 		return fmt.Errorf("fingerprint of the loaded files: %w", err)
 	}

@@ -146,7 +146,7 @@ const abandonedMessage = "process ended while the job was running (crash or kill
 // abandoned, without writing anything: a read-only reader sees what the
 // next run will record.
 func ShowAbandoned(ctx context.Context, q warehouse.Querier, runs []RunRecord) error {
-	recs, err := q.Query(ctx, `SELECT run_id, job, coalesce(attempt,1), coalesce(pid,0), coalesce(host,'') FROM job_runs WHERE status = 'running'`)
+	recs, err := q.Query(ctx, runsSQL["running"])
 	if err != nil {
 		return fmt.Errorf("read running jobs: %w", err)
 	}

@@ -100,7 +100,7 @@ func (e *Env) newestOrderDay(ctx context.Context, loc *time.Location) time.Time 
 	}
 	y, m, d := now.In(loc).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	recs, err := e.WH.Query(ctx, `SELECT max(order_ts) AS newest FROM `+e.WH.Dialect().Table("orders"))
+	recs, err := e.WH.Query(ctx, mustRender(inputsSQL, "newest_order", warehouse.SQLOf(e.WH.Dialect()), nil))
 	defer warehouse.Release(recs)
 	if err == nil && len(recs) > 0 && recs[0].NumRows() > 0 {
 		if t := warehouse.TimeAt(recs[0], 0, 0); !t.IsZero() {

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/crmkit/crmkit/models/metrics"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // PurchasePredicate is the SQL condition on a row of orders that makes it
@@ -31,32 +32,18 @@ func PurchasePredicate(minAmount float64) string {
 		strconv.FormatFloat(minAmount, 'f', -1, 64), strings.Join(cancelled, ", "))
 }
 
-// purchasesCTE selects the purchases (PurchasePredicate) of stitched
-// customers before the end of the as-of day (the one parameter), and
-// numbers their customers densely in id order, so models group purchases
-// by a small integer instead of hashing ids.
-func purchasesCTE(minAmount float64) string {
-	return `WITH p AS (
-	SELECT customer_id, order_ts, CAST(net_amount AS DOUBLE) AS net_amount
-	FROM orders WHERE customer_id IS NOT NULL AND ` + PurchasePredicate(minAmount) + ` AND order_ts < CAST(? AS TIMESTAMPTZ)
-), k AS (
-	SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
-	FROM (SELECT DISTINCT customer_id FROM p) AS d
-)`
-}
-
 // PurchasesSQL reads one row per purchase (customer_ix, order_ts,
-// net_amount); its parameter is the end of the as-of day.
+// net_amount) of stitched customers (PurchasePredicate), customers numbered
+// densely in id order (sql/purchases/cte.sql); its parameter is the end of
+// the as-of day.
 func PurchasesSQL(minAmount float64) string {
-	return purchasesCTE(minAmount) + `
-SELECT k.customer_ix, p.order_ts, p.net_amount FROM p JOIN k ON k.customer_id = p.customer_id`
+	return mustRender(purchasesSQL, "purchases", warehouse.SQLOf(nil), struct{ Predicate string }{PurchasePredicate(minAmount)})
 }
 
 // PurchaseCustomersSQL reads the customer numbering of PurchasesSQL
 // (customer_ix, customer_id) for the same parameter.
 func PurchaseCustomersSQL(minAmount float64) string {
-	return purchasesCTE(minAmount) + `
-SELECT customer_ix, customer_id FROM k`
+	return mustRender(purchasesSQL, "customers", warehouse.SQLOf(nil), struct{ Predicate string }{PurchasePredicate(minAmount)})
 }
 
 // The jobs that read the purchases (PurchasesSQL) and their customer

@@ -24,6 +24,30 @@ var checksFS embed.FS
 
 var checksSQL = renderAll(sqlfile.MustParse(checksFS, "sql/checks"))
 
+// The SQL of the jobs' inputs (sql/inputs: the loaded files of a
+// fingerprint, the newest order) and of the purchases the value models read
+// (sql/purchases), rendered per call: they take the dialect's spellings
+// or the config's purchase rule.
+//
+//go:embed sql/inputs/*.sql sql/purchases/*.sql
+var jobsFS embed.FS
+
+var (
+	inputsSQL    = sqlfile.MustParse(jobsFS, "sql/inputs")
+	purchasesSQL = sqlfile.MustParse(jobsFS, "sql/purchases")
+)
+
+// mustRender renders a file of s that only a defect in the file can fail
+// (its data is a fixed struct of strings): it panics then, as a broken file
+// at start does.
+func mustRender(s *sqlfile.Set, name string, d warehouse.SQL, data any) string {
+	q, err := s.Render(name, d, data)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
 func renderAll(s *sqlfile.Set) map[string]string {
 	out := map[string]string{}
 	for _, n := range s.Names() {

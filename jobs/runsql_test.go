@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -13,7 +14,8 @@ import (
 // by hand from the calls in runs.go).
 func TestRunsSQL(t *testing.T) {
 	args := map[string]int{"start": 8, "finish": 11, "history": 3, "last_per_job": 0, "count_old": 1, "prune_runs": 1, "prune_checks": 1,
-		"same_inputs": 5, "running": 0, "abandon": 3, "last_status": 1, "last_productive": 1}
+		"same_inputs": 5, "running": 0, "abandon": 3, "last_status": 1, "last_productive": 1,
+		"slot_done": 2, "last_slot": 3} // the last two: schedule.go
 	for name, want := range args {
 		q, ok := runsSQL[name]
 		if !ok {
@@ -45,5 +47,37 @@ func TestRunsSQL(t *testing.T) {
 	}
 	if len(runsSQL) != len(args) {
 		t.Errorf("%d files, want %d", len(runsSQL), len(args))
+	}
+}
+
+// TestInputsAndPurchasesSQL: the inputs' and purchases' files render with the placeholders their callers pass (counted by hand:
+// none for the fingerprint of loaded files and the newest order, the end of
+// the as-of day for the purchases) and name only the tables they read.
+func TestInputsAndPurchasesSQL(t *testing.T) {
+	cases := []struct {
+		name   string
+		render func(d warehouse.SQL) string
+		args   int
+		tables []string
+	}{
+		{"loaded_files", func(d warehouse.SQL) string {
+			return mustRender(inputsSQL, "loaded_files", d, struct{ LoadIDHash string }{d.Fingerprint("load_id")})
+		}, 0, []string{"load_files"}},
+		{"newest_order", func(d warehouse.SQL) string { return mustRender(inputsSQL, "newest_order", d, nil) }, 0, []string{"orders"}},
+		{"purchases", func(warehouse.SQL) string { return PurchasesSQL(5) }, 1, []string{"orders"}},
+		{"purchase customers", func(warehouse.SQL) string { return PurchaseCustomersSQL(5) }, 1, []string{"orders"}},
+	}
+	for _, c := range cases {
+		q := c.render(warehouse.SQLOf(nil))
+		if n := warehouse.CountPlaceholders(q); n != c.args {
+			t.Errorf("%s: %d placeholders, want %d\n%s", c.name, n, c.args, q)
+		}
+		r, w := sqlfile.Scan(q)
+		if !slices.Equal(r, c.tables) || len(w) != 0 {
+			t.Errorf("%s: reads %v writes %v, want reads %v", c.name, r, w, c.tables)
+		}
+	}
+	if q := PurchasesSQL(5); !strings.Contains(q, "net_amount >= 5 AND") {
+		t.Errorf("purchases do not apply the minimum amount:\n%s", q)
 	}
 }

@@ -324,8 +324,7 @@ func DefaultSlotRunner(cfg *config.Config, log *slog.Logger) SlotRunner {
 
 func slotDone(ctx context.Context, sess *Session, chainID string) (bool, error) {
 	var n *int64
-	if err := sess.WH.QueryRow(ctx, `SELECT count(*) FROM job_runs WHERE chain_id = ? AND status IN ('succeeded','partial','skipped')
-		AND NOT EXISTS (SELECT 1 FROM job_runs WHERE chain_id = ? AND status IN ('failed','blocked','abandoned','running'))`, []any{chainID, chainID}, &n); err != nil {
+	if err := sess.WH.QueryRow(ctx, runsSQL["slot_done"], []any{chainID, chainID}, &n); err != nil {
 		return false, err
 	}
 	return n != nil && *n > 0, nil
@@ -359,8 +358,7 @@ func LastSlots(cfg *config.Config) func(ctx context.Context) (map[string]time.Ti
 		for _, s := range cfg.Schedules {
 			prefix := strings.TrimSuffix(ScheduledChainID(s.Job, time.Time{}), time.Time{}.Format(slotLayout))
 			var id *string
-			if err := sess.WH.QueryRow(ctx, `SELECT max(chain_id) FROM job_runs WHERE substr(chain_id, 1, ?) = ? AND length(chain_id) = ?`,
-				[]any{len(prefix), prefix, len(prefix) + len(slotLayout)}, &id); err != nil {
+			if err := sess.WH.QueryRow(ctx, runsSQL["last_slot"], []any{len(prefix), prefix, len(prefix) + len(slotLayout)}, &id); err != nil {
 				return nil, fmt.Errorf("last run of schedule %s: %w", s.Job, err)
 			}
 			if id == nil {
