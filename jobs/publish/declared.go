@@ -15,5 +15,5 @@ var (
 		"identity_stats", "identity_changes", "blocked_identifiers",
 		// first purchases, when customer_state is up to date (firsts.go)
 		"customer_state", "customer_state_meta", "customer_changes"}
-	writes = []string{"publish_order_facts", "segment_sizes", "mail_deliveries"}
+	writes = []string{"publish_order_facts", "segment_sizes", "mail_deliveries", "publish_load_events"}
 )

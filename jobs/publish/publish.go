@@ -41,11 +41,12 @@ var Layers = []reports.Layer{reports.LayerStrategy, reports.LayerOperations, rep
 // when it is not empty. The publish_order_facts table must exist for the
 // periods of asOf (Run creates it with factsSQL).
 func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time) (*reports.Scorecard, []string) {
-	return build(ctx, wh, cfg, layer, asOf, region, now, nil)
+	return build(ctx, wh, cfg, layer, asOf, region, now, nil, nil)
 }
 
-// build is Build with this run's segment sizes (nil: the recorded ones).
-func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time, segmentSizes *reports.Table) (*reports.Scorecard, []string) {
+// build is Build with this run's segment sizes (nil: the recorded ones)
+// and source freshness (nil: read from the raw tables).
+func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time, segmentSizes *reports.Table, fresh []reports.SourceFreshness) (*reports.Scorecard, []string) {
 	cur, prev := Periods(asOf)
 	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, regions: cfg.Regions, segmentSizes: segmentSizes,
 		purchase: "(" + jobs.PurchasePredicate(cfg.Models.CLV.MinAmount) + ")"}
@@ -72,7 +73,10 @@ func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer 
 		sc.Filter = map[string]string{"region": region}
 	}
 	b.finish(&sc)
-	sc.Freshness = b.freshness(cfg)
+	sc.Freshness = fresh
+	if fresh == nil {
+		sc.Freshness = b.freshness(cfg)
+	}
 	sc.Definitions = definitions(cfg, &sc)
 	return &sc, b.errs
 }
@@ -116,62 +120,6 @@ func (b *builder) finish(sc *reports.Scorecard) {
 	}
 }
 
-// eventTimes says, per canonical table, which columns hold the time of
-// the events a source's rows record; the newest of them is the source's
-// freshness. Masters (products, stores, campaigns) have none.
-var eventTimes = map[string][]string{
-	"order_lines":         {"order_ts"},
-	"social_accounts":     {"followed_ts", "unfollowed_ts"},
-	"social_interactions": {"ts"},
-	"campaign_contacts":   {"contacted_ts"},
-	"service_tickets":     {"opened_ts", "closed_ts"},
-}
-
-// freshness is one row per source: the newest event time in its kept
-// rows (raw rows of loaded files) and the newest load time.
-func (b *builder) freshness(cfg *config.Config) []reports.SourceFreshness {
-	recs, err := b.wh.Query(b.ctx, cardSQL["freshness_loads"])
-	if err != nil {
-		b.note(err, "freshness")
-		return nil
-	}
-	defer warehouse.Release(recs)
-	var out []reports.SourceFreshness
-	for _, r := range recs {
-		for i := 0; i < int(r.NumRows()); i++ {
-			out = append(out, reports.SourceFreshness{Source: warehouse.StringAt(r, 0, i), LoadedAt: warehouse.TimeAt(r, 1, i),
-				Rows: int64(warehouse.FloatAt(r, 2, i)), Quarantined: int64(warehouse.FloatAt(r, 3, i))})
-		}
-	}
-	for i := range out {
-		src, ok := cfg.Source(out[i].Source)
-		if !ok {
-			continue
-		}
-		cols := eventTimes[src.Table]
-		if len(cols) == 0 || !b.exists("raw_"+src.Table) {
-			continue
-		}
-		q := b.render("freshness of "+out[i].Source, "freshness_events", sqlData{Table: "raw_" + src.Table, Cols: cols})
-		recs, err := b.wh.Query(b.ctx, q, out[i].Source)
-		if err != nil {
-			b.note(err, "freshness of "+out[i].Source)
-			continue
-		}
-		for _, r := range recs {
-			for j := range cols {
-				if r.NumRows() > 0 {
-					if t := warehouse.TimeAt(r, j, 0); t.After(out[i].Newest) {
-						out[i].Newest = t
-					}
-				}
-			}
-		}
-		warehouse.Release(recs)
-	}
-	return out
-}
-
 // Run is the publish job: build the three scorecards, write XLSX and HTML
 // into the output folder, write segment files, and send the deliveries.
 //
@@ -195,6 +143,13 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	}
 	if cfg.Reports.FontPath != "" {
 		reports.SetChartFontPath(cfg.Resolve(cfg.Reports.FontPath))
+	}
+	// The sources' freshness, the same on every scorecard: read once, from
+	// the newest event time of each load, recorded once per load.
+	fresh, err := loadFreshness(ctx, env.WH, cfg, env.Full)
+	if err != nil {
+		env.Log.Warn("source freshness read from the raw tables", "reason", err.Error())
+		fresh = nil
 	}
 	// A panic in one of publish's goroutines would end the whole process
 	// (the runner can only recover its own goroutine), so each goroutine
@@ -255,7 +210,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 				sizesTable = segmentSizesTable(sizes)
 			}
 		}
-		sc, errs := build(ctx, env.WH, cfg, layer, asOf, "", start, sizesTable)
+		sc, errs := build(ctx, env.WH, cfg, layer, asOf, "", start, sizesTable, fresh)
 		r := layerOut{sc: sc, errs: errs}
 		x := filepath.Join(out, sc.BaseName()+".xlsx")
 		if err := reports.WriteXLSX(sc, x); err != nil {
@@ -320,7 +275,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			return jobs.Result{}, err
 		}
 	}
-	sent, err := deliver(ctx, env, asOf, out, start, unfiltered)
+	sent, err := deliver(ctx, env, asOf, out, start, unfiltered, fresh)
 	if err != nil {
 		return jobs.Result{RowsOut: int64(len(written))}, err
 	}
@@ -349,7 +304,7 @@ func writeRevenue(ctx context.Context, wh warehouse.Querier, cfg *config.Config,
 
 // deliver builds one message per recipient (filtered scorecards for
 // recipients with a filter) and sends them, or writes .eml files.
-func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now time.Time, unfiltered map[reports.Layer]*reports.Scorecard) (int, error) {
+func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now time.Time, unfiltered map[reports.Layer]*reports.Scorecard, fresh []reports.SourceFreshness) (int, error) {
 	cfg := env.Cfg
 	if len(cfg.Deliveries) == 0 {
 		return 0, nil
@@ -378,7 +333,7 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 				built[k] = filepath.Join(out, cards[k].BaseName()+".xlsx")
 			}
 			if cards[k] == nil {
-				sc, errs := Build(ctx, env.WH, cfg, layer, asOf, region, now)
+				sc, errs := build(ctx, env.WH, cfg, layer, asOf, region, now, nil, fresh)
 				for _, p := range errs {
 					env.Log.Warn("filtered scorecard section incomplete", "region", region, "problem", p)
 				}

@@ -88,6 +88,10 @@ type sqlData struct {
 	// some of its columns.
 	Table, Column string
 	Cols          []string
+	// TableName and ColName are Table and a column as string literals;
+	// Sources and IDs lists of string literals (source names, load ids).
+	TableName, ColName string
+	Sources, IDs       []string
 }
 
 // provinceAlias is one configured province name of a region, both as
