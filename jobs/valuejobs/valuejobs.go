@@ -66,7 +66,7 @@ func Register() {
 // Backfills run it once per month (as-of = the month's last day).
 func CohortsJob(cfg *config.Config) *jobs.Job {
 	return &jobs.Job{Name: JobCohorts, Group: "models", Partitioned: "month", Run: runCohorts,
-		Reads: []string{"orders", "order_lines", "kept_order_lines", "products", "customers"}, Writes: []string{MartCohorts}}
+		Reads: cohortReads(), Writes: append([]string{MartCohorts}, cohortState...)}
 }
 
 // RFMJob is the "rfm" job: RFM quintile scores and management tiers.
@@ -90,15 +90,16 @@ func RFMJob(cfg *config.Config) *jobs.Job {
 // from the raw lines (the second %s, see linesSource) joined to the first
 // orders only: the order_lines view would join every line to its customer.
 //
-// d spells the per-customer minimum for the dialect.
-func cohortCustomersSQL(d warehouse.SQL, minAmount float64) string {
+// d spells the per-customer minimum for the dialect; where narrows the
+// purchases (AND ..., or "" for every customer).
+func cohortCustomersSQL(d warehouse.SQL, minAmount float64, where string) string {
 	first, firstCols := d.ArgMinCols([]string{"order_ts", "channel", "order_id"},
 		[]string{"channel", "order_id"}, []string{"first_channel", "first_order"})
 	firstCat := d.ArgMinOf("pr.category", d.Neg("l.net_amount"), "pr.category")
 	return `WITH p AS (
 	SELECT customer_id, channel, order_id, order_ts
 	FROM orders
-	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND ` + jobs.PurchasePredicate(minAmount) + `
+	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND ` + jobs.PurchasePredicate(minAmount) + ` ` + where + `
 ), f AS (
 	SELECT customer_id, ` + firstCols + `, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
 	FROM (SELECT customer_id, ` + first + ` FROM p GROUP BY customer_id) AS f0
@@ -110,7 +111,7 @@ func cohortCustomersSQL(d warehouse.SQL, minAmount float64) string {
 	WHERE pr.category IS NOT NULL AND pr.category <> ''
 	GROUP BY f.customer_ix
 ), c AS (%s)
-SELECT f.customer_ix, f.first_channel, c.region, fc.first_category
+SELECT f.customer_ix, f.customer_id, f.first_channel, c.region, fc.first_category
 FROM f LEFT JOIN fc USING (customer_ix) LEFT JOIN c USING (customer_id)`
 }
 
@@ -144,10 +145,17 @@ FROM orders WHERE order_ts < CAST(? AS TIMESTAMPTZ)`
 }
 
 // inputStats are the orders the models do not see.
-type inputStats struct{ anonymous, nonPositive int64 }
+type inputStats struct {
+	anonymous, nonPositive int64
+	full                   string // why every purchase was read (cohorts)
+}
 
 func (s inputStats) String() string {
-	return fmt.Sprintf("%d anonymous orders (no customer_id) excluded; %d orders that are not purchases (no units bought, or net amount below the minimum) excluded", s.anonymous, s.nonPositive)
+	out := fmt.Sprintf("%d anonymous orders (no customer_id) excluded; %d orders that are not purchases (no units bought, or net amount below the minimum) excluded", s.anonymous, s.nonPositive)
+	if s.full != "" {
+		out += "; every purchase read (" + s.full + ")"
+	}
+	return out
 }
 
 // window resolves the as-of day and the end of it (exclusive) as an
@@ -202,6 +210,13 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
+	plan, err := planCohorts(ctx, env, loc) // cohortinc.go
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	if plan != nil && !plan.full {
+		return runCohortsIncremental(ctx, env, plan, asOf, loc, end)
+	}
 	stats, err := readStats(ctx, env.WH, end, env.Cfg.Models.CLV.MinAmount)
 	if err != nil {
 		return jobs.Result{}, err
@@ -220,7 +235,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
 	defer warehouse.Release(orders)
-	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect()), env.Cfg.Models.CLV.MinAmount), lines, src), end)
+	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect()), env.Cfg.Models.CLV.MinAmount, ""), lines, src), end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read cohort attributes: %w", err)
 	}
@@ -235,7 +250,13 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	modelSec := time.Since(t1).Seconds()
 	rec := res.Record(memory.DefaultAllocator, asOf)
 	defer rec.Release()
-	if err := jobs.WriteMart(ctx, env.WH, MartCohorts, asOf, cohort.MartSchema, []arrow.RecordBatch{rec}); err != nil {
+	if plan != nil {
+		err = writeCohortsFull(ctx, env, plan, asOf, loc, rec, orders, customers)
+		stats.full = plan.reason
+	} else {
+		err = jobs.WriteMart(ctx, env.WH, MartCohorts, asOf, cohort.MartSchema, []arrow.RecordBatch{rec})
+	}
+	if err != nil {
 		return jobs.Result{}, err
 	}
 	cohorts := map[string]bool{}

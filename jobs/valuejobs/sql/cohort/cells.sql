@@ -1,0 +1,34 @@
+{{- /* The cohort matrix for the as-of date from the per-customer contributions, as cohort.Compute makes it from the
+purchases: per dimension value, every cohort month with a customer (cohort_size) and every months_since from 0 to
+the as-of month (.AsOfIx, year*12 + month - 1); customers_active and revenue from cohort_activity (0 where none);
+retention_pct = 100 * active / size; cum_revenue_per_customer the revenue of months 0..k over the size. Null or
+empty values are 'unknown'. */ -}}
+INSERT INTO {{table .Mart}} (as_of, dimension, dimension_value, cohort_month, months_since, cohort_size, customers_active,
+	retention_pct, revenue, cum_revenue_per_customer)
+WITH m AS (
+	SELECT customer_id, cohort_ix, coalesce(nullif(first_channel, ''), 'unknown') AS first_channel,
+		coalesce(nullif(region, ''), 'unknown') AS region, coalesce(nullif(first_category, ''), 'unknown') AS first_category
+	FROM {{table "cohort_members"}}
+), g AS (
+	SELECT customer_id, cohort_ix, 'all' AS dimension, 'all' AS dimension_value FROM m
+	UNION ALL SELECT customer_id, cohort_ix, 'first_channel', first_channel FROM m
+	UNION ALL SELECT customer_id, cohort_ix, 'region', region FROM m
+	UNION ALL SELECT customer_id, cohort_ix, 'first_category', first_category FROM m
+), s AS (
+	SELECT dimension, dimension_value, cohort_ix, count(*) AS n FROM g GROUP BY dimension, dimension_value, cohort_ix
+), a AS (
+	SELECT g.dimension, g.dimension_value, g.cohort_ix, act.month_ix - g.cohort_ix AS k, count(*) AS active, sum(act.revenue) AS revenue
+	FROM g JOIN {{table "cohort_activity"}} act ON act.customer_id = g.customer_id
+	GROUP BY g.dimension, g.dimension_value, g.cohort_ix, act.month_ix - g.cohort_ix
+), cells AS (
+	SELECT s.dimension, s.dimension_value, s.cohort_ix, s.n, CAST(k.range AS INTEGER) AS k
+	FROM s, range(0, {{.AsOfIx}} - s.cohort_ix + 1) k
+)
+SELECT CAST({{.AsOf}} AS DATE), c.dimension, c.dimension_value,
+	lpad(CAST(c.cohort_ix // 12 AS VARCHAR), 4, '0') || '-' || lpad(CAST(c.cohort_ix % 12 + 1 AS VARCHAR), 2, '0'),
+	c.k, c.n, coalesce(a.active, 0),
+	CAST(100 AS DOUBLE) * CAST(coalesce(a.active, 0) AS DOUBLE) / CAST(c.n AS DOUBLE),
+	coalesce(a.revenue, CAST(0 AS DOUBLE)),
+	sum(coalesce(a.revenue, CAST(0 AS DOUBLE))) OVER (PARTITION BY c.dimension, c.dimension_value, c.cohort_ix ORDER BY c.k
+		ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) / CAST(c.n AS DOUBLE)
+FROM cells c LEFT JOIN a ON a.dimension = c.dimension AND a.dimension_value = c.dimension_value AND a.cohort_ix = c.cohort_ix AND a.k = c.k
