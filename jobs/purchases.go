@@ -47,10 +47,13 @@ func PurchaseCustomersSQL(minAmount float64) string {
 }
 
 // The jobs that read the purchases (PurchasesSQL) and their customer
-// numbering (PurchaseCustomersSQL); in a chain they share one read.
+// numbering (PurchaseCustomersSQL); in a chain they share one read. rfm
+// is not among them: it scores from customer_state, and its reference path
+// (run --full, BigQuery) reads on its own rather than have a chain hold
+// the batches for a reader that usually never comes.
 var (
-	purchaseReaders         = []string{"clv", "cohorts", "rfm"}
-	purchaseCustomerReaders = []string{"clv", "rfm"}
+	purchaseReaders         = []string{"clv", "cohorts"}
+	purchaseCustomerReaders = []string{"clv"}
 )
 
 // ReadPurchases runs PurchasesSQL for end (the end of the as-of day, RFC
