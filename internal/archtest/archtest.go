@@ -46,7 +46,13 @@ type File struct {
 	SQLLiterals int
 	SQL         []string // each SQL literal's first line, for -v listings
 	Test        bool
+	// Reason is set when the file states why it is long: a comment line
+	// starting "// Long file:" before its first declaration.
+	Reason bool
 }
+
+// longReason marks the stated reason of a file over LongFileLines lines.
+var longReason = regexp.MustCompile(`(?m)^// Long file:`)
 
 // Scan walks the module rooted at root and returns every .go file's figures,
 // sorted by path. Directories starting with "." and testdata are skipped.
@@ -77,6 +83,11 @@ func Scan(root string) ([]File, error) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		fig := File{Path: filepath.ToSlash(rel), Lines: countLines(src), Test: strings.HasSuffix(name, "_test.go")}
+		top := src
+		if len(f.Decls) > 0 {
+			top = src[:fset.Position(f.Decls[0].Pos()).Offset]
+		}
+		fig.Reason = longReason.Match(top)
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
@@ -110,7 +121,8 @@ func countLines(src []byte) int {
 type Figures struct {
 	SQLLiterals  int      // SQL string literals in non-test .go files
 	SQLFiles     int      // non-test .go files holding at least one
-	LongFiles    []string // non-test .go files over LongFileLines lines
+	LongFiles    []string // non-test .go files over LongFileLines lines without a stated reason
+	LongReasoned []string // non-test .go files over LongFileLines lines that state why (File.Reason)
 	TestLong     []string // _test.go files over LongFileLines lines
 	SQLFilesList []string // "path n" per file with SQL literals, most first
 }
@@ -130,6 +142,8 @@ func Sum(files []File) Figures {
 		if x.Lines > LongFileLines {
 			if x.Test {
 				f.TestLong = append(f.TestLong, x.Path)
+			} else if x.Reason {
+				f.LongReasoned = append(f.LongReasoned, x.Path)
 			} else {
 				f.LongFiles = append(f.LongFiles, x.Path)
 			}

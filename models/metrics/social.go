@@ -1,3 +1,10 @@
+// Long file: SocialEngagement is one pass over six inputs whose steps (customers'
+// tiers and stages, accounts, interactions row by row and account by
+// account, the key space, followers) share interned names, per-customer
+// and per-account arrays and accumulators; split into functions, each
+// step would take and return a dozen of them. The steps are marked by
+// comments inside the function.
+
 package metrics
 
 import (
