@@ -126,7 +126,7 @@ func WriteMart(ctx context.Context, wh warehouse.Warehouse, table string, asOf t
 		if err := warehouse.CreateTable(ctx, tx, table, warehouse.Nullable(withStorageHints(schema))); err != nil {
 			return fmt.Errorf("create mart %s: %w", table, err)
 		}
-		if err := tx.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE as_of = CAST(? AS DATE)", table), day); err != nil {
+		if err := tx.Exec(ctx, mustRender(martsSQL, "clear_as_of", warehouse.SQLOf(wh.Dialect()), struct{ Table string }{table}), day); err != nil {
 			return fmt.Errorf("clear mart %s for %s: %w", table, day, err)
 		}
 		if _, err := tx.Load(ctx, table, recs...); err != nil {

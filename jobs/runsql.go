@@ -25,16 +25,17 @@ var checksFS embed.FS
 var checksSQL = renderAll(sqlfile.MustParse(checksFS, "sql/checks"))
 
 // The SQL of the jobs' inputs (sql/inputs: the loaded files of a
-// fingerprint, the newest order) and of the purchases the value models read
-// (sql/purchases), rendered per call: they take the dialect's spellings
+// fingerprint, the newest order), of the purchases the value models read
+// (sql/purchases) and of writing dated marts (sql/marts), rendered per call: they take the dialect's spellings
 // or the config's purchase rule.
 //
-//go:embed sql/inputs/*.sql sql/purchases/*.sql
+//go:embed sql/inputs/*.sql sql/purchases/*.sql sql/marts/*.sql
 var jobsFS embed.FS
 
 var (
 	inputsSQL    = sqlfile.MustParse(jobsFS, "sql/inputs")
 	purchasesSQL = sqlfile.MustParse(jobsFS, "sql/purchases")
+	martsSQL     = sqlfile.MustParse(jobsFS, "sql/marts")
 )
 
 // mustRender renders a file of s that only a defect in the file can fail

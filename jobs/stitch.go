@@ -217,7 +217,11 @@ func runFullStitch(ctx context.Context, env *Env) (Result, error) {
 		if err := warehouse.CreateTable(ctx, tx, "identity_changes", warehouse.Nullable(identity.ChangesSchema)); err != nil {
 			return err
 		}
-		if err := tx.Exec(ctx, "DELETE FROM identity_changes WHERE run_id = ?", env.RunID); err != nil {
+		q, err := stitchSQL(env.WH.Dialect(), "clear_run_changes")
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, q, env.RunID); err != nil {
 			return err
 		}
 		if _, err := tx.Load(ctx, "identity_changes", res.Changes...); err != nil {
@@ -398,7 +402,11 @@ func replaceIn(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, tab
 		}
 	}
 	if drop {
-		if err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+		q, err := stitchSQLWith(warehouse.SQLOf(wh.Dialect()), "drop_table", struct{ Table string }{table})
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, q); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,2 @@
+{{- /* A stitch output (.Table) dropped before it is written again whole (replaceIn). */ -}}
+DROP TABLE IF EXISTS {{.Table}}
