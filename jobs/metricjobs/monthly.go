@@ -270,6 +270,24 @@ func (r *run) planMonths(spec monthSpec) error {
 			}
 			p.customers += " UNION " + q
 		}
+		// The customers recomputed, kept for the statements that read and
+		// replace their rows (the query joins core_changes and the lines).
+		if err := r.wh.InTx(r.ctx, func(tx warehouse.Tx) error {
+			if err := warehouse.CreateTable(r.ctx, tx, "profit_touched", touchedSchema); err != nil {
+				return err
+			}
+			if err := tx.Exec(r.ctx, `DELETE FROM profit_touched WHERE true`); err != nil {
+				return err
+			}
+			q, err := r.monthSQL("touched_customers", monthArgs{})
+			if err != nil {
+				return err
+			}
+			return tx.Exec(r.ctx, q)
+		}); err != nil {
+			return fmt.Errorf("list the customers whose lifetime rows are recomputed: %w", err)
+		}
+		p.customers = "SELECT customer_id FROM profit_touched"
 	}
 	for m := range months {
 		if m <= p.asOfPeriod {
@@ -363,6 +381,10 @@ func (r *run) lifetimeLines() ([]arrow.RecordBatch, error) {
 	p := r.plan
 	if p == nil || p.full || !p.spec.lifetime {
 		return nil, nil
+	}
+	n, err := warehouse.Int64(r.ctx, r.wh, `SELECT count(*) FROM profit_touched`)
+	if err != nil || n == 0 {
+		return nil, err
 	}
 	q, err := r.monthSQL("customer_lines", monthArgs{})
 	if err != nil {
@@ -522,6 +544,10 @@ func (r *run) snapshotRegions(tx warehouse.Tx) error {
 	return nil
 }
 
+// touchedSchema is profit_touched: the customers whose lifetime rows a
+// profit run recomputes (the job's scratch, filled at each incremental run).
+var touchedSchema = arrow.NewSchema([]arrow.Field{{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+
 // regionsSchema is sales_customer_regions: the region of each customer
 // that the last sales run used.
 var regionsSchema = arrow.NewSchema([]arrow.Field{
@@ -592,11 +618,11 @@ func (r *run) planNote() string {
 var (
 	monthReads = map[string][]string{
 		JobSales:  append([]string{"orders", "kept_order_lines", JobSales, "sales_customer_regions", jobs.WatermarksTable}, jobs.ChangeLogTables...),
-		JobProfit: append([]string{"orders", "kept_order_lines", JobProfit, jobs.WatermarksTable}, jobs.ChangeLogTables...),
+		JobProfit: append([]string{"orders", "kept_order_lines", JobProfit, "profit_touched", jobs.WatermarksTable}, jobs.ChangeLogTables...),
 	}
 	extraWrites = map[string][]string{
 		JobSales:  {jobs.WatermarksTable, "sales_customer_regions"},
-		JobProfit: {jobs.WatermarksTable},
+		JobProfit: {jobs.WatermarksTable, "profit_touched"},
 	}
 )
 
