@@ -2,10 +2,12 @@ package jobs
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"time"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // Incremental core. core_loads lists the loads the core tables were last
@@ -27,14 +29,37 @@ import (
 // written: the result must equal BuildCore on the same raw tables, which
 // the property test checks.
 
+// The incremental core's statements (sql/coreinc/*.sql).
+//
+//go:embed sql/coreinc/*.sql
+var coreIncFS embed.FS
+
+var coreIncSQL = sqlfile.MustParse(coreIncFS, "sql/coreinc")
+
+// coreIncData is what the files take: the order aggregation pieces of
+// core.go, the dialect's choice of the kept export, this core run's
+// sequence number in the change log, and a temporary table's name.
+type coreIncData struct {
+	ColumnList, Columns, Aggregates, CustomerJoin string
+	KeepLoad                                      string
+	Seq                                           int64
+	Table                                         string
+}
+
+// coreIncStatement renders a file of sql/coreinc; only a defect in the
+// files can fail it (TestCoreIncSQL renders every one), so it panics then.
+func coreIncStatement(d warehouse.SQL, name string, data coreIncData) string {
+	return mustRender(coreIncSQL, name, d, data)
+}
+
 // markAllCustomersChanged records in customer_changes that every customer
 // may have changed (a rebuild of core).
 func markAllCustomersChanged(ctx context.Context, tx warehouse.Tx) error {
 	if err := EnsureCustomerChanges(ctx, tx); err != nil {
 		return fmt.Errorf("mark every customer changed: %w", err)
 	}
-	for _, q := range []string{`DELETE FROM customer_changes WHERE true`, `INSERT INTO customer_changes VALUES (NULL)`} {
-		if err := tx.Exec(ctx, q); err != nil {
+	for _, name := range []string{"clear_customer_changes", "every_customer_changed"} {
+		if err := tx.Exec(ctx, coreIncStatement(warehouse.SQLOfQuerier(tx), name, coreIncData{})); err != nil {
 			return fmt.Errorf("mark every customer changed: %w", err)
 		}
 	}
@@ -46,10 +71,11 @@ func recordCoreLoads(ctx context.Context, tx warehouse.Tx) error {
 	if err := warehouse.CreateTable(ctx, tx, "core_loads", CoreLoadsSchema); err != nil {
 		return fmt.Errorf("create core_loads: %w", err)
 	}
-	if err := tx.Exec(ctx, `DELETE FROM core_loads WHERE true`); err != nil {
+	d := warehouse.SQLOfQuerier(tx)
+	if err := tx.Exec(ctx, coreIncStatement(d, "clear_core_loads", coreIncData{})); err != nil {
 		return fmt.Errorf("clear core_loads: %w", err)
 	}
-	if err := tx.Exec(ctx, `INSERT INTO core_loads SELECT DISTINCT load_id FROM load_files WHERE status = 'loaded'`); err != nil {
+	if err := tx.Exec(ctx, coreIncStatement(d, "record_core_loads", coreIncData{})); err != nil {
 		return fmt.Errorf("record core_loads: %w", err)
 	}
 	return nil
@@ -94,8 +120,8 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			return full("no " + t + " yet")
 		}
 	}
-	gone, err := warehouse.Int64(ctx, wh, `SELECT count(*) FROM core_loads c
-		WHERE NOT EXISTS (SELECT 1 FROM load_files f WHERE f.load_id = c.load_id AND f.status = 'loaded')`)
+	d := warehouse.SQLOf(wh.Dialect())
+	gone, err := warehouse.Int64(ctx, wh, coreIncStatement(d, "gone_loads", coreIncData{}))
 	if err != nil {
 		return CoreUpdate{}, fmt.Errorf("compare core_loads with load_files: %w", err)
 	}
@@ -105,7 +131,9 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 	if err := ensureIdentityAssignments(ctx, wh); err != nil {
 		return CoreUpdate{}, err
 	}
-	d := warehouse.SQLOf(wh.Dialect())
+	data := coreIncData{ColumnList: orderColumnList, Columns: orderColumns, Aggregates: orderAggregates, CustomerJoin: orderCustomerJoin,
+		KeepLoad: d.ArgMax("r._load_id", "lf.loaded_at")}
+	q := func(name string) string { return coreIncStatement(d, name, data) }
 	var up CoreUpdate
 	err = wh.InTx(ctx, func(tx warehouse.Tx) error {
 		exec := func(what, q string) error {
@@ -116,30 +144,27 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			up.Steps = append(up.Steps, CoreStep{what, time.Since(t).Seconds()})
 			return nil
 		}
-		if err := exec("delta loads", `CREATE OR REPLACE TEMP TABLE core_delta AS SELECT DISTINCT load_id FROM load_files
-			WHERE status = 'loaded' AND load_id NOT IN (SELECT load_id FROM core_loads)`); err != nil {
+		if err := exec("delta loads", q("delta_loads")); err != nil {
 			return err
 		}
-		if err := exec("touched orders", `CREATE OR REPLACE TEMP TABLE core_touched AS SELECT DISTINCT channel, order_id FROM raw_order_lines
-			WHERE _load_id IN (SELECT load_id FROM core_delta)`); err != nil {
+		if err := exec("touched orders", q("touched_orders")); err != nil {
 			return err
 		}
 		var loads, touched *int64
-		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM core_delta), (SELECT count(*) FROM core_touched)`, nil, &loads, &touched); err != nil {
+		if err := tx.QueryRow(ctx, q("count_delta"), nil, &loads, &touched); err != nil {
 			return fmt.Errorf("incremental core: count the delta: %w", err)
 		}
 		up.NewLoads, up.Orders = deref64(loads), deref64(touched)
-		const isTouched = `SEMI JOIN core_touched t ON t.channel IS NOT DISTINCT FROM r.channel AND t.order_id IS NOT DISTINCT FROM r.order_id`
 		if err := EnsureCustomerChanges(ctx, tx); err != nil {
 			return fmt.Errorf("incremental core: customer_changes: %w", err)
 		}
-		touchedCustomers := `INSERT INTO customer_changes SELECT DISTINCT r.customer_id FROM orders r ` + isTouched + ` WHERE r.customer_id IS NOT NULL`
+		touchedCustomers := q("touched_customers")
 		seq, err := beginChanges(ctx, tx, false)
 		if err != nil {
 			return fmt.Errorf("incremental core: %w", err)
 		}
-		touchedChanges := changedOrdersSQL(seq, `EXISTS (SELECT 1 FROM core_touched t
-			WHERE t.channel IS NOT DISTINCT FROM o.channel AND t.order_id IS NOT DISTINCT FROM o.order_id)`)
+		data.Seq = seq
+		touchedChanges := changedOrdersSQL(seq, q("touched_cond"))
 		if up.Orders > 0 {
 			if err := exec("customers of touched orders before", touchedCustomers); err != nil {
 				return err
@@ -147,42 +172,22 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			if err := exec("change log of touched orders before", touchedChanges); err != nil {
 				return err
 			}
-			if err := exec("drop touched orders", `DELETE FROM orders WHERE EXISTS (SELECT 1 FROM core_touched t
-				WHERE t.channel IS NOT DISTINCT FROM orders.channel AND t.order_id IS NOT DISTINCT FROM orders.order_id)`); err != nil {
+			if err := exec("drop touched orders", q("drop_touched_orders")); err != nil {
 				return err
 			}
-			if err := exec("drop touched versions", `DELETE FROM order_versions WHERE EXISTS (SELECT 1 FROM core_touched t
-				WHERE t.channel IS NOT DISTINCT FROM order_versions.channel AND t.order_id IS NOT DISTINCT FROM order_versions.order_id)`); err != nil {
+			if err := exec("drop touched versions", q("drop_touched_versions")); err != nil {
 				return err
 			}
-			// As ordersSQL, over the lines of the touched orders.
-			if err := exec("aggregate touched orders", `INSERT INTO orders `+orderColumnList+`
-				SELECT `+orderColumns+`
-				FROM (SELECT r.channel, r.order_id, `+orderAggregates+`, CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END AS _load_id
-					FROM raw_order_lines r `+isTouched+` GROUP BY r.channel, r.order_id) o
-				`+orderCustomerJoin); err != nil {
+			if err := exec("aggregate touched orders", q("aggregate_touched")); err != nil {
 				return err
 			}
-			// As orderVersionsSQL and multiOrdersSQL, for the touched
-			// orders exported in several loads.
-			if err := exec("versions of touched orders", `INSERT INTO order_versions
-				WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1),
-				multi AS (SELECT channel, order_id FROM orders WHERE _load_id IS NULL)
-				SELECT r.channel, r.order_id, `+d.ArgMax("r._load_id", "lf.loaded_at")+` AS keep_load_id
-				FROM raw_order_lines r JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
-				LEFT JOIN lf ON lf.load_id = r._load_id GROUP BY 1, 2`); err != nil {
+			if err := exec("versions of touched orders", q("versions_touched")); err != nil {
 				return err
 			}
-			if err := exec("drop orders of several exports", `DELETE FROM orders WHERE _load_id IS NULL`); err != nil {
+			if err := exec("drop orders of several exports", q("drop_multi")); err != nil {
 				return err
 			}
-			if err := exec("aggregate kept exports", `INSERT INTO orders `+orderColumnList+`
-				SELECT `+orderColumns+`
-				FROM (SELECT r.channel, r.order_id, `+orderAggregates+`, any_value(r._load_id) AS _load_id
-					FROM raw_order_lines r JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id AND v.keep_load_id = r._load_id
-					`+isTouched+`
-					GROUP BY r.channel, r.order_id) o
-				`+orderCustomerJoin); err != nil {
+			if err := exec("aggregate kept exports", q("aggregate_kept")); err != nil {
 				return err
 			}
 			if err := exec("customers of touched orders after", touchedCustomers); err != nil {
@@ -196,29 +201,20 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		// stitch moves them. One join of the orders with their assignments
 		// finds the few that changed (or lost their assignment); both the
 		// customer an order leaves and the one it joins have changed.
-		if err := exec("moved orders", `CREATE OR REPLACE TEMP TABLE core_moved AS
-				SELECT o.channel, o.order_id, o.order_ts, o.customer_id AS old_customer_id, a.customer_id FROM orders o
-				LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id
-				WHERE o.customer_id IS DISTINCT FROM a.customer_id`); err != nil {
+		if err := exec("moved orders", q("moved_orders")); err != nil {
 			return err
 		}
-		if err := exec("customers of moved orders", `INSERT INTO customer_changes
-				SELECT old_customer_id FROM core_moved WHERE old_customer_id IS NOT NULL
-				UNION SELECT customer_id FROM core_moved WHERE customer_id IS NOT NULL`); err != nil {
+		if err := exec("customers of moved orders", q("moved_customers")); err != nil {
 			return err
 		}
-		if err := exec("change log of moved orders", fmt.Sprintf(`INSERT INTO core_changes
-				SELECT %[1]d, false, old_customer_id, NULL FROM core_moved WHERE old_customer_id IS NOT NULL
-				UNION SELECT %[1]d, false, customer_id, NULL FROM core_moved WHERE customer_id IS NOT NULL
-				UNION SELECT %[1]d, false, NULL, order_ts FROM core_moved WHERE order_ts IS NOT NULL`, seq)); err != nil {
+		if err := exec("change log of moved orders", q("moved_changes")); err != nil {
 			return err
 		}
-		if err := exec("reassign customers", `UPDATE orders SET customer_id = n.customer_id FROM core_moved n
-			WHERE orders.channel = n.channel AND orders.order_id = n.order_id`); err != nil {
+		if err := exec("reassign customers", q("reassign")); err != nil {
 			return err
 		}
 		var versions *int64
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM order_versions`, nil, &versions); err != nil {
+		if err := tx.QueryRow(ctx, q("count_versions"), nil, &versions); err != nil {
 			return fmt.Errorf("incremental core: count order_versions: %w", err)
 		}
 		// Returns tied to their original order, as in BuildCore (returns.go).
@@ -232,14 +228,13 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		// The orders a tie touches are aggregated again (foldReturns,
 		// which drops return_scope): the change log takes them before and
 		// after.
-		scoped, err := warehouse.Int64(ctx, tx, `SELECT count(*) FROM return_scope`)
+		scoped, err := warehouse.Int64(ctx, tx, q("count_scope"))
 		if err != nil {
 			return fmt.Errorf("incremental core: count orders tied by returns: %w", err)
 		}
-		scopeChanges := changedOrdersSQL(seq, `EXISTS (SELECT 1 FROM core_scope s
-			WHERE s.channel IS NOT DISTINCT FROM o.channel AND s.order_id = o.order_id)`)
+		scopeChanges := changedOrdersSQL(seq, q("scope_cond"))
 		if scoped > 0 {
-			if err := exec("orders tied by returns", `CREATE OR REPLACE TEMP TABLE core_scope AS SELECT * FROM return_scope`); err != nil {
+			if err := exec("orders tied by returns", q("core_scope")); err != nil {
 				return err
 			}
 			if err := exec("change log of orders tied by returns before", scopeChanges); err != nil {
@@ -266,7 +261,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			return err
 		}
 		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope"} {
-			if err := exec("drop "+t, "DROP TABLE IF EXISTS temp.main."+t); err != nil {
+			if err := exec("drop "+t, coreIncStatement(d, "drop_temp", coreIncData{Table: t})); err != nil {
 				return err
 			}
 		}
@@ -275,7 +270,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 	if err != nil {
 		return CoreUpdate{}, err
 	}
-	up.Lines, err = warehouse.Int64(ctx, wh, "SELECT CAST(coalesce(sum(lines), 0) AS BIGINT) FROM orders")
+	up.Lines, err = warehouse.Int64(ctx, wh, coreIncStatement(d, "count_lines", coreIncData{}))
 	if err != nil {
 		return up, fmt.Errorf("count order lines: %w", err)
 	}

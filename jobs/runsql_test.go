@@ -81,3 +81,28 @@ func TestInputsAndPurchasesSQL(t *testing.T) {
 		t.Errorf("purchases do not apply the minimum amount:\n%s", q)
 	}
 }
+
+// TestCoreIncSQL: every file of the incremental core renders and names
+// only tables the core job declares (its temporary tables aside), and the
+// statements with data put it where the files say.
+func TestCoreIncSQL(t *testing.T) {
+	d := warehouse.SQLOf(nil)
+	data := coreIncData{ColumnList: "(a)", Columns: "a", Aggregates: "sum(x) AS a", CustomerJoin: "", KeepLoad: "arg_max(r._load_id, lf.loaded_at)", Seq: 7, Table: "core_delta"}
+	declared := append(append(slices.Clone(coreReads), coreWrites...), "identity_assignments")
+	for _, name := range coreIncSQL.Names() {
+		coreIncStatement(d, name, data) // panics on a broken file
+		if u := coreIncSQL.Undeclared(name, declared); len(u) > 0 {
+			t.Errorf("sql/coreinc/%s.sql names tables core does not declare: %v", name, u)
+		}
+	}
+	for _, c := range []struct{ name, want string }{
+		{"moved_changes", "SELECT 7, false, old_customer_id"},
+		{"drop_temp", "DROP TABLE IF EXISTS temp.main.core_delta"},
+		{"versions_touched", "SELECT r.channel, r.order_id, arg_max(r._load_id, lf.loaded_at) AS keep_load_id"},
+		{"aggregate_touched", "FROM raw_order_lines r SEMI JOIN core_touched t ON"},
+	} {
+		if q := coreIncStatement(d, c.name, data); !strings.Contains(q, c.want) {
+			t.Errorf("%s does not hold %q:\n%s", c.name, c.want, q)
+		}
+	}
+}

@@ -1,0 +1,1 @@
+DELETE FROM core_loads WHERE true

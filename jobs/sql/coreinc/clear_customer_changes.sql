@@ -1,0 +1,1 @@
+DELETE FROM customer_changes WHERE true

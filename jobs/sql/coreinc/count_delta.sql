@@ -1,0 +1,1 @@
+SELECT (SELECT count(*) FROM core_delta), (SELECT count(*) FROM core_touched)

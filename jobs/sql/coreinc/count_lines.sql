@@ -1,0 +1,1 @@
+SELECT CAST(coalesce(sum(lines), 0) AS BIGINT) FROM orders

@@ -1,0 +1,1 @@
+SELECT count(*) FROM return_scope
