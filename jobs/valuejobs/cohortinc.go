@@ -169,72 +169,84 @@ func (c *monthCalendar) next() int64 {
 }
 
 // contributions builds cohort_members and cohort_activity rows from
-// purchases (id of each, order_ts in UTC microseconds, net amount) and the
-// attributes of each customer id (first_channel, region, first_category;
-// missing: NULL). The caller releases the two batches.
-func contributions(ids []string, ts []int64, amts []float64, attrs map[string][3]*string, loc *time.Location) (members, activity arrow.RecordBatch) {
-	lo := int64(1<<63 - 1)
-	for _, t := range ts {
-		lo = min(lo, t)
+// purchases (the customer's dense index into names and attrs, order_ts in
+// UTC microseconds, net amount; attrs: first_channel, region,
+// first_category, nil for NULL). Customers are keyed by index, not id, so
+// that a full run's few million purchases cost no string hashing. The
+// caller releases the two batches.
+func contributions(cust []int32, names []string, attrs [][3]*string, ts []int64, amts []float64, loc *time.Location) (members, activity arrow.RecordBatch) {
+	const none = int32(1<<31 - 1)
+	cohortOf := make([]int32, len(names))
+	for i := range cohortOf {
+		cohortOf[i] = none
 	}
-	type key struct {
-		id string
-		m  int32
+	type cell struct {
+		c, m int32
+		rev  float64
 	}
-	cohortOf := map[string]int32{}
-	rev := map[key]float64{}
-	var order []key
+	var cells []cell
+	at := map[uint64]int{}
 	if len(ts) > 0 {
+		lo := ts[0]
+		for _, t := range ts {
+			lo = min(lo, t)
+		}
 		cal := newMonthCalendar(lo, loc)
-		for i, id := range ids {
+		for i, c := range cust {
 			m := cal.of(ts[i])
-			if c, ok := cohortOf[id]; !ok || m < c {
-				cohortOf[id] = m
+			cohortOf[c] = min(cohortOf[c], m)
+			k := uint64(uint32(c))<<32 | uint64(uint32(m))
+			j, ok := at[k]
+			if !ok {
+				j = len(cells)
+				at[k] = j
+				cells = append(cells, cell{c: c, m: m})
 			}
-			k := key{id, m}
-			if _, ok := rev[k]; !ok {
-				order = append(order, k)
-			}
-			rev[k] += amts[i]
+			cells[j].rev += amts[i]
 		}
 	}
 	mb := array.NewRecordBuilder(memory.DefaultAllocator, cohortMembersSchema)
 	defer mb.Release()
-	custs := make([]string, 0, len(cohortOf))
-	for id := range cohortOf {
-		custs = append(custs, id)
-	}
-	sort.Strings(custs)
-	str := func(b array.Builder, s *string) {
-		if s == nil {
-			b.AppendNull()
-			return
+	for c, name := range names {
+		if cohortOf[c] == none {
+			continue
 		}
-		b.(*array.StringBuilder).Append(*s)
-	}
-	for _, id := range custs {
-		mb.Field(0).(*array.StringBuilder).Append(id)
-		mb.Field(1).(*array.Int32Builder).Append(cohortOf[id])
-		a := attrs[id]
+		mb.Field(0).(*array.StringBuilder).Append(name)
+		mb.Field(1).(*array.Int32Builder).Append(cohortOf[c])
 		for j := 0; j < 3; j++ {
-			str(mb.Field(2+j), a[j])
+			if v := attrs[c][j]; v != nil {
+				mb.Field(2 + j).(*array.StringBuilder).Append(*v)
+			} else {
+				mb.Field(2 + j).AppendNull()
+			}
 		}
 	}
 	ab := array.NewRecordBuilder(memory.DefaultAllocator, cohortActivitySchema)
 	defer ab.Release()
-	for _, k := range order {
-		ab.Field(0).(*array.StringBuilder).Append(k.id)
-		ab.Field(1).(*array.Int32Builder).Append(k.m)
-		ab.Field(2).(*array.Float64Builder).Append(rev[k])
+	ab.Reserve(len(cells))
+	for _, x := range cells {
+		ab.Field(0).(*array.StringBuilder).Append(names[x.c])
+		ab.Field(1).(*array.Int32Builder).Append(x.m)
+		ab.Field(2).(*array.Float64Builder).Append(x.rev)
 	}
 	return mb.NewRecordBatch(), ab.NewRecordBatch()
 }
 
-// readAttributes reads the cohort attributes query's rows by customer id
-// (the query has customer_id, first_channel, region, first_category).
-func readAttributes(recs []arrow.RecordBatch) (map[string][3]*string, map[int64]string, error) {
-	out := map[string][3]*string{}
-	byIx := map[int64]string{}
+// customerAttrs are the cohort attributes query's rows: names[i] is a
+// customer id, attrs[i] its first_channel, region and first_category, and
+// byIx and byID give i for the query's customer_ix and for an id.
+type customerAttrs struct {
+	names []string
+	attrs [][3]*string
+	byIx  map[int64]int32
+	byID  map[string]int32
+}
+
+// readAttributes reads the cohort attributes query's rows (customer_ix,
+// customer_id, first_channel, region, first_category).
+func readAttributes(recs []arrow.RecordBatch) (*customerAttrs, error) {
+	n := warehouse.NumRows(recs)
+	a := &customerAttrs{names: make([]string, 0, n), attrs: make([][3]*string, 0, n), byIx: make(map[int64]int32, n), byID: map[string]int32{}}
 	for _, r := range recs {
 		cols := map[string]int{}
 		for i, f := range r.Schema().Fields() {
@@ -242,32 +254,32 @@ func readAttributes(recs []arrow.RecordBatch) (map[string][3]*string, map[int64]
 		}
 		for _, c := range []string{"customer_ix", "customer_id", "first_channel", "region", "first_category"} {
 			if _, ok := cols[c]; !ok {
-				return nil, nil, fmt.Errorf("cohort attributes: no column %s in %s", c, r.Schema())
+				return nil, fmt.Errorf("cohort attributes: no column %s in %s", c, r.Schema())
 			}
 		}
 		for i := 0; i < int(r.NumRows()); i++ {
-			id := warehouse.StringAt(r, cols["customer_id"], i)
-			var a [3]*string
+			var v [3]*string
 			for j, c := range []string{"first_channel", "region", "first_category"} {
 				if r.Column(cols[c]).IsValid(i) {
 					s := warehouse.StringAt(r, cols[c], i)
-					a[j] = &s
+					v[j] = &s
 				}
 			}
-			out[id] = a
-			byIx[warehouse.Int64At(r, cols["customer_ix"], i)] = id
+			a.byIx[warehouse.Int64At(r, cols["customer_ix"], i)] = int32(len(a.names))
+			a.names = append(a.names, warehouse.StringAt(r, cols["customer_id"], i))
+			a.attrs = append(a.attrs, v)
 		}
 	}
-	return out, byIx, nil
+	return a, nil
 }
 
 // purchaseColumns reads (customer, order_ts µs, net_amount) from batches
-// whose first column is the customer (customer_ix numbered by byIx, or
-// customer_id when byIx is nil).
-func purchaseColumns(recs []arrow.RecordBatch, byIx map[int64]string) ([]string, []int64, []float64, error) {
-	var ids []string
-	var ts []int64
-	var amts []float64
+// whose first column is the customer: customer_ix when byID is false,
+// else customer_id; the customer becomes its index in a (a purchase of a
+// customer a does not list is an error).
+func purchaseColumns(recs []arrow.RecordBatch, a *customerAttrs, byID bool) ([]int32, []int64, []float64, error) {
+	n := warehouse.NumRows(recs)
+	cust, ts, amts := make([]int32, 0, n), make([]int64, 0, n), make([]float64, 0, n)
 	for _, r := range recs {
 		tcol, ok := r.Column(1).(*array.Timestamp)
 		if !ok {
@@ -278,18 +290,22 @@ func purchaseColumns(recs []arrow.RecordBatch, byIx map[int64]string) ([]string,
 			if r.Column(0).IsNull(i) || tcol.IsNull(i) || r.Column(2).IsNull(i) {
 				continue
 			}
-			var id string
-			if byIx != nil {
-				id = byIx[warehouse.Int64At(r, 0, i)]
+			var c int32
+			var ok bool
+			if byID {
+				c, ok = a.byID[warehouse.StringAt(r, 0, i)]
 			} else {
-				id = warehouse.StringAt(r, 0, i)
+				c, ok = a.byIx[warehouse.Int64At(r, 0, i)]
 			}
-			ids = append(ids, id)
+			if !ok {
+				return nil, nil, nil, fmt.Errorf("purchases: customer in row %d has no cohort attributes", i)
+			}
+			cust = append(cust, c)
 			ts = append(ts, tcol.Value(i).ToTime(unit).UnixMicro())
 			amts = append(amts, warehouse.FloatAt(r, 2, i))
 		}
 	}
-	return ids, ts, amts, nil
+	return cust, ts, amts, nil
 }
 
 // writeCohortsFull writes the full recompute: the mart's as-of rows, every
@@ -297,15 +313,15 @@ func purchaseColumns(recs []arrow.RecordBatch, byIx map[int64]string) ([]string,
 // the watermark, in one transaction.
 func writeCohortsFull(ctx context.Context, env *jobs.Env, p *cohortPlan, asOf time.Time, loc *time.Location, rec arrow.RecordBatch,
 	orders, customers []arrow.RecordBatch) error {
-	attrs, byIx, err := readAttributes(customers)
+	attrs, err := readAttributes(customers)
 	if err != nil {
 		return err
 	}
-	ids, ts, amts, err := purchaseColumns(orders, byIx)
+	cust, ts, amts, err := purchaseColumns(orders, attrs, false)
 	if err != nil {
 		return err
 	}
-	members, activity := contributions(ids, ts, amts, attrs, loc)
+	members, activity := contributions(cust, attrs.names, attrs.attrs, ts, amts, loc)
 	defer members.Release()
 	defer activity.Release()
 	return env.WH.InTx(ctx, func(tx warehouse.Tx) error {
@@ -410,15 +426,18 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err != nil {
 			return fmt.Errorf("read the cohort attributes of the customers touched: %w", err)
 		}
-		attrs, _, err := readAttributes(arec)
+		attrs, err := readAttributes(arec)
 		if err != nil {
 			return err
 		}
-		ids, ts, amts, err := purchaseColumns(prec, nil)
+		for i, id := range attrs.names {
+			attrs.byID[id] = int32(i)
+		}
+		cust, ts, amts, err := purchaseColumns(prec, attrs, true)
 		if err != nil {
 			return err
 		}
-		members, activity := contributions(ids, ts, amts, attrs, loc)
+		members, activity := contributions(cust, attrs.names, attrs.attrs, ts, amts, loc)
 		defer members.Release()
 		defer activity.Release()
 		for _, t := range []struct {
