@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"sort"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -82,16 +83,7 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 		return nil, st, err
 	}
 	st.OrderStats = b.stats
-	storeCh := make([]bool, d.channels.len())
-	sc := opt.StoreChannels
-	if sc == nil {
-		sc = DefaultStoreChannels
-	}
-	for _, name := range sc {
-		if k, ok := d.channels.find(name); ok {
-			storeCh[k] = true
-		}
-	}
+	storeCh := creditStoreChannels(d, opt.StoreChannels)
 	asOfMonth := cal.AsOfMonth()
 	minMonth := asOfMonth
 	for _, dd := range b.day {
@@ -99,9 +91,8 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 	}
 	nMonths := asOfMonth - minMonth + 1
 
-	type pair struct{ store, assoc int32 }
-	pairs := map[pair]int32{}
-	var pairList []pair
+	pairs := map[creditPair]int32{}
+	var pairList []creditPair
 	acc := map[int64]*creditAcc{} // month<<32 | pair
 	get := func(mi, p int32) *creditAcc {
 		k := int64(mi)<<32 | int64(p)
@@ -112,6 +103,39 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 		}
 		return a
 	}
+	walkCredit(d, b, storeCh, winUS, &st, func(_ int32, store, assoc, month int32, recruited, orders int64, revenue float64, newMonth bool) {
+		pr := creditPair{store, assoc}
+		p, ok := pairs[pr]
+		if !ok {
+			p = int32(len(pairList))
+			pairs[pr] = p
+			pairList = append(pairList, pr)
+		}
+		a := get(month-minMonth, p)
+		a.recruited += recruited
+		a.orders += orders
+		a.revenue += revenue
+		if newMonth {
+			a.buyers++
+		}
+	})
+	return creditRows(d, b.assocs, pairList, acc, minMonth, nMonths, win, opt.AsOf), st, nil
+}
+
+// creditVisit receives one contribution of customer c to the (store,
+// associate) pair in month (an absolute month index): recruited 1 with no
+// order for the recruiting receipt, or one credited order of revenue;
+// newMonth is true on the customer's first credited order of that month
+// (the customer is one of the month's online buyers).
+type creditVisit func(c, store, assoc, month int32, recruited, orders int64, revenue float64, newMonth bool)
+
+// walkCredit walks every customer's purchases in time order: a customer
+// whose first purchase is a store purchase with a store is recruited by
+// that store and the receipt's associate, and their e-commerce purchases
+// after it and before t0 + winUS are credited there. It counts the
+// customers into st. What one customer contributes depends on that
+// customer's purchases alone.
+func walkCredit(d *dims, b *orderBook, storeCh []bool, winUS int64, st *CreditStats, visit creditVisit) {
 	for c := int32(0); c < int32(d.nCust()); c++ {
 		items := b.byCust.items(c)
 		if len(items) == 0 {
@@ -130,14 +154,8 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 		if b.assoc[first] < 0 {
 			st.NoAssociate++
 		}
-		pr := pair{b.store[first], b.assoc[first]}
-		p, ok := pairs[pr]
-		if !ok {
-			p = int32(len(pairList))
-			pairs[pr] = p
-			pairList = append(pairList, pr)
-		}
-		get(monthOfDay(b.day[first])-minMonth, p).recruited++
+		s, a := b.store[first], b.assoc[first]
+		visit(c, s, a, monthOfDay(b.day[first]), 1, 0, 0, false)
 		t0 := b.ts[first]
 		lastMonth := int32(-1)
 		for _, o := range items[1:] {
@@ -147,18 +165,23 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 			if storeCh[b.chn[o]] || b.ts[o] <= t0 {
 				continue
 			}
-			mi := monthOfDay(b.day[o]) - minMonth
-			a := get(mi, p)
-			a.orders++
-			a.revenue += b.net[o]
-			if mi != lastMonth {
-				a.buyers++
-				lastMonth = mi
-			}
+			m := monthOfDay(b.day[o])
+			visit(c, s, a, m, 0, 1, b.net[o], m != lastMonth)
+			lastMonth = m
 			st.CreditedOrders++
 			st.CreditedRevenue += b.net[o]
 		}
 	}
+}
+
+// creditPair is a (store, associate) pair of dims ids (associate -1: none).
+type creditPair struct{ store, assoc int32 }
+
+// creditRows writes the mart rows of the accumulators acc (key
+// month-minMonth<<32 | index in pairList): per month, a store row summing
+// the store's pairs, then the pairs' rows, ordered by store id and
+// associate id (none first).
+func creditRows(d *dims, assocs *interner, pairList []creditPair, acc map[int64]*creditAcc, minMonth, nMonths int32, win int, asOf time.Time) []arrow.RecordBatch {
 	// Order pairs by store id, then associate id (none first).
 	order := make([]int32, len(pairList))
 	for i := range order {
@@ -170,9 +193,9 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 		if sa != sb {
 			return sa < sb
 		}
-		return b.assocs.name(a.assoc) < b.assocs.name(b2.assoc)
+		return assocs.name(a.assoc) < assocs.name(b2.assoc)
 	})
-	w := newWriter(CreditSchema, opt.AsOf)
+	w := newWriter(CreditSchema, asOf)
 	emit := func(period, level string, store, assoc int32, a *creditAcc) {
 		w.row()
 		w.str(period)
@@ -180,7 +203,7 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 		w.str(d.store.name(store))
 		w.str(d.storeName[store])
 		w.str(d.regionName(d.storeRegion[store]))
-		w.str(b.assocs.name(assoc))
+		w.str(assocs.name(assoc))
 		w.i64(a.recruited)
 		w.i64(a.buyers)
 		w.i64(a.orders)
@@ -215,5 +238,5 @@ func ChannelCredit(orders, stores []arrow.RecordBatch, opt CreditOptions) ([]arr
 			}
 		}
 	}
-	return w.done(), st, nil
+	return w.done()
 }
