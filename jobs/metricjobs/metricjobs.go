@@ -551,6 +551,9 @@ func runCredit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if days <= 0 {
 		days = metrics.DefaultCreditWindowDays
 	}
+	if res, handled, err := r.creditFromContrib(days); handled || err != nil {
+		return res, err
+	}
 	orders, err := r.creditOrders(days)
 	if err != nil {
 		return jobs.Result{}, err

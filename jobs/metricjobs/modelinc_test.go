@@ -253,7 +253,8 @@ var simMarts = []string{"rfm", "lifecycle_stage", "lifecycle_counts", "lifecycle
 // nightly path on one warehouse and the full rebuild on another; every
 // mart must be the same after every step (counts and ids exactly, floats
 // to 1e-9 relative), and after the history rfm must have scored from
-// customer_state.
+// customer_state and channel_credit must have replaced only some
+// customers' contributions after every step.
 func TestIncrementalModelsEqualRebuild(t *testing.T) {
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Shanghai")
@@ -306,6 +307,9 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 						}
 						if k == 0 && job.Name == valuejobs.JobRFM && !strings.Contains(res.Message, "from customer_state") {
 							t.Fatalf("after %v: rfm did not score from customer_state: %s", kinds, res.Message)
+						}
+						if k == 0 && kind != "history" && job.Name == metricjobs.JobCredit && !strings.Contains(res.Message, "incremental:") {
+							t.Fatalf("after %v: channel_credit did not update its contributions: %s", kinds, res.Message)
 						}
 					}
 				}
