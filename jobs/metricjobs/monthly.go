@@ -89,6 +89,9 @@ type monthPlan struct {
 	asOfPeriod string
 	customers  string              // lifetime: query of the customers recomputed (incremental)
 	lifetime   []arrow.RecordBatch // lifetime: their customer rows
+	// seconds of the plan, the months' lines, the lifetime rows (read
+	// and model) and the write, for the job message
+	planSec, linesSec, lifetimeSec, writeSec float64
 }
 
 // monthArgs are the parameters of the month_*.sql files.
@@ -158,6 +161,8 @@ func (r *run) planMonths(spec monthSpec) error {
 	}
 	p := &monthPlan{spec: spec, asOfPeriod: r.asOf.Format("2006-01")}
 	r.plan = p
+	t0 := time.Now()
+	defer func() { p.planSec = time.Since(t0).Seconds() }()
 	h := sha256.New()
 	fmt.Fprintf(h, "monthly 1\n%s\n%s\n%s\n", r.job, r.common.Location, r.cancelledStatus())
 	for _, f := range spec.masters {
@@ -327,6 +332,8 @@ func (r *run) monthLines() ([]arrow.RecordBatch, error) {
 	if p == nil || p.full {
 		return r.lines()
 	}
+	t0 := time.Now()
+	defer func() { p.linesSec = time.Since(t0).Seconds() }()
 	settled := false
 	for round := 0; round < 4 && !settled; round++ {
 		q, err := r.monthSQL("month_partial", monthArgs{})
@@ -411,6 +418,8 @@ func (r *run) keepLifetime(recs []arrow.RecordBatch) error {
 // caller releases recs.
 func (r *run) writeMonths(schema *arrow.Schema, recs []arrow.RecordBatch) (int64, error) {
 	p := r.plan
+	t0 := time.Now()
+	defer func() { p.writeSec = time.Since(t0).Seconds() }()
 	var n int64
 	if !p.full {
 		kept, err := keepPeriods(recs, p.months)
@@ -608,7 +617,12 @@ func (r *run) planNote() string {
 	case len(p.months) == 0:
 		return "; no month changed"
 	}
-	return fmt.Sprintf("; recomputed %d months (%s), others kept from %s", len(p.months), strings.Join(p.months, ", "), p.ch.AsOf.Format(time.DateOnly))
+	out := fmt.Sprintf("; recomputed %d months (%s), others kept from %s; plan %.2fs, lines %.2fs", len(p.months), strings.Join(p.months, ", "),
+		p.ch.AsOf.Format(time.DateOnly), p.planSec, p.linesSec)
+	if p.spec.lifetime {
+		out += fmt.Sprintf(", lifetime rows %.2fs", p.lifetimeSec)
+	}
+	return out + fmt.Sprintf(", write %.2fs", p.writeSec)
 }
 
 // monthReads and extraWrites are what the month-partitioned jobs declare
@@ -638,6 +652,8 @@ func (r *run) profitLifetime(products []arrow.RecordBatch) error {
 	if r.plan == nil || r.plan.full {
 		return nil
 	}
+	t0 := time.Now()
+	defer func() { r.plan.lifetimeSec = time.Since(t0).Seconds() }()
 	lines, err := r.lifetimeLines()
 	if err != nil {
 		return err
