@@ -2,10 +2,12 @@ package jobs
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"strings"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // The core tables are built from the raw loaded rows. Big event tables
@@ -30,24 +32,51 @@ import (
 // The SQL is written once for both engines; d gives the spelling of the few
 // constructs that differ (arg_max) for a dialect.
 
-// orderAggregates are the order columns aggregated from its lines (r).
-const orderAggregates = `min(r.order_ts) AS order_ts, any_value(r.store_id) AS store_id, any_value(r.associate_id) AS associate_id,
-	any_value(lower(coalesce(r.status, 'paid'))) AS status, count(*) AS lines, CAST(sum(r.qty) AS BIGINT) AS units,
-	sum(r.qty * r.unit_price) AS gross_amount, sum(coalesce(r.discount, 0)) AS discount, sum(r.paid_amount) AS paid_amount,
-	sum(coalesce(r.refund_amount, 0)) AS refund_amount, sum(r.paid_amount - coalesce(r.refund_amount, 0)) AS net_amount`
+// core's SQL (sql/core/*.sql). The order pieces are rendered once into the
+// names below, which the incremental core and the returns fold take too.
+//
+//go:embed sql/core/*.sql
+var coreFS embed.FS
 
-// orderColumns are the columns of orders, from the aggregate o and the
-// assignment a.
-const orderColumns = `o.channel, o.order_id, o.order_ts, a.customer_id, o.store_id, o.associate_id, o.status, o.lines, o.units,
-	o.gross_amount, o.discount, o.paid_amount, o.refund_amount, o.net_amount, o._load_id`
+var coreSQL = sqlfile.MustParse(coreFS, "sql/core")
 
-// orderColumnList names the columns of orders for INSERT (BigQuery
-// requires the list).
-const orderColumnList = `(channel, order_id, order_ts, customer_id, store_id, associate_id, status, lines, units,
-	gross_amount, discount, paid_amount, refund_amount, net_amount, _load_id)`
+// coreData is what the core files take.
+type coreData struct {
+	ColumnList, Columns, Aggregates, CustomerJoin  string
+	ByFingerprint                                  bool
+	LoadIDHash, KeepLoad                           string
+	Versions, View                                 bool
+	Table, Query, Raw, Key                         string
+	Products, Stores, Campaigns, Accounts, Tickets string
+}
 
-// orderCustomerJoin joins the stitch assignment of order o.
-const orderCustomerJoin = `LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = o.channel || ':' || o.order_id`
+// coreStatement renders a file of sql/core; only a defect in the files can
+// fail it (TestCoreSQL renders every one), so it panics then.
+func coreStatement(d warehouse.SQL, name string, data coreData) string {
+	return mustRender(coreSQL, name, d, data)
+}
+
+// corePiece renders a file that takes no data and no dialect.
+func corePiece(name string) string { return coreStatement(warehouse.SQLOf(nil), name, coreData{}) }
+
+var (
+	// orderAggregates are the order columns aggregated from its lines (r).
+	orderAggregates = corePiece("order_aggregates")
+	// orderColumns are the columns of orders, from the aggregate o and
+	// the assignment a.
+	orderColumns = corePiece("order_columns")
+	// orderColumnList names the columns of orders for INSERT.
+	orderColumnList = corePiece("order_column_list")
+	// orderCustomerJoin joins the stitch assignment of order o.
+	orderCustomerJoin = corePiece("order_customer_join")
+	// orderLinesSQL makes the order_lines view over kept_order_lines.
+	orderLinesSQL = corePiece("order_lines")
+)
+
+// orderData is coreData with the order pieces.
+func orderData() coreData {
+	return coreData{ColumnList: orderColumnList, Columns: orderColumns, Aggregates: orderAggregates, CustomerJoin: orderCustomerJoin}
+}
 
 // fingerprintLoads lets tests take the string comparison of ordersSQL.
 var fingerprintLoads = true
@@ -62,76 +91,30 @@ var fingerprintLoads = true
 // storage hints) and filled by INSERT; elsewhere it is created from the
 // query (warehouse.CreateTableAs).
 func ordersSQL(d warehouse.SQL, byFingerprint bool) string {
-	single := `CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END`
-	if byFingerprint {
-		fp := d.Fingerprint("r._load_id")
-		single = `CASE WHEN min(` + fp + `) = max(` + fp + `) THEN any_value(r._load_id) END`
-	}
-	return `SELECT ` + orderColumns + `
-FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `, ` + single + ` AS _load_id
-	FROM raw_order_lines r GROUP BY r.channel, r.order_id) o
-` + orderCustomerJoin
+	data := orderData()
+	data.ByFingerprint, data.LoadIDHash = byFingerprint, d.Fingerprint("r._load_id")
+	return coreStatement(d, "orders", data)
 }
 
 // orderVersionsSQL lists the orders exported in several loads with the
-// load kept (the latest loaded); emptyVersionsSQL is the table when there
-// are none.
+// load kept (the latest loaded); sql/core/empty_versions.sql is the table
+// when there are none.
 func orderVersionsSQL(d warehouse.SQL) string {
-	return `CREATE OR REPLACE TABLE order_versions AS
-	WITH lf AS (SELECT load_id, max(loaded_at) AS loaded_at FROM load_files WHERE status = 'loaded' GROUP BY 1),
-	multi AS (SELECT channel, order_id FROM orders WHERE _load_id IS NULL)
-	SELECT r.channel, r.order_id, ` + d.ArgMax("r._load_id", "lf.loaded_at") + ` AS keep_load_id
-	FROM raw_order_lines r JOIN multi m ON m.channel = r.channel AND m.order_id = r.order_id
-	LEFT JOIN lf ON lf.load_id = r._load_id GROUP BY 1, 2`
+	return coreStatement(d, "order_versions", coreData{KeepLoad: d.ArgMax("r._load_id", "lf.loaded_at")})
 }
-
-const emptyVersionsSQL = `CREATE OR REPLACE TABLE order_versions AS
-	SELECT channel, order_id, _load_id AS keep_load_id FROM raw_order_lines WHERE 1 = 0`
-
-// multiOrdersSQL re-aggregates the orders of order_versions from the
-// lines of their kept load (after their rows are deleted from orders).
-const multiOrdersSQL = `INSERT INTO orders ` + orderColumnList + `
-SELECT ` + orderColumns + `
-FROM (SELECT r.channel, r.order_id, ` + orderAggregates + `, any_value(r._load_id) AS _load_id
-	FROM raw_order_lines r JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id AND v.keep_load_id = r._load_id
-	GROUP BY r.channel, r.order_id) o
-` + orderCustomerJoin
 
 // KeptLinesViewSQL creates the kept_order_lines view: the raw order lines
 // of the kept export of every order. With versions (order_versions has
 // rows) it joins order_versions to drop the lines of superseded exports;
 // without, it is the raw lines as they are.
 func KeptLinesViewSQL(versions bool) string {
-	if !versions {
-		return `CREATE OR REPLACE VIEW kept_order_lines AS SELECT r.* FROM raw_order_lines r`
-	}
-	return `CREATE OR REPLACE VIEW kept_order_lines AS SELECT r.* FROM raw_order_lines r
-	LEFT JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id
-	WHERE v.keep_load_id IS NULL OR v.keep_load_id = r._load_id`
+	return coreStatement(warehouse.SQLOf(nil), "kept_lines", coreData{Versions: versions})
 }
-
-const orderLinesSQL = `CREATE OR REPLACE VIEW order_lines AS
-	SELECT r.channel, r.order_id, r.store_id, r.associate_id, r.order_ts, lower(coalesce(r.status, 'paid')) AS status, r.sku, r.qty, r.unit_price,
-		coalesce(r.discount, 0) AS discount, r.paid_amount, coalesce(r.refund_amount, 0) AS refund_amount,
-		r.paid_amount - coalesce(r.refund_amount, 0) AS net_amount, a.customer_id, r._load_id, r._row
-	FROM kept_order_lines r
-	LEFT JOIN identity_assignments a ON a.rec_table = 'order_lines' AND a.rec_key = r.channel || ':' || r.order_id`
-
-// loadOrder is the load order of every loaded load id (load_files.load_seq,
-// with loaded_at for loads recorded before it): joined as s to a raw
-// table r, the newest export of a master row is the one that sorts first
-// by newestFirst. A load id is a hash of the content and says nothing of
-// the order.
-const loadOrder = `LEFT JOIN (SELECT load_id, max(coalesce(load_seq, 0)) AS load_seq, max(loaded_at) AS loaded_at FROM load_files
-		WHERE status = 'loaded' GROUP BY 1) s ON s.load_id = r._load_id`
-
-const newestFirst = `s.load_seq DESC, s.loaded_at DESC, r._load_id DESC, r._row DESC`
 
 // newestRows is the load id of each row of raw table r that core keeps
 // (the newest export of each key).
 func newestRows(raw, key string) string {
-	return `SELECT r._load_id FROM ` + raw + ` r ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY ` + key + ` ORDER BY ` + newestFirst + `) = 1`
+	return coreStatement(warehouse.SQLOf(nil), "newest_rows", coreData{Raw: raw, Key: key})
 }
 
 // CurrentRowsSQL counts, per load (load_id, current_rows), the raw rows
@@ -140,16 +123,10 @@ func newestRows(raw, key string) string {
 // event row. Data health shows the rows loaded apart from the current ones
 // (a re-export supersedes the rows of the one before). It reads the core
 // views, so it is run after core, by the one report that needs it.
-var CurrentRowsSQL = `SELECT load_id, CAST(sum(n) AS BIGINT) AS current_rows FROM (
-		SELECT _load_id AS load_id, count(*) AS n FROM kept_order_lines GROUP BY 1
-		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_products", "r.sku") + `) p GROUP BY 1
-		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_stores", "r.store_id") + `) s GROUP BY 1
-		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_campaigns", "r.campaign_id") + `) c GROUP BY 1
-		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_social_accounts", "r.platform, r.openid") + `) a GROUP BY 1
-		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM (` + newestRows("raw_service_tickets", "r.ticket_id") + `) t GROUP BY 1
-		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM raw_social_interactions GROUP BY 1
-		UNION ALL SELECT _load_id AS load_id, count(*) AS n FROM raw_campaign_contacts GROUP BY 1
-	) u GROUP BY 1`
+var CurrentRowsSQL = coreStatement(warehouse.SQLOf(nil), "current_rows", coreData{
+	Products: newestRows("raw_products", "r.sku"), Stores: newestRows("raw_stores", "r.store_id"),
+	Campaigns: newestRows("raw_campaigns", "r.campaign_id"), Accounts: newestRows("raw_social_accounts", "r.platform, r.openid"),
+	Tickets: newestRows("raw_service_tickets", "r.ticket_id")})
 
 // coreTable is a core table (or view) made from a query.
 type coreTable struct {
@@ -160,33 +137,25 @@ type coreTable struct {
 // statement is the CREATE OR REPLACE statement of c (on BigQuery a table
 // goes through warehouse.CreateTableAs instead, for its layout).
 func (c coreTable) statement() string {
-	if c.view {
-		return "CREATE OR REPLACE VIEW " + c.table + " AS " + c.query
-	}
-	return "CREATE OR REPLACE TABLE " + c.table + " AS " + c.query
+	return coreStatement(warehouse.SQLOf(nil), "create_or_replace", coreData{Table: c.table, Query: c.query, View: c.view})
 }
 
-// mastersSQL builds the tables other than orders and its views.
+// mastersSQL builds the tables other than orders and its views
+// (sql/core/master_<table>.sql).
 func mastersSQL() []coreTable {
-	return []coreTable{
-		{"products", `SELECT r.* EXCLUDE (_load_id, _row) FROM raw_products r ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.sku ORDER BY ` + newestFirst + `) = 1`, false},
-		{"stores", `SELECT r.* EXCLUDE (_load_id, _row) FROM raw_stores r ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.store_id ORDER BY ` + newestFirst + `) = 1`, false},
-		{"campaigns", `SELECT r.* EXCLUDE (_load_id, _row) FROM raw_campaigns r ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.campaign_id ORDER BY ` + newestFirst + `) = 1`, false},
-		{"social_accounts", `SELECT r.*, a.customer_id FROM raw_social_accounts r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'social_accounts' AND a.rec_key = r._load_id || ':' || r._row ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.platform, r.openid ORDER BY ` + newestFirst + `) = 1`, false},
-		{"social_interactions", `SELECT r.*, a.customer_id FROM raw_social_interactions r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'social_interactions' AND a.rec_key = r.platform || ':' || r.openid`, true},
-		{"campaign_contacts", `SELECT r.*, a.customer_id FROM raw_campaign_contacts r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'campaign_contacts' AND a.rec_key = r._load_id || ':' || r._row`, true},
-		{"service_tickets", `SELECT r.*, a.customer_id FROM raw_service_tickets r
-		LEFT JOIN identity_assignments a ON a.rec_table = 'service_tickets' AND a.rec_key = r._load_id || ':' || r._row ` + loadOrder + `
-		QUALIFY row_number() OVER (PARTITION BY r.ticket_id ORDER BY ` + newestFirst + `) = 1`, false},
+	var out []coreTable
+	for _, m := range []struct {
+		table string
+		view  bool
+	}{{"products", false}, {"stores", false}, {"campaigns", false}, {"social_accounts", false},
+		{"social_interactions", true}, {"campaign_contacts", true}, {"service_tickets", false}} {
+		out = append(out, coreTable{m.table, corePiece("master_" + m.table), m.view})
 	}
+	return out
 }
+
+// isView reports a statement that makes a view.
+func isView(q string) bool { return strings.Contains(q, "CREATE OR REPLACE VIEW") }
 
 // BuildCore rebuilds every core table in one transaction and returns the
 // number of order lines.
@@ -201,13 +170,13 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			// where a view now goes (BigQuery warehouses are newer than
 			// the views; CREATE OR REPLACE VIEW fails there on a table and
 			// says so).
-			if strings.Contains(q, "CREATE OR REPLACE VIEW") && warehouse.CapabilitiesOf(wh.Dialect()).TxDropTable {
+			if isView(q) && warehouse.CapabilitiesOf(wh.Dialect()).TxDropTable {
 				var n *int64
-				if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'`, []any{table}, &n); err != nil {
+				if err := tx.QueryRow(ctx, coreStatement(d, "base_tables", coreData{}), []any{table}, &n); err != nil {
 					return err
 				}
 				if n != nil && *n > 0 {
-					if err := tx.Exec(ctx, "DROP TABLE "+table); err != nil {
+					if err := tx.Exec(ctx, coreStatement(d, "drop_table", coreData{Table: table})); err != nil {
 						return err
 					}
 				}
@@ -218,8 +187,7 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			return nil
 		}
 		var distinctFP *bool
-		if err := tx.QueryRow(ctx, `SELECT count(DISTINCT load_id) = count(DISTINCT `+d.Fingerprint("load_id")+`) FROM `+
-			wh.Dialect().Table("load_files"), nil, &distinctFP); err != nil {
+		if err := tx.QueryRow(ctx, coreStatement(d, "distinct_fingerprints", coreData{LoadIDHash: d.Fingerprint("load_id")}), nil, &distinctFP); err != nil {
 			return fmt.Errorf("check load id fingerprints: %w", err)
 		}
 		orders := ordersSQL(d, fingerprintLoads && (distinctFP == nil || *distinctFP))
@@ -227,14 +195,14 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			if err := warehouse.RecreateTable(ctx, tx, "orders", OrdersSchema); err != nil {
 				return fmt.Errorf("build core table orders: %w", err)
 			}
-			if err := exec("orders", `INSERT INTO orders `+orderColumnList+"\n"+orders); err != nil {
+			if err := exec("orders", coreStatement(d, "insert_orders", coreData{ColumnList: orderColumnList, Query: orders})); err != nil {
 				return err
 			}
 		} else if err := warehouse.CreateTableAs(ctx, tx, "orders", orders); err != nil {
 			return fmt.Errorf("build core table orders: %w", err)
 		}
 		var multi *int64
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+wh.Dialect().Table("orders")+` WHERE _load_id IS NULL`, nil, &multi); err != nil {
+		if err := tx.QueryRow(ctx, coreStatement(d, "count_multi", coreData{}), nil, &multi); err != nil {
 			return fmt.Errorf("count orders exported more than once: %w", err)
 		}
 		versions := multi != nil && *multi > 0
@@ -242,13 +210,13 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			if err := exec("order_versions", orderVersionsSQL(d)); err != nil {
 				return err
 			}
-			if err := exec("orders", `DELETE FROM orders WHERE _load_id IS NULL`); err != nil {
+			if err := exec("orders", coreStatement(d, "drop_multi", coreData{})); err != nil {
 				return err
 			}
-			if err := exec("orders", multiOrdersSQL); err != nil {
+			if err := exec("orders", coreStatement(d, "multi_orders", orderData())); err != nil {
 				return err
 			}
-		} else if err := exec("order_versions", emptyVersionsSQL); err != nil {
+		} else if err := exec("order_versions", coreStatement(d, "empty_versions", coreData{})); err != nil {
 			return err
 		}
 		kept, err := tieReturns(ctx, tx, d, versions) // returns.go
@@ -289,7 +257,7 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 	}
 	// orders sums the lines of the order_lines view per order: its total
 	// is the view's row count without joining 10M lines again.
-	n, err := warehouse.Int64(ctx, wh, "SELECT CAST(sum(lines) AS BIGINT) FROM "+wh.Dialect().Table("orders"))
+	n, err := warehouse.Int64(ctx, wh, coreStatement(d, "count_lines", coreData{}))
 	if err != nil {
 		return 0, fmt.Errorf("count order lines: %w", err)
 	}

@@ -106,3 +106,32 @@ func TestCoreIncSQL(t *testing.T) {
 		}
 	}
 }
+
+// TestCoreSQL: every file of core renders and names only tables the core
+// job declares, and the composed statements hold their pieces.
+func TestCoreSQL(t *testing.T) {
+	d := warehouse.SQLOf(nil)
+	declared := append(append(slices.Clone(coreReads), coreWrites...), "identity_assignments")
+	for _, name := range coreSQL.Names() {
+		coreStatement(d, name, coreData{}) // panics on a broken file
+		if u := coreSQL.Undeclared(name, declared); len(u) > 0 {
+			t.Errorf("sql/core/%s.sql names tables core does not declare: %v", name, u)
+		}
+	}
+	for _, c := range []struct{ name, got, want string }{
+		{"orders by fingerprint", ordersSQL(d, true), "CASE WHEN min(hash(r._load_id)) = max(hash(r._load_id)) THEN any_value(r._load_id) END AS _load_id"},
+		{"orders by string", ordersSQL(d, false), "CASE WHEN min(r._load_id) = max(r._load_id) THEN min(r._load_id) END AS _load_id"},
+		{"kept lines without versions", KeptLinesViewSQL(false), "CREATE OR REPLACE VIEW kept_order_lines AS SELECT r.* FROM raw_order_lines r"},
+		{"current rows", CurrentRowsSQL, "FROM (SELECT r._load_id FROM raw_stores r LEFT JOIN (SELECT load_id"},
+		{"a master view", mastersSQL()[4].statement(), "CREATE OR REPLACE VIEW social_interactions AS SELECT r.*, a.customer_id FROM raw_social_interactions r"},
+		{"a master table", mastersSQL()[0].statement(), "PARTITION BY r.sku ORDER BY s.load_seq DESC, s.loaded_at DESC, r._load_id DESC, r._row DESC) = 1"},
+	} {
+		// files included in others keep their line ends: compare words
+		if got := strings.ReplaceAll(strings.Join(strings.Fields(c.got), " "), " )", ")"); !strings.Contains(got, c.want) {
+			t.Errorf("%s does not hold %q:\n%s", c.name, c.want, c.got)
+		}
+	}
+	if KeptLinesViewSQL(false) != "CREATE OR REPLACE VIEW kept_order_lines AS SELECT r.* FROM raw_order_lines r" {
+		t.Errorf("kept lines without versions = %q", KeptLinesViewSQL(false))
+	}
+}

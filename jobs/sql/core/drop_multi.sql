@@ -1,0 +1,1 @@
+DELETE FROM orders WHERE _load_id IS NULL

@@ -1,0 +1,3 @@
+{{- /* orders.sql into the orders table made from OrdersSchema (DuckDB: storage hints). */ -}}
+INSERT INTO orders {{.ColumnList}}
+{{.Query}}

@@ -1,0 +1,3 @@
+{{- /* The load order of every loaded load id (load_files.load_seq, with loaded_at for loads recorded before it): joined as s to a raw table r, the newest export of a master row is the one that sorts first by newest_first. A load id is a hash of the content and says nothing of the order. A piece (loadOrder). */ -}}
+LEFT JOIN (SELECT load_id, max(coalesce(load_seq, 0)) AS load_seq, max(loaded_at) AS loaded_at FROM load_files
+		WHERE status = 'loaded' GROUP BY 1) s ON s.load_id = r._load_id

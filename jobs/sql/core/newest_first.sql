@@ -1,0 +1,1 @@
+s.load_seq DESC, s.loaded_at DESC, r._load_id DESC, r._row DESC
