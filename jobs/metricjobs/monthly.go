@@ -193,7 +193,13 @@ func (r *run) planMonths(spec monthSpec) error {
 		return err
 	}
 	p.ch = ch
-	full := func(reason string) error { p.full, p.reason = true, reason; return nil }
+	full := func(reason string) error {
+		p.full, p.reason = true, reason
+		if r.env.Log != nil {
+			r.env.Log.Info("recomputing every month", "job", r.job, "reason", reason)
+		}
+		return nil
+	}
 	switch {
 	case r.env.Full:
 		return full("run --full")
@@ -372,6 +378,9 @@ func (r *run) monthLines() ([]arrow.RecordBatch, error) {
 	}
 	if !settled {
 		p.full, p.reason = true, "orders with lines in several months kept adding months"
+		if r.env.Log != nil {
+			r.env.Log.Info("recomputing every month", "job", r.job, "reason", p.reason)
+		}
 		return r.lines()
 	}
 	q, err := r.monthSQL("month_lines", monthArgs{})

@@ -135,6 +135,9 @@ func planCohorts(ctx context.Context, env *jobs.Env, loc *time.Location) (*cohor
 			p.full, p.reason = true, "no "+t+" yet"
 		}
 	}
+	if p.full && env.Log != nil {
+		env.Log.Info("cohorts from every purchase", "reason", p.reason)
+	}
 	return p, nil
 }
 
