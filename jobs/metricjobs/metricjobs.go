@@ -509,6 +509,9 @@ func runCampaign(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
+	if res, handled, err := r.campaignFromBase(); handled || err != nil {
+		return res, err
+	}
 	campaigns, err := r.optional("campaigns", []string{"campaign_id", "campaign_name", "channel", "start_date", "end_date", "spend"},
 		"campaigns")
 	if err != nil {

@@ -200,7 +200,7 @@ func (s *modelSim) buy(day, newcomers int) []simOrder {
 	return out
 }
 
-var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export", "re-export", "merge", "merge", "nothing new", "late file", "late file"}
+var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export", "re-export", "merge", "merge", "nothing new", "late file", "late file", "late in a window"}
 
 func (s *modelSim) step(kind string) {
 	switch kind {
@@ -223,6 +223,9 @@ func (s *modelSim) step(kind string) {
 			s.merged[hi] = lo
 			s.exec(`UPDATE identity_assignments SET customer_id = ? WHERE customer_id = ?`, lo, hi)
 		}
+	case "late in a window": // a late order of a customer K1 contacted, inside K1's closed conversion window
+		c := fmt.Sprintf("C%04d", 1+2*s.r.IntN(min(len(s.custs), 120)/2))
+		s.load([]simOrder{{s.newKey(), c, 80 + s.r.IntN(8)}})
 	case "late file": // new orders and an old one, in an old month
 		day := s.r.IntN(max(s.day-30, 1))
 		s.load([]simOrder{{s.newKey(), s.custs[s.r.IntN(len(s.custs))], day}, {s.newKey(), s.custs[s.r.IntN(len(s.custs))], day},
@@ -253,8 +256,9 @@ var simMarts = []string{"rfm", "lifecycle_stage", "lifecycle_counts", "lifecycle
 // nightly path on one warehouse and the full rebuild on another; every
 // mart must be the same after every step (counts and ids exactly, floats
 // to 1e-9 relative), and after the history rfm must have scored from
-// customer_state and channel_credit must have replaced only some
-// customers' contributions after every step.
+// customer_state, channel_credit must have replaced only some
+// customers' contributions after every step and campaign_effect must have
+// copied some campaign's row at least once.
 func TestIncrementalModelsEqualRebuild(t *testing.T) {
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Shanghai")
@@ -273,6 +277,7 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			s := &modelSim{t: t, r: rand.New(rand.NewPCG(seed, 4)), inc: simWH(t), full: simWH(t), merged: map[string]string{}}
 			s.masters()
+			campaignCopies := 0
 			// 120 days of history in loads of 20 days.
 			var hist []simOrder
 			for s.day = 1; s.day <= 120; s.day++ {
@@ -311,6 +316,10 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 						if k == 0 && kind != "history" && job.Name == metricjobs.JobCredit && !strings.Contains(res.Message, "incremental:") {
 							t.Fatalf("after %v: channel_credit did not update its contributions: %s", kinds, res.Message)
 						}
+						if k == 0 && job.Name == metricjobs.JobCampaign && strings.Contains(res.Message, "incremental:") &&
+							!strings.Contains(res.Message, "incremental: 0 campaigns copied") {
+							campaignCopies++
+						}
 					}
 				}
 				for _, tb := range simMarts {
@@ -323,6 +332,9 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 						t.Fatalf("after steps %v: %s differs: %s", kinds, tb, d)
 					}
 				}
+			}
+			if campaignCopies == 0 {
+				t.Errorf("after %v: campaign_effect never copied a campaign from its base partition", kinds)
 			}
 		})
 	}
