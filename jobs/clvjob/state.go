@@ -233,9 +233,9 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		if err := warehouse.CreateTable(ctx, tx, "customer_state", StateSchema); err != nil {
 			return fmt.Errorf("create customer_state: %w", err)
 		}
-		del := `DELETE FROM customer_state WHERE true`
-		if !full {
-			del = `DELETE FROM customer_state WHERE customer_id IN (SELECT customer_id FROM customer_changes)`
+		del, err := render(env.WH, "clear_state", stateWrites, struct{ Changed bool }{!full})
+		if err != nil {
+			return err
 		}
 		if err := tx.Exec(ctx, del); err != nil {
 			return fmt.Errorf("clear customer_state: %w", err)
@@ -249,12 +249,20 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		if err := jobs.EnsureCustomerChanges(ctx, tx); err != nil {
 			return fmt.Errorf("customer_state settings: %w", err)
 		}
-		for _, q := range []string{`DELETE FROM customer_state_meta WHERE true`, `DELETE FROM customer_changes WHERE true`} {
+		for _, name := range []string{"clear_state_meta", "clear_changes"} {
+			q, err := render(env.WH, name, stateWrites, nil)
+			if err != nil {
+				return err
+			}
 			if err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("customer_state settings: %w", err)
 			}
 		}
-		if err := tx.Exec(ctx, `INSERT INTO customer_state_meta VALUES (?, ?)`, env.Cfg.Models.CLV.MinAmount, zoneOf(env.Cfg)); err != nil {
+		ins, err := render(env.WH, "write_state_meta", stateWrites, nil)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, ins, env.Cfg.Models.CLV.MinAmount, zoneOf(env.Cfg)); err != nil {
 			return fmt.Errorf("record customer_state settings: %w", err)
 		}
 		return nil

@@ -3,6 +3,8 @@ package clvjob
 import (
 	"slices"
 	"testing"
+
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // TestJobsDeclareTheirTables: every table the query files name is
@@ -18,6 +20,10 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 		{"state_meta", []string{"customer_state", "customer_state_meta"}},
 		{"pending", []string{"customer_changes"}},
 		{"last_fit", []string{"clv_fit"}},
+		{"clear_state", []string{"customer_changes", "customer_state"}},
+		{"clear_state_meta", []string{"customer_state_meta"}},
+		{"clear_changes", []string{"customer_changes"}},
+		{"write_state_meta", []string{"customer_state_meta"}},
 	}
 	if len(cases) != len(queries.Names()) {
 		t.Errorf("files %v, cases for %d", queries.Names(), len(cases))
@@ -32,7 +38,12 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 			t.Errorf("customer_state renders sql/%s.sql naming undeclared %v", f, u)
 		}
 	}
-	for _, f := range queries.Names() {
+	for _, f := range []string{"clear_state", "clear_state_meta", "clear_changes", "write_state_meta"} {
+		if u := queries.Undeclared(f, stateWrites); len(u) > 0 {
+			t.Errorf("customer_state writes through sql/%s.sql naming undeclared %v", f, u)
+		}
+	}
+	for _, f := range []string{"purchases", "state", "state_meta", "pending", "last_fit"} {
 		if u := queries.Undeclared(f, clvReads); len(u) > 0 {
 			t.Errorf("clv renders sql/%s.sql naming undeclared %v", f, u)
 		}
@@ -44,5 +55,35 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 	// The undeclared check refuses a file outside the job's reads.
 	if _, err := render(nil, "last_fit", stateReads, nil); err == nil {
 		t.Error("customer_state rendered sql/last_fit.sql, which names clv_fit it does not declare")
+	}
+}
+
+// TestStateWriteSQL pins the text of customer_state's writes: the rows
+// cleared on an update (the changed customers) and on a rebuild (all), and
+// the settings row (two placeholders).
+func TestStateWriteSQL(t *testing.T) {
+	d := warehouse.SQLOf(nil)
+	cases := []struct {
+		name, file string
+		data       any
+		want       string
+	}{
+		{"update clears the changed customers", "clear_state", struct{ Changed bool }{true},
+			"DELETE FROM customer_state WHERE customer_id IN (SELECT customer_id FROM customer_changes)"},
+		{"rebuild clears every row", "clear_state", struct{ Changed bool }{false}, "DELETE FROM customer_state WHERE true"},
+		{"settings cleared", "clear_state_meta", nil, "DELETE FROM customer_state_meta WHERE true"},
+		{"changes cleared", "clear_changes", nil, "DELETE FROM customer_changes WHERE true"},
+		{"settings written", "write_state_meta", nil, "INSERT INTO customer_state_meta VALUES (?, ?)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := queries.Render(c.file, d, c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("sql/%s.sql renders %q, want %q", c.file, got, c.want)
+			}
+		})
 	}
 }
