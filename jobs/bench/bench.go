@@ -191,7 +191,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.OrderLines, _ = warehouse.Count(ctx, sess.WH, "order_lines")
 
 	// SQL twins, timed in the same process on the same tables.
-	twins := sqlTwins(cfg, csvSources)
+	twins, err := sqlTwins(cfg, csvSources)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rep.Stages {
 		st := &rep.Stages[i]
 		tw, ok := twins[st.Name]
@@ -209,7 +212,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if st.SQLSeconds > 0 {
 			st.Ratio = st.Seconds / st.SQLSeconds
 		}
-		if q, ok := twinChecks[st.Name]; ok && st.Note == "" {
+		if file, ok := twinChecks[st.Name]; ok && st.Note == "" {
+			q, err := renderTwin(file, twinArgs{})
+			if err != nil {
+				return nil, err
+			}
 			var same *bool
 			if err := sess.WH.QueryRow(ctx, q, nil, &same); err != nil {
 				st.Note = "sql twin check failed: " + err.Error()
