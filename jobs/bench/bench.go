@@ -213,7 +213,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			st.Ratio = st.Seconds / st.SQLSeconds
 		}
 		if file, ok := twinChecks[st.Name]; ok && st.Note == "" {
-			q, err := renderTwin(file, twinArgs{})
+			q, err := render(file, twinArgs{})
 			if err != nil {
 				return nil, err
 			}
@@ -251,8 +251,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // dropTwinTemps drops the temp tables the SQL twins wrote (bench_twin_*).
 func dropTwinTemps(ctx context.Context, wh warehouse.Warehouse) {
 	var names *string
-	if err := wh.QueryRow(ctx, `SELECT string_agg(table_name, ',') FROM duckdb_tables()
-		WHERE temporary AND starts_with(table_name, 'bench_twin_')`, nil, &names); err != nil || names == nil {
+	q, err := render("twin_temps", nil)
+	if err != nil {
+		return
+	}
+	if err := wh.QueryRow(ctx, q, nil, &names); err != nil || names == nil {
 		return
 	}
 	for _, n := range strings.Split(*names, ",") {

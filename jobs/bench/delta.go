@@ -56,11 +56,19 @@ func MakeDelta(ctx context.Context, cfg *config.Config, wh warehouse.Warehouse, 
 		}
 		sort.Strings(files)
 		newest := files[len(files)-1]
-		loaded, err := warehouse.Int64(ctx, wh, `SELECT coalesce(sum(rows_read), 0) FROM load_files WHERE source = ? AND status = 'loaded'`, s.Name)
+		loadedQ, err := render("source_loaded_rows", nil)
+		if err != nil {
+			return nil, err
+		}
+		newestQ, err := render("file_loaded_rows", nil)
+		if err != nil {
+			return nil, err
+		}
+		loaded, err := warehouse.Int64(ctx, wh, loadedQ, s.Name)
 		if err != nil {
 			return nil, fmt.Errorf("delta for %s: %w", s.Name, err)
 		}
-		inNewest, err := warehouse.Int64(ctx, wh, `SELECT coalesce(max(rows_read), 0) FROM load_files WHERE source = ? AND status = 'loaded' AND file LIKE ?`,
+		inNewest, err := warehouse.Int64(ctx, wh, newestQ,
 			s.Name, "%"+filepath.Base(newest))
 		if err != nil || inNewest == 0 {
 			continue

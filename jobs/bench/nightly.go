@@ -86,7 +86,11 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 	}
 	day := newest.AddDate(0, 0, 1)
 	n.Day = day.Format("2006-01-02")
-	if n.LoadedRows, err = warehouse.Int64(ctx, wh, `SELECT coalesce(sum(rows_read), 0) FROM load_files WHERE status = 'loaded'`); err != nil {
+	q, err := render("loaded_rows", nil)
+	if err != nil {
+		return nil, err
+	}
+	if n.LoadedRows, err = warehouse.Int64(ctx, wh, q); err != nil {
 		return nil, err
 	}
 	if n.Files, err = MakeDelta(ctx, cfg, wh, day, DeltaShare); err != nil {
@@ -194,7 +198,11 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 
 // newestOrderDay is the local date of the newest order.
 func newestOrderDay(ctx context.Context, cfg *config.Config, wh warehouse.Warehouse) (time.Time, error) {
-	recs, err := wh.Query(ctx, `SELECT max(order_ts) FROM orders`)
+	q, err := render("newest_order", nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	recs, err := wh.Query(ctx, q)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -219,9 +227,11 @@ func newestOrderDay(ctx context.Context, cfg *config.Config, wh warehouse.Wareho
 // tables.
 func comparedTables(ctx context.Context, wh warehouse.Warehouse) ([]string, error) {
 	var names *string
-	if err := wh.QueryRow(ctx, `SELECT string_agg(DISTINCT c.table_name, ',') FROM information_schema.columns c
-		JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-		WHERE c.column_name = 'as_of' AND t.table_type = 'BASE TABLE' AND c.table_schema = 'main'`, nil, &names); err != nil {
+	q, err := render("mart_tables", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := wh.QueryRow(ctx, q, nil, &names); err != nil {
 		return nil, err
 	}
 	out := []string{"orders", "customers", "identity_map", "identity_assignments", "products", "stores", "social_accounts", "service_tickets", "customer_state"}
@@ -255,7 +265,11 @@ var fittedColumns = map[string]bool{"p_alive": true, "exp_purchases_90d": true, 
 // returns "" when equal, else what differs.
 func CompareTables(ctx context.Context, wh warehouse.Warehouse, a, b string) (string, error) {
 	clvMart := b == "customer_clv" || b == "clv_fit"
-	recs, err := wh.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position`, b)
+	cq, err := render("table_columns", nil)
+	if err != nil {
+		return "", err
+	}
+	recs, err := wh.Query(ctx, cq, b)
 	if err != nil {
 		return "", err
 	}

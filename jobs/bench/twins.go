@@ -26,7 +26,8 @@ var twinChecks = map[string]string{
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
-// queries are the twins and their checks (sql/*.sql). The twins create
+// queries are the bench's SQL (sql/*.sql): the twins and their checks
+// (twin_*, check_*) and its reads of the warehouse. The twins create
 // temporary bench_twin_* tables, and the ingest twin one bench_twin_csv_N
 // table per csv source; the others are the chain's tables.
 var queries = sqlfile.MustParse(sqlFS, "sql")
@@ -41,11 +42,12 @@ type twinArgs struct {
 	Churn, I                              int
 }
 
-// renderTwin renders file name of sql/ (DuckDB: the twins are DuckDB SQL).
-func renderTwin(name string, args twinArgs) (string, error) {
-	q, err := queries.Render(name, warehouse.SQLOf(nil), args)
+// render renders file name of sql/ with data (DuckDB: the bench runs on
+// DuckDB only).
+func render(name string, data any) (string, error) {
+	q, err := queries.Render(name, warehouse.SQLOf(nil), data)
 	if err != nil {
-		return "", fmt.Errorf("bench twin %s: %w", name, err)
+		return "", fmt.Errorf("bench sql %s: %w", name, err)
 	}
 	return q, nil
 }
@@ -60,7 +62,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) (map[string][]stri
 			continue
 		}
 		// Written to a persistent table, as the real ingest writes raw tables.
-		q, err := renderTwin("twin_ingest_csv", twinArgs{I: i, Path: strings.ReplaceAll(cfg.Resolve(s.Path), "'", "''")})
+		q, err := render("twin_ingest_csv", twinArgs{I: i, Path: strings.ReplaceAll(cfg.Resolve(s.Path), "'", "''")})
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +101,7 @@ func sqlTwins(cfg *config.Config, csvSources map[string]bool) (map[string][]stri
 	// would report it.
 	for stage, file := range map[string]string{"cohorts": "twin_cohorts", "rfm": "twin_rfm", "growth": "twin_growth",
 		"sales": "twin_sales", "clv: summary": "twin_clv_summary"} {
-		q, err := renderTwin(file, args)
+		q, err := render(file, args)
 		if err != nil {
 			return nil, err
 		}

@@ -10,9 +10,9 @@ import (
 	"github.com/crmkit/crmkit/jobs"
 )
 
-// TestTwinTables: each twin reads the chain tables its stage reads, and
-// each check the stage's mart (the twins' own bench_twin_* temp tables
-// are left out).
+// TestTwinTables: each twin reads the chain tables its stage reads, each
+// check the stage's mart (the twins' own bench_twin_* temp tables are left
+// out), and the nightly's reads the tables named here.
 func TestTwinTables(t *testing.T) {
 	cases := []struct {
 		file string
@@ -26,6 +26,15 @@ func TestTwinTables(t *testing.T) {
 		{"twin_growth", []string{"customers", "orders", "stores"}},
 		{"twin_rfm", []string{"orders"}},
 		{"twin_sales", []string{"customers", "order_lines", "products", "stores"}},
+		// the nightly's and the delta's reads; catalog views and table
+		// functions (information_schema, duckdb_tables()) are not tables
+		{"loaded_rows", []string{"load_files"}},
+		{"source_loaded_rows", []string{"load_files"}},
+		{"file_loaded_rows", []string{"load_files"}},
+		{"newest_order", []string{"orders"}},
+		{"mart_tables", nil},
+		{"table_columns", nil},
+		{"twin_temps", nil},
 	}
 	for _, c := range cases {
 		if got := queries.Tables(c.file); !slices.Equal(got, c.want) {

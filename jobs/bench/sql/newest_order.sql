@@ -1,0 +1,2 @@
+{{- /* The newest order's time. */ -}}
+SELECT max(order_ts) FROM orders
