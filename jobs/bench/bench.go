@@ -231,7 +231,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// The ingest twin writes persistent tables like the real ingest does;
 	// drop them so the warehouse holds only the chain's tables.
 	for i := 0; i < len(csvSources); i++ {
-		_ = sess.WH.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS bench_twin_csv_%d", i))
+		if q, err := render("drop_table", tableArg{fmt.Sprintf("bench_twin_csv_%d", i)}); err == nil {
+			_ = sess.WH.Exec(ctx, q)
+		}
 	}
 	for i := range rep.Stages {
 		st := &rep.Stages[i]
@@ -259,7 +261,9 @@ func dropTwinTemps(ctx context.Context, wh warehouse.Warehouse) {
 		return
 	}
 	for _, n := range strings.Split(*names, ",") {
-		_ = wh.Exec(ctx, "DROP TABLE IF EXISTS temp.main."+warehouse.QuoteIdent(n))
+		if q, err := render("drop_table", tableArg{"temp.main." + warehouse.QuoteIdent(n)}); err == nil {
+			_ = wh.Exec(ctx, q)
+		}
 	}
 }
 

@@ -327,12 +327,21 @@ func (d *deltaSource) parquet(ctx context.Context, wh warehouse.Warehouse, src, 
 		repl = append(repl, fmt.Sprintf("coalesce(strftime(CAST(%s AS DATE) + (%s - date_trunc('day', %s)), %s), CAST(%s AS VARCHAR)) AS %s",
 			day, p, p, lit(fmtStr), q(h), q(h)))
 	}
-	sel := fmt.Sprintf(`SELECT * REPLACE (%s) FROM read_parquet(%s) WHERE hash(CAST(%s AS VARCHAR)) %% 1000000 < %d`,
-		strings.Join(repl, ", "), lit(src), q(keyH), int64(d.share*1_000_000))
-	if err := wh.Exec(ctx, fmt.Sprintf(`COPY (%s) TO %s (FORMAT parquet)`, sel, lit(dst))); err != nil {
+	cp, err := render("delta_copy", struct {
+		Replace, Src, Key, Dst string
+		Share                  int64
+	}{strings.Join(repl, ", "), lit(src), q(keyH), lit(dst), int64(d.share * 1_000_000)})
+	if err != nil {
 		return 0, err
 	}
-	n, err := warehouse.Int64(ctx, wh, fmt.Sprintf(`SELECT count(*) FROM read_parquet(%s)`, lit(dst)))
+	if err := wh.Exec(ctx, cp); err != nil {
+		return 0, err
+	}
+	cnt, err := render("count_parquet", struct{ Path string }{lit(dst)})
+	if err != nil {
+		return 0, err
+	}
+	n, err := warehouse.Int64(ctx, wh, cnt)
 	return int(n), err
 }
 

@@ -162,7 +162,11 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 		return nil, err
 	}
 	for _, t := range tables {
-		if err := wh.Exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM %s`, warehouse.QuoteIdent("bench_inc_"+t), warehouse.QuoteIdent(t))); err != nil {
+		q, err := render("copy_table", struct{ To, From string }{warehouse.QuoteIdent("bench_inc_" + t), warehouse.QuoteIdent(t)})
+		if err != nil {
+			return nil, err
+		}
+		if err := wh.Exec(ctx, q); err != nil {
 			return nil, fmt.Errorf("keep %s of the nightly: %w", t, err)
 		}
 	}
@@ -190,7 +194,9 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 		if diff != "" {
 			n.Differences = append(n.Differences, tb+": "+diff)
 		}
-		_ = wh.Exec(ctx, "DROP TABLE IF EXISTS "+warehouse.QuoteIdent("bench_inc_"+tb))
+		if q, err := render("drop_table", tableArg{warehouse.QuoteIdent("bench_inc_" + tb)}); err == nil {
+			_ = wh.Exec(ctx, q)
+		}
 	}
 	n.Tables = len(tables)
 	return n, nil
@@ -296,11 +302,19 @@ func CompareTables(ctx context.Context, wh warehouse.Warehouse, a, b string) (st
 	if len(cols) == 0 {
 		return "", nil
 	}
-	na, err := warehouse.Int64(ctx, wh, "SELECT count(*) FROM "+warehouse.QuoteIdent(a))
+	qa, err := render("count_rows", tableArg{warehouse.QuoteIdent(a)})
 	if err != nil {
 		return "", err
 	}
-	nb, err := warehouse.Int64(ctx, wh, "SELECT count(*) FROM "+warehouse.QuoteIdent(b))
+	qb, err := render("count_rows", tableArg{warehouse.QuoteIdent(b)})
+	if err != nil {
+		return "", err
+	}
+	na, err := warehouse.Int64(ctx, wh, qa)
+	if err != nil {
+		return "", err
+	}
+	nb, err := warehouse.Int64(ctx, wh, qb)
 	if err != nil {
 		return "", err
 	}
@@ -326,10 +340,11 @@ func CompareTables(ctx context.Context, wh warehouse.Warehouse, a, b string) (st
 		counts = append(counts, fmt.Sprintf("count(*) FILTER (WHERE NOT (%s)) AS %s", c, warehouse.QuoteIdent(fmt.Sprint("c", i))))
 	}
 	order := strings.Join(cols, ", ")
-	q := fmt.Sprintf(`WITH x AS (SELECT %[1]s, row_number() OVER (ORDER BY %[1]s) AS rn FROM %[2]s),
-		y AS (SELECT %[1]s, row_number() OVER (ORDER BY %[1]s) AS rn FROM %[3]s)
-		SELECT count(*) FILTER (WHERE NOT (%[4]s)), %[5]s FROM x JOIN y ON x.rn = y.rn`,
-		order, warehouse.QuoteIdent(a), warehouse.QuoteIdent(b), strings.Join(conds, " AND "), strings.Join(counts, ", "))
+	q, err := render("compare_rows", struct{ Cols, A, B, Conds, Counts string }{
+		order, warehouse.QuoteIdent(a), warehouse.QuoteIdent(b), strings.Join(conds, " AND "), strings.Join(counts, ", ")})
+	if err != nil {
+		return "", err
+	}
 	recs, err = wh.Query(ctx, q)
 	if err != nil {
 		return "", fmt.Errorf("compare %s with %s: %w", a, b, err)

@@ -42,6 +42,9 @@ type twinArgs struct {
 	Churn, I                              int
 }
 
+// tableArg is the data of the files that name one table (quoted).
+type tableArg struct{ Table string }
+
 // render renders file name of sql/ with data (DuckDB: the bench runs on
 // DuckDB only).
 func render(name string, data any) (string, error) {

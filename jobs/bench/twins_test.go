@@ -35,6 +35,13 @@ func TestTwinTables(t *testing.T) {
 		{"mart_tables", nil},
 		{"table_columns", nil},
 		{"twin_temps", nil},
+		// tables named through data (quoted by the caller)
+		{"compare_rows", nil},
+		{"copy_table", nil},
+		{"count_parquet", nil},
+		{"count_rows", nil},
+		{"delta_copy", nil},
+		{"drop_table", nil},
 	}
 	for _, c := range cases {
 		if got := queries.Tables(c.file); !slices.Equal(got, c.want) {
@@ -91,5 +98,40 @@ func TestSQLTwinsRender(t *testing.T) {
 	_, cancelled := salesBounds(cfg)
 	if !strings.Contains(tw["sales"][0], "NOT IN ("+cancelled+")") || cancelled == "" || !strings.HasPrefix(cancelled, "'") {
 		t.Errorf("sales twin does not leave out the cancelled statuses %s", cancelled)
+	}
+}
+
+// TestTableSQL pins the statements the bench builds from quoted names.
+func TestTableSQL(t *testing.T) {
+	cases := []struct {
+		name, file string
+		data       any
+		want       string
+	}{
+		{"drop", "drop_table", tableArg{`"bench_inc_orders"`}, `DROP TABLE IF EXISTS "bench_inc_orders"`},
+		{"drop temp", "drop_table", tableArg{`temp.main."bench_twin_rfm"`}, `DROP TABLE IF EXISTS temp.main."bench_twin_rfm"`},
+		{"copy", "copy_table", struct{ To, From string }{`"bench_inc_sales"`, `"sales"`},
+			`CREATE OR REPLACE TABLE "bench_inc_sales" AS SELECT * FROM "sales"`},
+		{"count", "count_rows", tableArg{`"sales"`}, `SELECT count(*) FROM "sales"`},
+		{"count parquet", "count_parquet", struct{ Path string }{`'/d/x.parquet'`}, `SELECT count(*) FROM read_parquet('/d/x.parquet')`},
+		{"delta", "delta_copy", struct {
+			Replace, Src, Key, Dst string
+			Share                  int64
+		}{`CAST("k" AS VARCHAR) || '-D20240401' AS "k"`, `'/d/a.parquet'`, `"k"`, `'/d/b.parquet'`, 2500},
+			`COPY (SELECT * REPLACE (CAST("k" AS VARCHAR) || '-D20240401' AS "k") FROM read_parquet('/d/a.parquet') WHERE hash(CAST("k" AS VARCHAR)) % 1000000 < 2500) TO '/d/b.parquet' (FORMAT parquet)`},
+		{"compare", "compare_rows", struct{ Cols, A, B, Conds, Counts string }{`"id"`, `"a"`, `"b"`, `x."id" IS NOT DISTINCT FROM y."id"`, `count(*) AS "c0"`},
+			`WITH x AS (SELECT "id", row_number() OVER (ORDER BY "id") AS rn FROM "a"), y AS (SELECT "id", row_number() OVER (ORDER BY "id") AS rn FROM "b") ` +
+				`SELECT count(*) FILTER (WHERE NOT (x."id" IS NOT DISTINCT FROM y."id")), count(*) AS "c0" FROM x JOIN y ON x.rn = y.rn`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := render(c.file, c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got = strings.Join(strings.Fields(got), " "); got != c.want {
+				t.Errorf("sql/%s.sql renders\n%s\nwant\n%s", c.file, got, c.want)
+			}
+		})
 	}
 }

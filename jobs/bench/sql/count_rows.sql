@@ -1,0 +1,2 @@
+{{- /* The rows of a table; .Table is its quoted name. */ -}}
+SELECT count(*) FROM {{.Table}}
