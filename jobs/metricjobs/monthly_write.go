@@ -1,0 +1,365 @@
+package metricjobs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/crmkit/crmkit/jobs"
+	"github.com/crmkit/crmkit/models/metrics"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
+)
+
+// monthLines reads the order lines the run needs: all of them (shared
+// with the other line readers of the chain) for a full recompute, else
+// those of the months recomputed. An order with lines in a month
+// recomputed and in another adds the other month (month_spill.sql), until
+// every order read is read whole; should that not settle in a few rounds
+// the plan turns into a full recompute.
+func (r *run) monthLines() ([]arrow.RecordBatch, error) {
+	p := r.plan
+	if p == nil || p.full {
+		return r.lines()
+	}
+	t0 := time.Now()
+	defer func() { p.linesSec = time.Since(t0).Seconds() }()
+	settled := false
+	for round := 0; round < 4 && !settled; round++ {
+		q, err := r.monthSQL("month_partial", monthArgs{})
+		if err != nil {
+			return nil, err
+		}
+		partial, err := warehouse.Int64(r.ctx, r.wh, q)
+		if err != nil {
+			return nil, fmt.Errorf("count orders read in part: %w", err)
+		}
+		if partial == 0 {
+			settled = true
+			break
+		}
+		if q, err = r.monthSQL("month_spill", monthArgs{}); err != nil {
+			return nil, err
+		}
+		recs, err := r.wh.Query(r.ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("read the other months of orders read in part: %w", err)
+		}
+		added := 0
+		for _, rec := range recs {
+			for i := 0; i < int(rec.NumRows()); i++ {
+				if t := warehouse.TimeAt(rec, 0, i); !t.IsZero() {
+					if m := t.In(r.common.Location).Format("2006-01"); !slices.Contains(p.months, m) {
+						p.months = append(p.months, m)
+						added++
+					}
+				}
+			}
+		}
+		warehouse.Release(recs)
+		slices.Sort(p.months)
+		settled = added == 0
+	}
+	if !settled {
+		p.full, p.reason = true, "orders with lines in several months kept adding months"
+		if r.env.Log != nil {
+			r.env.Log.Info("recomputing every month", "job", r.job, "reason", p.reason)
+		}
+		return r.lines()
+	}
+	q, err := r.monthSQL("month_lines", monthArgs{})
+	if err != nil {
+		return nil, err
+	}
+	// sales and profit of one chain read the same months once.
+	return r.shared("order_lines", q, JobSales, JobProfit)
+}
+
+// lifetimeLines reads every line up to the as-of day of the customers
+// whose lifetime rows are recomputed (nil on a full recompute).
+func (r *run) lifetimeLines() ([]arrow.RecordBatch, error) {
+	p := r.plan
+	if p == nil || p.full || !p.spec.lifetime {
+		return nil, nil
+	}
+	n, err := warehouse.Int64(r.ctx, r.wh, `SELECT count(*) FROM profit_touched`)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	q, err := r.monthSQL("customer_lines", monthArgs{})
+	if err != nil {
+		return nil, err
+	}
+	return r.query("order_lines of the customers recomputed", q)
+}
+
+// keepLifetime keeps the customer rows of recs (batches of a run over the
+// lifetime lines) as the plan's lifetime rows; it releases recs.
+func (r *run) keepLifetime(recs []arrow.RecordBatch) error {
+	defer warehouse.Release(recs)
+	kept, err := keepRows(recs, "level", func(v string, ok bool) bool { return ok && v == "customer" })
+	if err != nil {
+		return err
+	}
+	r.plan.lifetime = kept
+	return nil
+}
+
+// writeMonths writes the mart's rows for the as-of date and the watermark
+// in one transaction: every row on a full recompute, else the months
+// recomputed over the kept rows of the base as-of date (see above). The
+// caller releases recs.
+func (r *run) writeMonths(schema *arrow.Schema, recs []arrow.RecordBatch) (int64, error) {
+	p := r.plan
+	t0 := time.Now()
+	defer func() { p.writeSec = time.Since(t0).Seconds() }()
+	var n int64
+	if !p.full {
+		kept, err := keepPeriods(recs, p.months)
+		defer warehouse.Release(kept)
+		if err != nil {
+			return 0, err
+		}
+		defer warehouse.Release(p.lifetime)
+		recs = append(kept, p.lifetime...)
+	}
+	for _, rec := range recs {
+		n += rec.NumRows()
+	}
+	err := r.wh.InTx(r.ctx, func(tx warehouse.Tx) error {
+		if p.full {
+			if err := jobs.WriteMartTx(r.ctx, tx, p.spec.mart, r.asOf, schema, recs); err != nil {
+				return err
+			}
+		} else if err := r.mergeMonths(tx, schema, recs); err != nil {
+			return err
+		}
+		if p.spec.regions {
+			if err := r.snapshotRegions(tx); err != nil {
+				return err
+			}
+		}
+		return jobs.SetWatermark(r.ctx, tx, r.job, p.ch.To, p.hash, r.asOf)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// mergeMonths replaces the recomputed months of the as-of date's rows.
+func (r *run) mergeMonths(tx warehouse.Tx, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	p := r.plan
+	same := p.ch.AsOf.Format(time.DateOnly) == r.asOf.Format(time.DateOnly)
+	exec := func(file string, a monthArgs) error {
+		q, err := r.monthSQL(file, a)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(r.ctx, q); err != nil {
+			return fmt.Errorf("%s: %s: %w", p.spec.mart, file, err)
+		}
+		return nil
+	}
+	also, keep := "FALSE", "FALSE"
+	if p.spec.lifetime {
+		also = "level = 'customer' AND customer_id IN (" + p.customers + ")"
+		keep = "level = 'customer' AND customer_id NOT IN (" + p.customers + ")"
+	}
+	if err := exec("month_clear", monthArgs{All: !same, Also: also}); err != nil {
+		return err
+	}
+	if !same {
+		if err := exec("month_keep", monthArgs{Keep: keep}); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Load(r.ctx, p.spec.mart, recs...); err != nil {
+		return fmt.Errorf("write mart %s: %w", p.spec.mart, err)
+	}
+	// From the first month with an order to the as-of month, every month
+	// has its month row.
+	q, err := r.monthSQL("month_first", monthArgs{})
+	if err != nil {
+		return err
+	}
+	firstRecs, err := tx.Query(r.ctx, q)
+	if err != nil {
+		return fmt.Errorf("%s: the first order month: %w", p.spec.mart, err)
+	}
+	first := p.asOfPeriod
+	if len(firstRecs) > 0 && firstRecs[0].NumRows() > 0 {
+		if t := warehouse.TimeAt(firstRecs[0], 0, 0); !t.IsZero() {
+			first = min(first, t.In(r.common.Location).Format("2006-01"))
+		}
+	}
+	warehouse.Release(firstRecs)
+	d := warehouse.SQLOf(r.wh.Dialect())
+	if err := exec("month_trim", monthArgs{First: d.String(first)}); err != nil {
+		return err
+	}
+	q, err = r.monthSQL("month_present", monthArgs{MonthRow: p.spec.monthRow})
+	if err != nil {
+		return err
+	}
+	present, err := tx.Query(r.ctx, q)
+	if err != nil {
+		return fmt.Errorf("%s: the months present: %w", p.spec.mart, err)
+	}
+	have := map[string]bool{}
+	for _, rec := range present {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			have[warehouse.StringAt(rec, 0, i)] = true
+		}
+	}
+	warehouse.Release(present)
+	f, _ := time.Parse("2006-01", first)
+	for m := f; m.Format("2006-01") <= p.asOfPeriod; m = m.AddDate(0, 1, 0) {
+		if period := m.Format("2006-01"); !have[period] {
+			if err := exec(p.spec.zero, monthArgs{Period: d.String(period)}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// snapshotRegions records the customers' regions this run used.
+func (r *run) snapshotRegions(tx warehouse.Tx) error {
+	ok, err := warehouse.TableExists(r.ctx, tx, "customers")
+	if err != nil {
+		return fmt.Errorf("look up customers: %w", err)
+	}
+	if !ok {
+		if err := warehouse.RecreateTable(r.ctx, tx, "sales_customer_regions", regionsSchema); err != nil {
+			return fmt.Errorf("record the customers' regions: %w", err)
+		}
+		return nil
+	}
+	q, err := r.monthSQL("regions_snapshot", monthArgs{})
+	if err != nil {
+		return err
+	}
+	if err := warehouse.CreateTableAs(r.ctx, tx, "sales_customer_regions", q); err != nil {
+		return fmt.Errorf("record the customers' regions: %w", err)
+	}
+	return nil
+}
+
+// touchedSchema is profit_touched: the customers whose lifetime rows a
+// profit run recomputes (the job's scratch, filled at each incremental run).
+var touchedSchema = arrow.NewSchema([]arrow.Field{{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+
+// regionsSchema is sales_customer_regions: the region of each customer
+// that the last sales run used.
+var regionsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "region", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+// keepPeriods returns the rows of recs whose period is one of months (the
+// caller releases both).
+func keepPeriods(recs []arrow.RecordBatch, months []string) ([]arrow.RecordBatch, error) {
+	set := map[string]bool{}
+	for _, m := range months {
+		set[m] = true
+	}
+	return keepRows(recs, "period", func(v string, ok bool) bool { return ok && set[v] })
+}
+
+// keepRows returns the rows of recs whose column colName passes keep
+// (given the value and whether it is set); the caller releases both.
+func keepRows(recs []arrow.RecordBatch, colName string, keep func(string, bool) bool) ([]arrow.RecordBatch, error) {
+	var out []arrow.RecordBatch
+	for _, rec := range recs {
+		idx := rec.Schema().FieldIndices(colName)
+		if len(idx) != 1 {
+			warehouse.Release(out)
+			return nil, fmt.Errorf("mart batch has no %s column: %s", colName, rec.Schema())
+		}
+		col := rec.Column(idx[0])
+		b := array.NewBooleanBuilder(memory.DefaultAllocator)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if col.IsValid(i) {
+				b.Append(keep(col.ValueStr(i), true))
+			} else {
+				b.Append(keep("", false))
+			}
+		}
+		mask := b.NewBooleanArray()
+		b.Release()
+		kept, err := compute.FilterRecordBatch(context.Background(), rec, mask, compute.DefaultFilterOptions())
+		mask.Release()
+		if err != nil {
+			warehouse.Release(out)
+			return nil, fmt.Errorf("keep the months recomputed: %w", err)
+		}
+		out = append(out, kept)
+	}
+	return out, nil
+}
+
+// planNote is the message tail saying how the mart was brought up to date.
+func (r *run) planNote() string {
+	p := r.plan
+	switch {
+	case p == nil:
+		return ""
+	case p.full:
+		return "; recomputed every month (" + p.reason + ")"
+	case len(p.months) == 0:
+		return "; no month changed"
+	}
+	out := fmt.Sprintf("; recomputed %d months (%s), others kept from %s; plan %.2fs, lines %.2fs", len(p.months), strings.Join(p.months, ", "),
+		p.ch.AsOf.Format(time.DateOnly), p.planSec, p.linesSec)
+	if p.spec.lifetime {
+		out += fmt.Sprintf(", lifetime rows %.2fs", p.lifetimeSec)
+	}
+	return out + fmt.Sprintf(", write %.2fs", p.writeSec)
+}
+
+// monthReads and extraWrites are what the month-partitioned jobs declare
+// besides their inputs (reads) and their mart: the change log, their
+// watermark, their own mart (its base partition), the tables the
+// partition checks read, and sales' region snapshot.
+var (
+	monthReads = map[string][]string{
+		JobSales:  append([]string{"orders", "kept_order_lines", JobSales, "sales_customer_regions", jobs.WatermarksTable}, jobs.ChangeLogTables...),
+		JobProfit: append([]string{"orders", "kept_order_lines", JobProfit, "profit_touched", jobs.WatermarksTable}, jobs.ChangeLogTables...),
+	}
+	extraWrites = map[string][]string{
+		JobSales:  {jobs.WatermarksTable, "sales_customer_regions"},
+		JobProfit: {jobs.WatermarksTable, "profit_touched"},
+	}
+)
+
+func init() {
+	for j, ts := range monthReads {
+		reads[j] = append(reads[j], ts...)
+	}
+}
+
+// profitLifetime computes, on an incremental run, the customer rows of the
+// customers recomputed from all their lines.
+func (r *run) profitLifetime(products []arrow.RecordBatch) error {
+	if r.plan == nil || r.plan.full {
+		return nil
+	}
+	t0 := time.Now()
+	defer func() { r.plan.lifetimeSec = time.Since(t0).Seconds() }()
+	lines, err := r.lifetimeLines()
+	if err != nil {
+		return err
+	}
+	recs, _, err := metrics.Profit(lines, products, metrics.ProfitOptions{Common: r.common})
+	if err != nil {
+		return err
+	}
+	return r.keepLifetime(recs)
+}
