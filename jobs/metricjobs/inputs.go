@@ -72,7 +72,17 @@ func (r *run) cancelledStatus() string {
 	for i, v := range list {
 		vals[i] = q.String(strings.ToLower(v))
 	}
-	return "CASE WHEN lower(status) IN (" + strings.Join(vals, ", ") + ") THEN status END"
+	return mustRender("cancelled_status", q, struct{ Statuses string }{strings.Join(vals, ", ")})
+}
+
+// mustRender renders a file whose data is plain strings, so the only error
+// is a defect in the file itself (TestMetricSQLRenders renders each one).
+func mustRender(name string, d warehouse.SQL, data any) string {
+	s, err := queries.Render(name, d, data)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // tsLiteral renders the instant t as a timestamp literal of the warehouse.

@@ -208,7 +208,7 @@ func (r *run) planMonths(spec monthSpec) error {
 		return fmt.Errorf("look up mart %s: %w", spec.mart, err)
 	}
 	if base {
-		n, err := warehouse.Int64(r.ctx, r.wh, fmt.Sprintf("SELECT count(*) FROM %s WHERE as_of = CAST(? AS DATE)", spec.mart), ch.AsOf.Format(time.DateOnly))
+		n, err := warehouse.Int64(r.ctx, r.wh, mustRender("month_base_rows", warehouse.SQLOf(r.wh.Dialect()), struct{ Mart string }{spec.mart}), ch.AsOf.Format(time.DateOnly))
 		if err != nil {
 			return fmt.Errorf("count the base rows of %s: %w", spec.mart, err)
 		}
@@ -282,7 +282,7 @@ func (r *run) planMonths(spec monthSpec) error {
 			if err := warehouse.CreateTable(r.ctx, tx, "profit_touched", touchedSchema); err != nil {
 				return err
 			}
-			if err := tx.Exec(r.ctx, `DELETE FROM profit_touched WHERE true`); err != nil {
+			if err := tx.Exec(r.ctx, mustRender("profit_touched_clear", warehouse.SQLOf(r.wh.Dialect()), nil)); err != nil {
 				return err
 			}
 			q, err := r.monthSQL("touched_customers", monthArgs{})
@@ -293,7 +293,7 @@ func (r *run) planMonths(spec monthSpec) error {
 		}); err != nil {
 			return fmt.Errorf("list the customers whose lifetime rows are recomputed: %w", err)
 		}
-		p.customers = "SELECT customer_id FROM profit_touched"
+		p.customers = mustRender("profit_touched_customers", warehouse.SQLOf(r.wh.Dialect()), nil)
 	}
 	for m := range months {
 		if m <= p.asOfPeriod {

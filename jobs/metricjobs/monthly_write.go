@@ -88,7 +88,7 @@ func (r *run) lifetimeLines() ([]arrow.RecordBatch, error) {
 	if p == nil || p.full || !p.spec.lifetime {
 		return nil, nil
 	}
-	n, err := warehouse.Int64(r.ctx, r.wh, `SELECT count(*) FROM profit_touched`)
+	n, err := warehouse.Int64(r.ctx, r.wh, mustRender("profit_touched_count", warehouse.SQLOf(r.wh.Dialect()), nil))
 	if err != nil || n == 0 {
 		return nil, err
 	}
