@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"sort"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // The change log of core, for the model jobs that bring their marts up to
@@ -44,6 +46,21 @@ import (
 //
 // Rows below the lowest watermark, and below the newest everything row,
 // serve no consumer and are pruned by core.
+
+// The change log's statements are in sql/changes/*.sql. They name their
+// tables bare and use no dialect spelling, so they render the same for
+// every engine; their data is numbers and conditions built in Go.
+//
+//go:embed sql/changes/*.sql
+var changesFS embed.FS
+
+var changesSQL = sqlfile.MustParse(changesFS, "sql/changes")
+
+// changeSQL renders file name of sql/changes with data (nil for the files
+// that take only placeholders).
+func changeSQL(name string, data any) string {
+	return mustRender(changesSQL, name, warehouse.SQLOf(nil), data)
+}
 
 // CoreChangesSchema is core_changes. A row has everything = true (core
 // was rebuilt) or one of customer_id and order_ts set.
@@ -113,7 +130,7 @@ func (c Changes) None() bool { return !c.Everything && c.Customers == 0 && len(c
 // CustomersSQL is a query of the distinct customer ids touched (column
 // customer_id), for IN or a join.
 func (c Changes) CustomersSQL() string {
-	return fmt.Sprintf(`SELECT DISTINCT customer_id FROM core_changes WHERE seq > %d AND seq <= %d AND customer_id IS NOT NULL`, c.From, c.To)
+	return changeSQL("customers", struct{ From, To int64 }{c.From, c.To})
 }
 
 // Watermark is a consumer's row of model_watermarks.
@@ -130,7 +147,7 @@ func ReadWatermark(ctx context.Context, q warehouse.Querier, job string) (Waterm
 	if err != nil || !exists {
 		return w, false, err
 	}
-	recs, err := q.Query(ctx, `SELECT seq, config_hash, base_as_of FROM model_watermarks WHERE job = ?`, job)
+	recs, err := q.Query(ctx, changeSQL("read_watermark", nil), job)
 	defer warehouse.Release(recs)
 	if err != nil {
 		return w, false, fmt.Errorf("read the watermark of %s: %w", job, err)
@@ -176,7 +193,7 @@ func ChangesSince(ctx context.Context, wh warehouse.Warehouse, job, configHash s
 			return every("no " + t + " yet (core has not run since the change log was added)")
 		}
 	}
-	to, err := warehouse.Int64(ctx, wh, `SELECT coalesce(max(seq), 0) FROM core_change_runs`)
+	to, err := warehouse.Int64(ctx, wh, changeSQL("newest_seq", nil))
 	if err != nil {
 		return c, fmt.Errorf("read core_change_runs: %w", err)
 	}
@@ -199,8 +216,7 @@ func ChangesSince(ctx context.Context, wh warehouse.Warehouse, job, configHash s
 	}
 	var rebuilt, customers int64
 	var rb, cu *int64
-	if err := wh.QueryRow(ctx, `SELECT count(*) FILTER (WHERE everything), count(DISTINCT customer_id)
-		FROM core_changes WHERE seq > ? AND seq <= ?`, []any{w.Seq, to}, &rb, &cu); err != nil {
+	if err := wh.QueryRow(ctx, changeSQL("count_since", nil), []any{w.Seq, to}, &rb, &cu); err != nil {
 		return c, fmt.Errorf("read core_changes after %d: %w", w.Seq, err)
 	}
 	rebuilt, customers = deref64(rb), deref64(cu)
@@ -208,7 +224,7 @@ func ChangesSince(ctx context.Context, wh warehouse.Warehouse, job, configHash s
 		return every("core was rebuilt")
 	}
 	c.Customers = customers
-	recs, err := wh.Query(ctx, `SELECT DISTINCT order_ts FROM core_changes WHERE seq > ? AND seq <= ? AND order_ts IS NOT NULL`, w.Seq, to)
+	recs, err := wh.Query(ctx, changeSQL("months_since", nil), w.Seq, to)
 	defer warehouse.Release(recs)
 	if err != nil {
 		return c, fmt.Errorf("read the months of core_changes after %d: %w", w.Seq, err)
@@ -238,14 +254,14 @@ func SetWatermark(ctx context.Context, tx warehouse.Querier, job string, seq int
 	if err := warehouse.CreateTable(ctx, tx, "model_watermarks", ModelWatermarksSchema); err != nil {
 		return fmt.Errorf("create model_watermarks: %w", err)
 	}
-	if err := tx.Exec(ctx, `DELETE FROM model_watermarks WHERE job = ?`, job); err != nil {
+	if err := tx.Exec(ctx, changeSQL("clear_watermark", nil), job); err != nil {
 		return fmt.Errorf("clear the watermark of %s: %w", job, err)
 	}
 	var day any
 	if !asOf.IsZero() {
 		day = asOf.Format(time.DateOnly)
 	}
-	if err := tx.Exec(ctx, `INSERT INTO model_watermarks VALUES (?, ?, ?, CAST(? AS DATE))`, job, seq, configHash, day); err != nil {
+	if err := tx.Exec(ctx, changeSQL("write_watermark", nil), job, seq, configHash, day); err != nil {
 		return fmt.Errorf("record the watermark of %s: %w", job, err)
 	}
 	return nil
@@ -264,24 +280,23 @@ func beginChanges(ctx context.Context, tx warehouse.Tx, full bool) (int64, error
 			return 0, fmt.Errorf("create %s: %w", t.name, err)
 		}
 	}
-	seq, err := warehouse.Int64(ctx, tx, `SELECT coalesce(max(seq), 0) + 1 FROM core_change_runs`)
+	seq, err := warehouse.Int64(ctx, tx, changeSQL("next_seq", nil))
 	if err != nil {
 		return 0, fmt.Errorf("next change sequence number: %w", err)
 	}
-	if err := tx.Exec(ctx, `INSERT INTO core_change_runs VALUES (?, ?, current_timestamp)`, seq, full); err != nil {
+	if err := tx.Exec(ctx, changeSQL("record_run", nil), seq, full); err != nil {
 		return 0, fmt.Errorf("record core run %d in core_change_runs: %w", seq, err)
 	}
 	if full {
-		if err := tx.Exec(ctx, `DELETE FROM core_changes WHERE true`); err != nil {
+		if err := tx.Exec(ctx, changeSQL("clear_changes", nil)); err != nil {
 			return 0, fmt.Errorf("prune core_changes: %w", err)
 		}
-		if err := tx.Exec(ctx, `INSERT INTO core_changes VALUES (?, true, NULL, NULL)`, seq); err != nil {
+		if err := tx.Exec(ctx, changeSQL("record_everything", nil), seq); err != nil {
 			return 0, fmt.Errorf("record core run %d in core_changes: %w", seq, err)
 		}
 		return seq, nil
 	}
-	if err := tx.Exec(ctx, `DELETE FROM core_changes WHERE seq <= (SELECT min(seq) FROM model_watermarks)
-		OR seq < (SELECT max(seq) FROM core_changes WHERE everything)`); err != nil {
+	if err := tx.Exec(ctx, changeSQL("prune_changes", nil)); err != nil {
 		return 0, fmt.Errorf("prune core_changes: %w", err)
 	}
 	return seq, nil
@@ -291,9 +306,10 @@ func beginChanges(ctx context.Context, tx warehouse.Tx, full bool) (int64, error
 // order times of the orders that match where (a condition on the orders
 // row o).
 func changedOrdersSQL(seq int64, where string) string {
-	return fmt.Sprintf(`INSERT INTO core_changes
-	SELECT DISTINCT %[1]d, false, o.customer_id, NULL FROM orders o WHERE o.customer_id IS NOT NULL AND %[2]s
-	UNION ALL SELECT DISTINCT %[1]d, false, NULL, o.order_ts FROM orders o WHERE o.order_ts IS NOT NULL AND %[2]s`, seq, where)
+	return changeSQL("changed_orders", struct {
+		Seq   int64
+		Where string
+	}{seq, where})
 }
 
 // WriteMartTx is WriteMart inside the caller's transaction tx, so that a
@@ -306,7 +322,7 @@ func WriteMartTx(ctx context.Context, tx warehouse.Tx, table string, asOf time.T
 		return err
 	}
 	day := asOf.Format("2006-01-02")
-	if err := tx.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE as_of = CAST(? AS DATE)", table), day); err != nil {
+	if err := tx.Exec(ctx, mustRender(martsSQL, "clear_as_of", warehouse.SQLOf(nil), struct{ Table string }{table}), day); err != nil {
 		return fmt.Errorf("clear mart %s for %s: %w", table, day, err)
 	}
 	if _, err := tx.Load(ctx, table, recs...); err != nil {

@@ -1,0 +1,2 @@
+{{- /* A full core run makes every earlier change moot. */ -}}
+DELETE FROM core_changes WHERE true
