@@ -404,14 +404,14 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err := warehouse.CreateTable(ctx, tx, "cohort_touched", cohortTouchedSchema); err != nil {
 			return fmt.Errorf("create cohort_touched: %w", err)
 		}
-		if err := tx.Exec(ctx, `DELETE FROM cohort_touched WHERE true`); err != nil {
+		if err := tx.Exec(ctx, valueStatement(d, "touched_clear", nil)); err != nil {
 			return fmt.Errorf("clear cohort_touched: %w", err)
 		}
 		if err := exec("touched"); err != nil {
 			return err
 		}
 		var err error
-		if touched, err = warehouse.Int64(ctx, tx, `SELECT count(*) FROM cohort_touched`); err != nil {
+		if touched, err = warehouse.Int64(ctx, tx, valueStatement(d, "touched_count", nil)); err != nil {
 			return fmt.Errorf("count cohort_touched: %w", err)
 		}
 		q, err := render("purchases")
@@ -423,8 +423,8 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err != nil {
 			return fmt.Errorf("read the purchases of the customers touched: %w", err)
 		}
-		arec, err := tx.Query(ctx, fmt.Sprintf(cohortCustomersSQL(d, env.Cfg.Models.CLV.MinAmount,
-			"AND customer_id IN (SELECT customer_id FROM cohort_touched)"), lines, src), end)
+		arec, err := tx.Query(ctx, cohortCustomersSQL(d, env.Cfg.Models.CLV.MinAmount,
+			valueStatement(d, "touched_only", nil), lines, src), end)
 		defer warehouse.Release(arec)
 		if err != nil {
 			return fmt.Errorf("read the cohort attributes of the customers touched: %w", err)
@@ -458,13 +458,13 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err := jobs.EnsureMart(ctx, tx, MartCohorts, cohort.MartSchema); err != nil {
 			return err
 		}
-		if err := tx.Exec(ctx, `DELETE FROM `+MartCohorts+` WHERE as_of = CAST(? AS DATE)`, asOf.Format(time.DateOnly)); err != nil {
+		if err := tx.Exec(ctx, valueStatement(d, "mart_clear", nil), asOf.Format(time.DateOnly)); err != nil {
 			return fmt.Errorf("clear %s for %s: %w", MartCohorts, asOf.Format(time.DateOnly), err)
 		}
 		if err := exec("cells"); err != nil {
 			return err
 		}
-		if rows, err = warehouse.Int64(ctx, tx, `SELECT count(*) FROM `+MartCohorts+` WHERE as_of = CAST(? AS DATE)`, asOf.Format(time.DateOnly)); err != nil {
+		if rows, err = warehouse.Int64(ctx, tx, valueStatement(d, "mart_count", nil), asOf.Format(time.DateOnly)); err != nil {
 			return fmt.Errorf("count %s: %w", MartCohorts, err)
 		}
 		return jobs.SetWatermark(ctx, tx, JobCohorts, p.ch.To, p.hash, asOf)

@@ -51,8 +51,7 @@ func rfmStateReason(ctx context.Context, env *jobs.Env, asOfDay int32) (string, 
 		newest    *time.Time
 		pending   int64
 	)
-	err := env.WH.QueryRow(ctx, `SELECT m.min_amount, m.zone, (SELECT max(last_day) FROM customer_state), (SELECT count(*) FROM customer_changes)
-FROM customer_state_meta m`, nil, &minAmount, &zone, &newest, &pending)
+	err := env.WH.QueryRow(ctx, valueStatement(warehouse.SQLOf(env.WH.Dialect()), "rfm_state_meta", nil), nil, &minAmount, &zone, &newest, &pending)
 	if err != nil {
 		return "", fmt.Errorf("read customer_state_meta: %w", err)
 	}
@@ -78,17 +77,7 @@ FROM customer_state_meta m`, nil, &minAmount, &zone, &newest, &pending)
 // purchase day, and their purchases in [window start, end of the as-of
 // day) (the two parameters).
 func rfmSummariesSQL(minAmount float64) string {
-	return `WITH w AS (
-	SELECT customer_id, count(*) AS frequency, sum(CAST(net_amount AS DOUBLE)) AS monetary
-	FROM orders
-	WHERE customer_id IS NOT NULL AND ` + jobs.PurchasePredicate(minAmount) + `
-		AND order_ts >= CAST(? AS TIMESTAMPTZ) AND order_ts < CAST(? AS TIMESTAMPTZ)
-	GROUP BY customer_id
-)
-SELECT s.customer_id, CAST(s.last_day AS DATE) AS last_day, CAST(coalesce(w.frequency, 0) AS BIGINT) AS frequency,
-	CAST(coalesce(w.monetary, 0) AS DOUBLE) AS monetary
-FROM customer_state s LEFT JOIN w ON w.customer_id = s.customer_id
-ORDER BY s.customer_id`
+	return valueStatement(warehouse.SQLOf(nil), "rfm_summaries", struct{ Purchase string }{jobs.PurchasePredicate(minAmount)})
 }
 
 // readSummaries runs rfmSummariesSQL.

@@ -20,6 +20,7 @@ package valuejobs
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"strings"
 	"sync"
@@ -33,6 +34,7 @@ import (
 	"github.com/crmkit/crmkit/models/cohort"
 	"github.com/crmkit/crmkit/models/rfm"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
+	"github.com/crmkit/crmkit/pipeline/warehouse/sqlfile"
 )
 
 // Job and mart names.
@@ -46,6 +48,27 @@ const (
 	// MartRFM is the RFM scores mart.
 	MartRFM = "rfm"
 )
+
+// The jobs' SQL is in sql/value/*.sql (the incremental cohorts' own files
+// are in sql/cohort). The files name their tables bare, as the statements
+// always have; their data is the purchase rule, the dialect's spellings and
+// the sources chosen in Go.
+//
+//go:embed sql/value/*.sql
+var valueFS embed.FS
+
+var valueSQL = sqlfile.MustParse(valueFS, "sql/value")
+
+// valueStatement renders file name of sql/value. Its data is strings built
+// in Go, so only a defect in the file can fail it (TestValueSQL renders
+// every file): it panics then, as a broken file at start does.
+func valueStatement(d warehouse.SQL, name string, data any) string {
+	q, err := valueSQL.Render(name, d, data)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
 
 // CohortDimensions are the splits of the cohort matrix besides "all".
 var CohortDimensions = []string{"first_channel", "region", "first_category"}
@@ -82,37 +105,22 @@ func RFMJob(cfg *config.Config) *jobs.Job {
 //   - first_category: the product category of that order's line with the
 //     highest net amount (ties: the smallest category name), lines whose SKU
 //     has no category left aside;
-//   - region: the golden record's region (the first %s is the customers
+//   - region: the golden record's region (src, the customers
 //     source).
 //
 // The customers are numbered from f (one row per purchasing customer), the
 // same numbering as jobs.PurchasesSQL. The first orders' lines are read
-// from the raw lines (the second %s, see linesSource) joined to the first
+// from the raw lines (lines, see linesSource) joined to the first
 // orders only: the order_lines view would join every line to its customer.
 //
 // d spells the per-customer minimum for the dialect; where narrows the
 // purchases (AND ..., or "" for every customer).
-func cohortCustomersSQL(d warehouse.SQL, minAmount float64, where string) string {
+func cohortCustomersSQL(d warehouse.SQL, minAmount float64, where, lines, src string) string {
 	first, firstCols := d.ArgMinCols([]string{"order_ts", "channel", "order_id"},
 		[]string{"channel", "order_id"}, []string{"first_channel", "first_order"})
 	firstCat := d.ArgMinOf("pr.category", d.Neg("l.net_amount"), "pr.category")
-	return `WITH p AS (
-	SELECT customer_id, channel, order_id, order_ts
-	FROM orders
-	WHERE customer_id IS NOT NULL AND order_ts < CAST(? AS TIMESTAMPTZ) AND ` + jobs.PurchasePredicate(minAmount) + ` ` + where + `
-), f AS (
-	SELECT customer_id, ` + firstCols + `, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS customer_ix
-	FROM (SELECT customer_id, ` + first + ` FROM p GROUP BY customer_id) AS f0
-), fc AS (
-	SELECT f.customer_ix, ` + firstCat + ` AS first_category
-	FROM f
-	JOIN (%s) AS l ON l.channel = f.first_channel AND l.order_id = f.first_order
-	JOIN products pr ON pr.sku = l.sku
-	WHERE pr.category IS NOT NULL AND pr.category <> ''
-	GROUP BY f.customer_ix
-), c AS (%s)
-SELECT f.customer_ix, f.customer_id, f.first_channel, c.region, fc.first_category
-FROM f LEFT JOIN fc USING (customer_ix) LEFT JOIN c USING (customer_id)`
+	return valueStatement(d, "cohort_customers", struct{ Purchase, Where, First, FirstCols, FirstCat, Lines, Customers string }{
+		jobs.PurchasePredicate(minAmount), where, first, firstCols, firstCat, lines, src})
 }
 
 // rawLinesSQL is the (channel, order_id, sku, net_amount) of the order
@@ -120,7 +128,7 @@ FROM f LEFT JOIN fc USING (customer_ix) LEFT JOIN c USING (customer_id)`
 // loads keeps the lines of the load order_versions names: the core job's
 // kept_order_lines view), without the view's join to the customer
 // assignments.
-const rawLinesSQL = `SELECT channel, order_id, sku, paid_amount - coalesce(refund_amount, 0) AS net_amount FROM kept_order_lines`
+var rawLinesSQL = valueStatement(warehouse.SQLOf(nil), "raw_lines", nil)
 
 // linesSource is the order lines source of cohortCustomersSQL: the kept raw
 // lines when the warehouse has them (every warehouse the core job built),
@@ -131,17 +139,14 @@ func linesSource(ctx context.Context, wh warehouse.Warehouse) (string, error) {
 		return "", fmt.Errorf("look up the kept_order_lines view: %w", err)
 	}
 	if !ok {
-		return `SELECT channel, order_id, sku, net_amount FROM order_lines`, nil
+		return valueStatement(warehouse.SQLOf(nil), "view_lines", nil), nil
 	}
 	return rawLinesSQL, nil
 }
 
 // statsSQL counts the orders up to the as-of day that are left out.
 func statsSQL(minAmount float64) string {
-	return `SELECT
-	count(CASE WHEN customer_id IS NULL THEN 1 END),
-	count(CASE WHEN customer_id IS NOT NULL AND NOT coalesce(` + jobs.PurchasePredicate(minAmount) + `, false) THEN 1 END)
-FROM orders WHERE order_ts < CAST(? AS TIMESTAMPTZ)`
+	return valueStatement(warehouse.SQLOf(nil), "stats", struct{ Purchase string }{jobs.PurchasePredicate(minAmount)})
 }
 
 // inputStats are the orders the models do not see.
@@ -192,17 +197,17 @@ func customersSource(ctx context.Context, wh warehouse.Warehouse) (string, error
 	}
 	if exists {
 		// The query fails when a column is missing (LIMIT 0 reads nothing).
-		recs, err := wh.Query(ctx, `SELECT customer_id, region FROM customers LIMIT 0`)
+		recs, err := wh.Query(ctx, valueStatement(warehouse.SQLOf(nil), "customers_probe", nil))
 		exists = err == nil
 		for _, r := range recs {
 			r.Release()
 		}
 	}
 	if !exists {
-		return `SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS region FROM (SELECT 1) AS x WHERE false`, nil
+		return valueStatement(warehouse.SQLOf(nil), "no_regions", nil), nil
 	}
 	// min() keeps one row per customer should the table ever repeat one.
-	return `SELECT customer_id, min(region) AS region FROM customers GROUP BY customer_id`, nil
+	return valueStatement(warehouse.SQLOf(nil), "regions", nil), nil
 }
 
 func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
@@ -235,7 +240,7 @@ func runCohorts(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, fmt.Errorf("read purchases: %w", err)
 	}
 	defer warehouse.Release(orders)
-	customers, err := env.WH.Query(ctx, fmt.Sprintf(cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect()), env.Cfg.Models.CLV.MinAmount, ""), lines, src), end)
+	customers, err := env.WH.Query(ctx, cohortCustomersSQL(warehouse.SQLOf(env.WH.Dialect()), env.Cfg.Models.CLV.MinAmount, "", lines, src), end)
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("read cohort attributes: %w", err)
 	}

@@ -1,0 +1,1 @@
+SELECT count(*) FROM cohort_retention WHERE as_of = CAST(? AS DATE)

@@ -1,0 +1,2 @@
+{{- /* Empties cohort_touched, the job's scratch. */ -}}
+DELETE FROM cohort_touched WHERE true
