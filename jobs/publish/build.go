@@ -139,6 +139,9 @@ func (b *builder) table(title, sql string, args ...any) reports.Table {
 	return t
 }
 
+// unitFor is the display unit of a mart column, from its type and name. A
+// column named just "value" (identity_stats' counts, source_checks'
+// measurements) names no money: it takes its type's unit.
 func unitFor(f arrow.Field) reports.Unit {
 	n := strings.ToLower(f.Name)
 	switch {
@@ -149,7 +152,7 @@ func unitFor(f arrow.Field) reports.Unit {
 	case strings.HasSuffix(n, "_pct") || strings.HasSuffix(n, "rate") || strings.HasSuffix(n, "share") || strings.Contains(n, "ratio") || strings.HasPrefix(n, "retention"):
 		return reports.UnitPct
 	case strings.Contains(n, "revenue") || strings.Contains(n, "sales") || strings.Contains(n, "clv") || strings.Contains(n, "amount") ||
-		strings.Contains(n, "margin") || strings.Contains(n, "profit") || strings.Contains(n, "spend") || strings.Contains(n, "value") || strings.Contains(n, "aov"):
+		strings.Contains(n, "margin") || strings.Contains(n, "profit") || strings.Contains(n, "spend") || (strings.Contains(n, "value") && n != "value") || strings.Contains(n, "aov"):
 		return reports.UnitMoney
 	case strings.Contains(n, "hours") || strings.Contains(n, "days"):
 		return reports.UnitDays
