@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/models/metrics"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
@@ -80,4 +81,14 @@ func instantKey(s string) string {
 		return t.UTC().Format(time.RFC3339)
 	}
 	return s
+}
+
+// ZoneName is the business time zone's name as customer_state_meta records
+// it ("UTC" when none is configured); readers of customer_state compare it
+// with this to know the state's days are in their zone.
+func ZoneName(cfg *config.Config) string {
+	if cfg.Location == nil {
+		return "UTC"
+	}
+	return cfg.Location.String()
 }

@@ -180,7 +180,7 @@ func readStateMeta(ctx context.Context, env *jobs.Env, declared []string) (state
 	if warehouse.NumRows(pend) == 1 {
 		m.pending, m.every = warehouse.Int64At(pend[0], 0, 0), warehouse.Int64At(pend[0], 1, 0) > 0
 	}
-	cfgMin, cfgZone := env.Cfg.Models.CLV.MinAmount, zoneOf(env.Cfg)
+	cfgMin, cfgZone := env.Cfg.Models.CLV.MinAmount, jobs.ZoneName(env.Cfg)
 	switch {
 	case m.minAmount != cfgMin:
 		m.reason = fmt.Sprintf("models.clv.min_amount is %v, the state was built with %v", cfgMin, m.minAmount)
@@ -190,13 +190,6 @@ func readStateMeta(ctx context.Context, env *jobs.Env, declared []string) (state
 		m.reason = "core was rebuilt"
 	}
 	return m, nil
-}
-
-func zoneOf(cfg *config.Config) string {
-	if cfg.Location == nil {
-		return "UTC"
-	}
-	return cfg.Location.String()
 }
 
 func locOf(cfg *config.Config) *time.Location {
@@ -262,7 +255,7 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		if err != nil {
 			return err
 		}
-		if err := tx.Exec(ctx, ins, env.Cfg.Models.CLV.MinAmount, zoneOf(env.Cfg)); err != nil {
+		if err := tx.Exec(ctx, ins, env.Cfg.Models.CLV.MinAmount, jobs.ZoneName(env.Cfg)); err != nil {
 			return fmt.Errorf("record customer_state settings: %w", err)
 		}
 		return nil

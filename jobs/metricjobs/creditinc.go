@@ -74,10 +74,7 @@ func (r *run) creditSQL(name string, a creditArgs) (string, error) {
 
 // creditHash is the settings hash of channel_credit's watermark.
 func (r *run) creditHash(days int) string {
-	loc := "UTC"
-	if r.common.Location != nil {
-		loc = r.common.Location.String()
-	}
+	loc := r.common.Location.String() // newRun always sets it
 	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%q\x00%q\x00%s", creditVersion, days,
 		metrics.DefaultStoreChannels, r.cancelledStatus(), loc)))
 	return hex.EncodeToString(h[:])

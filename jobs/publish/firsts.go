@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/crmkit/crmkit/config"
+	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
@@ -39,10 +40,7 @@ func firstDaysUsable(ctx context.Context, wh warehouse.Querier, cfg *config.Conf
 		return false, "customer_state_meta has no settings"
 	}
 	r := recs[0]
-	zone := "UTC"
-	if cfg.Location != nil {
-		zone = cfg.Location.String()
-	}
+	zone := jobs.ZoneName(cfg)
 	switch {
 	case r.Column(0).IsNull(0) || warehouse.FloatAt(r, 0, 0) != cfg.Models.CLV.MinAmount:
 		return false, "customer_state was built with another min_amount"

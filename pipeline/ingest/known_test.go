@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func TestKnownFilesAreNotReadAgain(t *testing.T) {
 		for _, f := range res.Files {
 			got[filepath.Base(f.File)] = f.Status
 		}
-		if res.Hashed != step.hashed || res.RowsLoaded != step.loaded || !equalMaps(got, step.status) {
+		if res.Hashed != step.hashed || res.RowsLoaded != step.loaded || !maps.Equal(got, step.status) {
 			t.Errorf("%s: hashed %d, loaded %d, statuses %v; want %d, %d, %v", step.name, res.Hashed, res.RowsLoaded, got, step.hashed, step.loaded, step.status)
 		}
 	}
@@ -74,16 +75,4 @@ func write(t *testing.T, path string, b []byte, at time.Time) {
 		t.Fatal(err)
 	}
 	chtime(t, path, at)
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
