@@ -78,7 +78,7 @@ func linkData(src, dst string) error {
 
 // runNightly adds one day to the data, runs the chain twice without
 // force, then rebuilds from the raw tables and compares.
-func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse.Warehouse, g *jobs.Graph, plan []string, full []jobs.RunRecord, fullSecs float64) (*Nightly, error) {
+func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse.Warehouse, reopen func() (warehouse.Warehouse, error), g *jobs.Graph, plan []string, full []jobs.RunRecord, fullSecs float64) (*Nightly, error) {
 	n := &Nightly{FullSeconds: fullSecs}
 	newest, err := newestOrderDay(ctx, cfg, wh)
 	if err != nil {
@@ -105,6 +105,10 @@ func runNightly(ctx context.Context, o Options, cfg *config.Config, wh warehouse
 	// job's peak, and the chain's is the largest.
 	jobPeak := map[string]float64{}
 	chain := func(force bool, label string) ([]jobs.RunRecord, float64, float64, error) {
+		var err error
+		if wh, err = reopen(); err != nil {
+			return nil, 0, 0, err
+		}
 		resetPeak()
 		var chainPeak float64
 		r := &jobs.Runner{Graph: g, Cfg: cfg, WH: wh, Log: o.Log, Parallelism: cfg.Jobs.Parallelism, Force: force,
