@@ -158,18 +158,29 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := EnsureCustomerChanges(ctx, tx); err != nil {
 			return fmt.Errorf("incremental core: customer_changes: %w", err)
 		}
-		touchedCustomers := q("touched_customers")
 		seq, err := beginChanges(ctx, tx, false)
 		if err != nil {
 			return fmt.Errorf("incremental core: %w", err)
 		}
 		data.Seq = seq
-		touchedChanges := changedOrdersSQL(seq, q("touched_cond"))
-		if up.Orders > 0 {
-			if err := exec("customers of touched orders before", touchedCustomers); err != nil {
+		// logRows appends the customers and order times of the orders of
+		// temporary table t to the change log (and, with customers, to
+		// customer_changes), reading orders once.
+		logRows := func(what, t string, customers bool) error {
+			rows := data
+			rows.Table = t
+			if err := exec(what, coreIncStatement(d, "order_rows", rows)); err != nil {
 				return err
 			}
-			if err := exec("change log of touched orders before", touchedChanges); err != nil {
+			if customers {
+				if err := exec("customers of "+what, q("rows_customers")); err != nil {
+					return err
+				}
+			}
+			return exec("change log of "+what, q("rows_changes"))
+		}
+		if up.Orders > 0 {
+			if err := logRows("touched orders before", "core_touched", true); err != nil {
 				return err
 			}
 			if err := exec("drop touched orders", q("drop_touched_orders")); err != nil {
@@ -190,10 +201,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			if err := exec("aggregate kept exports", q("aggregate_kept")); err != nil {
 				return err
 			}
-			if err := exec("customers of touched orders after", touchedCustomers); err != nil {
-				return err
-			}
-			if err := exec("change log of touched orders after", touchedChanges); err != nil {
+			if err := logRows("touched orders after", "core_touched", true); err != nil {
 				return err
 			}
 		}
@@ -232,12 +240,11 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err != nil {
 			return fmt.Errorf("incremental core: count orders tied by returns: %w", err)
 		}
-		scopeChanges := changedOrdersSQL(seq, q("scope_cond"))
 		if scoped > 0 {
 			if err := exec("orders tied by returns", q("core_scope")); err != nil {
 				return err
 			}
-			if err := exec("change log of orders tied by returns before", scopeChanges); err != nil {
+			if err := logRows("orders tied by returns before", "core_scope", false); err != nil {
 				return err
 			}
 		}
@@ -245,7 +252,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			return fmt.Errorf("incremental core: %w", err)
 		}
 		if scoped > 0 {
-			if err := exec("change log of orders tied by returns after", scopeChanges); err != nil {
+			if err := logRows("orders tied by returns after", "core_scope", false); err != nil {
 				return err
 			}
 		}
@@ -260,7 +267,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := recordCoreLoads(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope"} {
+		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows"} {
 			if err := exec("drop "+t, coreIncStatement(d, "drop_temp", coreIncData{Table: t})); err != nil {
 				return err
 			}
