@@ -247,7 +247,7 @@ func simWH(t *testing.T) *warehouse.DuckDB {
 }
 
 // simMarts are the marts the property test compares.
-var simMarts = []string{"rfm", "lifecycle_stage", "lifecycle_counts", "lifecycle_flows", "campaign_effect", "channel_credit", "social_engagement"}
+var simMarts = []string{"rfm", "lifecycle_stage", "lifecycle_counts", "lifecycle_flows", "campaign_effect", "channel_credit", "social_engagement", "growth"}
 
 // TestIncrementalModelsEqualRebuild is the property test of the model jobs
 // that read per-customer state or narrow inputs: random sequences of new
@@ -256,8 +256,8 @@ var simMarts = []string{"rfm", "lifecycle_stage", "lifecycle_counts", "lifecycle
 // nightly path on one warehouse and the full rebuild on another; every
 // mart must be the same after every step (counts and ids exactly, floats
 // to 1e-9 relative), and after the history rfm must have scored from
-// customer_state, channel_credit must have replaced only some
-// customers' contributions after every step and campaign_effect must have
+// customer_state, channel_credit and growth (a 15-day churn window) must
+// have replaced only some customers' contributions after every step and campaign_effect must have
 // copied some campaign's row at least once.
 func TestIncrementalModelsEqualRebuild(t *testing.T) {
 	ctx := context.Background()
@@ -269,10 +269,11 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 	cfg.Models.Campaign.WindowDays = 14
 	cfg.Models.Credit.WindowDays = 60
 	cfg.Models.Social.ConversionDays = 10
+	cfg.Models.Growth.ChurnDays = 15
 	cfg.Models.Lifecycle = config.Lifecycle{AwareDays: 30, InterestDays: 20, PurchaseDays: 60, LoyalMinDays: 2, AdvocateShares: 1}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	models := []*jobs.Job{clvjob.StateJob(cfg), valuejobs.RFMJob(cfg), lifecyclejobs.NewJob(cfg),
-		metricjobs.CampaignJob(cfg), metricjobs.CreditJob(cfg), metricjobs.SocialJob(cfg)}
+		metricjobs.CampaignJob(cfg), metricjobs.CreditJob(cfg), metricjobs.SocialJob(cfg), metricjobs.GrowthJob(cfg)}
 	for seed := uint64(1); seed <= 2; seed++ {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			s := &modelSim{t: t, r: rand.New(rand.NewPCG(seed, 4)), inc: simWH(t), full: simWH(t), merged: map[string]string{}}
@@ -313,8 +314,9 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 						if k == 0 && job.Name == valuejobs.JobRFM && !strings.Contains(res.Message, "from customer_state") {
 							t.Fatalf("after %v: rfm did not score from customer_state: %s", kinds, res.Message)
 						}
-						if k == 0 && kind != "history" && job.Name == metricjobs.JobCredit && !strings.Contains(res.Message, "incremental:") {
-							t.Fatalf("after %v: channel_credit did not update its contributions: %s", kinds, res.Message)
+						if k == 0 && kind != "history" && (job.Name == metricjobs.JobCredit || job.Name == metricjobs.JobGrowth) &&
+							!strings.Contains(res.Message, "incremental:") {
+							t.Fatalf("after %v: %s did not update its contributions: %s", kinds, job.Name, res.Message)
 						}
 						if k == 0 && job.Name == metricjobs.JobCampaign && strings.Contains(res.Message, "incremental:") &&
 							!strings.Contains(res.Message, "incremental: 0 campaigns copied") {

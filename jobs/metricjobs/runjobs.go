@@ -92,6 +92,13 @@ func runGrowth(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
+	days := env.Cfg.Models.Growth.ChurnDays
+	if days <= 0 {
+		days = metrics.DefaultChurnDays
+	}
+	if res, handled, err := r.growthFromContrib(days); handled || err != nil {
+		return res, err
+	}
 	orders, err := r.orders(false)
 	if err != nil {
 		return jobs.Result{}, err
@@ -103,10 +110,6 @@ func runGrowth(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	stores, err := r.stores()
 	if err != nil {
 		return jobs.Result{}, err
-	}
-	days := env.Cfg.Models.Growth.ChurnDays
-	if days <= 0 {
-		days = metrics.DefaultChurnDays
 	}
 	recs, st, err := metrics.Growth(orders, customers, stores, metrics.GrowthOptions{Common: r.common, ChurnDays: days})
 	if err != nil {

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"sort"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -69,10 +70,18 @@ type growthAcc struct {
 // orders with net_amount above zero and a status that is not cancelled. The caller releases the returned batches, which have
 // GrowthSchema.
 func Growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions) ([]arrow.RecordBatch, GrowthStats, error) {
+	recs, _, st, err := growth(orders, customers, stores, opt, false)
+	return recs, st, err
+}
+
+// growth is Growth, with every customer's contributions when contrib is
+// set (GrowthContributions).
+func growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions, contrib bool) ([]arrow.RecordBatch, GrowthContrib, GrowthStats, error) {
 	var st GrowthStats
+	var out GrowthContrib
 	cal, err := NewCalendar(opt.Common)
 	if err != nil {
-		return nil, st, err
+		return nil, out, st, err
 	}
 	W := int32(opt.ChurnDays)
 	if W <= 0 {
@@ -80,14 +89,14 @@ func Growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions) ([
 	}
 	d := newDims(numRows(orders))
 	if err := d.readCustomers(customers); err != nil {
-		return nil, st, err
+		return nil, out, st, err
 	}
 	if err := d.readStores(stores); err != nil {
-		return nil, st, err
+		return nil, out, st, err
 	}
 	b, err := readOrders(orders, d, cal, opt.CancelledStatuses, true)
 	if err != nil {
-		return nil, st, err
+		return nil, out, st, err
 	}
 	st.OrderStats = b.stats
 	asOfDay, asOfMonth := cal.asOfDay, cal.AsOfMonth()
@@ -101,90 +110,65 @@ func Growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions) ([
 	nReg := int32(d.regions.len()) + 1
 	G := 1 + nChan + nReg
 	acc := make([]growthAcc, int(nMonths)*int(G))
-	keys := make([]int32, 3)
-	const (
-		clNone = iota
-		clReturning
-		clReactivated
-		clNew
-	)
+	var ms []growthMonth
+	var cw *contribWriter
+	if contrib {
+		cw = newContribWriter(opt.AsOf)
+	}
 	for c := int32(0); c < int32(d.nCust()); c++ {
 		items := b.byCust.items(c)
 		if len(items) == 0 {
 			continue
 		}
 		st.Customers++
-		first := items[0]
+		first := growthFirst(b, d, items)
 		reg := d.custRegion[c]
 		if reg < 0 && b.store[first] >= 0 {
 			reg = d.storeRegion[b.store[first]]
 		}
-		keys[0], keys[1], keys[2] = 0, 1+b.chn[first], 1+nChan+reg+1
-		add := func(m int32, f func(a *growthAcc)) {
+		keys := [3]int32{0, 1 + b.chn[first], 1 + nChan + reg + 1}
+		var last int32
+		ms, last = growthCustomer(b, items, W, ms[:0])
+		if cw != nil {
+			cw.customer(d, c, b.chn[first], reg, ms, last+W+1)
+		}
+		for _, x := range ms {
 			for _, k := range keys {
-				f(&acc[(m-minMonth)*G+k])
+				acc[(x.m-minMonth)*G+k].add(x.a)
 			}
 		}
-		churn := func(last int32) {
-			if cd := last + W + 1; cd <= asOfDay {
-				add(monthOfDay(cd), func(a *growthAcc) { a.churned++ })
+		if cd := last + W + 1; cd <= asOfDay {
+			for _, k := range keys {
+				acc[(monthOfDay(cd)-minMonth)*G+k].churned++
 			}
 		}
-		curMonth, class := int32(-1), clNone
-		closeMonth := func() {
-			if curMonth < 0 {
-				return
-			}
-			add(curMonth, func(a *growthAcc) {
-				a.buyers++
-				switch class {
-				case clNew:
-					a.newc++
-				case clReactivated:
-					a.reactivated++
-				default:
-					a.returning++
-				}
-			})
-		}
-		prev := int32(-1 << 30)
-		for j, o := range items {
-			dd := b.day[o]
-			if j > 0 && dd <= prev {
-				continue
-			}
-			m := monthOfDay(dd)
-			if m != curMonth {
-				closeMonth()
-				curMonth, class = m, clReturning
-			}
-			if j == 0 {
-				class = clNew
-			} else if dd-prev > W {
-				churn(prev)
-				add(m, func(a *growthAcc) { a.reactEvents++ })
-				if class < clReactivated {
-					class = clReactivated
-				}
-			}
-			prev = dd
-		}
-		closeMonth()
-		churn(prev)
 	}
 
-	type block struct {
-		name string
-		base int32
-		n    int32
-		key  func(int32) string
-	}
-	blocks := []block{
+	blocks := []growthBlock{
 		{DimTotal, 0, 1, func(int32) string { return "all" }},
 		{DimFirstChannel, 1, nChan, d.channels.name},
 		{DimRegion, 1 + nChan, nReg, func(k int32) string { return d.regionName(k - 1) }},
 	}
-	// Running active count per key, month by month.
+	if cw != nil {
+		out = cw.done()
+	}
+	return growthRows(acc, minMonth, nMonths, G, blocks, W, opt.AsOf), out, st, nil
+}
+
+// growthBlock is one dimension of the growth accumulators: keys base to
+// base+n-1 of each month's G, named by key.
+type growthBlock struct {
+	name string
+	base int32
+	n    int32
+	key  func(int32) string
+}
+
+// growthRows writes the mart rows from the per-month accumulators (acc[mi*G+k]
+// for month minMonth+mi and key k): the running active count per key, month
+// by month, and a row for every total and every key active at the month's
+// start or with buyers or churns in it, sorted by key within a dimension.
+func growthRows(acc []growthAcc, minMonth, nMonths, G int32, blocks []growthBlock, W int32, asOf time.Time) []arrow.RecordBatch {
 	active := make([]int64, G)
 	start := make([]int64, len(acc))
 	for mi := int32(0); mi < nMonths; mi++ {
@@ -194,7 +178,7 @@ func Growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions) ([
 			active[g] += a.newc + a.reactEvents - a.churned
 		}
 	}
-	w := newWriter(GrowthSchema, opt.AsOf)
+	w := newWriter(GrowthSchema, asOf)
 	for mi := int32(0); mi < nMonths; mi++ {
 		period := Period(mi + minMonth)
 		for _, blk := range blocks {
@@ -228,5 +212,5 @@ func Growth(orders, customers, stores []arrow.RecordBatch, opt GrowthOptions) ([
 			}
 		}
 	}
-	return w.done(), st, nil
+	return w.done()
 }

@@ -9,20 +9,9 @@ import (
 
 const orderSpec = "channel:s order_id:s order_ts:t customer_id:s store_id:s associate_id:s status:s net_amount:f"
 
-// TestGrowth: as of 2024-06-30 with a 60-day churn window.
-//
-//	G1 tmall, East:  2024-01-05, 2024-02-10 (two orders), 2024-06-01
-//	G2 pos S2 (no region of its own → the store's North): 2024-01-20, 2024-03-01
-//	G3 jd, East:     2024-02-29 17:00 UTC = 2024-03-01 01:00 local, 2024-06-20
-//	G4 shopify, North: 2024-05-01 fully refunded (net 0, not a purchase), 2024-06-10
-//	G5 only a cancelled order; one anonymous order.
-//
-// Gaps: G1 Jan 5 → Feb 10 = 36 days (returning); Feb 10 → Jun 1 = 112 > 60:
-// churns on Feb 10 + 61 = Apr 11, reactivates Jun 1. G2 Jan 20 → Mar 1 =
-// 41 (returning); churns Mar 1 + 61 = May 1. G3 Mar 1 → Jun 20 = 111:
-// churns May 1, reactivates Jun 20. G1, G3 and G4 are active on Jun 30.
-func TestGrowth(t *testing.T) {
-	orders := []arrow.RecordBatch{batch(t, orderSpec,
+// growthCase are TestGrowth's inputs (as of 2024-06-30, a 60-day window).
+func growthCase(t *testing.T) (orders, customers, stores []arrow.RecordBatch) {
+	orders = []arrow.RecordBatch{batch(t, orderSpec,
 		[]any{"tmall", "a1", "2024-01-05 10:00", "G1", nil, nil, "paid", 100},
 		[]any{"tmall", "a2", "2024-02-10 10:00", "G1", nil, nil, "paid", 50},
 		[]any{"jd", "a3", "2024-02-10 20:00", "G1", nil, nil, "paid", 30},
@@ -36,9 +25,26 @@ func TestGrowth(t *testing.T) {
 		[]any{"tmall", "e1", "2024-04-01 10:00", "G5", nil, nil, "cancelled", 100},
 		[]any{"pos", "x1", "2024-04-01 10:00", nil, "S1", nil, "paid", 10},
 	)}
-	customers := []arrow.RecordBatch{batch(t, "customer_id:s region:s",
+	customers = []arrow.RecordBatch{batch(t, "customer_id:s region:s",
 		[]any{"G1", "East"}, []any{"G2", nil}, []any{"G3", "East"}, []any{"G4", "North"}, []any{"G5", "East"})}
-	stores := []arrow.RecordBatch{batch(t, "store_id:s store_name:s region:s", []any{"S2", "Chaoyang", "North"})}
+	stores = []arrow.RecordBatch{batch(t, "store_id:s store_name:s region:s", []any{"S2", "Chaoyang", "North"})}
+	return orders, customers, stores
+}
+
+// TestGrowth: as of 2024-06-30 with a 60-day churn window.
+//
+//	G1 tmall, East:  2024-01-05, 2024-02-10 (two orders), 2024-06-01
+//	G2 pos S2 (no region of its own → the store's North): 2024-01-20, 2024-03-01
+//	G3 jd, East:     2024-02-29 17:00 UTC = 2024-03-01 01:00 local, 2024-06-20
+//	G4 shopify, North: 2024-05-01 fully refunded (net 0, not a purchase), 2024-06-10
+//	G5 only a cancelled order; one anonymous order.
+//
+// Gaps: G1 Jan 5 → Feb 10 = 36 days (returning); Feb 10 → Jun 1 = 112 > 60:
+// churns on Feb 10 + 61 = Apr 11, reactivates Jun 1. G2 Jan 20 → Mar 1 =
+// 41 (returning); churns Mar 1 + 61 = May 1. G3 Mar 1 → Jun 20 = 111:
+// churns May 1, reactivates Jun 20. G1, G3 and G4 are active on Jun 30.
+func TestGrowth(t *testing.T) {
+	orders, customers, stores := growthCase(t)
 	defer releaseAll(orders, customers, stores)
 	recs, st, err := Growth(orders, customers, stores, GrowthOptions{Common: Common{AsOf: asOf("2024-06-30"), Location: shanghai}, ChurnDays: 60})
 	if err != nil {
