@@ -140,6 +140,7 @@ func (r *run) growthFromContrib(days int) (res jobs.Result, handled bool, err er
 // growthAll computes the mart (metrics.Growth's rows) and every customer's
 // contributions from every purchase and writes both with the watermark.
 func (r *run) growthAll(ch jobs.Changes, hash, reason string, opt metrics.GrowthOptions) (jobs.Result, bool, error) {
+	t0 := time.Now()
 	orders, err := r.orders(false)
 	if err != nil {
 		return jobs.Result{}, true, err
@@ -152,6 +153,7 @@ func (r *run) growthAll(ch jobs.Changes, hash, reason string, opt metrics.Growth
 	if err != nil {
 		return jobs.Result{}, true, err
 	}
+	t1 := time.Now()
 	recs, c, st, err := metrics.GrowthContributions(orders, customers, stores, opt)
 	if err != nil {
 		return jobs.Result{}, true, err
@@ -159,6 +161,7 @@ func (r *run) growthAll(ch jobs.Changes, hash, reason string, opt metrics.Growth
 	defer warehouse.Release(recs)
 	defer c.Release()
 	r.release()
+	t2 := time.Now()
 	err = r.wh.InTx(r.ctx, func(tx warehouse.Tx) error {
 		for _, t := range []struct {
 			name   string
@@ -180,8 +183,8 @@ func (r *run) growthAll(ch jobs.Changes, hash, reason string, opt metrics.Growth
 	if err != nil {
 		return jobs.Result{}, true, err
 	}
-	return r.result(warehouse.NumRows(recs), fmt.Sprintf("contributions of every customer recomputed from every purchase (%s): %d customers with purchases, churn window %d days; %s",
-		reason, st.Customers, opt.ChurnDays, purchaseNotes(st.OrderStats))), true, nil
+	return r.result(warehouse.NumRows(recs), fmt.Sprintf("contributions of every customer recomputed from every purchase (%s): %d customers with purchases, churn window %d days; %s; read %.2fs, model %.2fs, write %.2fs",
+		reason, st.Customers, opt.ChurnDays, purchaseNotes(st.OrderStats), t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), time.Since(t2).Seconds())), true, nil
 }
 
 // growthTouched recomputes the contributions of the customers touched
