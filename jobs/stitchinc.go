@@ -55,13 +55,13 @@ import (
 //go:embed stitchinc/*.sql
 var stitchIncFS embed.FS
 
-// stitch_keys and the two tables keys_from.sql reads are made in Go (keysOfDelta).
-var stitchIncSQL = sqlfile.MustParse(stitchIncFS, "stitchinc").Temp("stitch_keys", "stitch_keys_map", "stitch_keys_blocked")
+// stitch_keys and the two tables keys_from.sql reads are made in Go (keysOfDelta), and so is stitch_delta (fillDelta).
+var stitchIncSQL = sqlfile.MustParse(stitchIncFS, "stitchinc").Temp("stitch_keys", "stitch_keys_map", "stitch_keys_blocked", "stitch_delta")
 
 // stitchTables are the tables the stitch job reads and writes.
 var (
-	stitchReads  = []string{"load_files", "raw_order_lines", "raw_stores", "raw_social_accounts", "raw_social_interactions", "raw_campaign_contacts", "raw_service_tickets", "identity_map", "identity_assignments", "blocked_identifiers", "identity_graph_loads", "identity_graph_state"}
-	stitchWrites = []string{"identity_assignments", "identity_map", "blocked_identifiers", "customers", "identity_stats", "identity_changes", "identity_graph_loads", "identity_graph_state"}
+	stitchReads  = []string{"load_files", "raw_order_lines", "raw_stores", "raw_social_accounts", "raw_social_interactions", "raw_campaign_contacts", "raw_service_tickets", "identity_map", "identity_assignments", "blocked_identifiers", "identity_graph_loads", "identity_graph_state", "identity_evidence"}
+	stitchWrites = []string{"identity_assignments", "identity_map", "blocked_identifiers", "customers", "identity_stats", "identity_changes", "identity_graph_loads", "identity_graph_state", "identity_evidence"}
 )
 
 // stitchSQL renders a file of jobs/stitchinc, refusing tables the job does
@@ -131,7 +131,7 @@ func fullStitchReason(ctx context.Context, env *Env) (string, error) {
 	if !warehouse.CapabilitiesOf(env.WH.Dialect()).IncrementalUpdates {
 		return "this warehouse rebuilds whole tables (the incremental stitch is written for DuckDB)", nil
 	}
-	for _, t := range []string{"identity_graph_state", "identity_graph_loads", "identity_map", "identity_assignments", "blocked_identifiers", "customers", "identity_changes"} {
+	for _, t := range []string{"identity_graph_state", "identity_graph_loads", "identity_map", "identity_assignments", "blocked_identifiers", "customers", "identity_changes", "identity_evidence"} {
 		ok, err := warehouse.TableExists(ctx, env.WH, t)
 		if err != nil {
 			return "", fmt.Errorf("look up %s: %w", t, err)
@@ -215,22 +215,34 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 			out = Result{Message: "incremental: no new loads, nothing to link", Figures: map[string]float64{"new_loads": 0}}
 			return nil
 		}
+		if moved, err := storesMoved(ctx, tx, d); err != nil {
+			return err
+		} else if moved > 0 {
+			return errRebuild{fmt.Sprintf("the new loads move %d stores that orders of the evidence name to another region", moved)}
+		}
+		td := time.Now()
+		if err := fillDelta(ctx, tx, d); err != nil {
+			return err
+		}
+		steps["delta_read_seconds"] = time.Since(td).Seconds()
 		if n, err := count("reexported"); err != nil {
 			return err
 		} else if n > 0 {
 			return errRebuild{fmt.Sprintf("%d orders of the new loads were exported before (their identifiers may have changed)", n)}
 		}
-		if err := run("new_records"); err != nil {
-			return err
-		}
-		newRecs, err := count("count_records")
-		if err != nil {
-			return err
-		}
 		if n, err := count("count_keyless"); err != nil {
 			return err
 		} else if n > 0 {
 			return errRebuild{fmt.Sprintf("%d records of the new loads have no key (an order without channel or id)", n)}
+		}
+		for _, name := range []string{"merge_interactions", "new_records"} {
+			if err := run(name); err != nil {
+				return err
+			}
+		}
+		newRecs, err := count("count_records")
+		if err != nil {
+			return err
 		}
 		ties, err := count("new_ties")
 		if err != nil {
@@ -245,11 +257,10 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 			return err
 		}
 		steps["delta_keys_seconds"] = time.Since(tk).Seconds()
-		if err := run("touched"); err != nil {
-			return err
-		}
-		if err := run("touched_records"); err != nil {
-			return err
+		for _, name := range []string{"write_evidence", "append_evidence", "touched", "touched_records"} {
+			if err := run(name); err != nil {
+				return err
+			}
 		}
 		touched, err := count("count_touched")
 		if err != nil {
@@ -263,6 +274,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 		if err != nil {
 			return err
 		}
+		steps["part_read_seconds"] = time.Since(t1).Seconds()
 		q, err := stitchSQL(d, "touched_prior")
 		if err != nil {
 			return err
@@ -346,7 +358,6 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 // keysOfDelta fills the temporary table stitch_keys with the normalised
 // identifiers of the records in stitch_records.
 func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg identity.Config, runID string) error {
-	// no order of the delta has a line outside the new loads (reexported)
 	evidence, err := readPart(ctx, tx, d, true)
 	defer func() { warehouse.Release(evidence) }()
 	if err != nil {
@@ -382,19 +393,24 @@ func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg 
 	return nil
 }
 
-// readPart reads the evidence records listed in stitch_records (newLines:
-// see evidenceQueries).
-func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, newLines bool) ([]arrow.RecordBatch, error) {
-	for _, f := range []string{"part_orders", "part_openids"} {
-		q, err := stitchSQL(d, f)
+// storesMoved counts the stores whose region the new loads change and
+// that orders of the evidence name (stores_moved.sql; the evidence is only
+// scanned when a store moved at all).
+func storesMoved(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) (int64, error) {
+	for _, referenced := range []bool{false, true} {
+		q, err := stitchSQLWith(warehouse.SQLOf(d), "stores_moved", struct{ Referenced bool }{referenced})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		if err := tx.Exec(ctx, q); err != nil {
-			return nil, fmt.Errorf("incremental stitch: %s: %w", f, err)
+		n, err := warehouse.Int64(ctx, tx, q)
+		if err != nil {
+			return 0, fmt.Errorf("incremental stitch: stores_moved: %w", err)
+		}
+		if n == 0 || referenced {
+			return n, nil
 		}
 	}
-	return readEvidenceFrom(ctx, tx, d, true, newLines)
+	return 0, nil
 }
 
 // readRefused reads blocked_identifiers: as a list for the forced

@@ -1,17 +1,15 @@
-{{- /* Evidence of order lines: one record per order, its region its store's (joined once per order), its source its first line's load's. Without .Part, the orders of one channel (.Channel, a quoted literal) or, when .Channel is empty, those without a channel. With .Part, the orders of every channel listed in stitch_orders (part_orders.sql), with their channel as a column, ordered by channel as the per-channel queries of the whole evidence come (ties in survivorship go to the later record); the semi join on the key columns is uncorrelated, as a correlated EXISTS makes DuckDB group every line by its key first. With .NewLines, only the lines of the loads in stitch_new_loads (a part of orders that have no line elsewhere). */ -}}
-{{if .Part}}SELECT * FROM ({{end}}
+{{- /* Evidence of order lines: one record per order, its region its store's (joined once per order), its source its first line's load's. Without .Loads, the orders of one channel (.Channel, a quoted literal) or, when .Channel is empty, those without a channel. With .Loads, the orders of the lines of the loads in stitch_new_loads, every channel, with their channel as a column (for the delta of an incremental stitch, once it has ruled out that an order of those loads has lines in another load). */ -}}
 WITH st AS (
 	SELECT store_id, region FROM {{table "raw_stores"}}
 	QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY _load_id DESC, _row DESC) = 1
 ), lf AS (SELECT load_id, min(source) AS source FROM {{table "load_files"}} GROUP BY load_id), heads AS (
-	SELECT o.channel || ':' || o.order_id AS rec_key{{if .Part}}, o.channel AS channel{{end}}, min(o.order_ts) AS ts, any_value(o._load_id) AS load_id,
+	SELECT o.channel || ':' || o.order_id AS rec_key{{if .Loads}}, o.channel AS channel{{end}}, min(o.order_ts) AS ts, any_value(o._load_id) AS load_id,
 		any_value(o.phone) AS phone, any_value(o.email) AS email, any_value(o.member_card) AS member_card,
 		any_value(CASE WHEN o.buyer_id IS NOT NULL AND o.buyer_id <> '' THEN o.channel || ':' || o.buyer_id END) AS buyer_id,
 		any_value(o.device_id) AS device_id, any_value(o.name) AS name, any_value(o.store_id) AS store_id
 	FROM {{table "raw_order_lines"}} o
-	WHERE {{if .Part}}o.channel IS NOT NULL{{if .NewLines}} AND o._load_id IN (SELECT load_id FROM stitch_new_loads){{end}} AND (o.channel, o.order_id) IN (SELECT channel, order_id FROM stitch_orders){{else if .Channel}}o.channel = {{.Channel}}{{else}}o.channel IS NULL{{end}}
+	WHERE {{if .Loads}}o._load_id IN (SELECT load_id FROM stitch_new_loads){{else if .Channel}}o.channel = {{.Channel}}{{else}}o.channel IS NULL{{end}}
 	GROUP BY o.channel, o.order_id
 )
-SELECT h.rec_key{{if .Part}}, h.channel{{end}}, h.ts, lf.source, h.phone, h.email, h.member_card, h.buyer_id, h.device_id, h.name, h.store_id, st.region
+SELECT h.rec_key{{if .Loads}}, h.channel{{end}}, h.ts, lf.source, h.phone, h.email, h.member_card, h.buyer_id, h.device_id, h.name, h.store_id, st.region
 FROM heads h LEFT JOIN st ON st.store_id = h.store_id LEFT JOIN lf ON lf.load_id = h.load_id
-{{- if .Part}}) ORDER BY channel{{end}}

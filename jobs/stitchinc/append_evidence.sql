@@ -1,0 +1,2 @@
+{{/* The delta's records join the evidence. */}}
+INSERT INTO {{table "identity_evidence"}} BY NAME SELECT * FROM stitch_delta
