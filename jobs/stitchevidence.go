@@ -147,9 +147,8 @@ func fillDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) error 
 }
 
 // readPart reads the evidence records listed in stitch_records from
-// identity_evidence, or (delta) from stitch_delta, one query per table in
-// the order of the whole evidence, with the constant columns added as the
-// whole evidence has them.
+// identity_evidence, or (delta) from stitch_delta, one query per table,
+// with rec_table added as the whole evidence has it.
 func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, delta bool) ([]arrow.RecordBatch, error) {
 	sq := warehouse.SQLOf(d)
 	consts := constColumns{}
@@ -157,9 +156,9 @@ func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, delta b
 	var evidence []arrow.RecordBatch
 	for _, t := range evidenceTables {
 		q, err := stitchSQLWith(sq, "part_evidence", struct {
-			Table         string
-			Delta, Orders bool
-		}{sq.String(t.table), delta, t.table == "order_lines"})
+			Table string
+			Delta bool
+		}{sq.String(t.table), delta})
 		if err != nil {
 			return evidence, err
 		}
