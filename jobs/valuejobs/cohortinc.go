@@ -60,11 +60,18 @@ var (
 		{Name: "first_category", Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
 	// cohortActivitySchema is cohort_activity: per customer and month with
-	// a purchase (month_ix as cohort_ix), the revenue of those purchases.
+	// a purchase (month_ix as cohort_ix), the revenue of those purchases,
+	// with the customer's cohort_members attributes repeated, so that the
+	// matrix is summed from this table alone (no join of every activity
+	// row to its member).
 	cohortActivitySchema = arrow.NewSchema([]arrow.Field{
 		{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "month_ix", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 		{Name: "revenue", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "cohort_ix", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "first_channel", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "region", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "first_category", Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
 	// cohortTouchedSchema is cohort_touched, the customers a nightly
 	// recomputes (the job's scratch, emptied at each run).
@@ -90,7 +97,7 @@ func planCohorts(ctx context.Context, env *jobs.Env, loc *time.Location) (*cohor
 		return nil, nil
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "cohorts 1\n%s\n%v\n%s\n", loc, env.Cfg.Models.CLV.MinAmount, strings.Join(CohortDimensions, ","))
+	fmt.Fprintf(h, "cohorts 2\n%s\n%v\n%s\n", loc, env.Cfg.Models.CLV.MinAmount, strings.Join(CohortDimensions, ","))
 	for _, t := range []string{"products", "customers"} {
 		ok, err := warehouse.TableExists(ctx, wh, t)
 		if err != nil {
@@ -231,6 +238,14 @@ func contributions(cust []int32, names []string, attrs [][3]*string, ts []int64,
 		ab.Field(0).(*array.StringBuilder).Append(names[x.c])
 		ab.Field(1).(*array.Int32Builder).Append(x.m)
 		ab.Field(2).(*array.Float64Builder).Append(x.rev)
+		ab.Field(3).(*array.Int32Builder).Append(cohortOf[x.c])
+		for j := 0; j < 3; j++ {
+			if v := attrs[x.c][j]; v != nil {
+				ab.Field(4 + j).(*array.StringBuilder).Append(*v)
+			} else {
+				ab.Field(4 + j).AppendNull()
+			}
+		}
 	}
 	return mb.NewRecordBatch(), ab.NewRecordBatch()
 }
@@ -390,6 +405,7 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		return jobs.Result{}, err
 	}
 	var touched, rows int64
+	var tTouched, tRead, tWrite time.Time // ends of the phases, for the message
 	err = env.WH.InTx(ctx, func(tx warehouse.Tx) error {
 		exec := func(name string) error {
 			q, err := render(name)
@@ -414,6 +430,7 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if touched, err = warehouse.Int64(ctx, tx, valueStatement(d, "touched_count", nil)); err != nil {
 			return fmt.Errorf("count cohort_touched: %w", err)
 		}
+		tTouched = time.Now()
 		q, err := render("purchases")
 		if err != nil {
 			return err
@@ -440,6 +457,7 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err != nil {
 			return err
 		}
+		tRead = time.Now()
 		members, activity := contributions(cust, attrs.names, attrs.attrs, ts, amts, loc)
 		defer members.Release()
 		defer activity.Release()
@@ -461,6 +479,7 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err := tx.Exec(ctx, valueStatement(d, "mart_clear", nil), asOf.Format(time.DateOnly)); err != nil {
 			return fmt.Errorf("clear %s for %s: %w", MartCohorts, asOf.Format(time.DateOnly), err)
 		}
+		tWrite = time.Now()
 		if err := exec("cells"); err != nil {
 			return err
 		}
@@ -473,8 +492,9 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		return jobs.Result{}, err
 	}
 	return jobs.Result{RowsIn: touched, RowsOut: rows,
-		Message: fmt.Sprintf("as of %s: contributions of %d customers recomputed (changed since the last run), %d cells summed from the kept contributions; %.2fs",
-			asOf.Format("2006-01-02"), touched, rows, time.Since(t0).Seconds())}, nil
+		Message: fmt.Sprintf("as of %s: contributions of %d customers recomputed (changed since the last run), %d cells summed from the kept contributions; touched %.2fs, read %.2fs, contributions %.2fs, cells %.2fs; %.2fs",
+			asOf.Format("2006-01-02"), touched, rows, tTouched.Sub(t0).Seconds(), tRead.Sub(tTouched).Seconds(), tWrite.Sub(tRead).Seconds(),
+			time.Since(tWrite).Seconds(), time.Since(t0).Seconds())}, nil
 }
 
 // cohortReads are the tables the cohorts job reads.

@@ -2,24 +2,29 @@
 purchases: per dimension value, every cohort month with a customer (cohort_size) and every months_since from 0 to
 the as-of month (.AsOfIx, year*12 + month - 1); customers_active and revenue from cohort_activity (0 where none);
 retention_pct = 100 * active / size; cum_revenue_per_customer the revenue of months 0..k over the size. Null or
-empty values are 'unknown'. */ -}}
+empty values are 'unknown'. cohort_activity carries each member's attributes, so both tables are summed on their
+own per combination of attributes, then per dimension. */ -}}
 INSERT INTO {{table .Mart}} (as_of, dimension, dimension_value, cohort_month, months_since, cohort_size, customers_active,
 	retention_pct, revenue, cum_revenue_per_customer)
 WITH m AS (
-	SELECT customer_id, cohort_ix, coalesce(nullif(first_channel, ''), 'unknown') AS first_channel,
-		coalesce(nullif(region, ''), 'unknown') AS region, coalesce(nullif(first_category, ''), 'unknown') AS first_category
-	FROM {{table "cohort_members"}}
-), g AS (
-	SELECT customer_id, cohort_ix, 'all' AS dimension, 'all' AS dimension_value FROM m
-	UNION ALL SELECT customer_id, cohort_ix, 'first_channel', first_channel FROM m
-	UNION ALL SELECT customer_id, cohort_ix, 'region', region FROM m
-	UNION ALL SELECT customer_id, cohort_ix, 'first_category', first_category FROM m
+	SELECT cohort_ix, coalesce(nullif(first_channel, ''), 'unknown') AS first_channel,
+		coalesce(nullif(region, ''), 'unknown') AS region, coalesce(nullif(first_category, ''), 'unknown') AS first_category, count(*) AS n
+	FROM {{table "cohort_members"}} GROUP BY ALL
+), act AS (
+	SELECT cohort_ix, coalesce(nullif(first_channel, ''), 'unknown') AS first_channel,
+		coalesce(nullif(region, ''), 'unknown') AS region, coalesce(nullif(first_category, ''), 'unknown') AS first_category,
+		month_ix - cohort_ix AS k, count(*) AS active, sum(revenue) AS revenue
+	FROM {{table "cohort_activity"}} GROUP BY ALL
 ), s AS (
-	SELECT dimension, dimension_value, cohort_ix, count(*) AS n FROM g GROUP BY dimension, dimension_value, cohort_ix
+	SELECT 'all' AS dimension, 'all' AS dimension_value, cohort_ix, sum(n) AS n FROM m GROUP BY cohort_ix
+	UNION ALL SELECT 'first_channel', first_channel, cohort_ix, sum(n) FROM m GROUP BY first_channel, cohort_ix
+	UNION ALL SELECT 'region', region, cohort_ix, sum(n) FROM m GROUP BY region, cohort_ix
+	UNION ALL SELECT 'first_category', first_category, cohort_ix, sum(n) FROM m GROUP BY first_category, cohort_ix
 ), a AS (
-	SELECT g.dimension, g.dimension_value, g.cohort_ix, act.month_ix - g.cohort_ix AS k, count(*) AS active, sum(act.revenue) AS revenue
-	FROM g JOIN {{table "cohort_activity"}} act ON act.customer_id = g.customer_id
-	GROUP BY g.dimension, g.dimension_value, g.cohort_ix, act.month_ix - g.cohort_ix
+	SELECT 'all' AS dimension, 'all' AS dimension_value, cohort_ix, k, sum(active) AS active, sum(revenue) AS revenue FROM act GROUP BY cohort_ix, k
+	UNION ALL SELECT 'first_channel', first_channel, cohort_ix, k, sum(active), sum(revenue) FROM act GROUP BY first_channel, cohort_ix, k
+	UNION ALL SELECT 'region', region, cohort_ix, k, sum(active), sum(revenue) FROM act GROUP BY region, cohort_ix, k
+	UNION ALL SELECT 'first_category', first_category, cohort_ix, k, sum(active), sum(revenue) FROM act GROUP BY first_category, cohort_ix, k
 ), cells AS (
 	SELECT s.dimension, s.dimension_value, s.cohort_ix, s.n, CAST(k.range AS INTEGER) AS k
 	FROM s, range(0, {{.AsOfIx}} - s.cohort_ix + 1) k
