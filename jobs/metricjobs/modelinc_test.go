@@ -200,7 +200,34 @@ func (s *modelSim) buy(day, newcomers int) []simOrder {
 	return out
 }
 
-var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export", "re-export", "merge", "merge", "nothing new", "late file", "late file", "late in a window"}
+var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export", "re-export", "merge", "merge", "nothing new", "late file", "late file", "late in a window",
+	"new interactions", "new interactions", "late interactions"}
+
+// interactions loads n interactions between days from and to (hours from
+// 00:00 UTC of 2025-01-01 + from days) by the accounts of masters and by
+// one new account, whose customer an existing one is, on wechat or (every
+// other load) on a platform whose name has a colon, like the key of its
+// identity assignment.
+func (s *modelSim) interactions(from, to, n int) {
+	id := s.newLoad("social_interactions")
+	newPlat, newAcct := "wechat", fmt.Sprintf("n%d", s.loads)
+	if s.loads%2 == 0 {
+		newPlat = "mini:app"
+	}
+	var rows []string
+	for j := 0; j < n; j++ {
+		plat, oid := newPlat, newAcct
+		if j%3 > 0 {
+			i := 1 + 2*s.r.IntN(60)
+			plat, oid = []string{"wechat", "weibo"}[i%4/2], fmt.Sprintf("o%d", i)
+		}
+		rows = append(rows, fmt.Sprintf("('%s', %d, '%s', '%s', TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL %d HOUR, '%s', '%s')",
+			id, j, plat, oid, from*24+s.r.IntN((to-from+1)*24), []string{"view", "like", "comment", "share", "click", "Like "}[s.r.IntN(6)],
+			[]string{"tea", "beauty", "travel", ""}[s.r.IntN(4)]))
+	}
+	s.exec(`INSERT INTO raw_social_interactions (_load_id, _row, platform, openid, ts, action, content_category) VALUES ` + strings.Join(rows, ", "))
+	s.exec(`INSERT INTO identity_assignments VALUES ('social_interactions', ?, ?)`, newPlat+":"+newAcct, s.find(s.custs[s.r.IntN(len(s.custs))]))
+}
 
 func (s *modelSim) step(kind string) {
 	switch kind {
@@ -226,6 +253,11 @@ func (s *modelSim) step(kind string) {
 	case "late in a window": // a late order of a customer K1 contacted, inside K1's closed conversion window
 		c := fmt.Sprintf("C%04d", 1+2*s.r.IntN(min(len(s.custs), 120)/2))
 		s.load([]simOrder{{s.newKey(), c, 80 + s.r.IntN(8)}})
+	case "new interactions": // the newest day's interactions, some after the as-of day
+		s.interactions(s.day, s.day+1, 20+s.r.IntN(20))
+	case "late interactions": // a late file of interactions in an old month
+		day := s.r.IntN(max(s.day-30, 1))
+		s.interactions(day, day+3, 10+s.r.IntN(10))
 	case "late file": // new orders and an old one, in an old month
 		day := s.r.IntN(max(s.day-30, 1))
 		s.load([]simOrder{{s.newKey(), s.custs[s.r.IntN(len(s.custs))], day}, {s.newKey(), s.custs[s.r.IntN(len(s.custs))], day},

@@ -205,8 +205,7 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
-	interactions, err := r.optional("social_interactions", []string{"platform", "openid", "ts", "action", "content_category", "customer_id"},
-		"interactions")
+	interactions, err := r.socialInteractions()
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -248,7 +247,7 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	recs, st, err := metrics.SocialEngagement(interactions, accounts, customers, tiers, stages, orders,
+	recs, st, err := metrics.SocialEngagementOf(interactions, accounts, customers, tiers, stages, orders,
 		metrics.SocialOptions{Common: r.common, ConversionDays: days})
 	if err != nil {
 		return jobs.Result{}, err

@@ -1,8 +1,8 @@
-// Long file: SocialEngagement is one pass over six inputs whose steps (customers'
-// tiers and stages, accounts, interactions row by row and account by
-// account, the key space, followers) share interned names, per-customer
-// and per-account arrays and accumulators; split into functions, each
-// step would take and return a dozen of them. The steps are marked by
+// Long file: SocialEngagementOf is one pass over six inputs whose steps
+// (customers' tiers and stages, accounts, interactions account by account
+// as socialinput.go reduced them, the key space, followers) share interned
+// names, per-customer and per-account arrays and accumulators; split into
+// functions, each step would take and return a dozen of them. The steps are marked by
 // comments inside the function.
 
 package metrics
@@ -117,9 +117,27 @@ type followAcc struct {
 // and orders (OrderColumns). The caller releases the returned batches,
 // which have SocialSchema.
 func SocialEngagement(interactions, accounts, customers, tiers, stages, orders []arrow.RecordBatch, opt SocialOptions) ([]arrow.RecordBatch, SocialStats, error) {
+	x, err := NewSocialInteractions(opt.Common)
+	if err != nil {
+		return nil, SocialStats{}, err
+	}
+	for _, rec := range interactions {
+		if err := x.Add(rec); err != nil {
+			return nil, SocialStats{}, err
+		}
+	}
+	return SocialEngagementOf(x, accounts, customers, tiers, stages, orders, opt)
+}
+
+// SocialEngagementOf is SocialEngagement with the interactions added to x
+// beforehand (built for opt's as-of date and time zone), which it uses up.
+func SocialEngagementOf(x *SocialInteractions, accounts, customers, tiers, stages, orders []arrow.RecordBatch, opt SocialOptions) ([]arrow.RecordBatch, SocialStats, error) {
 	var st SocialStats
 	cal, err := NewCalendar(opt.Common)
 	if err != nil {
+		return nil, st, err
+	}
+	if err := x.take(cal); err != nil {
 		return nil, st, err
 	}
 	convDays := opt.ConversionDays
@@ -127,7 +145,7 @@ func SocialEngagement(interactions, accounts, customers, tiers, stages, orders [
 		convDays = DefaultConversionDays
 	}
 	convUS := int64(convDays) * usPerDay
-	d := newDims(numRows(orders) + numRows(accounts))
+	d := newDims(numRows(orders) + numRows(accounts) + len(x.acctOID))
 	if err := d.readCustomers(customers); err != nil {
 		return nil, st, err
 	}
@@ -183,7 +201,7 @@ func SocialEngagement(interactions, accounts, customers, tiers, stages, orders [
 	// interaction that has one; its follow times are those of its first
 	// row with a follow time.
 	platforms := newInterner(8)
-	acctKeys := newKeySet(numRows(accounts) + numRows(interactions))
+	acctKeys := newKeySet(numRows(accounts) + len(x.acctOID))
 	aRows := acctKeys.source()
 	var (
 		rPlat         []uint16
@@ -244,68 +262,24 @@ func SocialEngagement(interactions, accounts, customers, tiers, stages, orders [
 			rUnf = append(rUnf, u)
 		}
 	}
-	// Interactions, row by row (month -1: after the as-of date).
-	n := numRows(interactions)
-	iRows := acctKeys.source()
-	iMonth := make([]int32, n)
-	iAction := make([]int8, n)
-	iCat := make([]int32, n)
-	iPlat := make([]uint16, n)
-	cats := newInterner(64)
-	intCols := make([]*strCol, len(interactions))
-	p := 0
-	for bi, rec := range interactions {
-		t := table{name: "social_interactions", rec: rec}
-		plat, err := t.str("platform", true)
-		if err != nil {
-			return nil, st, wrapBatch("social_interactions", bi, err)
-		}
-		oid, err := t.str("openid", true)
-		if err != nil {
-			return nil, st, wrapBatch("social_interactions", bi, err)
-		}
-		ts, err := t.ts("ts", true, cal)
-		if err != nil {
-			return nil, st, wrapBatch("social_interactions", bi, err)
-		}
-		act, err := t.str("action", false)
-		if err != nil {
-			return nil, st, wrapBatch("social_interactions", bi, err)
-		}
-		cat, err := t.str("content_category", false)
-		if err != nil {
-			return nil, st, wrapBatch("social_interactions", bi, err)
-		}
-		if intCols[bi], err = t.str("customer_id", false); err != nil {
-			return nil, st, wrapBatch("social_interactions", bi, err)
-		}
-		iRows.batch(oid)
-		prevCat, prevCatID := "", int32(-1)
-		prevAct, prevActID := "", int8(-1)
-		for i := 0; i < int(rec.NumRows()); i, p = i+1, p+1 {
-			st.Interactions++
-			if !ts.valid(i) || ts.at(i) >= cal.endUS {
-				st.LaterInteractions++
-				iRows.add(0, "")
-				iMonth[p] = -1
-				continue
-			}
-			pl := platformOf(plat.at(i))
-			iRows.add(uint64(pl)+1, oid.at(i))
-			iPlat[p] = uint16(pl)
-			cs := cat.at(i)
-			if prevCatID < 0 || cs != prevCat {
-				prevCat, prevCatID = cs, cats.id(orUnknown(cs))
-			}
-			as := act.at(i)
-			if as != prevAct || i == 0 {
-				prevAct, prevActID = as, actionIndex(as)
-			}
-			iMonth[p] = monthOfDay(cal.Day(ts.at(i)))
-			iAction[p] = prevActID
-			iCat[p] = prevCatID
+	// The interactions' accounts, in the order of their first interaction
+	// (so platforms are named in the order of their first row); their
+	// customer is that of their first interaction that has one.
+	st.Interactions, st.LaterInteractions = x.all, x.later
+	xRows := acctKeys.source()
+	intSrc := d.custKeys.source()
+	xPlat := make([]int32, len(x.acctOID))
+	xCustPos := make([]int32, len(x.acctOID))
+	for i, o := range x.acctOID {
+		pl := platforms.id(x.plats.name(x.acctPl[i]))
+		xPlat[i] = pl
+		xRows.add(uint64(pl)+1, o)
+		xCustPos[i] = -1
+		if c := x.acctCus[i]; c != "" {
+			xCustPos[i] = int32(intSrc.add(0, c))
 		}
 	}
+	x.acct, x.acctOID, x.acctPl, x.acctCus = nil, nil, nil, nil
 	acctKeys.build()
 	nAcct := acctKeys.len()
 	aPlat := make([]int32, nAcct)
@@ -331,29 +305,19 @@ func SocialEngagement(interactions, accounts, customers, tiers, stages, orders [
 			aFollow[a], aUnfollow[a] = rFollow[r], rUnf[r]
 		}
 	}
-	iAcct := make([]int32, n)
-	intSrc := d.custKeys.source()
-	intSrc.refBatches(intCols)
-	p = 0
-	for bi, rec := range interactions {
-		cust := intCols[bi]
-		for i := 0; i < int(rec.NumRows()); i, p = i+1, p+1 {
-			a := iRows.id(p)
-			iAcct[p] = a
-			if a < 0 {
-				continue
-			}
-			if aPlat[a] < 0 {
-				aPlat[a] = int32(iPlat[p])
-			}
-			if aAcctPos[a] < 0 && aIntPos[a] < 0 {
-				if v := cust.at(i); v != "" {
-					aIntPos[a] = int32(intSrc.addRef(0, v, bi, i))
-				}
-			}
+	for i := range xPlat {
+		a := xRows.id(i)
+		if a < 0 {
+			continue
+		}
+		if aPlat[a] < 0 {
+			aPlat[a] = xPlat[i]
+		}
+		if aAcctPos[a] < 0 && aIntPos[a] < 0 {
+			aIntPos[a] = xCustPos[i]
 		}
 	}
-	iPlat = nil
+	xPlat, xCustPos = nil, nil
 	b, err := scanOrders(orders, d, cal, opt.CancelledStatuses, false)
 	if err != nil {
 		return nil, st, err
@@ -389,27 +353,34 @@ func SocialEngagement(interactions, accounts, customers, tiers, stages, orders [
 			aCust[a] = intSrc.id(int(p))
 		}
 	}
-	// Interactions account by account, in sequence.
+	// Interactions account by account, in sequence (a counting sort of
+	// x's rows by account, which lets them go).
 	type interaction struct {
 		month, cat int32
 		action     int8
 	}
-	byAcct := buildCSR(iAcct, nAcct)
-	ints := make([]interaction, len(byAcct.perm))
-	for j, ix := range byAcct.perm {
-		ints[j] = interaction{iMonth[ix], iCat[ix], iAction[ix]}
-	}
-	iAcct, iCat, iAction = nil, nil, nil
-	st.Accounts = int64(nAcct)
-
 	asOfMonth := cal.AsOfMonth()
 	minMonth := asOfMonth
-	for _, m := range iMonth {
-		if m >= 0 {
-			minMonth = min(minMonth, m)
-		}
+	byAcct := csr{start: make([]int32, nAcct+1)}
+	for _, r := range x.rows {
+		byAcct.start[xRows.id(int(r.acct))+1]++
+		minMonth = min(minMonth, r.month)
 	}
-	iMonth = nil
+	for a := 0; a < nAcct; a++ {
+		byAcct.start[a+1] += byAcct.start[a]
+	}
+	ints := make([]interaction, len(x.rows))
+	fill := make([]int32, nAcct)
+	copy(fill, byAcct.start[:nAcct])
+	for _, r := range x.rows {
+		a := xRows.id(int(r.acct))
+		ints[fill[a]] = interaction{r.month, r.cat, r.action}
+		fill[a]++
+	}
+	x.rows, fill = nil, nil
+	st.Accounts = int64(nAcct)
+	cats := x.cats
+
 	for _, f := range aFollow {
 		if f != math.MinInt64 {
 			minMonth = min(minMonth, monthOfDay(cal.Day(f)))
