@@ -136,6 +136,9 @@ func fullStitchReason(ctx context.Context, env *Env) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("look up %s: %w", t, err)
 		}
+		if !ok && t == "identity_evidence" {
+			return "no identity_evidence yet (a graph built before the evidence records were kept)", nil
+		}
 		if !ok {
 			return "no " + t + " yet (first stitch)", nil
 		}

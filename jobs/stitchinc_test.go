@@ -365,6 +365,14 @@ func TestIncrementalStitchFallsBack(t *testing.T) {
 		{"nothing new", func() {}, s.cfg, false, "incremental: no new loads, nothing to link"},
 		{"a new day", func() { s.load([]simOrder{s.orderOf(0, 4), s.orderOf(3, 4)}) }, s.cfg, false,
 			"incremental: 1 new loads, 2 new records, 1 customers touched; restitched 3 records -> 2 customers; 0 merges, 1 new ids"},
+		{"a stores file gives the stores a region", func() { s.stores(false) }, s.cfg, false, "full stitch (the new loads move "},
+		{"a stores file repeats the regions", func() { s.stores(false) }, s.cfg, false,
+			"incremental: 1 new loads, 0 new records, 0 customers touched"},
+		{"a graph from before identity_evidence", func() {
+			if err := s.inc.Exec(ctx, `DROP TABLE identity_evidence`); err != nil {
+				t.Fatal(err)
+			}
+		}, s.cfg, false, "full stitch (no identity_evidence yet (a graph built before the evidence records were kept)): "},
 		{"run --full", func() {}, s.cfg, true, "full stitch (run --full): "},
 		{"blocklist changed", func() {}, changed, false, "full stitch (the identity config (or the phone number library) changed since the graph was built): "},
 		{"order exported again", func() {
