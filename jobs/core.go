@@ -38,7 +38,8 @@ import (
 //go:embed sql/core/*.sql
 var coreFS embed.FS
 
-var coreSQL = sqlfile.MustParse(coreFS, "sql/core")
+// core_mkeys is the incremental core's (sql/coreinc/master_keys.sql).
+var coreSQL = sqlfile.MustParse(coreFS, "sql/core").Temp("core_mkeys")
 
 // coreData is what the core files take.
 type coreData struct {
@@ -48,6 +49,9 @@ type coreData struct {
 	Versions, View                                 bool
 	Table, Query, Raw, Key                         string
 	Products, Stores, Campaigns, Accounts, Tickets string
+	// KeyMatch restricts a master query to the keys of core_mkeys
+	// (sql/core/keyed.sql).
+	KeyMatch string
 }
 
 // coreStatement renders a file of sql/core; only a defect in the files can
@@ -247,6 +251,9 @@ func BuildCore(ctx context.Context, wh warehouse.Warehouse) (int64, error) {
 			}
 			if _, err := beginChanges(ctx, tx, true); err != nil {
 				return fmt.Errorf("build core: %w", err)
+			}
+			if err := recordAssignSums(ctx, tx); err != nil { // coreinc_masters.go
+				return err
 			}
 			return recordCoreLoads(ctx, tx)
 		}

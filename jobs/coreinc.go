@@ -21,8 +21,8 @@ import (
 //   - every order takes its customer from identity_assignments as stitch
 //     left it (a merge moves orders that no new line touched);
 //   - the views are made again (kept_order_lines joins order_versions
-//     only when it has rows) and the masters rebuilt as in BuildCore (they
-//     are small, or one row per key of a raw table).
+//     only when it has rows); the masters make again only the keys the
+//     delta or a merge touched (coreinc_masters.go).
 //
 // A load that was unloaded (or a warehouse without core_loads) falls back
 // to BuildCore, and so does BigQuery, where the statements are not
@@ -44,6 +44,10 @@ type coreIncData struct {
 	KeepLoad                                      string
 	Seq                                           int64
 	Table                                         string
+	// Buckets is masterBuckets; Raw, KeyCols, RecTable, KeyMatch and
+	// Query describe a master (coreinc_masters.go).
+	Buckets                                 int
+	Raw, KeyCols, RecTable, KeyMatch, Query string
 }
 
 // coreIncStatement renders a file of sql/coreinc; only a defect in the
@@ -132,7 +136,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		return CoreUpdate{}, err
 	}
 	data := coreIncData{ColumnList: orderColumnList, Columns: orderColumns, Aggregates: orderAggregates, CustomerJoin: orderCustomerJoin,
-		KeepLoad: d.ArgMax("r._load_id", "lf.loaded_at")}
+		KeepLoad: d.ArgMax("r._load_id", "lf.loaded_at"), Buckets: masterBuckets}
 	q := func(name string) string { return coreIncStatement(d, name, data) }
 	var up CoreUpdate
 	err = wh.InTx(ctx, func(tx warehouse.Tx) error {
@@ -209,6 +213,9 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		// stitch moves them. One join of the orders with their assignments
 		// finds the few that changed (or lost their assignment); both the
 		// customer an order leaves and the one it joins have changed.
+		if err := exec("buckets of moved orders", q("moved_buckets")); err != nil {
+			return err
+		}
 		if err := exec("moved orders", q("moved_orders")); err != nil {
 			return err
 		}
@@ -259,15 +266,13 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := exec("order_lines", orderLinesSQL); err != nil {
 			return err
 		}
-		for _, c := range mastersSQL() {
-			if err := exec(c.table, c.statement()); err != nil {
-				return err
-			}
+		if err := updateMasters(ctx, tx, d, exec); err != nil { // coreinc_masters.go
+			return err
 		}
 		if err := recordCoreLoads(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows"} {
+		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows", "core_moved_buckets", "core_dirty", "core_mkeys"} {
 			if err := exec("drop "+t, coreIncStatement(d, "drop_temp", coreIncData{Table: t})); err != nil {
 				return err
 			}

@@ -71,6 +71,37 @@ func (s *coreSim) load(orders []string, day int) {
 		}
 	}
 	s.exec(`INSERT INTO raw_order_lines (_load_id, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount) VALUES ` + strings.Join(rows, ", "))
+	s.loadMasters(id, day)
+}
+
+// loadMasters adds to load id rows of the masters: social accounts and
+// tickets, new keys and keys loaded before (the newest export wins), most
+// with a customer (as stitch would assign their records), and now and then
+// a product.
+func (s *coreSim) loadMasters(id string, day int) {
+	customer := func() string { return fmt.Sprintf("C%04d", 1+s.r.IntN(max(s.customers, 1))) }
+	var accounts, tickets []string
+	for i := 0; i < 1+s.r.IntN(3); i++ {
+		row := i + 2
+		accounts = append(accounts, fmt.Sprintf("('%s', %d, '%s', 'o%03d', 'nick%d', TIMESTAMPTZ '2025-01-01 10:00:00+00' + INTERVAL %d DAY)",
+			id, row, []string{"wechat", "weibo"}[s.r.IntN(2)], s.r.IntN(s.loads+4), s.r.IntN(100), day))
+		if s.r.IntN(5) > 0 {
+			s.exec(`INSERT INTO identity_assignments VALUES ('social_accounts', ?, ?)`, fmt.Sprintf("%s:%d", id, row), customer())
+		}
+	}
+	for i := 0; i < 1+s.r.IntN(2); i++ {
+		row := i + 2
+		tickets = append(tickets, fmt.Sprintf("('%s', %d, 'T%03d', TIMESTAMPTZ '2025-01-01 11:00:00+00' + INTERVAL %d DAY, 'cat%d', %d)",
+			id, row, s.r.IntN(s.loads+3), day, s.r.IntN(4), 1+s.r.IntN(5)))
+		if s.r.IntN(5) > 0 {
+			s.exec(`INSERT INTO identity_assignments VALUES ('service_tickets', ?, ?)`, fmt.Sprintf("%s:%d", id, row), customer())
+		}
+	}
+	s.exec(`INSERT INTO raw_social_accounts (_load_id, _row, platform, openid, nickname, followed_ts) VALUES ` + strings.Join(accounts, ", "))
+	s.exec(`INSERT INTO raw_service_tickets (_load_id, _row, ticket_id, opened_ts, category, csat) VALUES ` + strings.Join(tickets, ", "))
+	if s.r.IntN(3) == 0 {
+		s.exec(`INSERT INTO raw_products (_load_id, _row, sku, list_price) VALUES (?, 2, ?, ?)`, id, fmt.Sprintf("P%d", s.r.IntN(4)), s.r.IntN(100))
+	}
 }
 
 func (s *coreSim) newOrders(n int) []string {
@@ -124,7 +155,14 @@ func (s *coreSim) loadReturns() {
 
 // step applies one random change and returns its name.
 func (s *coreSim) step() string {
-	switch k := s.r.IntN(6); {
+	switch k := s.r.IntN(7); {
+	case k == 6: // stitch rebuilt: a customer's accounts lose their
+		// assignment, its tickets and one order go to another customer
+		from, to := fmt.Sprintf("C%04d", 1+s.r.IntN(s.customers)), fmt.Sprintf("C%04d", 1+s.r.IntN(s.customers))
+		s.exec(`DELETE FROM identity_assignments WHERE rec_table = 'social_accounts' AND customer_id = ?`, from)
+		s.exec(`UPDATE identity_assignments SET customer_id = ? WHERE rec_table = 'service_tickets' AND customer_id = ?`, to, from)
+		s.exec(`UPDATE identity_assignments SET customer_id = ? WHERE rec_table = 'order_lines' AND rec_key = (SELECT min(rec_key) FROM identity_assignments WHERE rec_table = 'order_lines' AND customer_id = ?)`, to, from)
+		return "reassign"
 	case k == 5:
 		s.loadReturns()
 		return "returns"
@@ -153,11 +191,14 @@ func (s *coreSim) step() string {
 
 // TestIncrementalCoreEqualsRebuild is the property test of UpdateCore:
 // random sequences of new days, re-exported orders, merges of two
-// customers, late files for old months and files of returns naming their
-// original order (loaded, loaded later or not at all), each followed by UpdateCore on
-// one warehouse and BuildCore on another; orders, order_versions and the
-// order_lines view must be the same after every step, and every step after
-// the first must have taken the incremental path.
+// customers, reassigned records (a stitch rebuild), late files for old
+// months and files of returns naming their original order (loaded, loaded
+// later or not at all), each load with social accounts and tickets (new
+// keys and keys exported again) and now and then a product, each step
+// followed by UpdateCore on one warehouse and BuildCore on another;
+// orders, order_versions, the order_lines view and the masters must be the
+// same after every step, and every step after the first must have taken
+// the incremental path, masters included.
 func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
 	// The sequences must have tied returns, and returns left on their own
@@ -189,6 +230,11 @@ func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 				if i > 0 && up.Full {
 					t.Fatalf("step %d (%s) rebuilt: %s", i, kind, up.Reason)
 				}
+				for _, st := range up.Steps {
+					if i > 0 && strings.Contains(st.What, " rebuilt (") {
+						t.Fatalf("step %d (%s): %s", i, kind, st.What)
+					}
+				}
 				n, err := BuildCore(ctx, s.full)
 				if err != nil {
 					t.Fatal(err)
@@ -196,7 +242,7 @@ func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 				if up.Lines != n {
 					t.Fatalf("step %d (%s): %d order lines incremental, %d rebuilt", i, kind, up.Lines, n)
 				}
-				for _, tb := range []string{"orders", "order_versions", "order_lines", "return_ties"} {
+				for _, tb := range []string{"orders", "order_versions", "order_lines", "return_ties", "social_accounts", "service_tickets", "products"} {
 					if d := tableDiff(t, s.inc.DB(), s.full.DB(), tb); d != "" {
 						t.Fatalf("after steps %v: %s differs: %s", kinds, tb, d)
 					}

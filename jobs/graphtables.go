@@ -53,7 +53,7 @@ var (
 	coreReads  = append([]string{"load_files", "identity_assignments", "core_loads"}, RawTables()...)
 	coreWrites = []string{"orders", "order_versions", "kept_order_lines", "order_lines", "products", "stores", "campaigns",
 		"social_accounts", "social_interactions", "campaign_contacts", "service_tickets", "core_loads",
-		"core_changes", "core_change_runs", "model_watermarks", "return_ties", "return_scope", "customer_changes"}
+		"core_changes", "core_change_runs", "model_watermarks", "return_ties", "return_scope", "customer_changes", "core_assign_sums"}
 )
 
 // Checks read the manifest and record each source's checks.
