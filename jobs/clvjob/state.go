@@ -29,7 +29,8 @@ import (
 // when the purchase rule's min_amount or the time zone changed, when a
 // table is missing, and on warehouses without cheap keyed updates
 // (BigQuery). The clv job reads its summaries from it (X, t_x and T are
-// arithmetic on the as-of date).
+// arithmetic on the as-of date). The same job keeps customer_order_state
+// (orderstate.go).
 
 // JobState is the name of the job that maintains customer_state.
 const JobState = "customer_state"
@@ -42,8 +43,8 @@ var queries = sqlfile.MustParse(sqlFS, "sql")
 // The tables each job declares (jobs.Job.Reads/Writes); render refuses a
 // file naming a table outside the running job's reads.
 var (
-	stateReads  = []string{"orders", "customer_changes", "customer_state", "customer_state_meta"}
-	stateWrites = []string{"customer_state", "customer_state_meta", "customer_changes"}
+	stateReads  = []string{"orders", "customer_changes", "customer_state", "customer_state_meta", "customer_order_state"}
+	stateWrites = []string{"customer_state", "customer_state_meta", "customer_changes", "customer_order_state"}
 	clvReads    = []string{"orders", "customer_changes", "customer_state", "customer_state_meta", "clv_fit"}
 	clvWrites   = []string{"customer_clv", "clv_fit", "clv_holdout"}
 )
@@ -210,7 +211,13 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if env.Full {
 		reason = "run --full"
 	}
-	if !full && m.pending == 0 {
+	// customer_order_state follows customer_state, and is built from every
+	// order when it is missing (a warehouse from before it).
+	hasOrderState, err := warehouse.TableExists(ctx, env.WH, "customer_order_state")
+	if err != nil {
+		return jobs.Result{}, fmt.Errorf("look up customer_order_state: %w", err)
+	}
+	if !full && m.pending == 0 && hasOrderState {
 		return jobs.Result{Message: "no customer changed since the last update", Figures: map[string]float64{"customers": 0}}, nil
 	}
 	args := purchaseArgs{Purchase: jobs.PurchasePredicate(env.Cfg.Models.CLV.MinAmount), Changed: !full}
@@ -242,6 +249,9 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		if err := jobs.EnsureCustomerChanges(ctx, tx); err != nil {
 			return fmt.Errorf("customer_state settings: %w", err)
 		}
+		if err := updateOrderState(ctx, env.WH, tx, !full && hasOrderState); err != nil {
+			return err
+		}
 		for _, name := range []string{"clear_state_meta", "clear_changes"} {
 			q, err := render(env.WH, name, stateWrites, nil)
 			if err != nil {
@@ -271,6 +281,10 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	} else {
 		msg = fmt.Sprintf("updated %d changed customers (%d with purchases, from %d purchases); other rows kept", m.pending, len(states), rowsIn)
 		figs["changed"] = float64(m.pending)
+	}
+	if !full && !hasOrderState {
+		msg += "; customer_order_state built from every order (it was missing)"
+		env.Log.Info("customer_order_state built", "reason", "no customer_order_state yet")
 	}
 	return jobs.Result{RowsIn: rowsIn, RowsOut: int64(len(states)), Message: msg, Figures: figs}, nil
 }

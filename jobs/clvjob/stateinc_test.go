@@ -232,8 +232,9 @@ func tolerance(col string) float64 {
 // per-customer state and the CLV job on it: random sequences of new days,
 // re-exported orders, merges of two customers, late files for old months
 // and runs with nothing new, each followed by the nightly path on one
-// warehouse and the full rebuild on another. customer_state, customer_clv,
-// clv_fit and clv_holdout must be the same after every step, and after the
+// warehouse and the full rebuild on another. customer_state,
+// customer_order_state, customer_clv, clv_fit and clv_holdout must be the
+// same after every step, and after the
 // first every step must have updated the state in place and fitted from it.
 func TestIncrementalStateEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
@@ -291,7 +292,7 @@ func TestIncrementalStateEqualsRebuild(t *testing.T) {
 						t.Fatalf("step %d (%s): clv not from the state with a warm start: %s", i, kind, msgs[1])
 					}
 				}
-				for _, tb := range []string{"customer_state", "customer_clv", "clv_fit", "clv_holdout"} {
+				for _, tb := range []string{"customer_state", "customer_order_state", "customer_clv", "clv_fit", "clv_holdout"} {
 					cols, a := rowsOf(t, s.inc.DB(), tb)
 					_, b := rowsOf(t, s.full.DB(), tb)
 					if d := sqltest.Diff(cols, a, b, tolerance); d != "" {

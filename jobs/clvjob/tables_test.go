@@ -24,6 +24,8 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 		{"clear_state_meta", []string{"customer_state_meta"}},
 		{"clear_changes", []string{"customer_changes"}},
 		{"write_state_meta", []string{"customer_state_meta"}},
+		{"clear_order_state", []string{"customer_changes", "customer_order_state"}},
+		{"order_state", []string{"customer_changes", "customer_order_state", "orders"}},
 	}
 	if len(cases) != len(queries.Names()) {
 		t.Errorf("files %v, cases for %d", queries.Names(), len(cases))
@@ -33,12 +35,12 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 			t.Errorf("sql/%s.sql names %v, want %v", c.file, got, c.want)
 		}
 	}
-	for _, f := range []string{"purchases", "state_meta", "pending"} {
+	for _, f := range []string{"purchases", "state_meta", "pending", "clear_order_state", "order_state"} {
 		if u := queries.Undeclared(f, stateReads); len(u) > 0 {
 			t.Errorf("customer_state renders sql/%s.sql naming undeclared %v", f, u)
 		}
 	}
-	for _, f := range []string{"clear_state", "clear_state_meta", "clear_changes", "write_state_meta"} {
+	for _, f := range []string{"clear_state", "clear_state_meta", "clear_changes", "write_state_meta", "clear_order_state"} {
 		if u := queries.Undeclared(f, stateWrites); len(u) > 0 {
 			t.Errorf("customer_state writes through sql/%s.sql naming undeclared %v", f, u)
 		}
@@ -49,7 +51,7 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 		}
 	}
 	st := StateJob(nil)
-	if !slices.Equal(st.Reads, stateReads) || !slices.Equal(st.Writes, []string{"customer_state", "customer_state_meta", "customer_changes"}) {
+	if !slices.Equal(st.Reads, stateReads) || !slices.Equal(st.Writes, []string{"customer_state", "customer_state_meta", "customer_changes", "customer_order_state"}) {
 		t.Errorf("customer_state declares reads %v writes %v", st.Reads, st.Writes)
 	}
 	// The undeclared check refuses a file outside the job's reads.
@@ -59,8 +61,9 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 }
 
 // TestStateWriteSQL pins the text of customer_state's writes: the rows
-// cleared on an update (the changed customers) and on a rebuild (all), and
-// the settings row (two placeholders).
+// cleared on an update (the changed customers) and on a rebuild (all), the
+// settings row (two placeholders), and customer_order_state's, cleared and
+// aggregated again the same way.
 func TestStateWriteSQL(t *testing.T) {
 	d := warehouse.SQLOf(nil)
 	cases := []struct {
@@ -74,6 +77,15 @@ func TestStateWriteSQL(t *testing.T) {
 		{"settings cleared", "clear_state_meta", nil, "DELETE FROM customer_state_meta WHERE true"},
 		{"changes cleared", "clear_changes", nil, "DELETE FROM customer_changes WHERE true"},
 		{"settings written", "write_state_meta", nil, "INSERT INTO customer_state_meta VALUES (?, ?)"},
+		{"update clears the changed customers' order figures", "clear_order_state", orderStateArgs{Changed: true},
+			"DELETE FROM customer_order_state WHERE customer_id IN (SELECT customer_id FROM customer_changes)"},
+		{"rebuild clears every customer's order figures", "clear_order_state", orderStateArgs{}, "DELETE FROM customer_order_state WHERE true"},
+		{"update aggregates the changed customers' orders", "order_state", orderStateArgs{Changed: true, LastChannel: "arg_max(channel, order_ts)"},
+			"INSERT INTO customer_order_state\nSELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales, max(order_ts) AS last_order_ts, arg_max(channel, order_ts) AS last_channel\n" +
+				"FROM orders WHERE customer_id IS NOT NULL AND customer_id IN (SELECT customer_id FROM customer_changes)\nGROUP BY customer_id"},
+		{"rebuild aggregates every order", "order_state", orderStateArgs{LastChannel: "arg_max(channel, order_ts)"},
+			"INSERT INTO customer_order_state\nSELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales, max(order_ts) AS last_order_ts, arg_max(channel, order_ts) AS last_channel\n" +
+				"FROM orders WHERE customer_id IS NOT NULL\nGROUP BY customer_id"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

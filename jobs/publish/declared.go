@@ -14,6 +14,8 @@ var (
 		"rfm", "campaign_effect", "channel_credit", "social_engagement", "segment_sizes", "source_checks",
 		"identity_stats", "identity_changes", "blocked_identifiers",
 		// first purchases, when customer_state is up to date (firsts.go)
-		"customer_state", "customer_state_meta", "customer_changes"}
+		"customer_state", "customer_state_meta", "customer_changes",
+		// the customer tags' order figures, when up to date (orderstate.go)
+		"customer_order_state"}
 	writes = []string{"publish_order_facts", "segment_sizes", "mail_deliveries", "publish_load_events"}
 )

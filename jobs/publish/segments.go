@@ -38,12 +38,16 @@ type tagsData struct {
 	// LastDays is the days from o.last_at to e.end_at; LastChannel the
 	// channel of the newest order.
 	LastDays, LastChannel string
+	// OrderState: the per-customer order figures come from
+	// customer_order_state (orderStateUsable).
+	OrderState bool
 }
 
 // tagsSQL is customer_tags.sql for the warehouse: one row of tags per
 // stitched customer as of a date. Arguments: as-of date (DATE) and the
-// exclusive end timestamp.
-func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) (string, error) {
+// exclusive end timestamp. orderState reads the per-customer order figures
+// from customer_order_state (orderStateUsable).
+func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered, orderState bool) (string, error) {
 	has := func(t string) bool {
 		ok, _ := warehouse.TableExists(ctx, wh, t)
 		return ok
@@ -51,26 +55,30 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered bool) (string, e
 	d := warehouse.SQLOfQuerier(wh)
 	return tagFiles.Render("customer_tags", d, tagsData{RFM: has("rfm"), Lifecycle: has("lifecycle_stage"), CLV: has("customer_clv"), Ordered: ordered,
 		WallClock: warehouse.CapabilitiesOf(d).SlowZonedDayDiff,
-		LastDays:  d.TimestampDiff("day", "o.last_at", "e.end_at"), LastChannel: d.ArgMax("channel", "order_ts")})
+		LastDays:  d.TimestampDiff("day", "o.last_at", "e.end_at"), LastChannel: d.ArgMax("channel", "order_ts"), OrderState: orderState})
 }
 
 // CustomerTags reads the tag table segments are evaluated on.
 func CustomerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time) ([]arrow.RecordBatch, error) {
-	return customerTags(ctx, wh, asOf, true)
+	recs, _, err := customerTags(ctx, wh, asOf, true)
+	return recs, err
 }
 
-// customerTags is CustomerTags, unordered unless ordered is set.
-func customerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time, ordered bool) ([]arrow.RecordBatch, error) {
+// customerTags is CustomerTags, unordered unless ordered is set; why says
+// why the per-customer order figures were aggregated from every order
+// ("" when they came from customer_order_state).
+func customerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time, ordered bool) ([]arrow.RecordBatch, string, error) {
 	end := asOf.AddDate(0, 0, 1)
-	q, err := tagsSQL(ctx, wh, ordered)
+	state, why := orderStateUsable(ctx, wh, end)
+	q, err := tagsSQL(ctx, wh, ordered, state)
 	if err != nil {
-		return nil, fmt.Errorf("build customer tags: %w", err)
+		return nil, "", fmt.Errorf("build customer tags: %w", err)
 	}
 	recs, err := wh.Query(ctx, q, asOf.Format("2006-01-02"), ts(end))
 	if err != nil {
-		return nil, fmt.Errorf("build customer tags: %w", err)
+		return nil, why, fmt.Errorf("build customer tags: %w", err)
 	}
-	return recs, nil
+	return recs, why, nil
 }
 
 // SegmentResult is one evaluated segment.
@@ -186,9 +194,12 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 		}
 	}
 	// Only the files need the members in customer order; the sizes do not.
-	tags, err := customerTags(ctx, env.WH, asOf, optErr == nil)
+	tags, why, err := customerTags(ctx, env.WH, asOf, optErr == nil)
 	if err != nil {
 		return nil, 0, err
+	}
+	if why != "" {
+		env.Log.Info("customer tags aggregate every order", "reason", why)
 	}
 	defer warehouse.Release(tags)
 	if optErr != nil {

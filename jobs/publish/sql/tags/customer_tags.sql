@@ -6,7 +6,9 @@ end timestamp. Rows are ordered by customer_id when .Ordered (for files;
 sorting a million wide rows is a good part of the query).
 
 .LastDays is the dialect's days from o.last_at to e.end_at, .LastChannel its
-channel of the newest order. With .WallClock (the dialect's
+channel of the newest order. With .OrderState the per-customer order figures
+are customer_order_state's (kept by the customer_state job; orderstate.go
+says when they equal the aggregate over the orders before $2). With .WallClock (the dialect's
 SlowZonedDayDiff: date_diff on TIMESTAMPTZ goes through ICU row by row,
 seconds at a million customers) both are the wall-clock TIMESTAMPs of the
 session time zone, which count the same day boundaries.
@@ -18,9 +20,12 @@ SELECT c.customer_id, r.tier AS rfm_tier,
 	coalesce(si.engaged, FALSE) AS social_engaged, coalesce(cc.contacted, FALSE) AS contacted_90d, c.phone, c.email, c.name
 FROM customers c
 CROSS JOIN (SELECT {{if .WallClock}}CAST(CAST($2 AS TIMESTAMPTZ) AS TIMESTAMP){{else}}CAST($2 AS TIMESTAMPTZ){{end}} AS end_at) e
-LEFT JOIN (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales,
+LEFT JOIN
+{{- if .OrderState}} (SELECT customer_id, orders, net_sales,
+		{{if .WallClock}}CAST(last_order_ts AS TIMESTAMP){{else}}last_order_ts{{end}} AS last_at, last_channel FROM customer_order_state)
+{{- else}} (SELECT customer_id, count(*) AS orders, sum(net_amount) AS net_sales,
 		{{if .WallClock}}CAST(max(order_ts) AS TIMESTAMP){{else}}max(order_ts){{end}} AS last_at, {{.LastChannel}} AS last_channel
-	FROM orders WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) GROUP BY 1) o ON o.customer_id = c.customer_id
+	FROM orders WHERE customer_id IS NOT NULL AND order_ts < CAST($2 AS TIMESTAMPTZ) GROUP BY 1){{end}} o ON o.customer_id = c.customer_id
 LEFT JOIN
 {{- if .RFM}} (SELECT customer_id, tier FROM rfm WHERE as_of = (SELECT max(as_of) FROM rfm WHERE as_of <= $1))
 {{- else}} (SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS tier WHERE FALSE){{end}} r ON r.customer_id = c.customer_id
