@@ -58,6 +58,12 @@ var (
 		{Name: "first_channel", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "region", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "first_category", Type: arrow.BinaryTypes.String, Nullable: true},
+		// first_order and first_us (order_ts in UTC microseconds) are the
+		// first purchase first_category was read from: a nightly reads
+		// lines only for customers whose first purchase is another or
+		// was touched (sql/cohort/attributes.sql).
+		{Name: "first_order", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "first_us", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	}, nil)
 	// cohortActivitySchema is cohort_activity: per customer and month with
 	// a purchase (month_ix as cohort_ix), the revenue of those purchases,
@@ -97,7 +103,7 @@ func planCohorts(ctx context.Context, env *jobs.Env, loc *time.Location) (*cohor
 		return nil, nil
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "cohorts 2\n%s\n%v\n%s\n", loc, env.Cfg.Models.CLV.MinAmount, strings.Join(CohortDimensions, ","))
+	fmt.Fprintf(h, "cohorts 3\n%s\n%v\n%s\n", loc, env.Cfg.Models.CLV.MinAmount, strings.Join(CohortDimensions, ","))
 	for _, t := range []string{"products", "customers"} {
 		ok, err := warehouse.TableExists(ctx, wh, t)
 		if err != nil {
@@ -184,7 +190,8 @@ func (c *monthCalendar) next() int64 {
 // first_category, nil for NULL). Customers are keyed by index, not id, so
 // that a full run's few million purchases cost no string hashing. The
 // caller releases the two batches.
-func contributions(cust []int32, names []string, attrs [][3]*string, ts []int64, amts []float64, loc *time.Location) (members, activity arrow.RecordBatch) {
+func contributions(cust []int32, a *customerAttrs, ts []int64, amts []float64, loc *time.Location) (members, activity arrow.RecordBatch) {
+	names, attrs := a.names, a.attrs
 	const none = int32(1<<31 - 1)
 	cohortOf := make([]int32, len(names))
 	for i := range cohortOf {
@@ -230,6 +237,13 @@ func contributions(cust []int32, names []string, attrs [][3]*string, ts []int64,
 				mb.Field(2 + j).AppendNull()
 			}
 		}
+		if f := a.first[c]; f.order != nil {
+			mb.Field(5).(*array.StringBuilder).Append(*f.order)
+			mb.Field(6).(*array.Int64Builder).Append(f.us)
+		} else {
+			mb.Field(5).AppendNull()
+			mb.Field(6).AppendNull()
+		}
 	}
 	ab := array.NewRecordBuilder(memory.DefaultAllocator, cohortActivitySchema)
 	defer ab.Release()
@@ -256,12 +270,21 @@ func contributions(cust []int32, names []string, attrs [][3]*string, ts []int64,
 type customerAttrs struct {
 	names []string
 	attrs [][3]*string
+	first []firstPurchase // the first purchase, when the query gives it
 	byIx  map[int64]int32
 	byID  map[string]int32
 }
 
+// firstPurchase is a customer's first purchase: its order id (nil: not
+// known) and time in UTC microseconds.
+type firstPurchase struct {
+	order *string
+	us    int64
+}
+
 // readAttributes reads the cohort attributes query's rows (customer_ix,
-// customer_id, first_channel, region, first_category).
+// customer_id, first_channel, region, first_category; first_order and
+// first_ts when present).
 func readAttributes(recs []arrow.RecordBatch) (*customerAttrs, error) {
 	n := warehouse.NumRows(recs)
 	a := &customerAttrs{names: make([]string, 0, n), attrs: make([][3]*string, 0, n), byIx: make(map[int64]int32, n), byID: map[string]int32{}}
@@ -275,6 +298,17 @@ func readAttributes(recs []arrow.RecordBatch) (*customerAttrs, error) {
 				return nil, fmt.Errorf("cohort attributes: no column %s in %s", c, r.Schema())
 			}
 		}
+		oc, hasOrder := cols["first_order"]
+		tc, hasTS := cols["first_ts"]
+		var tcol *array.Timestamp
+		var unit arrow.TimeUnit
+		if hasTS {
+			var ok bool
+			if tcol, ok = r.Column(tc).(*array.Timestamp); !ok {
+				return nil, fmt.Errorf("cohort attributes: first_ts is %s, not a timestamp", r.Column(tc).DataType())
+			}
+			unit = tcol.DataType().(*arrow.TimestampType).Unit
+		}
 		for i := 0; i < int(r.NumRows()); i++ {
 			var v [3]*string
 			for j, c := range []string{"first_channel", "region", "first_category"} {
@@ -283,6 +317,12 @@ func readAttributes(recs []arrow.RecordBatch) (*customerAttrs, error) {
 					v[j] = &s
 				}
 			}
+			var f firstPurchase
+			if hasOrder && hasTS && r.Column(oc).IsValid(i) && tcol.IsValid(i) {
+				o := warehouse.StringAt(r, oc, i)
+				f = firstPurchase{order: &o, us: tcol.Value(i).ToTime(unit).UnixMicro()}
+			}
+			a.first = append(a.first, f)
 			a.byIx[warehouse.Int64At(r, cols["customer_ix"], i)] = int32(len(a.names))
 			a.names = append(a.names, warehouse.StringAt(r, cols["customer_id"], i))
 			a.attrs = append(a.attrs, v)
@@ -339,7 +379,7 @@ func writeCohortsFull(ctx context.Context, env *jobs.Env, p *cohortPlan, asOf ti
 	if err != nil {
 		return err
 	}
-	members, activity := contributions(cust, attrs.names, attrs.attrs, ts, amts, loc)
+	members, activity := contributions(cust, attrs, ts, amts, loc)
 	defer members.Release()
 	defer activity.Release()
 	return env.WH.InTx(ctx, func(tx warehouse.Tx) error {
@@ -440,8 +480,13 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err != nil {
 			return fmt.Errorf("read the purchases of the customers touched: %w", err)
 		}
-		arec, err := tx.Query(ctx, cohortCustomersSQL(d, env.Cfg.Models.CLV.MinAmount,
-			valueStatement(d, "touched_only", nil), lines, src), end)
+		aq := cohortCustomersSQL(d, env.Cfg.Models.CLV.MinAmount, valueStatement(d, "touched_only", nil), lines, src)
+		if lines == rawLinesSQL {
+			if aq, err = attributesSQL(d, env.Cfg.Models.CLV.MinAmount, p.ch, src != valueStatement(warehouse.SQLOf(nil), "no_regions", nil)); err != nil {
+				return err
+			}
+		}
+		arec, err := tx.Query(ctx, aq, end)
 		defer warehouse.Release(arec)
 		if err != nil {
 			return fmt.Errorf("read the cohort attributes of the customers touched: %w", err)
@@ -458,7 +503,7 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 			return err
 		}
 		tRead = time.Now()
-		members, activity := contributions(cust, attrs.names, attrs.attrs, ts, amts, loc)
+		members, activity := contributions(cust, attrs, ts, amts, loc)
 		defer members.Release()
 		defer activity.Release()
 		for _, t := range []struct {
@@ -500,4 +545,22 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 // cohortReads are the tables the cohorts job reads.
 func cohortReads() []string {
 	return append([]string{"orders", "order_lines", "kept_order_lines", "products", "customers", MartCohorts}, append(cohortState, jobs.ChangeLogTables...)...)
+}
+
+// attributesSQL is sql/cohort/attributes.sql: the cohort attributes of the
+// customers touched, reading order lines only for those whose first
+// purchase changed (ch: the changes since the watermark; regions: the
+// customers table has the region column).
+func attributesSQL(d warehouse.SQL, minAmount float64, ch jobs.Changes, regions bool) (string, error) {
+	if u := cohortSQL.Undeclared("attributes", cohortReads()); len(u) > 0 {
+		return "", fmt.Errorf("job cohorts: sql/cohort/attributes.sql names undeclared tables %v", u)
+	}
+	first, firstCols := d.ArgMinCols([]string{"order_ts", "channel", "order_id"},
+		[]string{"channel", "order_id", "order_ts"}, []string{"first_channel", "first_order", "first_ts"})
+	return cohortSQL.Render("attributes", d, struct {
+		Purchase, First, FirstCols, FirstCat string
+		From, To                             int64
+		Regions                              bool
+	}{"(" + jobs.PurchasePredicate(minAmount) + ")", first, firstCols, d.ArgMinOf("pr.category", d.Neg("l.net_amount"), "pr.category"),
+		ch.From, ch.To, regions})
 }

@@ -117,7 +117,7 @@ func RFMJob(cfg *config.Config) *jobs.Job {
 // purchases (AND ..., or "" for every customer).
 func cohortCustomersSQL(d warehouse.SQL, minAmount float64, where, lines, src string) string {
 	first, firstCols := d.ArgMinCols([]string{"order_ts", "channel", "order_id"},
-		[]string{"channel", "order_id"}, []string{"first_channel", "first_order"})
+		[]string{"channel", "order_id", "order_ts"}, []string{"first_channel", "first_order", "first_ts"})
 	firstCat := d.ArgMinOf("pr.category", d.Neg("l.net_amount"), "pr.category")
 	return valueStatement(d, "cohort_customers", struct{ Purchase, Where, First, FirstCols, FirstCat, Lines, Customers string }{
 		jobs.PurchasePredicate(minAmount), where, first, firstCols, firstCat, lines, src})

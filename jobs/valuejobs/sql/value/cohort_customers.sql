@@ -1,7 +1,7 @@
 {{- /* The per-customer cohort attributes (see cohortCustomersSQL). Data: .Purchase (jobs.PurchasePredicate), .Where
 (AND ... narrowing the purchases, or empty), the dialect's per-customer minimum (.First, .FirstCols) and top category
 (.FirstCat), .Lines (the order lines source) and .Customers (the region lookup). One placeholder: the end of the
-as-of day. */ -}}
+as-of day. first_order and first_ts name the first purchase (the cohorts job keeps them beside its contributions). */ -}}
 WITH p AS (
 	SELECT customer_id, channel, order_id, order_ts
 	FROM orders
@@ -17,5 +17,5 @@ WITH p AS (
 	WHERE pr.category IS NOT NULL AND pr.category <> ''
 	GROUP BY f.customer_ix
 ), c AS ({{.Customers}})
-SELECT f.customer_ix, f.customer_id, f.first_channel, c.region, fc.first_category
+SELECT f.customer_ix, f.customer_id, f.first_channel, c.region, fc.first_category, f.first_order, f.first_ts
 FROM f LEFT JOIN fc USING (customer_ix) LEFT JOIN c USING (customer_id)
