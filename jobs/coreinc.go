@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -48,6 +49,31 @@ type coreIncData struct {
 	// Query describe a master (coreinc_masters.go).
 	Buckets                                 int
 	Raw, KeyCols, RecTable, KeyMatch, Query string
+	// Loads lists load ids as literals (literalLoads) for a scan that
+	// skips the row groups of other loads; Scan: touched_loads.sql reads
+	// the loads from the lines.
+	Loads string
+	Scan  bool
+}
+
+// listLoads returns the load ids of temporary table t as a list of
+// literals of d ("NULL" when there are none, which matches no row).
+func listLoads(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, t string) (string, int, error) {
+	recs, err := tx.Query(ctx, coreIncStatement(d, "list_loads", coreIncData{Table: t}))
+	if err != nil {
+		return "", 0, fmt.Errorf("incremental core: list the loads of %s: %w", t, err)
+	}
+	defer warehouse.Release(recs)
+	var ids []string
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			ids = append(ids, d.String(warehouse.StringAt(rec, 0, i)))
+		}
+	}
+	if len(ids) == 0 {
+		return "NULL", 0, nil
+	}
+	return strings.Join(ids, ", "), len(ids), nil
 }
 
 // coreIncStatement renders a file of sql/coreinc; only a defect in the
@@ -151,6 +177,9 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := exec("delta loads", q("delta_loads")); err != nil {
 			return err
 		}
+		if data.Loads, _, err = listLoads(ctx, tx, d, "core_delta"); err != nil {
+			return err
+		}
 		if err := exec("touched orders", q("touched_orders")); err != nil {
 			return err
 		}
@@ -185,6 +214,24 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		}
 		if up.Orders > 0 {
 			if err := logRows("touched orders before", "core_touched", true); err != nil {
+				return err
+			}
+			// The touched orders' lines are read from their loads only: the
+			// delta's and the one orders names for each, unless an order of
+			// several exports or in a return tie may have lines elsewhere.
+			spread, err := warehouse.Int64(ctx, tx, q("touched_spread"))
+			if err != nil {
+				return fmt.Errorf("incremental core: count touched orders of several exports or tied: %w", err)
+			}
+			data.Scan = spread > 0
+			what := "loads of touched orders"
+			if data.Scan {
+				what = fmt.Sprintf("loads of touched orders (read from the lines: %d of several exports or tied)", spread)
+			}
+			if err := exec(what, q("touched_loads")); err != nil {
+				return err
+			}
+			if data.Loads, _, err = listLoads(ctx, tx, d, "core_touched_loads"); err != nil {
 				return err
 			}
 			if err := exec("drop touched orders", q("drop_touched_orders")); err != nil {
@@ -272,7 +319,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := recordCoreLoads(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows", "core_moved_buckets", "core_dirty", "core_mkeys"} {
+		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows", "core_moved_buckets", "core_dirty", "core_mkeys", "core_touched_loads"} {
 			if err := exec("drop "+t, coreIncStatement(d, "drop_temp", coreIncData{Table: t})); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func (s *coreSim) exec(q string, args ...any) {
 // (as stitch would: a few orders stay anonymous).
 func (s *coreSim) load(orders []string, day int) {
 	s.loads++
-	id := fmt.Sprintf("L%03d", s.loads)
+	id := s.loadID(s.loads)
 	s.exec(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at)
 		VALUES (?, 's', ?, ?, 'loaded', 0, 0, 0, TIMESTAMPTZ '2025-06-01 00:00:00+00' + to_minutes(CAST(? AS BIGINT)))`, id, id+".csv", id, s.loads)
 	seen := map[string]bool{}
@@ -104,6 +105,12 @@ func (s *coreSim) loadMasters(id string, day int) {
 	}
 }
 
+// loadID is the id of the n-th load. Real load ids are hashes of the
+// content: their order says nothing of the load order, so these do not
+// sort by n either (a rule that took the smallest or largest id for the
+// oldest or newest load would show).
+func (s *coreSim) loadID(n int) string { return fmt.Sprintf("L%03d", n*37%1000) }
+
 func (s *coreSim) newOrders(n int) []string {
 	var out []string
 	for i := 0; i < n; i++ {
@@ -119,7 +126,7 @@ func (s *coreSim) newOrders(n int) []string {
 // before is exported again naming another original.
 func (s *coreSim) loadReturns() {
 	s.loads++
-	id := fmt.Sprintf("L%03d", s.loads)
+	id := s.loadID(s.loads)
 	s.exec(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at)
 		VALUES (?, 's', ?, ?, 'loaded', 0, 0, 0, TIMESTAMPTZ '2025-06-01 00:00:00+00' + to_minutes(CAST(? AS BIGINT)))`, id, id+".csv", id, s.loads)
 	var rows []string
@@ -285,7 +292,7 @@ func TestIncrementalCoreFallsBack(t *testing.T) {
 	}{
 		{"first build", "", true, "no core_loads yet", 0, 0},
 		{"nothing new", "", false, "", 0, 0},
-		{"file unloaded", `UPDATE load_files SET status = 'unloaded' WHERE load_id = 'L002'`, true, "1 loads in core are no longer loaded", 0, 0},
+		{"file unloaded", `UPDATE load_files SET status = 'unloaded' WHERE load_id = 'L074'`, true, "1 loads in core are no longer loaded", 0, 0},
 	}
 	for _, c := range cases {
 		if c.change != "" {
@@ -308,4 +315,74 @@ func tableDiff(t testing.TB, inc, full *sql.DB, table string) string {
 	cols, a := sqltest.Table(t, inc, table)
 	_, b := sqltest.Table(t, full, table)
 	return sqltest.Diff(cols, a, b, nil)
+}
+
+// TestIncrementalCoreReadsEveryLoadOfAnOrder: the incremental core reads a
+// touched order's lines from the delta's loads and the load orders names
+// for it, and from every line when that load may not be all of them. A
+// return tied to its original gives the original the smaller load id of
+// the two (the fold's min); when the original is exported again, its first
+// export's lines must still be found, or the superseded export stays in
+// kept_order_lines. Each case loads its files in order (load ids that do
+// not sort by load time), updating one warehouse and rebuilding the other
+// after each; the tables must agree and the last update must have read the
+// lines when want says so.
+func TestIncrementalCoreReadsEveryLoadOfAnOrder(t *testing.T) {
+	ctx := context.Background()
+	type file struct{ id, lines string }
+	line := func(id string, row int, order, ts string, qty int, orig string) string {
+		return fmt.Sprintf("('%s', %d, 'jd', '%s', TIMESTAMPTZ '%s', 'paid', 'S1', %d, 10.0, 0, %d, 0, %s)", id, row, order, ts, qty, 10*qty, orig)
+	}
+	cases := []struct {
+		name     string
+		files    []file
+		readAll  bool // the last update reads the loads from the lines
+		versions int64
+	}{
+		{"an order exported once, then again", []file{
+			{"L7", line("L7", 2, "O1", "2025-03-01 10:00:00+00", 2, "NULL")},
+			{"L3", line("L3", 2, "O1", "2025-03-01 10:00:00+00", 1, "NULL")},
+		}, false, 1},
+		{"a third export of an order exported twice", []file{
+			{"L2", line("L2", 2, "O1", "2025-03-01 10:00:00+00", 2, "NULL")},
+			{"L8", line("L8", 2, "O1", "2025-03-01 10:00:00+00", 3, "NULL")},
+			{"L5", line("L5", 2, "O1", "2025-03-01 10:00:00+00", 1, "NULL")},
+		}, true, 1},
+		{"an original with a tied return from a load whose id sorts first, exported again", []file{
+			{"L9", line("L9", 2, "O1", "2025-03-01 10:00:00+00", 2, "NULL") + ", " + line("L9", 3, "O1", "2025-03-01 10:00:00+00", 1, "NULL")},
+			{"L1", line("L1", 2, "R1", "2025-03-05 10:00:00+00", -1, "'O1'")},
+			{"L5", line("L5", 2, "O1", "2025-03-01 10:00:00+00", 4, "NULL")},
+		}, true, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := &coreSim{t: t, inc: testWH(t), full: testWH(t)}
+			s.exec(`INSERT INTO identity_assignments VALUES ('order_lines', 'jd:O1', 'C0001'), ('order_lines', 'jd:R1', 'C0002')`)
+			var up CoreUpdate
+			for i, f := range c.files {
+				s.exec(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at)
+					VALUES (?, 's', ?, ?, 'loaded', 0, 0, 0, TIMESTAMPTZ '2025-06-01 00:00:00+00' + to_minutes(CAST(? AS BIGINT)))`, f.id, f.id+".csv", f.id, i)
+				s.exec(`INSERT INTO raw_order_lines (_load_id, _row, channel, order_id, order_ts, status, sku, qty, unit_price, discount, paid_amount, refund_amount, original_order_id) VALUES ` + f.lines)
+				var err error
+				if up, err = UpdateCore(ctx, s.inc); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := BuildCore(ctx, s.full); err != nil {
+					t.Fatal(err)
+				}
+				for _, tb := range []string{"orders", "order_versions", "order_lines", "return_ties"} {
+					if d := tableDiff(t, s.inc.DB(), s.full.DB(), tb); d != "" {
+						t.Fatalf("after %s: %s differs: %s", f.id, tb, d)
+					}
+				}
+			}
+			readAll := slices.ContainsFunc(up.Steps, func(st CoreStep) bool { return strings.Contains(st.What, "read from the lines") })
+			if up.Full || readAll != c.readAll {
+				t.Errorf("last update: full %v, read the loads from the lines %v, want incremental and %v (%+v)", up.Full, readAll, c.readAll, up.Steps)
+			}
+			if n, err := warehouse.Int64(ctx, s.inc, `SELECT count(*) FROM order_versions`); err != nil || n != c.versions {
+				t.Errorf("order_versions has %d rows (%v), want %d", n, err, c.versions)
+			}
+		})
+	}
 }

@@ -1,8 +1,8 @@
-{{- /* The touched orders of several exports, aggregated again from their kept export's lines. */ -}}
+{{- /* The touched orders of several exports, aggregated again from their kept export's lines (read from the touched orders' loads, .Loads). */ -}}
 INSERT INTO orders {{.ColumnList}}
 				SELECT {{.Columns}}
 				FROM (SELECT r.channel, r.order_id, {{.Aggregates}}, any_value(r._load_id) AS _load_id
 					FROM raw_order_lines r JOIN order_versions v ON v.channel = r.channel AND v.order_id = r.order_id AND v.keep_load_id = r._load_id
-					{{template "is_touched" .}}
+					{{template "is_touched" .}} WHERE r._load_id IN ({{.Loads}})
 					GROUP BY r.channel, r.order_id) o
 				{{.CustomerJoin}}

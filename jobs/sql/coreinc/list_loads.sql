@@ -1,0 +1,1 @@
+SELECT load_id FROM {{.Table}} ORDER BY 1
