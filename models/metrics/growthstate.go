@@ -182,10 +182,22 @@ func GrowthContributions(orders, customers, stores []arrow.RecordBatch, opt Grow
 }
 
 // contribWriter writes the contribution rows of the customers walked.
-type contribWriter struct{ months, customers *writer }
+type contribWriter struct {
+	months, customers *writer
+	periods           map[int32]string // Period of a month index, made once per month
+}
 
 func newContribWriter(asOf time.Time) *contribWriter {
-	return &contribWriter{newWriter(GrowthContribSchema, asOf), newWriter(GrowthCustomerSchema, asOf)}
+	return &contribWriter{newWriter(GrowthContribSchema, asOf), newWriter(GrowthCustomerSchema, asOf), map[int32]string{}}
+}
+
+func (w *contribWriter) period(m int32) string {
+	p, ok := w.periods[m]
+	if !ok {
+		p = Period(m)
+		w.periods[m] = p
+	}
+	return p
 }
 
 // customer writes customer c's rows: its counts per month ms, counted
@@ -196,7 +208,7 @@ func (w *contribWriter) customer(d *dims, c, ch, reg int32, ms []growthMonth, ch
 	for _, x := range ms {
 		w.months.row()
 		w.months.str(name)
-		w.months.str(Period(x.m))
+		w.months.str(w.period(x.m))
 		w.months.str(chName)
 		w.months.str(region)
 		for _, v := range []int64{x.a.buyers, x.a.newc, x.a.returning, x.a.reactivated, x.a.reactEvents, x.a.churned} {
@@ -213,7 +225,7 @@ func (w *contribWriter) customer(d *dims, c, ch, reg int32, ms []growthMonth, ch
 		w.customers.null()
 	}
 	w.customers.date(arrow.Date32(churnDay))
-	w.customers.str(Period(monthOfDay(churnDay)))
+	w.customers.str(w.period(monthOfDay(churnDay)))
 }
 
 func (w *contribWriter) done() GrowthContrib {
