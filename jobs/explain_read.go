@@ -35,7 +35,7 @@ func explainEvidence(ctx context.Context, wh warehouse.Querier, byTable map[stri
 	}
 	slices.Sort(channels)
 	idCols := append(slices.Clone(identity.IDTypes), "identifier")
-	qs, err := evidenceQueries(warehouse.SQLOfQuerier(wh), channels)
+	qs, err := evidenceQueries(warehouse.SQLOfQuerier(wh), channels, false)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -48,10 +47,20 @@ type evidenceQuery struct {
 
 // evidenceQueries lists the evidence queries for the order-line channels
 // present (one query each, and one for lines without a channel).
-func evidenceQueries(d warehouse.SQL, channels []string) ([]evidenceQuery, error) {
+// With part set, each query keeps only the records listed in the
+// temporary table stitch_records (rec_table, rec_key): order lines and
+// interactions before they are grouped into records (through
+// stitch_orders and stitch_openids, the same keys split into their
+// columns), the other tables' records after; the order lines of every
+// channel then come in one query (a part is small, so the channel column
+// costs little, and each pass scans all the lines; an order without a
+// channel has no key and is never in a part). The delta of an incremental
+// stitch is read by fillDelta.
+func evidenceQueries(d warehouse.SQL, channels []string, part bool) ([]evidenceQuery, error) {
 	type data struct {
-		Loads   bool
-		Channel string // a quoted literal; empty: the orders without a channel
+		Part, Loads bool
+		Channel     string // a quoted literal; empty: the orders without a channel
+		Lo, Hi      int64
 	}
 	var qs []evidenceQuery
 	add := func(table, channel, file string, dt data) error {
@@ -62,13 +71,19 @@ func evidenceQueries(d warehouse.SQL, channels []string) ([]evidenceQuery, error
 		qs = append(qs, evidenceQuery{table, channel, q})
 		return nil
 	}
-	for _, ch := range channels {
-		if err := add("order_lines", ch, "evidence_orders", data{Channel: d.String(ch)}); err != nil {
+	if part {
+		if err := add("order_lines", "", "evidence_orders", data{Part: true}); err != nil {
 			return nil, err
 		}
-	}
-	if err := add("order_lines", "", "evidence_orders", data{}); err != nil {
-		return nil, err
+	} else {
+		for _, ch := range channels {
+			if err := add("order_lines", ch, "evidence_orders", data{Channel: d.String(ch)}); err != nil {
+				return nil, err
+			}
+		}
+		if err := add("order_lines", "", "evidence_orders", data{}); err != nil {
+			return nil, err
+		}
 	}
 	for _, q := range []struct{ table, channel, file string }{
 		{"social_accounts", "", "evidence_accounts"},
@@ -76,7 +91,7 @@ func evidenceQueries(d warehouse.SQL, channels []string) ([]evidenceQuery, error
 		{"campaign_contacts", "campaign", "evidence_contacts"},
 		{"service_tickets", "service", "evidence_tickets"},
 	} {
-		if err := add(q.table, q.channel, q.file, data{}); err != nil {
+		if err := add(q.table, q.channel, q.file, data{Part: part}); err != nil {
 			return nil, err
 		}
 	}
@@ -169,38 +184,20 @@ func runFullStitch(ctx context.Context, env *Env) (Result, error) {
 			return Result{}, fmt.Errorf("read identity_map: %w", err)
 		}
 	}
-	// One transaction from the evidence table to the graph's loads: on a
-	// warehouse with the incremental stitch, identity_evidence is written
-	// first, while the batches are still needed by the model, so that they
-	// are released before the model's output is written.
-	keepEvidence := warehouse.CapabilitiesOf(env.WH.Dialect()).IncrementalUpdates
 	t1 := time.Now()
-	var t2, t3 time.Time
-	var res *identity.Result
-	defer func() {
-		if res != nil {
-			res.Release()
-		}
-	}()
+	res, err := identity.Stitch(evidence, prior, IdentityConfig(env.Cfg), env.RunID)
+	warehouse.Release(evidence)
+	warehouse.Release(prior)
+	evidence, prior = nil, nil
+	if err != nil {
+		return Result{}, err
+	}
+	defer res.Release()
+	// Hand the model's garbage back before the writes, whose DuckDB buffers
+	// would otherwise come on top of it.
+	debug.FreeOSMemory()
+	t2 := time.Now()
 	err = env.WH.InTx(ctx, func(tx warehouse.Tx) error {
-		if keepEvidence {
-			if err := writeEvidenceTable(ctx, env.WH, tx, evidence); err != nil {
-				return err
-			}
-		}
-		t2 = time.Now()
-		var err error
-		res, err = identity.Stitch(evidence, prior, IdentityConfig(env.Cfg), env.RunID)
-		warehouse.Release(evidence)
-		warehouse.Release(prior)
-		evidence, prior = nil, nil
-		if err != nil {
-			return errModel{err}
-		}
-		// Hand the model's garbage back before the writes, whose DuckDB buffers
-		// would otherwise come on top of it.
-		debug.FreeOSMemory()
-		t3 = time.Now()
 		for _, t := range []struct {
 			name   string
 			schema *arrow.Schema
@@ -231,27 +228,17 @@ func runFullStitch(ctx context.Context, env *Env) (Result, error) {
 		}
 		return recordGraph(ctx, env.WH.Dialect(), tx, identityFingerprint(env.Cfg))
 	})
-	var me errModel
-	if errors.As(err, &me) {
-		return Result{}, me.err
-	}
 	if err != nil {
 		return Result{}, fmt.Errorf("write identity tables: %w", err)
 	}
 	s := res.Stats
 	return Result{RowsIn: s.Records, RowsOut: s.Customers,
-		Figures: map[string]float64{"read_seconds": t1.Sub(t0).Seconds(), "evidence_write_seconds": t2.Sub(t1).Seconds(),
-			"model_seconds": t3.Sub(t2).Seconds(), "write_seconds": time.Since(t3).Seconds(), "records": float64(s.Records), "customers": float64(s.Customers),
+		Figures: map[string]float64{"read_seconds": t1.Sub(t0).Seconds(), "model_seconds": t2.Sub(t1).Seconds(),
+			"write_seconds": time.Since(t2).Seconds(), "records": float64(s.Records), "customers": float64(s.Customers),
 			"assignments": float64(warehouse.NumRows(res.Assignments))},
 		Message: fmt.Sprintf("%d records -> %d customers (%d identifiers, %d blocked, %d invalid values, %d anonymous records); %d merges, %d splits, %d new ids",
 			s.Records, s.Customers, s.Identifiers, s.Blocked, sumMap(s.Invalid), s.RecordsAnonymous, s.Merges, s.Splits, s.NewIDs)}, nil
 }
-
-// errModel carries identity.Stitch's error out of the write transaction
-// unwrapped (it is not a write error).
-type errModel struct{ err error }
-
-func (e errModel) Error() string { return e.err.Error() }
 
 // IdentityConfig is the identity.Config of the stitch job for a config
 // (crmkit explain uses it too).
@@ -271,27 +258,34 @@ func IdentityConfig(c *config.Config) identity.Config {
 // 64K-row batches in exact buffers outside the Go heap, so the batches are
 // used as they come.
 func readEvidence(ctx context.Context, wh warehouse.Warehouse) ([]arrow.RecordBatch, error) {
-	d := wh.Dialect()
-	q, err := stitchSQL(d, "order_channels")
-	if err != nil {
-		return nil, err
-	}
-	chRecs, err := wh.Query(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("read identity evidence: order channels: %w", err)
-	}
+	return readEvidenceFrom(ctx, wh, wh.Dialect(), false)
+}
+
+// readEvidenceFrom is readEvidence through any querier (a transaction),
+// of the whole evidence or (part) of the records in stitch_records.
+func readEvidenceFrom(ctx context.Context, wh warehouse.Querier, d warehouse.Dialect, part bool) ([]arrow.RecordBatch, error) {
 	var channels []string
-	for _, rec := range chRecs {
-		for i := 0; i < int(rec.NumRows()); i++ {
-			channels = append(channels, warehouse.StringAt(rec, 0, i))
+	if !part {
+		q, err := stitchSQL(d, "order_channels")
+		if err != nil {
+			return nil, err
 		}
+		chRecs, err := wh.Query(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("read identity evidence: order channels: %w", err)
+		}
+		for _, rec := range chRecs {
+			for i := 0; i < int(rec.NumRows()); i++ {
+				channels = append(channels, warehouse.StringAt(rec, 0, i))
+			}
+		}
+		warehouse.Release(chRecs)
+		sort.Strings(channels)
 	}
-	warehouse.Release(chRecs)
-	sort.Strings(channels)
 	consts := constColumns{}
 	defer consts.release()
 	var evidence []arrow.RecordBatch
-	qs, err := evidenceQueries(warehouse.SQLOf(d), channels)
+	qs, err := evidenceQueries(warehouse.SQLOf(d), channels, part)
 	if err != nil {
 		return nil, err
 	}

@@ -5,129 +5,83 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
-// identity_evidence keeps the evidence records the identity graph was
-// built from: one row per record (rec_table, rec_key), in the columns the
-// evidence queries give (evidenceTableSchema; a column a table has no
-// value for is null), for exactly the loads of identity_graph_loads. The
-// full stitch writes it from the batches it stitches, in the transaction
-// that records the graph; the incremental stitch adds the delta's records
-// (an interaction record, which spans loads, is merged: merge_interactions.sql)
-// and reads the touched customers' records from it instead of regrouping
-// the raw lines. A record's values depend only on its own rows, its load's
-// source and its store's region; stitchDelta rebuilds when a new load moves
-// a store that orders of the evidence name (stores_moved.sql). Orders without
-// a channel have no key and are kept with rec_key null (no part reads them).
+// The delta of an incremental stitch: the evidence records of the new
+// loads, read once from the raw tables into the temporary table
+// stitch_delta, which the checks (re-exported orders, keyless records, new
+// unionid ties), the list of new records and the stitch of the delta alone
+// read instead of the raw tables. The raw rows of the new loads are found by
+// rowid range (delta_rows.sql): the semi join on _load_id alone would make
+// DuckDB read every column of every raw row for the few it keeps.
 
-// evidenceTableSchema is identity_evidence's layout: identity.EvidenceSchema
-// plus the untyped identifier columns, with storage hints.
-var evidenceTableSchema = func() *arrow.Schema {
-	str := func(name, hint string) arrow.Field {
-		return warehouse.Compressed(arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true}, hint)
+// deltaSchema is stitch_delta's layout: the columns of every evidence
+// query (identity.EvidenceSchema plus the untyped identifier columns);
+// a column a table has no value for is null.
+var deltaSchema = func() *arrow.Schema {
+	str := func(name string) arrow.Field {
+		return arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true}
 	}
-	none, dict := warehouse.CompressNone, warehouse.CompressDictionary
 	return arrow.NewSchema([]arrow.Field{
-		str("rec_table", dict), str("rec_key", none),
+		str("rec_table"), str("rec_key"),
 		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
-		str("source", dict), str("channel", dict),
-		str("phone", none), str("email", none), str("member_card", none), str("buyer_id", none),
-		str("device_id", none), str("openid", none), str("unionid", none), str("name", none),
-		str("store_id", dict), str("region", dict), str("identifier_type", dict), str("identifier", none),
+		str("source"), str("channel"), str("phone"), str("email"), str("member_card"), str("buyer_id"),
+		str("device_id"), str("openid"), str("unionid"), str("name"), str("store_id"), str("region"),
+		str("identifier_type"), str("identifier"),
 	}, nil)
 }()
 
-// conformEvidence returns the evidence batches (withConstants: each with
-// the columns its query gave a value) in evidenceTableSchema, the missing
-// columns null; columns are shared, not copied. release releases the
-// returned batches and the null columns.
-func conformEvidence(recs []arrow.RecordBatch) (out []arrow.RecordBatch, release func(), err error) {
-	nulls := map[string]arrow.Array{}
-	var owned []arrow.Array
-	release = func() {
-		warehouse.Release(out)
-		for _, a := range nulls {
-			a.Release()
-		}
-		for _, a := range owned {
-			a.Release()
-		}
-	}
-	fields := evidenceTableSchema.Fields()
-	for _, rec := range recs {
-		n := int(rec.NumRows())
-		cols := make([]arrow.Array, len(fields))
-		for i, f := range fields {
-			if idx := rec.Schema().FieldIndices(f.Name); len(idx) > 0 {
-				c := rec.Column(idx[0])
-				if !arrow.TypeEqual(c.DataType(), f.Type) {
-					// the same instants in another zone's name (the
-					// session's TimeZone): the values are UTC either way
-					ct, ok1 := c.DataType().(*arrow.TimestampType)
-					ft, ok2 := f.Type.(*arrow.TimestampType)
-					if !ok1 || !ok2 || ct.Unit != ft.Unit {
-						release()
-						return nil, nil, fmt.Errorf("identity evidence: column %s is %s, identity_evidence stores %s", f.Name, c.DataType(), f.Type)
-					}
-					d := c.Data()
-					nd := array.NewData(f.Type, d.Len(), d.Buffers(), nil, d.NullN(), d.Offset())
-					c = array.MakeFromData(nd)
-					nd.Release()
-					owned = append(owned, c)
-				}
-				cols[i] = c
-				continue
-			}
-			k := fmt.Sprintf("%d:%s", n, f.Type)
-			if _, ok := nulls[k]; !ok {
-				nulls[k] = array.MakeArrayOfNull(evidenceAlloc, f.Type, n)
-			}
-			cols[i] = nulls[k]
-		}
-		out = append(out, array.NewRecordBatch(evidenceTableSchema, cols, int64(n)))
-	}
-	return out, release, nil
+// evidenceTables are the rec_table values in the order the whole evidence
+// reads them (evidenceQueries), with their evidence query and the channel
+// every record of the table has (withConstants adds it) or "".
+var evidenceTables = []struct{ table, file, channel string }{
+	{"order_lines", "evidence_orders", ""}, {"social_accounts", "evidence_accounts", ""},
+	{"social_interactions", "evidence_interactions", ""},
+	{"campaign_contacts", "evidence_contacts", "campaign"}, {"service_tickets", "evidence_tickets", "service"},
 }
 
-// writeEvidenceTable replaces identity_evidence with the evidence batches.
-func writeEvidenceTable(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, evidence []arrow.RecordBatch) error {
-	recs, release, err := conformEvidence(evidence)
+// fillDelta creates stitch_delta and fills it with the evidence records of
+// the loads in stitch_new_loads: the evidence queries with .Loads. An order
+// is grouped over the new loads' lines only, which is its whole record once
+// reexported.sql found no evidence record of it before; an interaction
+// record holds the new interactions only (the part re-reads its account's
+// every interaction).
+func fillDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) error {
+	sq := warehouse.SQLOf(d)
+	q, err := stitchSQL(d, "delta_rows")
 	if err != nil {
 		return err
 	}
-	defer release()
-	return replaceIn(ctx, wh, tx, "identity_evidence", evidenceTableSchema, recs)
-}
-
-// evidenceTables are the rec_table values in the order the whole evidence
-// reads them (evidenceQueries), with the channel every record of the
-// table has (withConstants adds it) or "".
-var evidenceTables = []struct{ table, channel string }{
-	{"order_lines", ""}, {"social_accounts", ""}, {"social_interactions", ""},
-	{"campaign_contacts", "campaign"}, {"service_tickets", "service"},
-}
-
-// fillDelta creates stitch_delta (evidenceTableSchema) and fills it with
-// the evidence records of the loads in stitch_new_loads: the evidence
-// queries with .Loads. An order is grouped over the new loads' lines only,
-// which is its whole record once reexported.sql found no line of it in a
-// covered load; an interaction record holds the new interactions only
-// until merge_interactions.sql.
-func fillDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) error {
-	if err := warehouse.CreateTempTable(ctx, tx, "stitch_delta", warehouse.Nullable(evidenceTableSchema)); err != nil {
+	recs, err := tx.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("incremental stitch: rowids of the new loads' rows: %w", err)
+	}
+	type span struct{ lo, hi int64 }
+	spans := map[string]span{}
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if rec.Column(1).IsNull(i) {
+				continue
+			}
+			spans[warehouse.StringAt(rec, 0, i)] = span{warehouse.Int64At(rec, 1, i), warehouse.Int64At(rec, 2, i)}
+		}
+	}
+	warehouse.Release(recs)
+	if err := warehouse.CreateTempTable(ctx, tx, "stitch_delta", deltaSchema); err != nil {
 		return fmt.Errorf("incremental stitch: %w", err)
 	}
-	sq := warehouse.SQLOf(d)
 	for _, t := range evidenceTables {
-		file := map[string]string{"order_lines": "evidence_orders", "social_accounts": "evidence_accounts",
-			"social_interactions": "evidence_interactions", "campaign_contacts": "evidence_contacts", "service_tickets": "evidence_tickets"}[t.table]
-		q, err := stitchSQLWith(sq, file, struct {
-			Loads   bool
-			Channel string
-		}{Loads: true})
+		sp, ok := spans[t.table]
+		if !ok {
+			continue // no row of the new loads
+		}
+		q, err := stitchSQLWith(sq, t.file, struct {
+			Part, Loads bool
+			Channel     string
+			Lo, Hi      int64
+		}{Loads: true, Lo: sp.lo, Hi: sp.hi})
 		if err != nil {
 			return err
 		}
@@ -146,25 +100,21 @@ func fillDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) error 
 	return nil
 }
 
-// readPart reads the evidence records listed in stitch_records from
-// identity_evidence, or (delta) from stitch_delta, one query per table,
-// with rec_table added as the whole evidence has it.
-func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, delta bool) ([]arrow.RecordBatch, error) {
+// readDelta reads stitch_delta, one query per table, with rec_table added
+// as the whole evidence has it.
+func readDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) ([]arrow.RecordBatch, error) {
 	sq := warehouse.SQLOf(d)
 	consts := constColumns{}
 	defer consts.release()
 	var evidence []arrow.RecordBatch
 	for _, t := range evidenceTables {
-		q, err := stitchSQLWith(sq, "part_evidence", struct {
-			Table string
-			Delta bool
-		}{sq.String(t.table), delta})
+		q, err := stitchSQLWith(sq, "delta_evidence", struct{ Table string }{sq.String(t.table)})
 		if err != nil {
 			return evidence, err
 		}
 		recs, err := tx.Query(ctx, q)
 		if err != nil {
-			return evidence, fmt.Errorf("incremental stitch: read the %s evidence: %w", t.table, err)
+			return evidence, fmt.Errorf("incremental stitch: read the delta's %s: %w", t.table, err)
 		}
 		for _, rec := range recs {
 			evidence = append(evidence, withConstants(rec, evidenceQuery{table: t.table}, consts))
@@ -172,4 +122,24 @@ func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, delta b
 		warehouse.Release(recs)
 	}
 	return evidence, nil
+}
+
+// storesMoved counts the stores whose region the new loads change and
+// that order lines of the covered loads name (stores_moved.sql; the lines
+// are only scanned when a store moved at all).
+func storesMoved(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) (int64, error) {
+	for _, referenced := range []bool{false, true} {
+		q, err := stitchSQLWith(warehouse.SQLOf(d), "stores_moved", struct{ Referenced bool }{referenced})
+		if err != nil {
+			return 0, err
+		}
+		n, err := warehouse.Int64(ctx, tx, q)
+		if err != nil {
+			return 0, fmt.Errorf("incremental stitch: stores_moved: %w", err)
+		}
+		if n == 0 || referenced {
+			return n, nil
+		}
+	}
+	return 0, nil
 }

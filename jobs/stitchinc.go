@@ -60,8 +60,8 @@ var stitchIncSQL = sqlfile.MustParse(stitchIncFS, "stitchinc").Temp("stitch_keys
 
 // stitchTables are the tables the stitch job reads and writes.
 var (
-	stitchReads  = []string{"load_files", "raw_order_lines", "raw_stores", "raw_social_accounts", "raw_social_interactions", "raw_campaign_contacts", "raw_service_tickets", "identity_map", "identity_assignments", "blocked_identifiers", "identity_graph_loads", "identity_graph_state", "identity_evidence"}
-	stitchWrites = []string{"identity_assignments", "identity_map", "blocked_identifiers", "customers", "identity_stats", "identity_changes", "identity_graph_loads", "identity_graph_state", "identity_evidence"}
+	stitchReads  = []string{"load_files", "raw_order_lines", "raw_stores", "raw_social_accounts", "raw_social_interactions", "raw_campaign_contacts", "raw_service_tickets", "identity_map", "identity_assignments", "blocked_identifiers", "identity_graph_loads", "identity_graph_state"}
+	stitchWrites = []string{"identity_assignments", "identity_map", "blocked_identifiers", "customers", "identity_stats", "identity_changes", "identity_graph_loads", "identity_graph_state"}
 )
 
 // stitchSQL renders a file of jobs/stitchinc, refusing tables the job does
@@ -131,13 +131,10 @@ func fullStitchReason(ctx context.Context, env *Env) (string, error) {
 	if !warehouse.CapabilitiesOf(env.WH.Dialect()).IncrementalUpdates {
 		return "this warehouse rebuilds whole tables (the incremental stitch is written for DuckDB)", nil
 	}
-	for _, t := range []string{"identity_graph_state", "identity_graph_loads", "identity_map", "identity_assignments", "blocked_identifiers", "customers", "identity_changes", "identity_evidence"} {
+	for _, t := range []string{"identity_graph_state", "identity_graph_loads", "identity_map", "identity_assignments", "blocked_identifiers", "customers", "identity_changes"} {
 		ok, err := warehouse.TableExists(ctx, env.WH, t)
 		if err != nil {
 			return "", fmt.Errorf("look up %s: %w", t, err)
-		}
-		if !ok && t == "identity_evidence" {
-			return "no identity_evidence yet (a graph built before the evidence records were kept)", nil
 		}
 		if !ok {
 			return "no " + t + " yet (first stitch)", nil
@@ -238,10 +235,8 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 		} else if n > 0 {
 			return errRebuild{fmt.Sprintf("%d records of the new loads have no key (an order without channel or id)", n)}
 		}
-		for _, name := range []string{"merge_interactions", "new_records"} {
-			if err := run(name); err != nil {
-				return err
-			}
+		if err := run("new_records"); err != nil {
+			return err
 		}
 		newRecs, err := count("count_records")
 		if err != nil {
@@ -260,7 +255,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 			return err
 		}
 		steps["delta_keys_seconds"] = time.Since(tk).Seconds()
-		for _, name := range []string{"write_evidence", "append_evidence", "touched", "touched_records"} {
+		for _, name := range []string{"touched", "touched_records"} {
 			if err := run(name); err != nil {
 				return err
 			}
@@ -272,7 +267,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 
 		// The part: new records and the touched customers' records.
 		t1 := time.Now()
-		evidence, err := readPart(ctx, tx, d, false)
+		evidence, err := readPart(ctx, tx, d)
 		defer func() { warehouse.Release(evidence) }()
 		if err != nil {
 			return err
@@ -361,7 +356,7 @@ func stitchDelta(ctx context.Context, env *Env) (Result, error) {
 // keysOfDelta fills the temporary table stitch_keys with the normalised
 // identifiers of the records in stitch_records.
 func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg identity.Config, runID string) error {
-	evidence, err := readPart(ctx, tx, d, true)
+	evidence, err := readDelta(ctx, tx, d)
 	defer func() { warehouse.Release(evidence) }()
 	if err != nil {
 		return err
@@ -396,24 +391,19 @@ func keysOfDelta(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect, cfg 
 	return nil
 }
 
-// storesMoved counts the stores whose region the new loads change and
-// that orders of the evidence name (stores_moved.sql; the evidence is only
-// scanned when a store moved at all).
-func storesMoved(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) (int64, error) {
-	for _, referenced := range []bool{false, true} {
-		q, err := stitchSQLWith(warehouse.SQLOf(d), "stores_moved", struct{ Referenced bool }{referenced})
+// readPart reads the evidence records listed in stitch_records from the
+// raw tables.
+func readPart(ctx context.Context, tx warehouse.Tx, d warehouse.Dialect) ([]arrow.RecordBatch, error) {
+	for _, f := range []string{"part_orders", "part_openids"} {
+		q, err := stitchSQL(d, f)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		n, err := warehouse.Int64(ctx, tx, q)
-		if err != nil {
-			return 0, fmt.Errorf("incremental stitch: stores_moved: %w", err)
-		}
-		if n == 0 || referenced {
-			return n, nil
+		if err := tx.Exec(ctx, q); err != nil {
+			return nil, fmt.Errorf("incremental stitch: %s: %w", f, err)
 		}
 	}
-	return 0, nil
+	return readEvidenceFrom(ctx, tx, d, true)
 }
 
 // readRefused reads blocked_identifiers: as a list for the forced

@@ -257,7 +257,7 @@ func (s *stitchSim) stitchBoth(runID string) string {
 // compare fails when a stitch table differs between the two warehouses.
 func (s *stitchSim) compare(after []string) {
 	s.t.Helper()
-	for _, tb := range []string{"identity_map", "identity_assignments", "customers", "identity_changes", "identity_evidence"} {
+	for _, tb := range []string{"identity_map", "identity_assignments", "customers", "identity_changes"} {
 		if d := tableDiff(s.t, s.inc.DB(), s.full.DB(), tb); d != "" {
 			s.t.Fatalf("after steps %v: %s differs: %s", after, tb, d)
 		}
@@ -272,8 +272,8 @@ func (s *stitchSim) compare(after []string) {
 // before an account's first one), campaign contacts and tickets, stores
 // files (the first gives the stores a region, later ones repeat or move
 // one) and, now and then, an unloaded file; after each step identity_map,
-// identity_assignments, customers, identity_changes (customer ids exact)
-// and identity_evidence equal the full stitch of the same files. Steps
+// identity_assignments, customers and identity_changes (customer ids
+// exact) equal the full stitch of the same files. Steps
 // that cannot split anything must take the incremental path; the step
 // that pushes the store phone over the cap, a store that orders name
 // moving to another region and an unloaded file must rebuild.
@@ -368,11 +368,6 @@ func TestIncrementalStitchFallsBack(t *testing.T) {
 		{"a stores file gives the stores a region", func() { s.stores(false) }, s.cfg, false, "full stitch (the new loads move "},
 		{"a stores file repeats the regions", func() { s.stores(false) }, s.cfg, false,
 			"incremental: 1 new loads, 0 new records, 0 customers touched"},
-		{"a graph from before identity_evidence", func() {
-			if err := s.inc.Exec(ctx, `DROP TABLE identity_evidence`); err != nil {
-				t.Fatal(err)
-			}
-		}, s.cfg, false, "full stitch (no identity_evidence yet (a graph built before the evidence records were kept)): "},
 		{"run --full", func() {}, s.cfg, true, "full stitch (run --full): "},
 		{"blocklist changed", func() {}, changed, false, "full stitch (the identity config (or the phone number library) changed since the graph was built): "},
 		{"order exported again", func() {
