@@ -37,7 +37,7 @@ var queries = sqlfile.MustParse(sqlFS, "sql")
 // reads and writes declare the job's tables (jobs.Job.Reads/Writes);
 // Compute refuses a query file naming a table outside reads.
 var (
-	reads  = []string{"orders", "social_interactions", "social_accounts", "campaign_contacts", "campaigns"}
+	reads  = []string{"orders", "social_interactions", "raw_social_interactions", "identity_assignments", "social_accounts", "campaign_contacts", "campaigns"}
 	writes = []string{"lifecycle_stage", "lifecycle_counts", "lifecycle_flows"}
 )
 
@@ -188,13 +188,23 @@ func compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 	}{End: end, Purchase: purchaseFilter, Campaigns: campaigns}
 	cuts := Cutoffs(p, asOf, prevAsOf)
 	dialect := warehouse.SQLOf(wh.Dialect())
+	interactions := "interactions"
+	if recent {
+		raw, err := rawInteractions(ctx, wh)
+		if err != nil {
+			return nil, err
+		}
+		if raw {
+			interactions = "interactions_raw"
+		}
+	}
 	for _, src := range []struct {
 		table, file string
 		dst         *[]arrow.RecordBatch
 		cut         time.Time // zero: every row
 	}{
 		{"orders", "orders", &in.Orders, cuts.Purchases},
-		{"social_interactions", "interactions", &in.Interactions, cuts.Interactions},
+		{"social_interactions", interactions, &in.Interactions, cuts.Interactions},
 		{"social_accounts", "follows", &in.Follows, time.Time{}},
 		{"campaign_contacts", "contacts", &in.Contacts, cuts.Contacts},
 	} {
@@ -266,6 +276,19 @@ func Write(ctx context.Context, wh warehouse.Warehouse, res *lifecycle.Result) (
 // tsLiteral renders an instant as a SQL timestamp literal in UTC.
 func tsLiteral(wh warehouse.Warehouse, t time.Time) string {
 	return warehouse.SQLOf(wh.Dialect()).TimestampUTC(t)
+}
+
+// rawInteractions reports whether the recent path reads the interactions
+// from raw_social_interactions and identity_assignments (sql/
+// interactions_raw.sql): where ingest and stitch made both, as the core
+// view social_interactions joins them.
+func rawInteractions(ctx context.Context, wh warehouse.Warehouse) (bool, error) {
+	for _, t := range []string{"raw_social_interactions", "identity_assignments"} {
+		if ok, err := tableExists(ctx, wh, t); err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // tableExists reports whether a core table exists.

@@ -17,7 +17,7 @@ func TestJobDeclaresItsTables(t *testing.T) {
 		}
 	}
 	slices.Sort(named)
-	want := []string{"campaign_contacts", "campaigns", "orders", "social_accounts", "social_interactions"}
+	want := []string{"campaign_contacts", "campaigns", "identity_assignments", "orders", "raw_social_interactions", "social_accounts", "social_interactions"}
 	if !slices.Equal(named, want) {
 		t.Errorf("sql/ names %v, want %v", named, want)
 	}
