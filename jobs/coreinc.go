@@ -16,7 +16,8 @@ import (
 // orders up to date from the loads since (the delta) instead of
 // aggregating every raw line again:
 //   - the orders with a line in the delta (new orders, and orders exported
-//     again) are deleted and aggregated again from all their raw lines, with
+//     again) are deleted and aggregated again (in core_agg, then inserted)
+//     from all their raw lines, read from the loads that hold them, with
 //     the same rules as BuildCore: lines from several loads keep the latest
 //     load's (order_versions), so a re-exported order replaces only itself;
 //   - every order takes its customer from identity_assignments as stitch
@@ -180,6 +181,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if data.Loads, _, err = listLoads(ctx, tx, d, "core_delta"); err != nil {
 			return err
 		}
+		deltaLoads := data.Loads
 		if err := exec("touched orders", q("touched_orders")); err != nil {
 			return err
 		}
@@ -243,16 +245,32 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			if err := exec("aggregate touched orders", q("aggregate_touched")); err != nil {
 				return err
 			}
-			if err := exec("versions of touched orders", q("versions_touched")); err != nil {
+			multi, err := warehouse.Int64(ctx, tx, q("count_agg_multi"))
+			if err != nil {
+				return fmt.Errorf("incremental core: count touched orders of several exports: %w", err)
+			}
+			if multi > 0 {
+				if err := exec("versions of touched orders", q("versions_touched")); err != nil {
+					return err
+				}
+				if err := exec("drop orders of several exports", q("drop_multi")); err != nil {
+					return err
+				}
+				if err := exec("aggregate kept exports", q("aggregate_kept")); err != nil {
+					return err
+				}
+			}
+			if err := exec("insert touched orders", q("insert_agg")); err != nil {
 				return err
 			}
-			if err := exec("drop orders of several exports", q("drop_multi")); err != nil {
+			// The touched orders after: core_agg holds them.
+			if err := exec("touched orders after", q("agg_rows")); err != nil {
 				return err
 			}
-			if err := exec("aggregate kept exports", q("aggregate_kept")); err != nil {
+			if err := exec("customers of touched orders after", q("rows_customers")); err != nil {
 				return err
 			}
-			if err := logRows("touched orders after", "core_touched", true); err != nil {
+			if err := exec("change log of touched orders after", q("rows_changes")); err != nil {
 				return err
 			}
 		}
@@ -313,13 +331,13 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := exec("order_lines", orderLinesSQL); err != nil {
 			return err
 		}
-		if err := updateMasters(ctx, tx, d, exec); err != nil { // coreinc_masters.go
+		if err := updateMasters(ctx, tx, d, deltaLoads, exec); err != nil { // coreinc_masters.go
 			return err
 		}
 		if err := recordCoreLoads(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows", "core_moved_buckets", "core_dirty", "core_mkeys", "core_touched_loads"} {
+		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows", "core_moved_buckets", "core_dirty", "core_mkeys", "core_touched_loads", "core_agg"} {
 			if err := exec("drop "+t, coreIncStatement(d, "drop_temp", coreIncData{Table: t})); err != nil {
 				return err
 			}

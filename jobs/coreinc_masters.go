@@ -121,16 +121,28 @@ func masterRebuildReason(ctx context.Context, tx warehouse.Tx, m coreMaster, que
 }
 
 // updateMasters brings the masters up to date in UpdateCore's transaction
-// (see above); exec runs and times one statement.
-func updateMasters(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, exec func(what, q string) error) error {
+// (see above); deltaLoads lists the delta's loads as literals, exec runs
+// and times one statement.
+func updateMasters(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, deltaLoads string, exec func(what, q string) error) error {
 	sums, err := warehouse.TableExists(ctx, tx, "core_assign_sums")
 	if err != nil {
 		return err
 	}
+	dirty := map[string]int64{} // changed buckets per rec_table
 	if sums {
-		if err := exec("assignment buckets changed", coreIncStatement(d, "master_dirty", coreIncData{Buckets: masterBuckets})); err != nil {
+		if err := exec("assignment buckets changed", coreIncStatement(d, "master_dirty", coreIncData{Buckets: masterBuckets, Loads: deltaLoads})); err != nil {
 			return err
 		}
+		recs, err := tx.Query(ctx, coreIncStatement(d, "count_dirty", coreIncData{}))
+		if err != nil {
+			return fmt.Errorf("incremental core: count the changed buckets: %w", err)
+		}
+		for _, rec := range recs {
+			for i := 0; i < int(rec.NumRows()); i++ {
+				dirty[warehouse.StringAt(rec, 0, i)] = warehouse.Int64At(rec, 1, i)
+			}
+		}
+		warehouse.Release(recs)
 	}
 	for _, c := range mastersSQL() {
 		i := slices.IndexFunc(coreMasters, func(m coreMaster) bool { return m.table == c.table })
@@ -151,7 +163,10 @@ func updateMasters(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, exec f
 			}
 			continue
 		}
-		data := coreIncData{Table: m.table, Raw: m.raw, KeyCols: strings.Join(m.keys, ", "), RecTable: m.recTable, Buckets: masterBuckets}
+		data := coreIncData{Table: m.table, Raw: m.raw, KeyCols: strings.Join(m.keys, ", "), Buckets: masterBuckets, Loads: deltaLoads}
+		if m.recTable != "" && dirty[m.recTable] > 0 {
+			data.RecTable = m.recTable
+		}
 		if err := exec("keys of "+m.table, coreIncStatement(d, "master_keys", data)); err != nil {
 			return err
 		}

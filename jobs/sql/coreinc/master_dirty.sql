@@ -1,8 +1,8 @@
-{{- /* The buckets (hash of the record key modulo .Buckets) of the social account and ticket records whose assignment changed since the last core run: per rec_table and bucket, the sum of a hash of (record key, customer) over the assignments now, the delta's records left out, against the same sums core_assign_sums kept then (record_assign_sums.sql). A master row whose record is in a listed bucket is made again (master_keys.sql); the delta's records are made again by their key. */ -}}
+{{- /* The buckets (hash of the record key modulo .Buckets) of the social account and ticket records whose assignment changed since the last core run: per rec_table and bucket, the sum of a hash of (record key, customer) over the assignments now, the delta's records (of the loads .Loads lists as literals) left out, against the same sums core_assign_sums kept then (record_assign_sums.sql). A master row whose record is in a listed bucket is made again (master_keys.sql); the delta's records are made again by their key. */ -}}
 CREATE OR REPLACE TEMP TABLE core_dirty AS
 				WITH delta AS (
-					SELECT 'social_accounts' AS rec_table, _load_id || ':' || _row AS rec_key FROM raw_social_accounts WHERE _load_id IN (SELECT load_id FROM core_delta)
-					UNION ALL SELECT 'service_tickets', _load_id || ':' || _row FROM raw_service_tickets WHERE _load_id IN (SELECT load_id FROM core_delta)
+					SELECT 'social_accounts' AS rec_table, _load_id || ':' || _row AS rec_key FROM raw_social_accounts WHERE _load_id IN ({{.Loads}})
+					UNION ALL SELECT 'service_tickets', _load_id || ':' || _row FROM raw_service_tickets WHERE _load_id IN ({{.Loads}})
 				), now AS (
 					SELECT a.rec_table, hash(a.rec_key) % {{.Buckets}} AS bucket, sum(hash(a.rec_key, a.customer_id)::HUGEINT) AS s
 					FROM identity_assignments a ANTI JOIN delta d ON d.rec_table = a.rec_table AND d.rec_key = a.rec_key

@@ -1,0 +1,1 @@
+SELECT rec_table, count(*) FROM core_dirty GROUP BY 1
