@@ -29,20 +29,33 @@ import (
 var socialChunkRows int64 = 1 << 20
 
 // socialInteractions reads the interactions up to the as-of day for
-// metrics.SocialEngagementOf: chunked on the nightly path, in one read
-// otherwise (and where the interactions are not raw_social_interactions
-// with their customers, as in a warehouse built without ingest). A missing social_interactions reads as none (noted as
-// absent).
+// metrics.SocialEngagementOf: chunked on the nightly path where the
+// warehouse has the tables the core view joins (raw_social_interactions,
+// identity_assignments), in one read of the view otherwise. A missing
+// social_interactions reads as none (noted as absent).
 func (r *run) socialInteractions() (*metrics.SocialInteractions, error) {
 	x, err := metrics.NewSocialInteractions(r.common)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := r.columns("raw_social_interactions", "_load_id", "platform", "openid", "ts", "action", "content_category")
-	if err != nil {
-		return nil, err
+	chunked := r.narrow()
+	for _, t := range []struct {
+		table string
+		cols  []string
+	}{
+		{"raw_social_interactions", []string{"_load_id", "platform", "openid", "ts", "action", "content_category"}},
+		{"identity_assignments", []string{"rec_table", "rec_key", "customer_id"}},
+	} {
+		if !chunked {
+			break
+		}
+		have, err := r.columns(t.table, t.cols...)
+		if err != nil {
+			return nil, err
+		}
+		chunked = len(have) == len(t.cols)
 	}
-	if !r.narrow() || len(raw) < 6 {
+	if !chunked {
 		recs, err := r.optional("social_interactions", []string{"platform", "openid", "ts", "action", "content_category", "customer_id"},
 			"interactions")
 		if err != nil {
@@ -92,18 +105,18 @@ func (r *run) socialInteractions() (*metrics.SocialInteractions, error) {
 			return nil, err
 		}
 	}
-	links := "social_links"
+	linkFile := "social_links"
 	if slices.ContainsFunc(x.Platforms(), func(p string) bool { return strings.Contains(p, ":") }) {
-		links = "social_links_view"
+		linkFile = "social_links_view"
 	}
-	q, err := r.socialSQL(links, "")
+	q, err := r.socialSQL(linkFile, "")
 	if err != nil {
 		return nil, err
 	}
 	recs, err := r.wh.Query(r.ctx, q)
 	defer warehouse.Release(recs)
 	if err != nil {
-		return nil, fmt.Errorf("read the customers of social accounts (sql/%s.sql): %w", links, err)
+		return nil, fmt.Errorf("read the customers of social accounts (sql/%s.sql): %w", linkFile, err)
 	}
 	for _, rec := range recs {
 		if err := x.Link(rec); err != nil {
