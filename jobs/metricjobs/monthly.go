@@ -242,11 +242,14 @@ func (r *run) planMonths(spec monthSpec) error {
 			}
 		}
 	}
-	// The as-of month's rows depend on the as-of day: when it moved, every
-	// month between the two as-of months is recomputed. Moving forward, a
-	// line coming into the window is read with its month, and the other
-	// months of its order follow (monthLines); moving back, the orders of
-	// the lines leaving the window are found here.
+	// The as-of month's rows depend on the as-of day. Moving back, every
+	// month between the two as-of months is recomputed, with the months of
+	// the orders whose lines leave the window. Moving forward, only the
+	// months of the orders with a line coming into the window change (a
+	// month before the new as-of month keeps its rows: it had every line up
+	// to its end at the base date unless such a line enters it), and
+	// profit's order rows of a month other than the new as-of month go
+	// (mergeMonths).
 	if b := ch.AsOf.Format(time.DateOnly); b != r.asOf.Format(time.DateOnly) {
 		lo, hi := ch.AsOf, r.asOf
 		if hi.Before(lo) {
@@ -259,9 +262,18 @@ func (r *run) planMonths(spec monthSpec) error {
 			if err := r.addMonths(months, q); err != nil {
 				return fmt.Errorf("read the months of orders leaving the as-of window: %w", err)
 			}
-		}
-		for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(hi); m = m.AddDate(0, 1, 0) {
-			months[m.Format("2006-01")] = true
+			for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(hi); m = m.AddDate(0, 1, 0) {
+				months[m.Format("2006-01")] = true
+			}
+		} else {
+			q, err := r.monthSQL("asof_months", monthArgs{To: r.end,
+				From: tsLiteral(r.wh, time.Date(lo.Year(), lo.Month(), lo.Day()+1, 0, 0, 0, 0, r.common.Location))})
+			if err != nil {
+				return err
+			}
+			if err := r.addMonths(months, q); err != nil {
+				return fmt.Errorf("read the months of orders coming into the as-of window: %w", err)
+			}
 		}
 	}
 	if spec.lifetime {

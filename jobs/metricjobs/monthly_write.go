@@ -179,6 +179,11 @@ func (r *run) mergeMonths(tx warehouse.Tx, schema *arrow.Schema, recs []arrow.Re
 		if err := exec("month_keep", monthArgs{Keep: keep}); err != nil {
 			return err
 		}
+		if p.spec.lifetime {
+			if err := exec("profit_order_trim", monthArgs{}); err != nil {
+				return err
+			}
+		}
 	}
 	if _, err := tx.Load(r.ctx, p.spec.mart, recs...); err != nil {
 		return fmt.Errorf("write mart %s: %w", p.spec.mart, err)
