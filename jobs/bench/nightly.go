@@ -244,7 +244,7 @@ func comparedTables(ctx context.Context, wh warehouse.Warehouse) ([]string, erro
 	if err := wh.QueryRow(ctx, q, nil, &names); err != nil {
 		return nil, err
 	}
-	out := []string{"orders", "customers", "identity_map", "identity_assignments", "products", "stores", "social_accounts", "service_tickets", "customer_state", "customer_order_state"}
+	out := []string{"orders", "customers", "identity_map", "identity_assignments", "products", "stores", "social_accounts", "service_tickets", "customer_state", "customer_order_state", "customer_cut_state", "customer_cut_meta"}
 	if names != nil {
 		out = append(out, strings.Split(*names, ",")...)
 	}

@@ -30,7 +30,7 @@ import (
 // table is missing, and on warehouses without cheap keyed updates
 // (BigQuery). The clv job reads its summaries from it (X, t_x and T are
 // arithmetic on the as-of date). The same job keeps customer_order_state
-// (orderstate.go).
+// (orderstate.go) and customer_cut_state (cutstate.go).
 
 // JobState is the name of the job that maintains customer_state.
 const JobState = "customer_state"
@@ -43,9 +43,9 @@ var queries = sqlfile.MustParse(sqlFS, "sql")
 // The tables each job declares (jobs.Job.Reads/Writes); render refuses a
 // file naming a table outside the running job's reads.
 var (
-	stateReads  = []string{"orders", "customer_changes", "customer_state", "customer_state_meta", "customer_order_state"}
-	stateWrites = []string{"customer_state", "customer_state_meta", "customer_changes", "customer_order_state"}
-	clvReads    = []string{"orders", "customer_changes", "customer_state", "customer_state_meta", "clv_fit"}
+	stateReads  = []string{"orders", "customer_changes", "customer_state", "customer_state_meta", "customer_order_state", "customer_cut_state", "customer_cut_meta", "customer_cut_delta"}
+	stateWrites = []string{"customer_state", "customer_state_meta", "customer_changes", "customer_order_state", "customer_cut_state", "customer_cut_meta", "customer_cut_delta"}
+	clvReads    = []string{"orders", "customer_changes", "customer_state", "customer_state_meta", "clv_fit", "customer_cut_state", "customer_cut_meta"}
 	clvWrites   = []string{"customer_clv", "clv_fit", "clv_holdout"}
 )
 
@@ -83,7 +83,7 @@ func render(wh warehouse.Warehouse, name string, declared []string, data any) (s
 // purchaseArgs are the parameters of sql/purchases.sql.
 type purchaseArgs struct {
 	Purchase        string
-	End, Cut        string
+	End, Cut, Start string
 	Changed, Recent bool
 	IDs             bool
 }
@@ -217,11 +217,26 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, fmt.Errorf("look up customer_order_state: %w", err)
 	}
-	if !full && m.pending == 0 && hasOrderState {
+	// customer_cut_state follows the as-of day.
+	cutCurrent := true
+	if asOf, err := env.ResolveAsOf(ctx); err != nil {
+		return jobs.Result{}, err
+	} else if cut, ok := holdoutCut(env, asOf); ok {
+		old, has, err := readCutMeta(ctx, env.WH, stateReads)
+		if err != nil {
+			return jobs.Result{}, err
+		}
+		cutCurrent = has && old == cut
+	}
+	if !full && m.pending == 0 && hasOrderState && cutCurrent {
 		return jobs.Result{Message: "no customer changed since the last update", Figures: map[string]float64{"customers": 0}}, nil
 	}
 	args := purchaseArgs{Purchase: jobs.PurchasePredicate(env.Cfg.Models.CLV.MinAmount), Changed: !full}
 	p, rowsIn, err := readPurchases(ctx, env.WH, stateReads, args, locOf(env.Cfg))
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	cutUp, err := nextCutState(ctx, env, p, !full)
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -250,6 +265,9 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			return fmt.Errorf("customer_state settings: %w", err)
 		}
 		if err := updateOrderState(ctx, env.WH, tx, !full && hasOrderState); err != nil {
+			return err
+		}
+		if err := writeCutState(ctx, env.WH, tx, cutUp); err != nil {
 			return err
 		}
 		for _, name := range []string{"clear_state_meta", "clear_changes"} {
@@ -281,6 +299,9 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	} else {
 		msg = fmt.Sprintf("updated %d changed customers (%d with purchases, from %d purchases); other rows kept", m.pending, len(states), rowsIn)
 		figs["changed"] = float64(m.pending)
+	}
+	if cutUp.reason != "" {
+		msg += "; customer_cut_state made from every purchase (" + cutUp.reason + ")"
 	}
 	if !full && !hasOrderState {
 		msg += "; customer_order_state built from every order (it was missing)"

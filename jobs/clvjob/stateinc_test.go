@@ -233,8 +233,8 @@ func tolerance(col string) float64 {
 // re-exported orders, merges of two customers, late files for old months
 // and runs with nothing new, each followed by the nightly path on one
 // warehouse and the full rebuild on another. customer_state,
-// customer_order_state, customer_clv, clv_fit and clv_holdout must be the
-// same after every step, and after the
+// customer_order_state, customer_cut_state (with its cut), customer_clv,
+// clv_fit and clv_holdout must be the same after every step, and after the
 // first every step must have updated the state in place and fitted from it.
 func TestIncrementalStateEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
@@ -288,11 +288,11 @@ func TestIncrementalStateEqualsRebuild(t *testing.T) {
 					if !strings.HasPrefix(msgs[0], "updated ") && !(up.Orders == 0 && strings.HasPrefix(msgs[0], "no customer changed")) {
 						t.Fatalf("step %d (%s): customer_state not updated in place: %s", i, kind, msgs[0])
 					}
-					if !strings.Contains(msgs[1], "from customer_state") || !strings.Contains(msgs[1], "warm start") {
+					if !strings.Contains(msgs[1], "from customer_state and customer_cut_state at") || !strings.Contains(msgs[1], "warm start") {
 						t.Fatalf("step %d (%s): clv not from the state with a warm start: %s", i, kind, msgs[1])
 					}
 				}
-				for _, tb := range []string{"customer_state", "customer_order_state", "customer_clv", "clv_fit", "clv_holdout"} {
+				for _, tb := range []string{"customer_state", "customer_order_state", "customer_cut_state", "customer_cut_meta", "customer_clv", "clv_fit", "clv_holdout"} {
 					cols, a := rowsOf(t, s.inc.DB(), tb)
 					_, b := rowsOf(t, s.full.DB(), tb)
 					if d := sqltest.Diff(cols, a, b, tolerance); d != "" {

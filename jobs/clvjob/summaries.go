@@ -25,8 +25,9 @@ type fitInput struct {
 
 // summariesFromState builds the summaries from customer_state: X, t_x, T
 // and the mean spend are arithmetic on each customer's state and the as-of
-// date, and the holdout check reads again only the purchases of the
-// customers who bought in the holdout weeks. It returns a reason instead
+// date, and so is the holdout check's from customer_cut_state when it is
+// at the holdout's cut (else it reads again the purchases of the customers
+// who bought in the holdout weeks). It returns a reason instead
 // when the state cannot give the same summaries as every purchase would
 // (run --full, no state, changes of core not yet taken in, other
 // settings, a purchase after the as-of date).
@@ -58,6 +59,22 @@ func summariesFromState(ctx context.Context, env *jobs.Env, calEnd time.Time, ho
 	}
 	if holdoutDays > 0 {
 		cut := calEnd.AddDate(0, 0, -holdoutDays)
+		at, has, err := readCutMeta(ctx, env.WH, clvReads)
+		if err != nil {
+			return fitInput{}, fmt.Errorf("holdout: %w", err)
+		}
+		if has && at == clv.DayNumber(cut) {
+			cuts, err := readCutStates(ctx, env.WH, clvReads)
+			if err != nil {
+				return fitInput{}, fmt.Errorf("holdout: %w", err)
+			}
+			in.source += fmt.Sprintf(" and customer_cut_state at %s", cut.Format(time.DateOnly))
+			if in.hs, err = clv.HoldoutFromCutStates(states, cuts, cut, calEnd); err != nil {
+				return fitInput{}, fmt.Errorf("holdout: %w", err)
+			}
+			in.readSec = time.Since(t0).Seconds()
+			return in, nil
+		}
 		args := purchaseArgs{Purchase: jobs.PurchasePredicate(env.Cfg.Models.CLV.MinAmount), Recent: true, Cut: "DATE '" + cut.Format(time.DateOnly) + "'"}
 		recent, n, err := readPurchases(ctx, env.WH, clvReads, args, locOf(env.Cfg))
 		if err != nil {

@@ -26,6 +26,16 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 		{"write_state_meta", []string{"customer_state_meta"}},
 		{"clear_order_state", []string{"customer_changes", "customer_order_state"}},
 		{"order_state", []string{"customer_changes", "customer_order_state", "orders"}},
+		{"cut_meta", []string{"customer_cut_meta"}},
+		{"cut_state", []string{"customer_cut_state"}},
+		{"clear_cut", []string{"customer_cut_state"}},
+		{"clear_cut_meta", []string{"customer_cut_meta"}},
+		{"write_cut_meta", []string{"customer_cut_meta"}},
+		{"changed_ids", []string{"customer_changes"}},
+		{"clear_cut_delta", []string{"customer_cut_delta"}},
+		{"clear_cut_changed", []string{"customer_changes", "customer_cut_state"}},
+		{"advance_cut", []string{"customer_cut_delta", "customer_cut_state"}},
+		{"insert_cut_delta", []string{"customer_cut_delta", "customer_cut_state"}},
 	}
 	if len(cases) != len(queries.Names()) {
 		t.Errorf("files %v, cases for %d", queries.Names(), len(cases))
@@ -35,23 +45,23 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 			t.Errorf("sql/%s.sql names %v, want %v", c.file, got, c.want)
 		}
 	}
-	for _, f := range []string{"purchases", "state_meta", "pending", "clear_order_state", "order_state"} {
+	for _, f := range []string{"purchases", "state_meta", "pending", "clear_order_state", "order_state", "cut_meta", "cut_state", "changed_ids"} {
 		if u := queries.Undeclared(f, stateReads); len(u) > 0 {
 			t.Errorf("customer_state renders sql/%s.sql naming undeclared %v", f, u)
 		}
 	}
-	for _, f := range []string{"clear_state", "clear_state_meta", "clear_changes", "write_state_meta", "clear_order_state"} {
+	for _, f := range []string{"clear_state", "clear_state_meta", "clear_changes", "write_state_meta", "clear_order_state", "clear_cut", "clear_cut_meta", "write_cut_meta", "clear_cut_delta", "clear_cut_changed", "advance_cut", "insert_cut_delta"} {
 		if u := queries.Undeclared(f, stateWrites); len(u) > 0 {
 			t.Errorf("customer_state writes through sql/%s.sql naming undeclared %v", f, u)
 		}
 	}
-	for _, f := range []string{"purchases", "state", "state_meta", "pending", "last_fit"} {
+	for _, f := range []string{"purchases", "state", "state_meta", "pending", "last_fit", "cut_meta", "cut_state"} {
 		if u := queries.Undeclared(f, clvReads); len(u) > 0 {
 			t.Errorf("clv renders sql/%s.sql naming undeclared %v", f, u)
 		}
 	}
 	st := StateJob(nil)
-	if !slices.Equal(st.Reads, stateReads) || !slices.Equal(st.Writes, []string{"customer_state", "customer_state_meta", "customer_changes", "customer_order_state"}) {
+	if !slices.Equal(st.Reads, stateReads) || !slices.Equal(st.Writes, []string{"customer_state", "customer_state_meta", "customer_changes", "customer_order_state", "customer_cut_state", "customer_cut_meta", "customer_cut_delta"}) {
 		t.Errorf("customer_state declares reads %v writes %v", st.Reads, st.Writes)
 	}
 	// The undeclared check refuses a file outside the job's reads.
