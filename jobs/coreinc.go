@@ -337,7 +337,7 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if err := recordCoreLoads(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows", "core_moved_buckets", "core_dirty", "core_mkeys", "core_touched_loads", "core_agg"} {
+		for _, t := range []string{"core_delta", "core_touched", "core_moved", "core_scope", "core_rows", "core_moved_buckets", "core_dirty", "core_mkeys", "core_touched_loads", "core_agg", "core_assign_now"} {
 			if err := exec("drop "+t, coreIncStatement(d, "drop_temp", coreIncData{Table: t})); err != nil {
 				return err
 			}

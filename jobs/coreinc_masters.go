@@ -186,5 +186,8 @@ func updateMasters(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, deltaL
 			return err
 		}
 	}
+	if sums {
+		return exec("assignment sums", coreIncStatement(d, "record_assign_now", coreIncData{}))
+	}
 	return exec("assignment sums", coreIncStatement(d, "record_assign_sums", coreIncData{Buckets: masterBuckets}))
 }
