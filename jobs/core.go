@@ -49,8 +49,8 @@ type coreData struct {
 	Versions, View                                 bool
 	Table, Query, Raw, Key                         string
 	Products, Stores, Campaigns, Accounts, Tickets string
-	// KeyMatch restricts a master query to the keys of core_mkeys
-	// (sql/core/keyed.sql).
+	// KeyMatch restricts a master query to the raw rows (x) of the keys
+	// of core_mkeys, before any join (the incremental core).
 	KeyMatch string
 }
 

@@ -181,7 +181,7 @@ func updateMasters(ctx context.Context, tx warehouse.Tx, d warehouse.SQL, deltaL
 		if err := exec("drop keys of "+m.table, coreIncStatement(d, "master_drop_keys", data)); err != nil {
 			return err
 		}
-		data.Query = coreStatement(d, "master_"+m.table, coreData{KeyMatch: m.keyMatch("r")})
+		data.Query = coreStatement(d, "master_"+m.table, coreData{KeyMatch: m.keyMatch("x")})
 		if err := exec("make keys of "+m.table, coreIncStatement(d, "master_insert", data)); err != nil {
 			return err
 		}

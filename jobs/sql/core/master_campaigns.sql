@@ -1,2 +1,2 @@
-SELECT r.* EXCLUDE (_load_id, _row) FROM raw_campaigns r {{template "load_order" .}}{{template "keyed" .}}
+SELECT r.* EXCLUDE (_load_id, _row) FROM {{if .KeyMatch}}(SELECT * FROM raw_campaigns x SEMI JOIN core_mkeys k ON {{.KeyMatch}}){{else}}raw_campaigns{{end}} r {{template "load_order" .}}
 		QUALIFY row_number() OVER (PARTITION BY r.campaign_id ORDER BY {{template "newest_first" .}}) = 1

@@ -1,2 +1,0 @@
-{{- /* With .KeyMatch (a condition on the keys k and the raw row r), a master query reads only the raw rows of the keys in temporary table core_mkeys (the incremental core, coreinc_masters.go); without, every row. A piece. */ -}}
-{{if .KeyMatch}} SEMI JOIN core_mkeys k ON {{.KeyMatch}}{{end}}
