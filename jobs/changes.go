@@ -247,6 +247,50 @@ func ChangesSince(ctx context.Context, wh warehouse.Warehouse, job, configHash s
 	return c, nil
 }
 
+// Base is what a consumer's incremental path needs besides the change
+// log: Tables it keeps between runs (its mart, its contributions), each of
+// which must exist; a watermark that carries an as-of date when AsOfNeeded;
+// and, when Forward, an as-of date that did not move back from the
+// watermark's (what the base counted would have to be taken out again).
+type Base struct {
+	Tables     []string
+	AsOfNeeded bool
+	Forward    bool
+}
+
+// IncrementalSince is ChangesSince followed by base's checks, in that
+// order, so each consumer logs the same reason for the same state. A
+// failed check returns Everything with its reason; From, To and AsOf stay
+// set, so the full path can record its watermark. asOf is the run's as-of
+// date; the watermark's is a civil date read as UTC, so the two compare
+// as dates.
+func IncrementalSince(ctx context.Context, wh warehouse.Warehouse, job, configHash string, loc *time.Location, asOf time.Time, base Base) (Changes, error) {
+	c, err := ChangesSince(ctx, wh, job, configHash, loc)
+	if err != nil || c.Everything {
+		return c, err
+	}
+	every := func(reason string) (Changes, error) {
+		c.Everything, c.Reason, c.Customers, c.Months = true, reason, 0, nil
+		return c, nil
+	}
+	for _, t := range base.Tables {
+		ok, err := warehouse.TableExists(ctx, wh, t)
+		if err != nil {
+			return c, fmt.Errorf("look up %s: %w", t, err)
+		}
+		if !ok {
+			return every("no " + t + " yet")
+		}
+	}
+	switch {
+	case base.AsOfNeeded && c.AsOf.IsZero():
+		return every("the watermark has no as-of date")
+	case base.Forward && !c.AsOf.IsZero() && asOf.Format(time.DateOnly) < c.AsOf.Format(time.DateOnly):
+		return every("the as-of date moved back from " + c.AsOf.Format(time.DateOnly))
+	}
+	return c, nil
+}
+
 // SetWatermark records that job's mart reflects core_changes up to seq,
 // computed with configHash for asOf (zero: NULL). Call it in the
 // transaction that writes the mart.

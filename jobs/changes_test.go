@@ -233,3 +233,58 @@ func TestChangesSinceWithoutLog(t *testing.T) {
 		t.Errorf("got %q, want %q", changesString(c), want)
 	}
 }
+
+// TestIncrementalSince checks the base checks every incremental consumer
+// shares, in their order, on a log with one full core run (seq 1) and one
+// incremental run that changed nothing (seq 2); consumer "m" is at seq 1
+// as of 2025-03-02 and "z" at seq 1 without an as-of date.
+func TestIncrementalSince(t *testing.T) {
+	ctx := context.Background()
+	wh, err := warehouse.OpenDuckDB(t.TempDir()+"/w.duckdb", warehouse.DuckDBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	for _, full := range []bool{true, false} {
+		if err := wh.InTx(ctx, func(tx warehouse.Tx) error { _, err := beginChanges(ctx, tx, full); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC)
+	if err := SetWatermark(ctx, wh, "m", 1, "h", base); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetWatermark(ctx, wh, "z", 1, "h", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.Exec(ctx, `CREATE TABLE kept (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	march := func(d int) time.Time { return time.Date(2025, 3, d, 0, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		name, job, hash string
+		asOf            time.Time
+		base            Base
+		want            string
+	}{
+		{"no watermark", "new", "h", march(3), Base{}, "0..2 everything: no watermark for new"},
+		{"settings changed before a missing table", "m", "other", march(3), Base{Tables: []string{"gone"}}, "1..2 everything: the job's settings changed since its last run"},
+		{"missing table", "m", "h", march(3), Base{Tables: []string{"kept", "gone"}}, "1..2 everything: no gone yet"},
+		{"kept table", "m", "h", march(3), Base{Tables: []string{"kept"}, AsOfNeeded: true, Forward: true}, "1..2 customers 0 months "},
+		{"no as-of date", "z", "h", march(3), Base{AsOfNeeded: true}, "1..2 everything: the watermark has no as-of date"},
+		{"no as-of date, not needed", "z", "h", march(3), Base{Forward: true}, "1..2 customers 0 months "},
+		{"moved back", "m", "h", march(1), Base{Forward: true}, "1..2 everything: the as-of date moved back from 2025-03-02"},
+		{"moved back, allowed", "m", "h", march(1), Base{AsOfNeeded: true}, "1..2 customers 0 months "},
+		{"same day in another zone", "m", "h", time.Date(2025, 3, 2, 23, 0, 0, 0, time.FixedZone("CST", 8*3600)), Base{Forward: true}, "1..2 customers 0 months "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ch, err := IncrementalSince(ctx, wh, c.job, c.hash, time.UTC, c.asOf, c.base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := changesString(ch); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}

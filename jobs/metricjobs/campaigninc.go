@@ -99,24 +99,12 @@ func (r *run) campaignFromBase() (res jobs.Result, handled bool, err error) {
 	}
 	h := sha256.Sum256([]byte(hashIn))
 	hash := hex.EncodeToString(h[:])
-	ch, err := jobs.ChangesSince(r.ctx, r.wh, JobCampaign, hash, r.common.Location)
+	ch, err := jobs.IncrementalSince(r.ctx, r.wh, JobCampaign, hash, r.common.Location, r.asOf,
+		jobs.Base{Tables: []string{JobCampaign}, AsOfNeeded: true, Forward: true})
 	if err != nil {
 		return jobs.Result{}, true, err
 	}
 	reason := ch.Reason
-	if !ch.Everything {
-		exists, err := warehouse.TableExists(r.ctx, r.wh, JobCampaign)
-		switch {
-		case err != nil:
-			return jobs.Result{}, true, fmt.Errorf("look up %s: %w", JobCampaign, err)
-		case !exists:
-			reason = "no " + JobCampaign + " mart yet"
-		case ch.AsOf.IsZero():
-			reason = "the watermark has no as-of date"
-		case r.asOf.Format(time.DateOnly) < ch.AsOf.Format(time.DateOnly): // the watermark's date is a civil date read as UTC
-			reason = "the as-of date moved back from " + ch.AsOf.Format(time.DateOnly)
-		}
-	}
 	var copied []string
 	d := warehouse.SQLOf(r.wh.Dialect())
 	if reason == "" {

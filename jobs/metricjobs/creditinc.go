@@ -87,24 +87,12 @@ func (r *run) creditFromContrib(days int) (res jobs.Result, handled bool, err er
 		return jobs.Result{}, false, nil
 	}
 	hash := r.creditHash(days)
-	ch, err := jobs.ChangesSince(r.ctx, r.wh, JobCredit, hash, r.common.Location)
+	ch, err := jobs.IncrementalSince(r.ctx, r.wh, JobCredit, hash, r.common.Location, r.asOf,
+		jobs.Base{Tables: []string{creditContrib}, AsOfNeeded: true, Forward: true})
 	if err != nil {
 		return jobs.Result{}, true, err
 	}
 	reason := ch.Reason
-	if !ch.Everything {
-		exists, err := warehouse.TableExists(r.ctx, r.wh, creditContrib)
-		switch {
-		case err != nil:
-			return jobs.Result{}, true, fmt.Errorf("look up %s: %w", creditContrib, err)
-		case !exists:
-			reason = "no " + creditContrib + " yet"
-		case ch.AsOf.IsZero():
-			reason = "the watermark has no as-of date"
-		case r.asOf.Format(time.DateOnly) < ch.AsOf.Format(time.DateOnly): // the watermark's date is a civil date read as UTC
-			reason = "the as-of date moved back from " + ch.AsOf.Format(time.DateOnly)
-		}
-	}
 	opt := metrics.CreditOptions{Common: r.common, WindowDays: days}
 	a := creditArgs{All: reason != ""}
 	var orders []arrow.RecordBatch
