@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/models/lifecycle"
+	"github.com/crmkit/crmkit/pipeline/warehouse"
 )
 
 // Events older than the cutoff (as of 2024-06-30, previous date 2024-05-30,
@@ -66,46 +68,49 @@ func stageRows(res *lifecycle.Result) []string {
 	return out
 }
 
-// TestRecentEqualsFull: the recent path (events before the cutoff reduced
-// to each customer's latest second) gives the full path's stages, counts
-// and flows, and both give the hand-worked stages.
-func TestRecentEqualsFull(t *testing.T) {
+// recentFixture is setup with oldSQL and then extra run on the warehouse.
+func recentFixture(t *testing.T, extra ...string) (*warehouse.DuckDB, *config.Config) {
+	t.Helper()
 	wh, cfg := setup(t)
-	ctx := context.Background()
-	for _, q := range oldSQL {
-		if err := wh.Exec(ctx, q); err != nil {
+	for _, q := range append(append([]string(nil), oldSQL...), extra...) {
+		if err := wh.Exec(context.Background(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
+	return wh, cfg
+}
+
+// recentWant are the hand-worked stages (customer|previous|as-of|channel)
+// of setup and oldSQL as of 2024-06-30.
+var recentWant = []string{
+	"g1||first_purchase|tmall",
+	"g2|first_purchase|first_purchase|pos",
+	"g4||aware|sms",
+	"g5|interested|interested|wechat",
+	"g6|advocate|advocate|pos",
+	"h1||repeat|jd",
+	"h2||interested|tmall",
+	"h3|interested|interested|weibo",
+	"h4|interested|interested|email",
+	"h6|interested|interested|douyin",
+}
+
+// fullAndRecent computes the stages as of 2024-06-30 (previous date
+// 2024-05-30) on the full and the recent path, checks that both give want
+// and the same counts and flows, and returns both results.
+func fullAndRecent(t *testing.T, wh *warehouse.DuckDB, cfg *config.Config, want []string) (full, recent *lifecycle.Result) {
+	t.Helper()
+	ctx := context.Background()
 	p := Params(cfg)
 	asOf := time.Date(2024, 6, 30, 0, 0, 0, 0, cfg.Location)
 	prev := lifecycle.PrevMonth(asOf)
-	// The windows of 2024-05-30: purchases from 2023-06-01, interactions
-	// and contacts (90 days) from 2024-03-02.
-	want0 := Cuts{Purchases: time.Date(2023, 6, 1, 0, 0, 0, 0, cfg.Location), Interactions: time.Date(2024, 3, 2, 0, 0, 0, 0, cfg.Location),
-		Contacts: time.Date(2024, 3, 2, 0, 0, 0, 0, cfg.Location)}
-	if got := Cutoffs(p, asOf, prev); !got.Purchases.Equal(want0.Purchases) || !got.Interactions.Equal(want0.Interactions) || !got.Contacts.Equal(want0.Contacts) {
-		t.Fatalf("cutoffs %+v, want %+v", got, want0)
-	}
 	full, err := compute(ctx, wh, p, asOf, prev, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recent, err := compute(ctx, wh, p, asOf, prev, true)
+	recent, err = compute(ctx, wh, p, asOf, prev, true)
 	if err != nil {
 		t.Fatal(err)
-	}
-	want := []string{
-		"g1||first_purchase|tmall",
-		"g2|first_purchase|first_purchase|pos",
-		"g4||aware|sms",
-		"g5|interested|interested|wechat",
-		"g6|advocate|advocate|pos",
-		"h1||repeat|jd",
-		"h2||interested|tmall",
-		"h3|interested|interested|weibo",
-		"h4|interested|interested|email",
-		"h6|interested|interested|douyin",
 	}
 	for _, c := range []struct {
 		name string
@@ -119,6 +124,27 @@ func TestRecentEqualsFull(t *testing.T) {
 	if fmt.Sprint(full.Flows) != fmt.Sprint(recent.Flows) {
 		t.Errorf("flows differ:\nfull   %v\nrecent %v", full.Flows, recent.Flows)
 	}
+	if full.KnownCustomers != recent.KnownCustomers {
+		t.Errorf("known customers: full %d, recent %d", full.KnownCustomers, recent.KnownCustomers)
+	}
+	return full, recent
+}
+
+// TestRecentEqualsFull: the recent path (events before the cutoff reduced
+// to each customer's latest second) gives the full path's stages, counts
+// and flows, and both give the hand-worked stages.
+func TestRecentEqualsFull(t *testing.T) {
+	wh, cfg := recentFixture(t)
+	p := Params(cfg)
+	asOf := time.Date(2024, 6, 30, 0, 0, 0, 0, cfg.Location)
+	// The windows of 2024-05-30: purchases from 2023-06-01, interactions
+	// and contacts (90 days) from 2024-03-02.
+	want0 := Cuts{Purchases: time.Date(2023, 6, 1, 0, 0, 0, 0, cfg.Location), Interactions: time.Date(2024, 3, 2, 0, 0, 0, 0, cfg.Location),
+		Contacts: time.Date(2024, 3, 2, 0, 0, 0, 0, cfg.Location)}
+	if got := Cutoffs(p, asOf, lifecycle.PrevMonth(asOf)); !got.Purchases.Equal(want0.Purchases) || !got.Interactions.Equal(want0.Interactions) || !got.Contacts.Equal(want0.Contacts) {
+		t.Fatalf("cutoffs %+v, want %+v", got, want0)
+	}
+	full, recent := fullAndRecent(t, wh, cfg, recentWant)
 	// h5 is the one repeat -> lost of the pyramid matrix.
 	lost := false
 	for _, f := range recent.Flows {

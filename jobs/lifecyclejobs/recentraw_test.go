@@ -2,11 +2,7 @@ package lifecyclejobs
 
 import (
 	"context"
-	"fmt"
 	"testing"
-	"time"
-
-	"github.com/crmkit/crmkit/models/lifecycle"
 )
 
 // rawSQL turns the social_interactions table of setup and oldSQL into what
@@ -34,8 +30,6 @@ var rawSQL = []string{
 //	   12:00:00.7, wechat w8 view 12:00:00.2 that day
 //	   and 2022-12-01                                      interested -> interested, wechat (one second: the greater name)
 func TestRecentFromRawEqualsFull(t *testing.T) {
-	wh, cfg := setup(t)
-	ctx := context.Background()
 	extra := `INSERT INTO social_interactions (platform, openid, ts, action, customer_id) VALUES
 		('wechat', 'w7', '2023-01-01 12:00:00+08', 'like', 'h7'),
 		('weibo', 'b7', '2023-02-01 12:00:00+08', 'view', 'h7'),
@@ -45,54 +39,12 @@ func TestRecentFromRawEqualsFull(t *testing.T) {
 		('wechat', 'w8', '2022-12-01 12:00:00+08', 'view', 'h8')`
 	follows := `INSERT INTO social_accounts (platform, openid, followed_ts, unfollowed_ts, customer_id) VALUES
 		('qq', 'q7', '2019-01-01 08:00:00+08', NULL, 'h7'), ('douyin', 'd8', '2019-01-01 08:00:00+08', NULL, 'h8')`
-	for _, q := range append(append(append([]string(nil), oldSQL...), extra, follows), rawSQL...) {
-		if err := wh.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	if ok, err := rawInteractions(ctx, wh); err != nil || !ok {
+	wh, cfg := recentFixture(t, append([]string{extra, follows}, rawSQL...)...)
+	if ok, err := rawInteractions(context.Background(), wh); err != nil || !ok {
 		t.Fatalf("rawInteractions = %v, %v: the recent path would read the view", ok, err)
 	}
-	p := Params(cfg)
-	asOf := time.Date(2024, 6, 30, 0, 0, 0, 0, cfg.Location)
-	prev := lifecycle.PrevMonth(asOf)
-	full, err := compute(ctx, wh, p, asOf, prev, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recent, err := compute(ctx, wh, p, asOf, prev, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
-		"g1||first_purchase|tmall",
-		"g2|first_purchase|first_purchase|pos",
-		"g4||aware|sms",
-		"g5|interested|interested|wechat",
-		"g6|advocate|advocate|pos",
-		"h1||repeat|jd",
-		"h2||interested|tmall",
-		"h3|interested|interested|weibo",
-		"h4|interested|interested|email",
-		"h6|interested|interested|douyin",
-		"h7|interested|interested|weibo",
-		"h8|interested|interested|wechat",
-	}
-	for _, c := range []struct {
-		name string
-		res  *lifecycle.Result
-	}{{"full", full}, {"recent", recent}} {
-		equal(t, c.name+" stages", stageRows(c.res), want)
-	}
-	if fmt.Sprint(full.Counts) != fmt.Sprint(recent.Counts) {
-		t.Errorf("counts differ:\nfull   %v\nrecent %v", full.Counts, recent.Counts)
-	}
-	if fmt.Sprint(full.Flows) != fmt.Sprint(recent.Flows) {
-		t.Errorf("flows differ:\nfull   %v\nrecent %v", full.Flows, recent.Flows)
-	}
-	if full.KnownCustomers != recent.KnownCustomers {
-		t.Errorf("known customers: full %d, recent %d", full.KnownCustomers, recent.KnownCustomers)
-	}
+	want := append(append([]string(nil), recentWant...), "h7|interested|interested|weibo", "h8|interested|interested|wechat")
+	full, recent := fullAndRecent(t, wh, cfg, want)
 	// Left out: h3's view of 2022-05-01 (its " Like" is kept, spelled
 	// otherwise), h7's like of 2023-01-15 (b7's latest second is 02-01;
 	// w7's only row stays), h8's view of 2022-12-01, and the older orders.
