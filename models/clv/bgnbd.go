@@ -93,7 +93,10 @@ func groupTriples(sums []Summary) (*tripleData, error) {
 		}
 		return j
 	}
-	idx := make(map[key]int, 1024)
+	// Sized for the summaries up front: growing a map of hundreds of
+	// thousands of triples step by step rehashes it many times.
+	idx := make(map[key]int, len(sums)/2+1)
+	d.tr = make([]triple, 0, len(sums)/2+1)
 	for i := range sums {
 		s := &sums[i]
 		if err := validSummary(s); err != nil {

@@ -134,7 +134,9 @@ func minimizeLogFrom(o *logObjective, x0 []float64, opts FitOptions, newton bool
 		}
 	}
 	best := slices.Clone(x0)
-	bestF := o.eval(best, nil)
+	// With its gradient: the same value, and the first point of the Newton
+	// iterations and of BFGS, which then need not evaluate it again.
+	bestF := o.withGrad(best)
 	iters := 0
 	var path []string
 	try := func(name string, start []float64, method optimize.Method) {
@@ -158,8 +160,10 @@ func minimizeLogFrom(o *logObjective, x0 []float64, opts FitOptions, newton bool
 	converged := func() bool {
 		return !math.IsInf(bestF, 0) && o.maxAbsGrad(best) <= opts.GradTol*10
 	}
+	var hess, hessAt []float64 // the Newton iterations' last Hessian and their end point
 	if newton {
-		x, f, it := newtonFD(o, best, opts.GradTol, newtonMaxIter)
+		x, f, it, h := newtonFD(o, best, opts.GradTol, newtonMaxIter, nil)
+		hess, hessAt = h, x
 		iters += it
 		path = append(path, "newton")
 		if f < bestF || f == bestF && o.maxAbsGrad(x) < o.maxAbsGrad(best) {
@@ -182,7 +186,14 @@ func minimizeLogFrom(o *logObjective, x0 []float64, opts FitOptions, newton bool
 		// (a warm start from the last run's fit and a cold one), and BFGS
 		// may stop short of it; polished, fits of the same data agree to
 		// about 1e-9 whatever the start.
-		x, f, it := newtonFD(o, best, opts.GradTol*1e-3, newtonMaxIter)
+		// The Hessian of the Newton iterations, when they ended at best,
+		// starts the polish: near the optimum it barely changes, and a new
+		// one costs an evaluation per parameter (newtonFD makes one when
+		// its step does not help).
+		if !slices.Equal(best, hessAt) {
+			hess = nil
+		}
+		x, f, it, _ := newtonFD(o, best, opts.GradTol*1e-3, newtonMaxIter, hess)
 		if it > 0 && f <= bestF+8*0x1p-52*math.Abs(bestF) && o.maxAbsGrad(x) < o.maxAbsGrad(best) {
 			iters += it
 			path = append(path, "polish")
@@ -206,23 +217,27 @@ const newtonMaxIter = 30
 // newtonFD minimises the objective from x0 by Newton steps, the Hessian
 // being the forward difference of the analytic gradient (one evaluation per
 // parameter), kept while the steps converge fast and recomputed when they
-// do not. Steps are halved until the value decreases (or, at the noise
-// level of the value, the gradient does). It stops when the largest
-// gradient component is at most tol, or when no step helps, and returns the
-// last point, its value and the number of iterations.
-func newtonFD(o *logObjective, x0 []float64, tol float64, maxIter int) ([]float64, float64, int) {
+// do not. h0, when not nil, is the Hessian to start with (one of a point
+// near x0; it is recomputed like a kept one when its step does not help).
+// Steps are halved until the value decreases (or, at the noise level of
+// the value, the gradient does). It stops when the largest gradient
+// component is at most tol, or when no step helps, and returns the last
+// point, its value, the number of iterations and the Hessian it last used
+// (nil when it made none).
+func newtonFD(o *logObjective, x0 []float64, tol float64, maxIter int, h0 []float64) ([]float64, float64, int, []float64) {
 	n := o.dim
 	x := slices.Clone(x0)
 	f := o.withGrad(x)
 	g := slices.Clone(o.lastGrad)
 	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return x, f, 0
+		return x, f, 0, nil
 	}
-	var H []float64 // n×n, row-major; nil: to compute
+	H := slices.Clone(h0) // n×n, row-major; nil: to compute
+	last := H
 	xs, d := make([]float64, n), make([]float64, n)
 	for it := 0; it < maxIter; it++ {
 		if maxAbs(g) <= tol {
-			return x, f, it
+			return x, f, it, last
 		}
 		fresh := H == nil
 		if fresh {
@@ -232,7 +247,7 @@ func newtonFD(o *logObjective, x0 []float64, tol float64, maxIter int) ([]float6
 				copy(xs, x)
 				xs[j] += h
 				if fj := o.withGrad(xs); math.IsInf(fj, 0) || math.IsNaN(fj) {
-					return x, f, it
+					return x, f, it, last
 				}
 				for i := 0; i < n; i++ {
 					H[i*n+j] = (o.lastGrad[i] - g[i]) / h
@@ -245,12 +260,17 @@ func newtonFD(o *logObjective, x0 []float64, tol float64, maxIter int) ([]float6
 				}
 			}
 		}
+		last = H
 		for i := range d {
 			d[i] = -g[i]
 		}
 		if !choleskySolve(H, d, n) {
+			if !fresh {
+				H = nil // a kept Hessian: make one at x
+				continue
+			}
 			// Not positive definite: not near a minimum.
-			return x, f, it
+			return x, f, it, last
 		}
 		accepted := false
 		for step := 1.0; step > 1.0/256; step /= 2 {
@@ -273,12 +293,12 @@ func newtonFD(o *logObjective, x0 []float64, tol float64, maxIter int) ([]float6
 		}
 		if !accepted {
 			if fresh {
-				return x, f, it + 1
+				return x, f, it + 1, last
 			}
 			H = nil
 		}
 	}
-	return x, f, maxIter
+	return x, f, maxIter, last
 }
 
 // choleskySolve solves A y = b in place of b for a symmetric positive

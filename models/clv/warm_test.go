@@ -1,6 +1,7 @@
 package clv
 
 import (
+	"math"
 	"testing"
 )
 
@@ -59,6 +60,65 @@ func TestFitWarmStartCDNOW(t *testing.T) {
 				t.Errorf("warm fit did not converge: %+v", m)
 			}
 			t.Logf("%s: %d evaluations (cold %d), rel diff r %.2g, gg p %.2g", tc.name, m.Evaluations, cold.Evaluations, relErr(got.R, p.R), relErr(m.GG.P, cold.GG.P))
+		})
+	}
+}
+
+// TestNewtonReusesHessian: Newton iterations given a Hessian (the one the
+// fit's first Newton phase ends with, passed to its polish) reach the same
+// optimum as with a Hessian of their own, without the dim evaluations that
+// make one; given a Hessian that does not fit (not positive definite, or
+// pointing the wrong way) they make their own and still reach it.
+func TestNewtonReusesHessian(t *testing.T) {
+	data, err := groupTriples(cdnowSummaries(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w float64
+	for _, d := range data.tr {
+		w += d.n
+	}
+	newObj := func() *logObjective {
+		return newLogObjective(4, w, func(th, grad []float64) float64 {
+			return bgnbdLogLik(BGNBDParams{th[0], th[1], th[2], th[3]}, data, grad)
+		})
+	}
+	// Near the published optimum (log-parameters), as a warm start is.
+	x0 := []float64{math.Log(publishedBGNBD.R * 1.01), math.Log(publishedBGNBD.Alpha * 0.99), math.Log(publishedBGNBD.A * 1.01), math.Log(publishedBGNBD.B * 0.99)}
+	const tol = 1e-12
+	own := newObj()
+	want, _, _, hess := newtonFD(own, x0, tol, newtonMaxIter, nil)
+	if hess == nil || own.maxAbsGrad(want) > tol {
+		t.Fatalf("own Hessian: no convergence (gradient %g)", own.maxAbsGrad(want))
+	}
+	negated := make([]float64, len(hess))
+	for i, v := range hess {
+		negated[i] = -v
+	}
+	for _, tc := range []struct {
+		name  string
+		h0    []float64
+		fewer bool // fewer evaluations than with its own Hessian
+	}{
+		{"the last Hessian", hess, true},
+		{"not positive definite", negated, false},
+		{"identity (a wrong scale)", []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := newObj()
+			got, _, _, _ := newtonFD(o, x0, tol, newtonMaxIter, tc.h0)
+			if g := o.maxAbsGrad(got); g > tol {
+				t.Fatalf("gradient %g above %g at %v", g, tol, got)
+			}
+			for i := range got {
+				if relErr(math.Exp(got[i]), math.Exp(want[i])) > 1e-9 {
+					t.Errorf("parameter %d: %.12g, with its own Hessian %.12g", i, math.Exp(got[i]), math.Exp(want[i]))
+				}
+			}
+			if tc.fewer && o.evals > own.evals-4 {
+				t.Errorf("%d evaluations, with its own Hessian %d: want at least 4 fewer", o.evals, own.evals)
+			}
+			t.Logf("%d evaluations (own Hessian %d)", o.evals, own.evals)
 		})
 	}
 }
