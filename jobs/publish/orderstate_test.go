@@ -24,7 +24,7 @@ type tagRow struct {
 // orderTags reads the tags and returns the order figures per customer.
 func orderTags(t *testing.T, wh warehouse.Querier, asOf time.Time) (map[string]tagRow, string) {
 	t.Helper()
-	recs, why, err := customerTags(context.Background(), wh, asOf, true)
+	recs, why, err := customerTags(context.Background(), wh, asOf, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

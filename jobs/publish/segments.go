@@ -41,13 +41,20 @@ type tagsData struct {
 	// OrderState: the per-customer order figures come from
 	// customer_order_state (orderStateUsable).
 	OrderState bool
+	// Only, when not nil, holds the columns to return besides customer_id
+	// (segment.TagSchema names); nil: every column.
+	Only map[string]bool
 }
+
+// Want reports whether the query returns column col.
+func (d tagsData) Want(col string) bool { return d.Only == nil || d.Only[col] }
 
 // tagsSQL is customer_tags.sql for the warehouse: one row of tags per
 // stitched customer as of a date. Arguments: as-of date (DATE) and the
 // exclusive end timestamp. orderState reads the per-customer order figures
-// from customer_order_state (orderStateUsable).
-func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered, orderState bool) (string, error) {
+// from customer_order_state (orderStateUsable); only, when not nil, is the
+// columns to return besides customer_id.
+func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered, orderState bool, only map[string]bool) (string, error) {
 	has := func(t string) bool {
 		ok, _ := warehouse.TableExists(ctx, wh, t)
 		return ok
@@ -55,22 +62,26 @@ func tagsSQL(ctx context.Context, wh warehouse.Querier, ordered, orderState bool
 	d := warehouse.SQLOfQuerier(wh)
 	return tagFiles.Render("customer_tags", d, tagsData{RFM: has("rfm"), Lifecycle: has("lifecycle_stage"), CLV: has("customer_clv"), Ordered: ordered,
 		WallClock: warehouse.CapabilitiesOf(d).SlowZonedDayDiff,
-		LastDays:  d.TimestampDiff("day", "o.last_at", "e.end_at"), LastChannel: d.ArgMax("channel", "order_ts"), OrderState: orderState})
+		LastDays:  d.TimestampDiff("day", "o.last_at", "e.end_at"), LastChannel: d.ArgMax("channel", "order_ts"), OrderState: orderState, Only: only})
 }
 
 // CustomerTags reads the tag table segments are evaluated on.
 func CustomerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time) ([]arrow.RecordBatch, error) {
-	recs, _, err := customerTags(ctx, wh, asOf, true)
+	recs, _, err := customerTags(ctx, wh, asOf, true, nil)
 	return recs, err
 }
 
-// customerTags is CustomerTags, unordered unless ordered is set; why says
+// customerTags is CustomerTags, unordered unless ordered is set, with only
+// the columns of only besides customer_id when only is not nil; why says
 // why the per-customer order figures were aggregated from every order
-// ("" when they came from customer_order_state).
-func customerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time, ordered bool) ([]arrow.RecordBatch, string, error) {
+// ("" when they came from customer_order_state or no column needs them).
+func customerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time, ordered bool, only map[string]bool) ([]arrow.RecordBatch, string, error) {
 	end := asOf.AddDate(0, 0, 1)
-	state, why := orderStateUsable(ctx, wh, end)
-	q, err := tagsSQL(ctx, wh, ordered, state)
+	state, why := true, ""
+	if d := (tagsData{Only: only}); d.Want("last_channel") || d.Want("last_purchase_days") || d.Want("orders") || d.Want("net_sales") {
+		state, why = orderStateUsable(ctx, wh, end)
+	}
+	q, err := tagsSQL(ctx, wh, ordered, state, only)
 	if err != nil {
 		return nil, "", fmt.Errorf("build customer tags: %w", err)
 	}
@@ -193,8 +204,13 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 			optErr = err
 		}
 	}
-	// Only the files need the members in customer order; the sizes do not.
-	tags, why, err := customerTags(ctx, env.WH, asOf, optErr == nil)
+	// Only the files need the members in customer order, and every tag;
+	// the sizes need only the columns the definitions read.
+	var only map[string]bool
+	if optErr != nil {
+		only = segmentColumns(cfg.Segments)
+	}
+	tags, why, err := customerTags(ctx, env.WH, asOf, optErr == nil, only)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -236,6 +252,24 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 		res.Release()
 	}
 	return b.NewRecordBatch(), files, nil
+}
+
+// segmentColumns returns the tag columns the segment definitions read
+// (compiled against segment.TagSchema, as config validation does), or nil,
+// every column, when one does not compile there: the tags read whole then
+// let EvaluateSegment report it.
+func segmentColumns(segs []config.Segment) map[string]bool {
+	only := map[string]bool{}
+	for _, s := range segs {
+		e, err := segment.CompileNamed(s.Name, s.Where, segment.TagSchema)
+		if err != nil {
+			return nil
+		}
+		for _, c := range e.Columns() {
+			only[c] = true
+		}
+	}
+	return only
 }
 
 // recordSegmentSizes writes the sizes into the segment_sizes mart.
