@@ -15,33 +15,40 @@ import (
 )
 
 // campaign_effect from its base partition. A campaign's row depends on
-// the campaign, its contacts, the orders of its contacted customers inside
-// their windows and, through the contacts after the as-of day that are
-// left out and the windows still open, on the as-of date. So when the
-// row at the base as-of date (the watermark's) had its window complete,
-// every contact of the campaign is dated before the end of the base day
-// and no contacted customer's orders changed since the watermark
-// (jobs.ChangesSince), the row holds at the new as-of date and is copied
-// (sql/campaign_copyable.sql); every other campaign is recomputed from its
-// own campaigns, contacts and orders rows. The campaigns and contacts
-// tables are not in the change log: their fingerprints
-// (campaigns_hash.sql, contacts_hash.sql; a merge changes the contacts'
-// customer ids) go into the settings hash with the window, the cancelled
-// statuses and the zone, so any change to them recomputes every campaign.
+// the campaign, its own contacts (campaigns are independent in the
+// model), the orders of its contacted customers inside their windows and,
+// through the contacts after the as-of day that are left out and the
+// windows still open, on the as-of date. So a campaign's row at the base
+// as-of date (the watermark's) is copied to the new one
+// (sql/campaign_copyable.sql) when its window was complete, its contacts
+// are the ones the base counted (a per-campaign print kept in
+// campaign_contact_prints beside the watermark), every contact is dated
+// before the end of the base day, and no order it could count changed
+// since the watermark (jobs.IncrementalSince: no contacted customer in the
+// change log, or no logged order time inside the campaign's contact span
+// widened by its window). Every other campaign is recomputed from its own
+// campaigns, contacts and orders rows. The campaigns table is small and
+// not in the change log: its fingerprint (campaigns_hash.sql) goes into
+// the settings hash with the window, the cancelled statuses and the zone,
+// so any change to it recomputes every campaign.
 //
 // Every campaign is recomputed (the reason in the message) when
-// jobs.ChangesSince says so, when the mart is missing, when the watermark
-// has no as-of date or the as-of date moved backwards. run --full,
-// warehouses without cheap keyed updates (BigQuery) and runs without a
-// campaigns or contacts table take the reference path and leave the
-// watermark as it is.
+// jobs.IncrementalSince says so: no watermark, core rebuilt, settings
+// changed, the mart or the prints missing, the watermark without an as-of
+// date or the as-of date moved backwards. run --full, warehouses without
+// cheap keyed updates (BigQuery) and runs without a campaigns or contacts
+// table take the reference path and leave the watermark and the prints as
+// they are.
 
 // campaignVersion changes when what a copied row means changes.
-const campaignVersion = "campaign-base 1"
+const campaignVersion = "campaign-base 2"
+
+// campaignPrints keeps the per-campaign contact prints of the base partition.
+const campaignPrints = "campaign_contact_prints"
 
 func init() {
-	reads[JobCampaign] = append(reads[JobCampaign], append([]string{JobCampaign, jobs.WatermarksTable}, jobs.ChangeLogTables...)...)
-	extraWrites[JobCampaign] = []string{jobs.WatermarksTable}
+	reads[JobCampaign] = append(reads[JobCampaign], append([]string{JobCampaign, campaignPrints, jobs.WatermarksTable}, jobs.ChangeLogTables...)...)
+	extraWrites[JobCampaign] = []string{campaignPrints, jobs.WatermarksTable}
 }
 
 // campaignArgs are the parameters of the campaign_*.sql files.
@@ -50,6 +57,7 @@ type campaignArgs struct {
 	Base, BaseEnd, AsOf string
 	From, To            int64
 	Copied              string // ids of the campaigns copied, a SQL list; empty: none
+	Prints              string // campaign_prints.sql rendered
 }
 
 func (r *run) campaignSQL(name string, a campaignArgs) (string, error) {
@@ -84,7 +92,7 @@ func (r *run) campaignFromBase() (res jobs.Result, handled bool, err error) {
 	}
 	a := campaignArgs{narrowInputs: narrowInputs{Days: days + 1}}
 	hashIn := fmt.Sprintf("%s\x00%d\x00%q\x00%s", campaignVersion, days, r.cancelledStatus(), r.common.Location.String())
-	for _, f := range []string{"campaigns_hash", "contacts_hash"} {
+	for _, f := range []string{"campaigns_hash"} {
 		q, err := r.campaignSQL(f, a)
 		if err != nil {
 			return jobs.Result{}, true, err
@@ -100,13 +108,16 @@ func (r *run) campaignFromBase() (res jobs.Result, handled bool, err error) {
 	h := sha256.Sum256([]byte(hashIn))
 	hash := hex.EncodeToString(h[:])
 	ch, err := jobs.IncrementalSince(r.ctx, r.wh, JobCampaign, hash, r.common.Location, r.asOf,
-		jobs.Base{Tables: []string{JobCampaign}, AsOfNeeded: true, Forward: true})
+		jobs.Base{Tables: []string{JobCampaign, campaignPrints}, AsOfNeeded: true, Forward: true})
 	if err != nil {
 		return jobs.Result{}, true, err
 	}
 	reason := ch.Reason
 	var copied []string
 	d := warehouse.SQLOf(r.wh.Dialect())
+	if a.Prints, err = r.campaignSQL("campaign_prints", a); err != nil {
+		return jobs.Result{}, true, err
+	}
 	if reason == "" {
 		y, m, dd := ch.AsOf.Date() // the civil date recorded (read as UTC midnight)
 		a.Base = d.String(ch.AsOf.Format(time.DateOnly))
@@ -173,6 +184,13 @@ func (r *run) campaignFromBase() (res jobs.Result, handled bool, err error) {
 		if err := jobs.WriteMartTx(r.ctx, tx, JobCampaign, r.asOf, metrics.CampaignSchema, out); err != nil {
 			return err
 		}
+		q, err := r.campaignSQL("campaign_prints_write", a)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(r.ctx, q); err != nil {
+			return fmt.Errorf("keep the contact prints of %s: %w", JobCampaign, err)
+		}
 		return jobs.SetWatermark(r.ctx, tx, JobCampaign, ch.To, hash, r.asOf)
 	})
 	if err != nil {
@@ -180,7 +198,7 @@ func (r *run) campaignFromBase() (res jobs.Result, handled bool, err error) {
 	}
 	how := fmt.Sprintf("every campaign computed (%s)", reason)
 	if reason == "" {
-		how = fmt.Sprintf("incremental: %d campaigns copied from %s (window complete, contacts unchanged and before it, no contacted customer's orders changed), %d recomputed",
+		how = fmt.Sprintf("incremental: %d campaigns copied from %s (window complete, contacts unchanged and before it, none of their orders in it changed), %d recomputed",
 			len(copied), ch.AsOf.Format(time.DateOnly), st.Campaigns)
 	}
 	return r.result(warehouse.NumRows(out), fmt.Sprintf("%s; window %d days; of those recomputed: %d without a control group; %d contacts: %d without a customer, %d after the as-of date, %d with a bad group, %d undated; %s",

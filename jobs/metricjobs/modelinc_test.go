@@ -201,7 +201,7 @@ func (s *modelSim) buy(day, newcomers int) []simOrder {
 }
 
 var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export", "re-export", "merge", "merge", "nothing new", "late file", "late file", "late in a window",
-	"new interactions", "new interactions", "late interactions"}
+	"new interactions", "new interactions", "late interactions", "late contacts", "contacts moved"}
 
 // interactions loads n interactions between days from and to (hours from
 // 00:00 UTC of 2025-01-01 + from days) by the accounts of masters and by
@@ -253,6 +253,10 @@ func (s *modelSim) step(kind string) {
 	case "late in a window": // a late order of a customer K1 contacted, inside K1's closed conversion window
 		c := fmt.Sprintf("C%04d", 1+2*s.r.IntN(min(len(s.custs), 120)/2))
 		s.load([]simOrder{{s.newKey(), c, 80 + s.r.IntN(8)}})
+	case "late contacts": // a contacts file for K2 alone: K1's row must be copied
+		s.contacts("K2", 129)
+	case "contacts moved": // a contacts file for K1, whose window closed long ago: K1 is recomputed
+		s.contacts("K1", 78)
 	case "new interactions": // the newest day's interactions, some after the as-of day
 		s.interactions(s.day, s.day+1, 20+s.r.IntN(20))
 	case "late interactions": // a late file of interactions in an old month
@@ -263,6 +267,19 @@ func (s *modelSim) step(kind string) {
 		s.load([]simOrder{{s.newKey(), s.custs[s.r.IntN(len(s.custs))], day}, {s.newKey(), s.custs[s.r.IntN(len(s.custs))], day},
 			{key: s.orders[s.r.IntN(len(s.orders))], day: day}})
 	}
+}
+
+// contacts loads a contacts file of three target contacts of campaign k
+// on days day..day+2, of customers who may have bought.
+func (s *modelSim) contacts(k string, day int) {
+	id := s.newLoad("campaign_contacts")
+	var rows, assign []string
+	for i := 0; i < 3; i++ {
+		rows = append(rows, fmt.Sprintf("('%s', %d, '%s', 'phone', 'q%d', 'target', TIMESTAMPTZ '2025-01-01 05:00:00+00' + INTERVAL %d DAY)", id, i, k, s.loads*10+i, day+i))
+		assign = append(assign, fmt.Sprintf("('campaign_contacts', '%s:%d', '%s')", id, i, s.find(s.custs[s.r.IntN(len(s.custs))])))
+	}
+	s.exec(`INSERT INTO raw_campaign_contacts (_load_id, _row, campaign_id, identifier_type, identifier, contact_group, contacted_ts) VALUES ` + strings.Join(rows, ", "))
+	s.exec(`INSERT INTO identity_assignments VALUES ` + strings.Join(assign, ", "))
 }
 
 func simWH(t *testing.T) *warehouse.DuckDB {
@@ -349,6 +366,9 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 						if k == 0 && kind != "history" && (job.Name == metricjobs.JobCredit || job.Name == metricjobs.JobGrowth) &&
 							!strings.Contains(res.Message, "incremental:") {
 							t.Fatalf("after %v: %s did not update its contributions: %s", kinds, job.Name, res.Message)
+						}
+						if k == 0 && job.Name == metricjobs.JobCampaign && kind == "late contacts" && !strings.Contains(res.Message, "incremental: 1 campaigns copied") {
+							t.Fatalf("after %v: a contacts file for K2 alone did not keep K1's row: %s", kinds, res.Message)
 						}
 						if k == 0 && job.Name == metricjobs.JobCampaign && strings.Contains(res.Message, "incremental:") &&
 							!strings.Contains(res.Message, "incremental: 0 campaigns copied") {

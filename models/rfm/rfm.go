@@ -403,6 +403,15 @@ func ComputeSummaries(s Summaries, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// cents rounds a sum of money to cents, halves away from zero, after
+// snapping it to millionths: a float sum's error (far below 1e-6 for
+// amounts up to billions) then cannot move it across a half cent, so the
+// figure does not depend on the order the amounts were added in (615.605
+// summed as 615.6049999999999 or 615.6050000000001 is 615.61 either way).
+func cents(x float64) float64 {
+	return math.Round(math.Round(x*1e6)/1e4) / 100
+}
+
 // score fills the customer columns of r from s: recency, monetary rounded
 // to cents, the quintile scores and the tiers.
 func (r *Result) score(s Summaries, asOfDay int64, opts Options) {
@@ -414,7 +423,7 @@ func (r *Result) score(s Summaries, asOfDay int64, opts Options) {
 	r.Monetary = make([]float64, n)
 	for i := range n {
 		rec := int32(asOfDay - int64(s.LastDay[i]))
-		m := math.Round(s.Monetary[i]*100) / 100
+		m := cents(s.Monetary[i])
 		r.RecencyDays[i], r.Monetary[i] = rec, m
 		rv[i], fv[i], mv[i] = -float64(rec), float64(s.Frequency[i]), m
 	}

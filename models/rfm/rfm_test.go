@@ -309,3 +309,28 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCents checks that a sum's float error does not decide its cents:
+// 7.56 + 299.763 + 127.699 + 180.583 is 615.605 exactly, and its float
+// sums in two orders straddle the half cent.
+func TestCents(t *testing.T) {
+	a := ((7.56 + 299.763) + 127.699) + 180.583
+	b := ((180.583 + 127.699) + 299.763) + 7.56
+	for _, c := range []struct {
+		name string
+		in   float64
+		want float64
+	}{
+		{"summed forwards", a, 615.61},
+		{"summed backwards", b, 615.61},
+		{"just below the half", 615.6049999999999, 615.61},
+		{"a real 0.4 cent", 615.604, 615.6},
+		{"a real 0.6 cent", 615.6046, 615.6},
+		{"negative half", -0.005, -0.01},
+		{"zero", 0, 0},
+	} {
+		if got := cents(c.in); got != c.want {
+			t.Errorf("%s: cents(%v) = %v, want %v", c.name, c.in, got, c.want)
+		}
+	}
+}
