@@ -66,10 +66,11 @@ bigquery-emulator:
 test-short:
 	$(GO) test -short ./...
 
-## bench: Go benchmarks plus the scripted end-to-end run on generated data
+## bench: Go benchmarks plus the scripted end-to-end run on generated data.
+## The salt lets publish write the segment files, as a production run does.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./models/... ./pipeline/...
-	./$(BIN) bench --customers $${BENCH_CUSTOMERS:-1000000} --parallelism 1 --memory-limit 1GB
+	CRMKIT_SEGMENT_SALT=$${CRMKIT_SEGMENT_SALT:-bench-only-salt} ./$(BIN) bench --customers $${BENCH_CUSTOMERS:-1000000} --parallelism 1 --memory-limit 1GB
 
 clean:
 	rm -rf bin out data
