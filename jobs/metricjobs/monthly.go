@@ -67,10 +67,13 @@ var salesSpec = monthSpec{mart: JobSales, masters: []string{"products_hash", "st
 // profitSpec: the profit mart's month rows depend on what a sales month
 // depends on apart from stores and regions; its order rows are the as-of
 // month's orders (kept and recomputed with that month); its customer rows
-// are each customer's orders up to the as-of day, every month, so they
-// are recomputed from all the lines of the customers core touched (both
-// sides of a merge) and of those with an order line between the base and
-// the new as-of days' ends.
+// are each customer's orders up to the as-of day, every month: the sum of
+// the customer's cells (profit_cells, one per customer and month with an
+// order, metrics.ProfitWithCells). The cells of the months recomputed are
+// written again from their lines; the customer rows are recomputed from
+// the cells for the customers core touched (both sides of a merge) and
+// those with an order line between the base and the new as-of days' ends.
+// A run without profit_cells recomputes every month.
 var profitSpec = monthSpec{mart: JobProfit, masters: []string{"products_hash"}, monthRow: "level = 'month'", zero: "profit_zero", lifetime: true}
 
 // monthPlan is how one run brings its mart up to date.
@@ -83,7 +86,7 @@ type monthPlan struct {
 	months     []string // the periods recomputed, sorted (incremental)
 	asOfPeriod string
 	customers  string              // lifetime: query of the customers recomputed (incremental)
-	lifetime   []arrow.RecordBatch // lifetime: their customer rows
+	cells      []arrow.RecordBatch // lifetime: the cells of the months computed (metrics.ProfitWithCells)
 	// seconds of the plan, the months' lines, the lifetime rows (read
 	// and model) and the write, for the job message
 	planSec, linesSec, lifetimeSec, writeSec float64
@@ -160,6 +163,10 @@ func (r *run) planMonths(spec monthSpec) error {
 	defer func() { p.planSec = time.Since(t0).Seconds() }()
 	h := sha256.New()
 	fmt.Fprintf(h, "monthly 1\n%s\n%s\n%s\n", r.job, r.common.Location, r.cancelledStatus())
+	if spec.lifetime {
+		// The customer rows come from profit_cells (cells version 1).
+		fmt.Fprintf(h, "cells 1\n")
+	}
 	for _, f := range spec.masters {
 		table := strings.TrimSuffix(f, "_hash") // products_hash reads products
 		ok, err := warehouse.TableExists(r.ctx, r.wh, table)
@@ -217,6 +224,15 @@ func (r *run) planMonths(spec monthSpec) error {
 	if !base {
 		return full(fmt.Sprintf("no %s rows for the base as-of date %s", spec.mart, ch.AsOf.Format(time.DateOnly)))
 	}
+	if spec.lifetime {
+		ok, err := warehouse.TableExists(r.ctx, r.wh, "profit_cells")
+		if err != nil {
+			return fmt.Errorf("look up profit_cells: %w", err)
+		}
+		if !ok {
+			return full("no profit_cells yet")
+		}
+	}
 	months := map[string]bool{}
 	for _, m := range ch.Months {
 		months[m] = true
@@ -259,7 +275,7 @@ func (r *run) planMonths(spec monthSpec) error {
 			if err != nil {
 				return err
 			}
-			if err := r.addMonths(months, q); err != nil {
+			if err := r.addAsOfMonths(months, q); err != nil {
 				return fmt.Errorf("read the months of orders leaving the as-of window: %w", err)
 			}
 			for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(hi); m = m.AddDate(0, 1, 0) {
@@ -271,7 +287,7 @@ func (r *run) planMonths(spec monthSpec) error {
 			if err != nil {
 				return err
 			}
-			if err := r.addMonths(months, q); err != nil {
+			if err := r.addAsOfMonths(months, q); err != nil {
 				return fmt.Errorf("read the months of orders coming into the as-of window: %w", err)
 			}
 		}
@@ -320,6 +336,20 @@ func (r *run) planMonths(spec monthSpec) error {
 // returns.
 func (r *run) addMonths(months map[string]bool, q string) error {
 	recs, err := r.wh.Query(r.ctx, q)
+	return r.monthsOf(months, recs, err)
+}
+
+// addAsOfMonths is addMonths for asof_months.sql, whose text is the same
+// for sales and profit when they move from the same base as-of date: the
+// two jobs of one chain run it once (jobs.Env.SharedQuery).
+func (r *run) addAsOfMonths(months map[string]bool, q string) error {
+	recs, err := r.env.SharedQuery(q, []string{JobSales, JobProfit}, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
+	return r.monthsOf(months, recs, err)
+}
+
+// monthsOf adds to months the business-zone months of the times in the
+// first column of recs (a query's result and error), and releases recs.
+func (r *run) monthsOf(months map[string]bool, recs []arrow.RecordBatch, err error) error {
 	defer warehouse.Release(recs)
 	if err != nil {
 		return err

@@ -81,36 +81,6 @@ func (r *run) monthLines() ([]arrow.RecordBatch, error) {
 	return r.shared("order_lines", q, JobSales, JobProfit)
 }
 
-// lifetimeLines reads every line up to the as-of day of the customers
-// whose lifetime rows are recomputed (nil on a full recompute).
-func (r *run) lifetimeLines() ([]arrow.RecordBatch, error) {
-	p := r.plan
-	if p == nil || p.full || !p.spec.lifetime {
-		return nil, nil
-	}
-	n, err := warehouse.Int64(r.ctx, r.wh, mustRender("profit_touched_count", warehouse.SQLOf(r.wh.Dialect()), nil))
-	if err != nil || n == 0 {
-		return nil, err
-	}
-	q, err := r.monthSQL("customer_lines", monthArgs{})
-	if err != nil {
-		return nil, err
-	}
-	return r.query("order_lines of the customers recomputed", q)
-}
-
-// keepLifetime keeps the customer rows of recs (batches of a run over the
-// lifetime lines) as the plan's lifetime rows; it releases recs.
-func (r *run) keepLifetime(recs []arrow.RecordBatch) error {
-	defer warehouse.Release(recs)
-	kept, err := keepRows(recs, "level", func(v string, ok bool) bool { return ok && v == "customer" })
-	if err != nil {
-		return err
-	}
-	r.plan.lifetime = kept
-	return nil
-}
-
 // writeMonths writes the mart's rows for the as-of date and the watermark
 // in one transaction: every row on a full recompute, else the months
 // recomputed over the kept rows of the base as-of date (see above). The
@@ -126,13 +96,19 @@ func (r *run) writeMonths(schema *arrow.Schema, recs []arrow.RecordBatch) (int64
 		if err != nil {
 			return 0, err
 		}
-		defer warehouse.Release(p.lifetime)
-		recs = append(kept, p.lifetime...)
-	}
-	for _, rec := range recs {
-		n += rec.NumRows()
+		recs = kept
 	}
 	err := r.wh.InTx(r.ctx, func(tx warehouse.Tx) error {
+		n = warehouse.NumRows(recs)
+		if p.spec.lifetime {
+			lifetime, err := r.writeCells(tx)
+			defer warehouse.Release(lifetime)
+			if err != nil {
+				return err
+			}
+			n += warehouse.NumRows(lifetime)
+			recs = append(slices.Clone(recs), lifetime...)
+		}
 		if p.full {
 			if err := jobs.WriteMartTx(r.ctx, tx, p.spec.mart, r.asOf, schema, recs); err != nil {
 				return err
@@ -257,6 +233,62 @@ func (r *run) snapshotRegions(tx warehouse.Tx) error {
 	return nil
 }
 
+// writeCells brings profit_cells to the run's as-of date in tx: every
+// cell on a full recompute; else the cells of the months recomputed
+// replace theirs and those after the as-of month go. On an incremental
+// run it returns the customer rows of the customers in profit_touched,
+// from all their cells (the caller releases them).
+func (r *run) writeCells(tx warehouse.Tx) ([]arrow.RecordBatch, error) {
+	p := r.plan
+	defer warehouse.Release(p.cells)
+	cells := p.cells
+	p.cells = nil
+	if p.full {
+		if err := warehouse.RecreateTable(r.ctx, tx, "profit_cells", metrics.ProfitCellsSchema); err != nil {
+			return nil, fmt.Errorf("write profit_cells: %w", err)
+		}
+	} else {
+		q, err := r.monthSQL("profit_cells_clear", monthArgs{})
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Exec(r.ctx, q); err != nil {
+			return nil, fmt.Errorf("profit: profit_cells_clear: %w", err)
+		}
+		kept, err := keepPeriods(cells, p.months)
+		if err != nil {
+			return nil, err
+		}
+		warehouse.Release(cells)
+		cells = kept
+	}
+	if len(cells) > 0 {
+		if _, err := tx.Load(r.ctx, "profit_cells", cells...); err != nil {
+			return nil, fmt.Errorf("write profit_cells: %w", err)
+		}
+	}
+	warehouse.Release(cells)
+	if p.full {
+		return nil, nil
+	}
+	t0 := time.Now()
+	defer func() { p.lifetimeSec = time.Since(t0).Seconds() }()
+	q, err := r.monthSQL("profit_cells_touched", monthArgs{})
+	if err != nil {
+		return nil, err
+	}
+	touched, err := tx.Query(r.ctx, q)
+	defer warehouse.Release(touched)
+	if err != nil {
+		return nil, fmt.Errorf("profit: read the cells of the customers recomputed: %w", err)
+	}
+	rows, err := metrics.ProfitFromCells(touched, metrics.ProfitOptions{Common: r.common})
+	if err != nil {
+		return nil, fmt.Errorf("profit: customer rows from profit_cells: %w", err)
+	}
+	return rows, nil
+}
+
 // touchedSchema is profit_touched: the customers whose lifetime rows a
 // profit run recomputes (the job's scratch, filled at each incremental run).
 var touchedSchema = arrow.NewSchema([]arrow.Field{{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
@@ -336,11 +368,11 @@ func (r *run) planNote() string {
 var (
 	monthReads = map[string][]string{
 		JobSales:  append([]string{"orders", "kept_order_lines", JobSales, "sales_customer_regions", jobs.WatermarksTable}, jobs.ChangeLogTables...),
-		JobProfit: append([]string{"orders", "kept_order_lines", JobProfit, "profit_touched", jobs.WatermarksTable}, jobs.ChangeLogTables...),
+		JobProfit: append([]string{"orders", "kept_order_lines", JobProfit, "profit_touched", "profit_cells", jobs.WatermarksTable}, jobs.ChangeLogTables...),
 	}
 	extraWrites = map[string][]string{
 		JobSales:  {jobs.WatermarksTable, "sales_customer_regions"},
-		JobProfit: {jobs.WatermarksTable, "profit_touched"},
+		JobProfit: {jobs.WatermarksTable, "profit_touched", "profit_cells"},
 	}
 )
 
@@ -348,23 +380,4 @@ func init() {
 	for j, ts := range monthReads {
 		reads[j] = append(reads[j], ts...)
 	}
-}
-
-// profitLifetime computes, on an incremental run, the customer rows of the
-// customers recomputed from all their lines.
-func (r *run) profitLifetime(products []arrow.RecordBatch) error {
-	if r.plan == nil || r.plan.full {
-		return nil
-	}
-	t0 := time.Now()
-	defer func() { r.plan.lifetimeSec = time.Since(t0).Seconds() }()
-	lines, err := r.lifetimeLines()
-	if err != nil {
-		return err
-	}
-	recs, _, err := metrics.Profit(lines, products, metrics.ProfitOptions{Common: r.common})
-	if err != nil {
-		return err
-	}
-	return r.keepLifetime(recs)
 }

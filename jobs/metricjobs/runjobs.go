@@ -30,12 +30,15 @@ func runProfit(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	recs, st, err := metrics.Profit(lines, products, metrics.ProfitOptions{Common: r.common})
-	if err != nil {
-		return jobs.Result{}, err
+	opt := metrics.ProfitOptions{Common: r.common}
+	var recs []arrow.RecordBatch
+	var st metrics.ProfitStats
+	if r.plan != nil { // the customer rows come from profit_cells (writeCells)
+		recs, r.plan.cells, st, err = metrics.ProfitWithCells(lines, products, opt)
+	} else {
+		recs, st, err = metrics.Profit(lines, products, opt)
 	}
-	if err := r.profitLifetime(products); err != nil {
-		warehouse.Release(recs)
+	if err != nil {
 		return jobs.Result{}, err
 	}
 	r.release()

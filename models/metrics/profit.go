@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -80,6 +81,19 @@ func (a *profitAcc) add(o orderAgg) {
 	}
 }
 
+// merge adds the order figures of cell o (what add counts) to a.
+func (a *profitAcc) merge(o *profitAcc) {
+	a.orders += o.orders
+	a.units += o.units
+	a.net += o.net
+	a.costedNet += o.costedNet
+	a.cost += o.cost
+	a.refund += o.refund
+	a.refunded += o.refunded
+	a.missLines += o.missLines
+	a.missOrd += o.missOrd
+}
+
 func (a *profitAcc) profit() float64 { return a.costedNet - a.cost }
 
 // Profit computes profit per month, per customer and per order of the
@@ -88,18 +102,33 @@ func (a *profitAcc) profit() float64 { return a.costedNet - a.cost }
 // cancelled lines are left out. The caller releases the returned batches,
 // which have ProfitSchema.
 func Profit(lines, products []arrow.RecordBatch, opt ProfitOptions) ([]arrow.RecordBatch, ProfitStats, error) {
+	recs, _, st, err := profit(lines, products, opt, false)
+	return recs, st, err
+}
+
+// ProfitWithCells is Profit that also returns each customer's cells
+// (ProfitCellsSchema): one row per customer and month with an order. A
+// customer row of Profit is its cells summed in month order, so the
+// customer rows of any set of customers are ProfitFromCells of their
+// cells, whichever months the cells were computed in. The caller releases
+// both sets of batches.
+func ProfitWithCells(lines, products []arrow.RecordBatch, opt ProfitOptions) (recs, cells []arrow.RecordBatch, st ProfitStats, err error) {
+	return profit(lines, products, opt, true)
+}
+
+func profit(lines, products []arrow.RecordBatch, opt ProfitOptions, withCells bool) ([]arrow.RecordBatch, []arrow.RecordBatch, ProfitStats, error) {
 	var st ProfitStats
 	cal, err := NewCalendar(opt.Common)
 	if err != nil {
-		return nil, st, err
+		return nil, nil, st, err
 	}
 	d := newDims(numRows(lines) / 2)
 	if err := d.readProducts(products); err != nil {
-		return nil, st, err
+		return nil, nil, st, err
 	}
 	b, err := readLines(lines, d, cal, opt.CancelledStatuses)
 	if err != nil {
-		return nil, st, err
+		return nil, nil, st, err
 	}
 	st.LineStats = b.stats
 	nOrders := b.nOrders
@@ -121,13 +150,22 @@ func Profit(lines, products []arrow.RecordBatch, opt ProfitOptions) ([]arrow.Rec
 		acc profitAcc
 	}
 	custRows := make([]custRow, 0, nCust)
+	// A customer's orders are summed per month (cell) and the cells in
+	// month order make its customer row: ProfitFromCells sums stored cells
+	// the same way.
+	cell := make([]profitAcc, len(months))
+	var used []int32
+	var cw *cellWriter
+	if withCells {
+		cw = newCellWriter()
+	}
 	// Customers in turn (their orders are consecutive), anonymous orders last.
 	for c := int32(0); c <= nCust; c++ {
 		lo, hi := b.custOrders(c)
 		if lo == hi {
 			continue
 		}
-		var acc profitAcc
+		used = used[:0]
 		for o := lo; o < hi; o++ {
 			a := b.sumOrder(o)
 			aggs[o] = a
@@ -157,7 +195,10 @@ func Profit(lines, products []arrow.RecordBatch, opt ProfitOptions) ([]arrow.Rec
 				}
 				continue
 			}
-			acc.add(a)
+			if !slices.Contains(used, mi) {
+				used = append(used, mi)
+			}
+			cell[mi].add(a)
 			m.identProfit += a.costedNet - a.cost
 			if a.net > 0 && lastCust[mi] != c {
 				lastCust[mi] = c
@@ -165,6 +206,15 @@ func Profit(lines, products []arrow.RecordBatch, opt ProfitOptions) ([]arrow.Rec
 			}
 		}
 		if c < nCust {
+			slices.Sort(used)
+			var acc profitAcc
+			for _, mi := range used {
+				acc.merge(&cell[mi])
+				if cw != nil {
+					cw.add(d.custName(c), Period(mi+minMonth), &cell[mi])
+				}
+				cell[mi] = profitAcc{}
+			}
 			custRows = append(custRows, custRow{c, acc})
 		}
 	}
@@ -217,7 +267,11 @@ func Profit(lines, products []arrow.RecordBatch, opt ProfitOptions) ([]arrow.Rec
 		}
 		writeProfitFigures(w, &acc, customers, math.NaN())
 	}
-	return w.done(), st, nil
+	var cells []arrow.RecordBatch
+	if cw != nil {
+		cells = cw.done()
+	}
+	return w.done(), cells, st, nil
 }
 
 func writeProfitFigures(w *writer, a *profitAcc, customers int64, perCustomer float64) {
