@@ -117,7 +117,8 @@ func simOpenID(p int) string { return fmt.Sprintf("o%05d", p) }
 // social loads a followers file (accounts of known and new people, their
 // phone on some, a unionid on some) and an interactions file (known
 // accounts, some days before their first interaction: the record's first
-// seen moves back).
+// seen moves back; in half the files one with the placeholder openid
+// "null", whose record has no customer).
 func (s *stitchSim) social() string {
 	acc := s.newLoad("wechat")
 	var rows []string
@@ -141,7 +142,13 @@ func (s *stitchSim) social() string {
 	rows = rows[:0]
 	for i := 0; i < 2+s.r.IntN(4); i++ {
 		s.tick++
-		rows = append(rows, fmt.Sprintf("('%s', %d, 'wechat', '%s', %s, 'view')", act, i+2, simOpenID(s.r.IntN(s.people)), simTS(s.day-s.r.IntN(40), s.tick)))
+		openid := simOpenID(s.r.IntN(s.people))
+		if i == 0 && s.loads%2 == 0 {
+			// a placeholder openid: an anonymous record (no customer)
+			// that later files name again
+			openid = "null"
+		}
+		rows = append(rows, fmt.Sprintf("('%s', %d, 'wechat', '%s', %s, 'view')", act, i+2, openid, simTS(s.day-s.r.IntN(40), s.tick)))
 	}
 	s.exec(`INSERT INTO raw_social_interactions (_load_id, _row, platform, openid, ts, action) VALUES ` + strings.Join(rows, ", "))
 	return "social"
