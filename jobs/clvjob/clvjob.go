@@ -162,6 +162,15 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			warm = "warm start"
 		}
 	}
+	// The holdout check's fit and the main fit, scoring and write are
+	// independent: it runs beside them, so its CPU work overlaps the
+	// writes, which wait on the warehouse.
+	holdDone := make(chan holdoutResult, 1)
+	if len(hs) > 0 {
+		go func() { holdDone <- holdoutCheck(hs, days) }()
+	} else {
+		holdDone <- holdoutResult{}
+	}
 	model, err := clv.Fit(sums, fitOpts)
 	if model != nil {
 		env.Log.Debug("clv fit", "params", fmt.Sprintf("%+v %+v conv=%v", model.BGNBD, model.GG, model.Converged))
@@ -194,25 +203,14 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 
-	// Holdout check: refit on the calibration part and compare predicted and
-	// actual repeat purchases in the holdout weeks.
-	var hold *clv.HoldoutReport
-	var holdFitSec float64
-	var holdEvals int
+	h := <-holdDone
+	if h.panic != nil {
+		return jobs.Result{}, fmt.Errorf("clv holdout check: panic: %v", h.panic)
+	}
+	hold, holdFitSec, holdEvals := h.rep, h.fitSec, h.evals
+	fitSec += holdFitSec
 	if len(hs) > 0 {
-		tf := time.Now()
-		hm, err := clv.Fit(hs, clv.FitOptions{SkipGammaGamma: true})
-		holdFitSec = time.Since(tf).Seconds()
-		fitSec += holdFitSec
-		if err == nil {
-			holdEvals = hm.Evaluations
-			th := time.Now()
-			rep, err := clv.HoldoutCheck(hm, hs, float64(days)/7)
-			if err == nil {
-				hold = &rep
-			}
-			figs[FigHoldoutSeconds] = time.Since(th).Seconds()
-		}
+		figs[FigHoldoutSeconds] = h.checkSec
 	}
 	figs[FigFitSeconds] = fitSec
 	mem := memory.DefaultAllocator
@@ -268,4 +266,38 @@ func run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			hold.Weeks, hold.Predicted, hold.Actual, holdFitSec, holdEvals, figs[FigHoldoutSeconds])
 	}
 	return jobs.Result{RowsIn: rowsIn, RowsOut: scored.NumRows(), Message: msg, Figures: figs}, nil
+}
+
+// holdoutResult is the holdout check's outcome: its report (nil when its
+// fit or check failed: the marts then record no holdout), the seconds of
+// its fit and check, the fit's evaluations, and a panic recovered.
+type holdoutResult struct {
+	rep              *clv.HoldoutReport
+	fitSec, checkSec float64
+	evals            int
+	panic            any
+}
+
+// holdoutCheck refits the BG/NBD on the calibration part (hs) and compares
+// predicted and actual repeat purchases in the holdout's days. It runs on
+// its own goroutine, so a panic is returned, not raised.
+func holdoutCheck(hs []clv.Summary, days int) (r holdoutResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = holdoutResult{panic: p}
+		}
+	}()
+	tf := time.Now()
+	hm, err := clv.Fit(hs, clv.FitOptions{SkipGammaGamma: true})
+	r.fitSec = time.Since(tf).Seconds()
+	if err != nil {
+		return r
+	}
+	r.evals = hm.Evaluations
+	th := time.Now()
+	if rep, err := clv.HoldoutCheck(hm, hs, float64(days)/7); err == nil {
+		r.rep = &rep
+	}
+	r.checkSec = time.Since(th).Seconds()
+	return r
 }

@@ -20,8 +20,8 @@ import (
 // last of them (clv.CutState), the day itself in customer_cut_meta. With
 // customer_state it gives the holdout check's summaries without reading
 // the history of every customer who bought in the holdout weeks
-// (clv.HoldoutFromCutStates). The customer_state job keeps it in the
-// warehouse, row by row: as the as-of day moves the cut moves with it, and
+// (clv.HoldoutFromStateCuts; the clv job reads it joined with the
+// states). The customer_state job keeps it in the warehouse, row by row: as the as-of day moves the cut moves with it, and
 // each customer's purchase days in the days it passed (one day's purchases
 // a night, aggregated in Go and staged in customer_cut_delta) are added to
 // its row; the customers in customer_changes are made again from the
@@ -76,35 +76,6 @@ func readCutMeta(ctx context.Context, wh warehouse.Warehouse, declared []string)
 		return 0, false, fmt.Errorf("customer_cut_meta: unexpected batch %s", recs[0].Schema())
 	}
 	return int32(d.Value(0)), true, nil
-}
-
-// readCutStates reads customer_cut_state by customer id.
-func readCutStates(ctx context.Context, wh warehouse.Warehouse, declared []string) (map[string]clv.CutState, error) {
-	q, err := render(wh, "cut_state", declared, nil)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := wh.Query(ctx, q)
-	defer warehouse.Release(recs)
-	if err != nil {
-		return nil, fmt.Errorf("read customer_cut_state: %w", err)
-	}
-	out := make(map[string]clv.CutState, warehouse.NumRows(recs))
-	for _, r := range recs {
-		days, ok1 := r.Column(1).(*array.Int64)
-		last, ok2 := r.Column(2).(*array.Date32)
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("customer_cut_state: unexpected batch %s", r.Schema())
-		}
-		for i := 0; i < int(r.NumRows()); i++ {
-			if r.Column(0).IsNull(i) || days.IsNull(i) || last.IsNull(i) {
-				return nil, fmt.Errorf("customer_cut_state: row %d has a NULL", i)
-			}
-			id := warehouse.StringAt(r, 0, i)
-			out[id] = clv.CutState{ID: id, Days: int(days.Value(i)), LastDay: int32(last.Value(i))}
-		}
-	}
-	return out, nil
 }
 
 // dayStart is the first instant of day number d in loc.

@@ -330,34 +330,58 @@ func stateRecord(mem memory.Allocator, states []clv.State) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
-// readStates reads customer_state in customer id order.
-func readStates(ctx context.Context, wh warehouse.Warehouse) ([]clv.State, error) {
-	q, err := render(wh, "state", clvReads, nil)
+// readStates reads customer_state in customer id order and, with cut,
+// each customer's cut state aligned with it (its zero value when it has
+// none; nil without cut).
+func readStates(ctx context.Context, wh warehouse.Warehouse, cut bool) ([]clv.State, []clv.CutState, error) {
+	q, err := render(wh, "state", clvReads, struct{ Cut bool }{cut})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	recs, err := wh.Query(ctx, q)
 	defer warehouse.Release(recs)
 	if err != nil {
-		return nil, fmt.Errorf("read customer_state: %w", err)
+		return nil, nil, fmt.Errorf("read customer_state: %w", err)
 	}
-	out := make([]clv.State, 0, warehouse.NumRows(recs))
+	n := warehouse.NumRows(recs)
+	out := make([]clv.State, 0, n)
+	var cuts []clv.CutState
+	if cut {
+		cuts = make([]clv.CutState, 0, n)
+	}
 	for _, r := range recs {
 		first, ok1 := r.Column(1).(*array.Date32)
 		last, ok2 := r.Column(2).(*array.Date32)
 		days, ok3 := r.Column(3).(*array.Int64)
 		fv, ok4 := r.Column(4).(*array.Float64)
 		rv, ok5 := r.Column(5).(*array.Float64)
-		if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
-			return nil, fmt.Errorf("customer_state: unexpected batch %s", r.Schema())
+		var cutDays *array.Int64
+		var cutLast *array.Date32
+		ok6 := true
+		if cut {
+			var ok7 bool
+			cutDays, ok6 = r.Column(6).(*array.Int64)
+			cutLast, ok7 = r.Column(7).(*array.Date32)
+			ok6 = ok6 && ok7
+		}
+		if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+			return nil, nil, fmt.Errorf("customer_state: unexpected batch %s", r.Schema())
 		}
 		for i := 0; i < int(r.NumRows()); i++ {
 			if r.Column(0).IsNull(i) || first.IsNull(i) || last.IsNull(i) || days.IsNull(i) || fv.IsNull(i) || rv.IsNull(i) {
-				return nil, fmt.Errorf("customer_state: row %d has a NULL", i)
+				return nil, nil, fmt.Errorf("customer_state: row %d has a NULL", i)
 			}
-			out = append(out, clv.State{ID: warehouse.StringAt(r, 0, i), FirstDay: int32(first.Value(i)), LastDay: int32(last.Value(i)),
+			id := warehouse.StringAt(r, 0, i)
+			out = append(out, clv.State{ID: id, FirstDay: int32(first.Value(i)), LastDay: int32(last.Value(i)),
 				Days: int(days.Value(i)), FirstValue: fv.Value(i), RepeatValue: rv.Value(i)})
+			if cut {
+				c := clv.CutState{ID: id}
+				if cutDays.IsValid(i) && cutLast.IsValid(i) {
+					c.Days, c.LastDay = int(cutDays.Value(i)), int32(cutLast.Value(i))
+				}
+				cuts = append(cuts, c)
+			}
 		}
 	}
-	return out, nil
+	return out, cuts, nil
 }

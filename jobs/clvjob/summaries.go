@@ -49,7 +49,18 @@ func summariesFromState(ctx context.Context, env *jobs.Env, calEnd time.Time, ho
 		return fitInput{reason: fmt.Sprintf("customer_state has purchases after the as-of date %s", calEnd.Format(time.DateOnly))}, nil
 	}
 	t0 := time.Now()
-	states, err := readStates(ctx, env.WH)
+	// The cut state, when it is at the holdout's cut, is read with the
+	// states (one pass, aligned by customer).
+	cut := calEnd.AddDate(0, 0, -holdoutDays)
+	cutUsable := false
+	if holdoutDays > 0 {
+		at, has, err := readCutMeta(ctx, env.WH, clvReads)
+		if err != nil {
+			return fitInput{}, fmt.Errorf("holdout: %w", err)
+		}
+		cutUsable = has && at == clv.DayNumber(cut)
+	}
+	states, cuts, err := readStates(ctx, env.WH, cutUsable)
 	if err != nil {
 		return fitInput{}, err
 	}
@@ -58,18 +69,9 @@ func summariesFromState(ctx context.Context, env *jobs.Env, calEnd time.Time, ho
 		return fitInput{}, err
 	}
 	if holdoutDays > 0 {
-		cut := calEnd.AddDate(0, 0, -holdoutDays)
-		at, has, err := readCutMeta(ctx, env.WH, clvReads)
-		if err != nil {
-			return fitInput{}, fmt.Errorf("holdout: %w", err)
-		}
-		if has && at == clv.DayNumber(cut) {
-			cuts, err := readCutStates(ctx, env.WH, clvReads)
-			if err != nil {
-				return fitInput{}, fmt.Errorf("holdout: %w", err)
-			}
+		if cutUsable {
 			in.source += fmt.Sprintf(" and customer_cut_state at %s", cut.Format(time.DateOnly))
-			if in.hs, err = clv.HoldoutFromCutStates(states, cuts, cut, calEnd); err != nil {
+			if in.hs, err = clv.HoldoutFromStateCuts(states, cuts, cut, calEnd); err != nil {
 				return fitInput{}, fmt.Errorf("holdout: %w", err)
 			}
 			in.readSec = time.Since(t0).Seconds()

@@ -74,6 +74,21 @@ func AdvanceCutStates(states map[string]CutState, window *Purchases, from, to in
 // first day to calEnd, and XHoldout is the state's days less the cut
 // state's. holdoutEnd must be on or after every state's last day.
 func HoldoutFromCutStates(states []State, cuts map[string]CutState, calEnd, holdoutEnd time.Time) ([]Summary, error) {
+	aligned := make([]CutState, len(states))
+	for i, st := range states {
+		aligned[i] = cuts[st.ID]
+	}
+	return HoldoutFromStateCuts(states, aligned, calEnd, holdoutEnd)
+}
+
+// HoldoutFromStateCuts is HoldoutFromCutStates with the cut states aligned
+// with the states: cuts[i] is states[i]'s (its zero value when the customer
+// has none), as a read of the states joined with their cut states gives
+// them, without a lookup by id.
+func HoldoutFromStateCuts(states []State, cuts []CutState, calEnd, holdoutEnd time.Time) ([]Summary, error) {
+	if len(cuts) != len(states) {
+		return nil, fmt.Errorf("clv: %d cut states for %d states: %w", len(cuts), len(states), ErrInvalidSummary)
+	}
 	if holdoutEnd.IsZero() {
 		return nil, fmt.Errorf("clv: holdout from cut states needs a holdout end: %w", ErrBadPeriod)
 	}
@@ -82,15 +97,15 @@ func HoldoutFromCutStates(states []State, cuts map[string]CutState, calEnd, hold
 	}
 	cal, hold := dateDay(calEnd), dateDay(holdoutEnd)
 	out := make([]Summary, 0, len(states))
-	for _, st := range states {
+	for i, st := range states {
 		if st.FirstDay > cal {
 			continue
 		}
 		if st.LastDay > hold {
 			return nil, fmt.Errorf("clv: customer %q purchased on day %d, after the holdout end %d: %w", st.ID, st.LastDay, hold, ErrBadPeriod)
 		}
-		c, ok := cuts[st.ID]
-		if !ok || c.Days < 1 || c.Days > st.Days || c.LastDay < st.FirstDay || c.LastDay > cal || c.LastDay > st.LastDay {
+		c := cuts[i]
+		if c.Days < 1 || c.Days > st.Days || c.LastDay < st.FirstDay || c.LastDay > cal || c.LastDay > st.LastDay {
 			return nil, fmt.Errorf("clv: customer %q: cut state %+v does not fit its state (first day %d, last %d, %d days) at day %d: %w",
 				st.ID, c, st.FirstDay, st.LastDay, st.Days, cal, ErrBadPeriod)
 		}

@@ -28,6 +28,17 @@ func TestCutStatesHandWorked(t *testing.T) {
 	if w := (Summary{ID: "A", X: 1, TX: 1, T: 10.0 / 7, XHoldout: 1}); err != nil || len(hs) != 1 || hs[0] != w {
 		t.Errorf("holdout summaries %+v (err %v), want [%+v]", hs, err, w)
 	}
+	// Aligned with the states (A, B; B has none at day 10): the same.
+	aligned, err := HoldoutFromStateCuts(p.States(), []CutState{cuts[0], {}}, d0.AddDate(0, 0, 10), d0.AddDate(0, 0, 28))
+	if err != nil || len(aligned) != 1 || aligned[0] != hs[0] {
+		t.Errorf("aligned holdout summaries %+v (err %v), want %+v", aligned, err, hs)
+	}
+	if _, err := HoldoutFromStateCuts(p.States(), []CutState{cuts[0]}, d0.AddDate(0, 0, 10), d0.AddDate(0, 0, 28)); err == nil {
+		t.Errorf("one cut state for two states accepted")
+	}
+	if _, err := HoldoutFromStateCuts(p.States(), []CutState{{}, {}}, d0.AddDate(0, 0, 10), d0.AddDate(0, 0, 28)); !errors.Is(err, ErrBadPeriod) {
+		t.Errorf("A without its cut state: err %v", err)
+	}
 	if err := AdvanceCutStates(byID, purchasesOf(t, []Txn{{"B", day(14), 8}}), first+10, first+20, nil); err != nil {
 		t.Fatal(err)
 	}
