@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/crmkit/crmkit/jobs"
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -266,44 +268,33 @@ func (r *run) planMonths(spec monthSpec) error {
 	// to its end at the base date unless such a line enters it), and
 	// profit's order rows of a month other than the new as-of month go
 	// (mergeMonths).
+	var asofCustomers []string // profit: the customers of the orders in the window
 	if b := ch.AsOf.Format(time.DateOnly); b != r.asOf.Format(time.DateOnly) {
-		lo, hi := ch.AsOf, r.asOf
-		if hi.Before(lo) {
-			lo, hi = hi, lo
-			q, err := r.monthSQL("asof_months", monthArgs{From: r.end,
-				To: tsLiteral(r.wh, time.Date(hi.Year(), hi.Month(), hi.Day()+1, 0, 0, 0, 0, r.common.Location))})
-			if err != nil {
-				return err
-			}
-			if err := r.addAsOfMonths(months, q); err != nil {
-				return fmt.Errorf("read the months of orders leaving the as-of window: %w", err)
-			}
+		bEnd := time.Date(ch.AsOf.Year(), ch.AsOf.Month(), ch.AsOf.Day()+1, 0, 0, 0, 0, r.common.Location)
+		nEnd := r.asOf.AddDate(0, 0, 1)
+		q, err := r.monthSQL("asof_window", monthArgs{From: tsLiteral(r.wh, time.UnixMicro(min(bEnd.UnixMicro(), nEnd.UnixMicro()))),
+			To: tsLiteral(r.wh, time.UnixMicro(max(bEnd.UnixMicro(), nEnd.UnixMicro())))})
+		if err != nil {
+			return err
+		}
+		// Sales and profit of one chain moving from the same base run the
+		// same text once (jobs.Env.SharedQuery).
+		recs, err := r.env.SharedQuery(q, []string{JobSales, JobProfit}, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
+		if err == nil {
+			asofCustomers = r.windowRows(months, recs)
+		}
+		warehouse.Release(recs)
+		if err != nil {
+			return fmt.Errorf("read the orders coming into or leaving the as-of window: %w", err)
+		}
+		if lo, hi := r.asOf, ch.AsOf; lo.Before(hi) {
 			for m := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(hi); m = m.AddDate(0, 1, 0) {
 				months[m.Format("2006-01")] = true
-			}
-		} else {
-			q, err := r.monthSQL("asof_months", monthArgs{To: r.end,
-				From: tsLiteral(r.wh, time.Date(lo.Year(), lo.Month(), lo.Day()+1, 0, 0, 0, 0, r.common.Location))})
-			if err != nil {
-				return err
-			}
-			if err := r.addAsOfMonths(months, q); err != nil {
-				return fmt.Errorf("read the months of orders coming into the as-of window: %w", err)
 			}
 		}
 	}
 	if spec.lifetime {
 		p.customers = ch.CustomersSQL()
-		if b := ch.AsOf.Format(time.DateOnly); b != r.asOf.Format(time.DateOnly) {
-			bEnd := time.Date(ch.AsOf.Year(), ch.AsOf.Month(), ch.AsOf.Day()+1, 0, 0, 0, 0, r.common.Location)
-			nEnd := r.asOf.AddDate(0, 0, 1)
-			lo, hi := min(bEnd.UnixMicro(), nEnd.UnixMicro()), max(bEnd.UnixMicro(), nEnd.UnixMicro())
-			q, err := r.monthSQL("asof_customers", monthArgs{From: tsLiteral(r.wh, time.UnixMicro(lo)), To: tsLiteral(r.wh, time.UnixMicro(hi)), Customers: "NULL"})
-			if err != nil {
-				return err
-			}
-			p.customers += " UNION " + q
-		}
 		// The customers recomputed, kept for the statements that read and
 		// replace their rows (the query joins core_changes and the lines).
 		if err := r.wh.InTx(r.ctx, func(tx warehouse.Tx) error {
@@ -312,6 +303,18 @@ func (r *run) planMonths(spec monthSpec) error {
 			}
 			if err := tx.Exec(r.ctx, mustRender("profit_touched_clear", warehouse.SQLOf(r.wh.Dialect()), nil)); err != nil {
 				return err
+			}
+			if len(asofCustomers) > 0 {
+				b := array.NewStringBuilder(memory.DefaultAllocator)
+				defer b.Release()
+				b.AppendValues(asofCustomers, nil)
+				col := b.NewArray()
+				defer col.Release()
+				rec := array.NewRecordBatch(touchedSchema, []arrow.Array{col}, int64(col.Len()))
+				defer rec.Release()
+				if _, err := tx.Load(r.ctx, "profit_touched", rec); err != nil {
+					return err
+				}
 			}
 			q, err := r.monthSQL("touched_customers", monthArgs{})
 			if err != nil {
@@ -339,12 +342,23 @@ func (r *run) addMonths(months map[string]bool, q string) error {
 	return r.monthsOf(months, recs, err)
 }
 
-// addAsOfMonths is addMonths for asof_months.sql, whose text is the same
-// for sales and profit when they move from the same base as-of date: the
-// two jobs of one chain run it once (jobs.Env.SharedQuery).
-func (r *run) addAsOfMonths(months map[string]bool, q string) error {
-	recs, err := r.env.SharedQuery(q, []string{JobSales, JobProfit}, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
-	return r.monthsOf(months, recs, err)
+// windowRows adds to months the business-zone months of the times of
+// asof_window.sql's rows recs and returns its customers (distinct).
+func (r *run) windowRows(months map[string]bool, recs []arrow.RecordBatch) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if t := warehouse.TimeAt(rec, 0, i); !t.IsZero() {
+				months[t.In(r.common.Location).Format("2006-01")] = true
+			}
+			if c := warehouse.StringAt(rec, 1, i); c != "" && !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // monthsOf adds to months the business-zone months of the times in the

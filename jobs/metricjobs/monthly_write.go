@@ -290,7 +290,8 @@ func (r *run) writeCells(tx warehouse.Tx) ([]arrow.RecordBatch, error) {
 }
 
 // touchedSchema is profit_touched: the customers whose lifetime rows a
-// profit run recomputes (the job's scratch, filled at each incremental run).
+// profit run recomputes (the job's scratch, filled at each incremental run;
+// a customer may be listed twice, its readers take it as a set).
 var touchedSchema = arrow.NewSchema([]arrow.Field{{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
 
 // regionsSchema is sales_customer_regions: the region of each customer
@@ -380,4 +381,27 @@ func init() {
 	for j, ts := range monthReads {
 		reads[j] = append(reads[j], ts...)
 	}
+}
+
+// monthCustomers reads the customers (customer_id, region) a run needs:
+// every one on a full recompute, else the buyers of the months recomputed
+// (the other customers' regions are not used), which keeps a nightly from
+// holding the whole customers table.
+func (r *run) monthCustomers() ([]arrow.RecordBatch, error) {
+	if p := r.plan; p == nil || p.full {
+		return r.customers()
+	}
+	have, err := r.columns("customers", "customer_id", "region")
+	if err != nil {
+		return nil, err
+	}
+	if !have["customer_id"] || !have["region"] {
+		r.missing = append(r.missing, "customers")
+		return nil, nil
+	}
+	q, err := r.monthSQL("month_customers", monthArgs{})
+	if err != nil {
+		return nil, err
+	}
+	return r.query("customers", q)
 }

@@ -72,7 +72,7 @@ func runSales(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 	if err != nil {
 		return jobs.Result{}, err
 	}
-	customers, err := r.customers()
+	customers, err := r.monthCustomers()
 	if err != nil {
 		return jobs.Result{}, err
 	}
