@@ -178,69 +178,54 @@ func changedIDs(ctx context.Context, wh warehouse.Warehouse) (map[string]bool, e
 	return out, nil
 }
 
-// writeCutState writes up in tx (nothing without a holdout).
-func writeCutState(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, up cutUpdate) error {
+// cutStateUpdate writes up (nothing without a holdout: no steps). With
+// full every row is written again; else the changed customers' rows are
+// cleared, the others advanced by up.advance (staged in
+// customer_cut_delta: advance_cut adds the days to the rows there,
+// insert_cut_delta inserts the customers first seen), and the changed
+// customers' rows made again (staged the same way). The cut is recorded
+// last.
+func cutStateUpdate(up cutUpdate) (stateUpdate, func()) {
 	if !up.full && up.rows == nil {
-		return nil
+		return stateUpdate{what: "customer_cut_state"}, func() {}
 	}
-	for _, t := range []struct {
-		name string
-		s    *arrow.Schema
-	}{{"customer_cut_state", CutStateSchema}, {"customer_cut_meta", CutMetaSchema}, {"customer_cut_delta", CutStateSchema}} {
-		if err := warehouse.CreateTable(ctx, tx, t.name, t.s); err != nil {
-			return fmt.Errorf("create %s: %w", t.name, err)
-		}
+	u := stateUpdate{what: "customer_cut_state", tables: []stateTable{
+		{"customer_cut_state", CutStateSchema}, {"customer_cut_meta", CutMetaSchema}, {"customer_cut_delta", CutStateSchema}}}
+	var recs []arrow.RecordBatch
+	batch := func(rows []clv.CutState) arrow.RecordBatch {
+		r := cutStateRecord(rows)
+		recs = append(recs, r)
+		return r
 	}
-	exec := func(name string) error {
-		q, err := render(wh, name, stateReads, nil)
-		if err != nil {
-			return err
-		}
-		if err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("customer_cut_state (%s): %w", name, err)
-		}
-		return nil
-	}
-	load := func(table string, rows []clv.CutState) error {
-		b := array.NewRecordBuilder(memory.DefaultAllocator, CutStateSchema)
-		defer b.Release()
-		b.Reserve(len(rows))
-		for _, c := range rows {
-			b.Field(0).(*array.StringBuilder).Append(c.ID)
-			b.Field(1).(*array.Int64Builder).Append(int64(c.Days))
-			b.Field(2).(*array.Date32Builder).Append(arrow.Date32(c.LastDay))
-		}
-		rec := b.NewRecordBatch()
-		defer rec.Release()
-		if _, err := tx.Load(ctx, table, rec); err != nil {
-			return fmt.Errorf("write %s: %w", table, err)
-		}
-		return nil
-	}
-	var steps []func() error
 	if up.full {
-		steps = []func() error{func() error { return exec("clear_cut") }, func() error { return load("customer_cut_state", up.rows) }}
+		u.steps = []stateStep{sqlStep("clear_cut"), loadStep("customer_cut_state", batch(up.rows))}
 	} else {
-		steps = []func() error{func() error { return exec("clear_cut_changed") }}
+		u.steps = []stateStep{sqlStep("clear_cut_changed")}
 		if len(up.advance) > 0 {
-			steps = append(steps, func() error { return exec("clear_cut_delta") }, func() error { return load("customer_cut_delta", up.advance) },
-				func() error { return exec("advance_cut") }, func() error { return exec("insert_cut_delta") })
+			u.steps = append(u.steps, sqlStep("clear_cut_delta"), loadStep("customer_cut_delta", batch(up.advance)),
+				sqlStep("advance_cut"), sqlStep("insert_cut_delta"))
 		}
-		steps = append(steps, func() error { return exec("clear_cut_delta") }, func() error { return load("customer_cut_delta", up.rows) },
-			func() error { return exec("insert_cut_delta") }, func() error { return exec("clear_cut_delta") })
+		u.steps = append(u.steps, sqlStep("clear_cut_delta"), loadStep("customer_cut_delta", batch(up.rows)),
+			sqlStep("insert_cut_delta"), sqlStep("clear_cut_delta"))
 	}
-	steps = append(steps, func() error { return exec("clear_cut_meta") })
-	for _, f := range steps {
-		if err := f(); err != nil {
-			return err
+	u.steps = append(u.steps, sqlStep("clear_cut_meta"), sqlStep("write_cut_meta", time.Unix(int64(up.cut)*86400, 0).UTC().Format(time.DateOnly)))
+	return u, func() {
+		for _, r := range recs {
+			r.Release()
 		}
 	}
-	q, err := render(wh, "write_cut_meta", stateWrites, nil)
-	if err != nil {
-		return err
+}
+
+// cutStateRecord is rows as one batch of CutStateSchema (the caller
+// releases it).
+func cutStateRecord(rows []clv.CutState) arrow.RecordBatch {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, CutStateSchema)
+	defer b.Release()
+	b.Reserve(len(rows))
+	for _, c := range rows {
+		b.Field(0).(*array.StringBuilder).Append(c.ID)
+		b.Field(1).(*array.Int64Builder).Append(int64(c.Days))
+		b.Field(2).(*array.Date32Builder).Append(arrow.Date32(c.LastDay))
 	}
-	if err := tx.Exec(ctx, q, time.Unix(int64(up.cut)*86400, 0).UTC().Format(time.DateOnly)); err != nil {
-		return fmt.Errorf("record customer_cut_state's cut: %w", err)
-	}
-	return nil
+	return b.NewRecordBatch()
 }

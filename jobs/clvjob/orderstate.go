@@ -1,9 +1,6 @@
 package clvjob
 
 import (
-	"context"
-	"fmt"
-
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -36,22 +33,14 @@ type orderStateArgs struct {
 	LastChannel string
 }
 
-// updateOrderState brings customer_order_state up to date in tx: the rows
-// of the customers in customer_changes when changed, else every row. It
-// runs before the changes are cleared.
-func updateOrderState(ctx context.Context, wh warehouse.Warehouse, tx warehouse.Tx, changed bool) error {
-	if err := warehouse.CreateTable(ctx, tx, "customer_order_state", OrderStateSchema); err != nil {
-		return fmt.Errorf("create customer_order_state: %w", err)
+// orderStateUpdate brings customer_order_state up to date: the rows of
+// the customers in customer_changes when changed, else every row. It runs
+// before the changes are cleared.
+func orderStateUpdate(wh warehouse.Warehouse, changed bool) stateUpdate {
+	return stateUpdate{
+		what:   "customer_order_state",
+		tables: []stateTable{{"customer_order_state", OrderStateSchema}},
+		data:   orderStateArgs{Changed: changed, LastChannel: warehouse.SQLOf(wh.Dialect()).ArgMax("channel", "order_ts")},
+		steps:  []stateStep{sqlStep("clear_order_state"), sqlStep("order_state")},
 	}
-	args := orderStateArgs{Changed: changed, LastChannel: warehouse.SQLOf(wh.Dialect()).ArgMax("channel", "order_ts")}
-	for _, name := range []string{"clear_order_state", "order_state"} {
-		q, err := render(wh, name, stateReads, args)
-		if err != nil {
-			return err
-		}
-		if err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("customer_order_state (%s): %w", name, err)
-		}
-	}
-	return nil
 }

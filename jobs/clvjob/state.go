@@ -264,11 +264,12 @@ func runState(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		if err := jobs.EnsureCustomerChanges(ctx, tx); err != nil {
 			return fmt.Errorf("customer_state settings: %w", err)
 		}
-		if err := updateOrderState(ctx, env.WH, tx, !full && hasOrderState); err != nil {
-			return err
-		}
-		if err := writeCutState(ctx, env.WH, tx, cutUp); err != nil {
-			return err
+		cutState, release := cutStateUpdate(cutUp)
+		defer release()
+		for _, u := range []stateUpdate{orderStateUpdate(env.WH, !full && hasOrderState), cutState} {
+			if err := u.run(ctx, env.WH, tx); err != nil {
+				return err
+			}
 		}
 		for _, name := range []string{"clear_state_meta", "clear_changes"} {
 			q, err := render(env.WH, name, stateWrites, nil)
