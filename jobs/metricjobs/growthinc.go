@@ -58,16 +58,12 @@ type growthArgs struct {
 	Regions, Window                bool
 }
 
-// growthSQL renders a growth file for the running job, refusing one that
-// names a table the job does not declare.
+// growthSQL renders a growth file for the running job (render).
 func (r *run) growthSQL(name string, a growthArgs) (string, error) {
-	if u := queries.Undeclared(name, append(append([]string{}, reads[r.job]...), extraWrites[r.job]...)); len(u) > 0 {
-		return "", fmt.Errorf("job %s: sql/%s.sql names %v, which the job does not declare (metricjobs reads, extraWrites)", r.job, name, u)
-	}
 	d := warehouse.SQLOf(r.wh.Dialect())
 	a.inputs = inputs{Status: r.cancelledStatus(), End: r.end, Purchase: "(" + jobs.PurchasePredicate(r.env.Cfg.Models.CLV.MinAmount) + ")"}
 	a.AsOf = d.String(r.asOf.Format(time.DateOnly))
-	return queries.Render(name, d, a)
+	return r.render(name, a)
 }
 
 // growthHash is the settings hash of growth's watermark.

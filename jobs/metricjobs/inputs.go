@@ -3,6 +3,7 @@ package metricjobs
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,13 +47,21 @@ type inputs struct {
 	Purchase  string // orders: the shared purchase rule (jobs.PurchasePredicate)
 }
 
-// sql renders the input query file name for this run's job, refusing one
-// that reads a table the job did not declare.
-func (r *run) sql(name string) (string, error) {
-	if u := queries.Undeclared(name, reads[r.job]); len(u) > 0 {
-		return "", fmt.Errorf("job %s: sql/%s.sql reads %s, which the job does not declare (metricjobs reads)", r.job, name, strings.Join(u, ", "))
+// render renders sql/<name>.sql with data for this run's job, refusing a
+// file that names a table the job does not declare: one it reads (reads)
+// or writes besides its mart (extraWrites). Every file a job runs goes
+// through here.
+func (r *run) render(name string, data any) (string, error) {
+	declared := append(slices.Clone(reads[r.job]), extraWrites[r.job]...)
+	if u := queries.Undeclared(name, declared); len(u) > 0 {
+		return "", fmt.Errorf("job %s: sql/%s.sql names %s, which the job does not declare (metricjobs reads, extraWrites)", r.job, name, strings.Join(u, ", "))
 	}
-	return queries.Render(name, warehouse.SQLOf(r.wh.Dialect()), inputs{Status: r.cancelledStatus(), End: r.end, Associate: r.associate,
+	return queries.Render(name, warehouse.SQLOf(r.wh.Dialect()), data)
+}
+
+// sql renders the input query file name for this run's job (render).
+func (r *run) sql(name string) (string, error) {
+	return r.render(name, inputs{Status: r.cancelledStatus(), End: r.end, Associate: r.associate,
 		Purchase: "(" + jobs.PurchasePredicate(r.env.Cfg.Models.CLV.MinAmount) + ")"})
 }
 

@@ -103,13 +103,8 @@ type monthArgs struct {
 	All                               bool
 }
 
-// monthSQL renders a month file for the running job, refusing one that
-// names a table the job does not declare.
+// monthSQL renders a month file for the running job (render).
 func (r *run) monthSQL(name string, a monthArgs) (string, error) {
-	declared := append(slices.Clone(reads[r.job]), extraWrites[r.job]...)
-	if u := queries.Undeclared(name, declared); len(u) > 0 {
-		return "", fmt.Errorf("job %s: sql/%s.sql reads %s, which the job does not declare (metricjobs reads)", r.job, name, strings.Join(u, ", "))
-	}
 	d := warehouse.SQLOf(r.wh.Dialect())
 	a.Status, a.End, a.Mart = r.cancelledStatus(), r.end, r.job
 	a.AsOf = d.String(r.asOf.Format(time.DateOnly))
@@ -129,7 +124,7 @@ func (r *run) monthSQL(name string, a monthArgs) (string, error) {
 			a.Customers = r.plan.customers
 		}
 	}
-	return queries.Render(name, d, a)
+	return r.render(name, a)
 }
 
 // monthRanges is the order_ts condition of the months (contiguous months

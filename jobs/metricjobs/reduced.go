@@ -1,7 +1,6 @@
 package metricjobs
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -48,15 +47,12 @@ func (r *run) narrow(joins ...string) bool {
 // narrowOrders reads the orders with the narrow query file for a window
 // of days days.
 func (r *run) narrowOrders(file string, days int, associate bool) ([]arrow.RecordBatch, error) {
-	if u := queries.Undeclared(file, reads[r.job]); len(u) > 0 {
-		return nil, fmt.Errorf("job %s: sql/%s.sql reads %s, which the job does not declare (metricjobs reads)", r.job, file, strings.Join(u, ", "))
-	}
 	d := warehouse.SQLOf(r.wh.Dialect())
 	stores := make([]string, len(metrics.DefaultStoreChannels))
 	for i, s := range metrics.DefaultStoreChannels {
 		stores[i] = d.String(s)
 	}
-	q, err := queries.Render(file, d, narrowInputs{
+	q, err := r.render(file, narrowInputs{
 		inputs: inputs{Status: r.cancelledStatus(), End: r.end, Associate: associate},
 		Days:   days + 1, Stores: strings.Join(stores, ", "),
 	})

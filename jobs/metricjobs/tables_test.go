@@ -43,20 +43,38 @@ func TestJobsDeclareTheirTables(t *testing.T) {
 	}
 }
 
-// TestSQLRefusesUndeclaredTable: a job rendering a file that reads a table
+// TestSQLRefusesUndeclaredTable: a job rendering a file that names a table
 // outside its declaration gets an error naming the job, the file and the
-// table (profit does not read stores).
+// tables, whichever renderer it goes through (run.render): profit does not
+// read stores, sales neither reads nor writes profit's cells, growth does
+// not read the kept lines.
 func TestSQLRefusesUndeclaredTable(t *testing.T) {
 	wh, err := warehouse.OpenDuckDB(filepath.Join(t.TempDir(), "w.duckdb"), warehouse.DuckDBOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer wh.Close()
-	r := &run{env: &jobs.Env{Job: JobProfit, Cfg: &config.Config{}, WH: wh}, job: JobProfit, wh: wh, end: "TIMESTAMPTZ '2025-02-01 00:00:00+00'"}
-	if _, err := r.sql("stores"); err == nil || !strings.Contains(err.Error(), "job profit: sql/stores.sql reads stores") {
-		t.Fatalf("profit rendering stores.sql: err = %v, want the undeclared table named", err)
+	runOf := func(job string) *run {
+		return &run{env: &jobs.Env{Job: job, Cfg: &config.Config{}, WH: wh}, job: job, wh: wh, end: "TIMESTAMPTZ '2025-02-01 00:00:00+00'"}
 	}
-	q, err := r.sql("products")
+	for _, c := range []struct {
+		name   string
+		render func() (string, error)
+		want   string
+	}{
+		{"input file", func() (string, error) { return runOf(JobProfit).sql("stores") }, "job profit: sql/stores.sql names stores, which the job does not declare"},
+		{"month file", func() (string, error) { return runOf(JobSales).monthSQL("profit_cells_touched", monthArgs{}) },
+			"job sales: sql/profit_cells_touched.sql names profit_cells, profit_touched, which the job does not declare"},
+		{"growth file", func() (string, error) { return runOf(JobGrowth).growthSQL("month_first", growthArgs{}) },
+			"job growth: sql/month_first.sql names kept_order_lines, which the job does not declare"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := c.render(); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+	q, err := runOf(JobProfit).sql("products")
 	if err != nil {
 		t.Fatal(err)
 	}
