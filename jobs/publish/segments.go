@@ -204,13 +204,13 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 			optErr = err
 		}
 	}
-	// Only the files need the members in customer order, and every tag;
-	// the sizes need only the columns the definitions read.
+	// The files need every tag (their members are put in customer order
+	// by byCustomer); the sizes only the columns the definitions read.
 	var only map[string]bool
 	if optErr != nil {
 		only = segmentColumns(cfg.Segments)
 	}
-	tags, why, err := customerTags(ctx, env.WH, asOf, optErr == nil, only)
+	tags, why, err := customerTags(ctx, env.WH, asOf, false, only)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -238,7 +238,20 @@ func writeSegmentFiles(ctx context.Context, env *jobs.Env, asOf time.Time, out s
 				res.Release()
 				return nil, files, err
 			}
-			if _, err := segmentfile.WriteAll(res.Members, path, "csv", opts); err != nil {
+			members, err := byCustomer(res.Members)
+			if err != nil {
+				res.Release()
+				return nil, files, fmt.Errorf("segment %s: %w", s.Name, err)
+			}
+			recs := res.Members // no member: the file as before (its header)
+			if members != nil {
+				recs = []arrow.RecordBatch{members}
+			}
+			_, err = segmentfile.WriteAll(recs, path, "csv", opts)
+			if members != nil {
+				members.Release()
+			}
+			if err != nil {
 				res.Release()
 				return nil, files, fmt.Errorf("segment %s: %w", s.Name, err)
 			}
