@@ -1,7 +1,8 @@
 // Package lifecyclejobs is the job glue of the lifecycle model: it reads
 // orders, social interactions, social accounts and campaign contacts from
-// the core tables as Arrow, runs lifecycle.Compute for the as-of date and
-// the same day one month before, and writes the lifecycle_stage,
+// the core tables as Arrow, one after the other into a lifecycle.Collector,
+// runs the model for the as-of date and the same day one month before,
+// and writes the lifecycle_stage,
 // lifecycle_counts and lifecycle_flows marts (rows of one as-of date are
 // replaced, other dates kept). Importing the package registers the job
 // "lifecycle".
@@ -57,6 +58,10 @@ func NewJob(cfg *config.Config) *jobs.Job {
 		Run:    run,
 		// Before the jobs of Sequence 2, social_engagement among them.
 		Sequence: 1,
+		// It reads millions of events (6.3M at 1M customers): the garbage
+		// of the jobs before is given back first, so that its peak does not
+		// come on top of theirs.
+		Alone: true,
 	}
 }
 
@@ -158,24 +163,33 @@ func compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 	}
 	y, m, d := asOf.In(loc).Date()
 	end := tsLiteral(wh, time.Date(y, m, d+1, 0, 0, 0, 0, loc))
-	var in lifecycle.Inputs
-	defer func() {
-		for _, recs := range [][]arrow.RecordBatch{in.Orders, in.Interactions, in.Follows, in.Contacts} {
-			for _, r := range recs {
-				r.Release()
-			}
-		}
-	}()
-	read := func(table, query string, dst *[]arrow.RecordBatch) error {
+	// Each input is added to the model as soon as it is read and released
+	// before the next one is read: the model keeps a packed copy of what it
+	// needs, so only one input's batches are held at a time. The model is
+	// sized by the first input read (orders, the largest).
+	var coll *lifecycle.Collector
+	read := func(table, query string, add func(*lifecycle.Collector, arrow.RecordBatch) error) error {
 		ok, err := tableExists(ctx, wh, table)
-		if err != nil || !ok {
+		if err != nil {
 			return err
 		}
-		recs, err := wh.Query(ctx, query)
-		if err != nil {
-			return fmt.Errorf("lifecycle: read %s: %w", table, err)
+		var recs []arrow.RecordBatch
+		if ok {
+			if recs, err = wh.Query(ctx, query); err != nil {
+				return fmt.Errorf("lifecycle: read %s: %w", table, err)
+			}
 		}
-		*dst = recs
+		defer warehouse.Release(recs)
+		if coll == nil {
+			if coll, err = lifecycle.NewCollector(asOf, prevAsOf, p, 2*int(warehouse.NumRows(recs))); err != nil {
+				return err
+			}
+		}
+		for _, rec := range recs {
+			if err := add(coll, rec); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	campaigns, err := tableExists(ctx, wh, "campaigns")
@@ -200,13 +214,13 @@ func compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 	}
 	for _, src := range []struct {
 		table, file string
-		dst         *[]arrow.RecordBatch
+		add         func(*lifecycle.Collector, arrow.RecordBatch) error
 		cut         time.Time // zero: every row
 	}{
-		{"orders", "orders", &in.Orders, cuts.Purchases},
-		{"social_interactions", interactions, &in.Interactions, cuts.Interactions},
-		{"social_accounts", "follows", &in.Follows, time.Time{}},
-		{"campaign_contacts", "contacts", &in.Contacts, cuts.Contacts},
+		{"orders", "orders", (*lifecycle.Collector).AddOrders, cuts.Purchases},
+		{"social_interactions", interactions, (*lifecycle.Collector).AddInteractions, cuts.Interactions},
+		{"social_accounts", "follows", (*lifecycle.Collector).AddFollows, time.Time{}},
+		{"campaign_contacts", "contacts", (*lifecycle.Collector).AddContacts, cuts.Contacts},
 	} {
 		if u := queries.Undeclared(src.file, reads); len(u) > 0 {
 			return nil, fmt.Errorf("lifecycle: sql/%s.sql reads %s, which the job does not declare", src.file, strings.Join(u, ", "))
@@ -219,11 +233,11 @@ func compute(ctx context.Context, wh warehouse.Warehouse, p lifecycle.Params, as
 		if err != nil {
 			return nil, err
 		}
-		if err := read(src.table, q, src.dst); err != nil {
+		if err := read(src.table, q, src.add); err != nil {
 			return nil, err
 		}
 	}
-	return lifecycle.Compute(in, asOf, prevAsOf, p)
+	return coll.Compute()
 }
 
 // Cuts are the first instants of the earliest windows of the two dates

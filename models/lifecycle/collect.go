@@ -88,28 +88,6 @@ func rowsOf(recs []arrow.RecordBatch) int {
 	return n
 }
 
-func (c *collector) collect(in Inputs) error {
-	steps := []struct {
-		name string
-		recs []arrow.RecordBatch
-		fn   func(arrow.RecordBatch) error
-	}{
-		{"orders", in.Orders, c.orders},
-		{"interactions", in.Interactions, c.interactions},
-		{"follows", in.Follows, c.follows},
-		{"contacts", in.Contacts, c.contacts},
-	}
-	for _, s := range steps {
-		for bi, rec := range s.recs {
-			c.hasLast = false
-			if err := s.fn(rec); err != nil {
-				return fmt.Errorf("lifecycle: %s batch %d: %w", s.name, bi, err)
-			}
-		}
-	}
-	return nil
-}
-
 // channel interns a channel name ("" is ChannelUnknown).
 func (c *collector) channel(s string) (uint16, error) {
 	if s == "" {

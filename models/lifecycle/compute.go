@@ -154,6 +154,46 @@ func asDate(t time.Time, loc *time.Location) time.Time {
 // Anonymous receipts are counted apart; customers without a stage at a date
 // are in no stage (from_stage new / to_stage lost in the flows).
 func Compute(in Inputs, asOf, prevAsOf time.Time, p Params) (*Result, error) {
+	rows := rowsOf(in.Orders) + rowsOf(in.Interactions) + rowsOf(in.Follows) + rowsOf(in.Contacts)
+	c, err := NewCollector(asOf, prevAsOf, p, rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []struct {
+		recs []arrow.RecordBatch
+		add  func(arrow.RecordBatch) error
+	}{{in.Orders, c.AddOrders}, {in.Interactions, c.AddInteractions}, {in.Follows, c.AddFollows}, {in.Contacts, c.AddContacts}} {
+		for _, rec := range s.recs {
+			if err := s.add(rec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c.Compute()
+}
+
+// Collector is Compute in steps, for a caller that reads its inputs one
+// after the other: it takes the batches of each input (the columns of
+// Inputs) with AddOrders, AddInteractions, AddFollows and AddContacts, in
+// any order and any number of times, and Compute then runs the model.
+// Each Add keeps only what the model needs of a batch (a packed event and
+// the customer id per row), so the caller may release the batch as soon
+// as Add returns. The stages, counts and flows do not depend on how the
+// rows were split into batches or on rowsHint; the order of
+// Result.Customers does.
+type Collector struct {
+	c      *collector
+	m      *model
+	d1, d2 time.Time
+	w1, w2 window
+	n      [4]int // batches added per input, for errors
+	done   bool
+}
+
+// NewCollector returns a Collector for the dates asOf and prevAsOf (as
+// Compute). rowsHint is about the number of rows all the batches will
+// hold: it sizes the partitions the customers are spread over.
+func NewCollector(asOf, prevAsOf time.Time, p Params, rowsHint int) (*Collector, error) {
 	if p.Location == nil {
 		p.Location = time.UTC
 	}
@@ -165,11 +205,50 @@ func Compute(in Inputs, asOf, prevAsOf time.Time, p Params) (*Result, error) {
 		return nil, fmt.Errorf("lifecycle: previous date %s is after the as-of date %s", d1.Format(time.DateOnly), d2.Format(time.DateOnly))
 	}
 	w1, w2 := newWindow(d1, p), newWindow(d2, p)
-	rows := rowsOf(in.Orders) + rowsOf(in.Interactions) + rowsOf(in.Follows) + rowsOf(in.Contacts)
-	c := newCollector(w2.end, w2.sP, rows)
-	if err := c.collect(in); err != nil {
-		return nil, err
-	}
+	c := newCollector(w2.end, w2.sP, max(rowsHint, 0))
 	m := &model{p: p, chNames: c.chNames, days: newDayTable(min(w1.sP, w2.sP), w2.end, p.Location)}
-	return m.run(d1, d2, w1, w2, c)
+	return &Collector{c: c, m: m, d1: d1, d2: d2, w1: w1, w2: w2}, nil
+}
+
+func (c *Collector) add(i int, name string, fn func(arrow.RecordBatch) error, rec arrow.RecordBatch) error {
+	if c.done {
+		return fmt.Errorf("lifecycle: %s batch added after Compute", name)
+	}
+	c.c.hasLast = false
+	if err := fn(rec); err != nil {
+		return fmt.Errorf("lifecycle: %s batch %d: %w", name, c.n[i], err)
+	}
+	c.n[i]++
+	return nil
+}
+
+// AddOrders adds a batch of Inputs.Orders.
+func (c *Collector) AddOrders(rec arrow.RecordBatch) error {
+	return c.add(0, "orders", c.c.orders, rec)
+}
+
+// AddInteractions adds a batch of Inputs.Interactions.
+func (c *Collector) AddInteractions(rec arrow.RecordBatch) error {
+	return c.add(1, "interactions", c.c.interactions, rec)
+}
+
+// AddFollows adds a batch of Inputs.Follows.
+func (c *Collector) AddFollows(rec arrow.RecordBatch) error {
+	return c.add(2, "follows", c.c.follows, rec)
+}
+
+// AddContacts adds a batch of Inputs.Contacts.
+func (c *Collector) AddContacts(rec arrow.RecordBatch) error {
+	return c.add(3, "contacts", c.c.contacts, rec)
+}
+
+// Compute runs the model on the batches added; the Collector cannot be
+// used after it.
+func (c *Collector) Compute() (*Result, error) {
+	if c.done {
+		return nil, fmt.Errorf("lifecycle: Compute called twice")
+	}
+	c.done = true
+	c.m.chNames = c.c.chNames
+	return c.m.run(c.d1, c.d2, c.w1, c.w2, c.c)
 }
