@@ -48,7 +48,8 @@ type evidenceQuery struct {
 // evidenceQueries lists the evidence queries for the order-line channels
 // present (one query each, and one for lines without a channel).
 // With part set, each query keeps only the records listed in the
-// temporary table stitch_records (rec_table, rec_key): order lines and
+// temporary table stitch_records (rec_table, rec_key; a key may be listed
+// twice, so it is read as a set): order lines and
 // interactions before they are grouped into records (through
 // stitch_orders and stitch_openids, the same keys split into their
 // columns), the other tables' records after; the order lines of every
