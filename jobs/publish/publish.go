@@ -321,6 +321,48 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 	}
 	built := map[key]string{} // xlsx path per filtered scorecard
 	cards := map[key]*reports.Scorecard{}
+	// The scorecards the recipients need that this run has not built (one
+	// per layer and region filter) are independent of each other: they
+	// are built, and their workbooks written, at the same time.
+	type filtered struct {
+		sc   *reports.Scorecard
+		errs []string
+		x    string
+		err  error
+	}
+	var need []key
+	pre := map[key]*filtered{}
+	for _, d := range cfg.Deliveries {
+		for _, r := range d.Recipients {
+			k := key{reports.Layer(d.Scorecard), r.Filter["region"]}
+			if pre[k] == nil && !(k.region == "" && unfiltered[k.layer] != nil) {
+				pre[k] = &filtered{}
+				need = append(need, k)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for _, k := range need {
+		f := pre[k]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					f.err = fmt.Errorf("publish: panic building the %s scorecard for region %q: %v", k.layer, k.region, p)
+				}
+			}()
+			f.sc, f.errs = build(ctx, env.WH, cfg, k.layer, asOf, k.region, now, nil, fresh)
+			f.x = filepath.Join(out, f.sc.BaseName()+".xlsx")
+			if k.region != "" {
+				f.x = filepath.Join(out, "filtered", f.sc.BaseName()+".xlsx")
+				if f.err = os.MkdirAll(filepath.Dir(f.x), 0o755); f.err == nil {
+					f.err = reports.WriteXLSX(f.sc, f.x)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	var msgs []*reports.Message
 	var keys []deliveryKey
 	for _, d := range cfg.Deliveries {
@@ -333,22 +375,14 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 				built[k] = filepath.Join(out, cards[k].BaseName()+".xlsx")
 			}
 			if cards[k] == nil {
-				sc, errs := build(ctx, env.WH, cfg, layer, asOf, region, now, nil, fresh)
-				for _, p := range errs {
+				f := pre[k]
+				if f.err != nil {
+					return 0, f.err
+				}
+				for _, p := range f.errs {
 					env.Log.Warn("filtered scorecard section incomplete", "region", region, "problem", p)
 				}
-				cards[k] = sc
-				x := filepath.Join(out, sc.BaseName()+".xlsx")
-				if region != "" {
-					x = filepath.Join(out, "filtered", sc.BaseName()+".xlsx")
-					if err := os.MkdirAll(filepath.Dir(x), 0o755); err != nil {
-						return 0, err
-					}
-					if err := reports.WriteXLSX(sc, x); err != nil {
-						return 0, err
-					}
-				}
-				built[k] = x
+				cards[k], built[k] = f.sc, f.x
 			}
 			card := cards[k]
 			if d.Language != "" && d.Language != card.Language {
