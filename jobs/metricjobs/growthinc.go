@@ -42,9 +42,9 @@ import (
 
 // growthVersion changes when the contribution rows change meaning, so a
 // new build recomputes every one.
-const growthVersion = "growth-contrib 1"
+const growthVersion = "growth-contrib 2"
 
-var growthTables = []string{"growth_contrib", "growth_customers", "growth_touched"}
+var growthTables = []string{"growth_contrib", "growth_customers", "growth_keys", "growth_touched"}
 
 func init() {
 	reads[JobGrowth] = append(reads[JobGrowth], append(append([]string{jobs.WatermarksTable}, growthTables...), jobs.ChangeLogTables...)...)
@@ -108,7 +108,7 @@ func (r *run) growthFromContrib(days int) (res jobs.Result, handled bool, err er
 		return jobs.Result{}, true, err
 	}
 	reason := ch.Reason
-	for _, t := range growthTables[:2] {
+	for _, t := range growthTables[:3] {
 		if reason != "" {
 			break
 		}
@@ -158,12 +158,24 @@ func (r *run) growthAll(ch jobs.Changes, hash, reason string, opt metrics.Growth
 	defer c.Release()
 	r.release()
 	t2 := time.Now()
+	keyer, err := newGrowthKeyer(nil)
+	if err != nil {
+		return jobs.Result{}, true, err
+	}
+	stored, err := keyer.encode(c.Months)
+	if err != nil {
+		return jobs.Result{}, true, err
+	}
+	defer warehouse.Release(stored)
+	keys := keyer.addedKeys()
+	defer keys.Release()
 	err = r.wh.InTx(r.ctx, func(tx warehouse.Tx) error {
 		for _, t := range []struct {
 			name   string
 			schema *arrow.Schema
 			recs   []arrow.RecordBatch
-		}{{"growth_contrib", metrics.GrowthContribSchema, c.Months}, {"growth_customers", metrics.GrowthCustomerSchema, c.Customers}} {
+		}{{"growth_contrib", growthStoredSchema, stored}, {"growth_customers", metrics.GrowthCustomerSchema, c.Customers},
+			{"growth_keys", growthKeysSchema, []arrow.RecordBatch{keys}}} {
 			if err := warehouse.RecreateTable(r.ctx, tx, t.name, t.schema); err != nil {
 				return fmt.Errorf("create %s: %w", t.name, err)
 			}
@@ -266,15 +278,35 @@ func (r *run) growthTouched(ch jobs.Changes, hash string, opt metrics.GrowthOpti
 		st = s
 		warehouse.Release(mart)
 		defer c.Release()
+		storedKeys, err := query("growth_keys")
+		if err != nil {
+			return err
+		}
+		keyer, err := newGrowthKeyer(storedKeys)
+		if err != nil {
+			return err
+		}
+		stored, err := keyer.encode(c.Months)
+		if err != nil {
+			return err
+		}
+		defer warehouse.Release(stored)
 		for _, t := range []struct {
 			name string
 			recs []arrow.RecordBatch
-		}{{"growth_contrib", c.Months}, {"growth_customers", c.Customers}} {
+		}{{"growth_contrib", stored}, {"growth_customers", c.Customers}} {
 			if err := exec("growth_clear", growthArgs{Table: t.name}); err != nil {
 				return err
 			}
 			if _, err := tx.Load(r.ctx, t.name, t.recs...); err != nil {
 				return fmt.Errorf("write %s: %w", t.name, err)
+			}
+		}
+		if len(keyer.added) > 0 {
+			keys := keyer.addedKeys()
+			defer keys.Release()
+			if _, err := tx.Load(r.ctx, "growth_keys", keys); err != nil {
+				return fmt.Errorf("write growth_keys: %w", err)
 			}
 		}
 		cells, err := query("growth_cells")

@@ -340,3 +340,17 @@ func BenchmarkSocialEngagement(b *testing.B) {
 		release(recs)
 	})
 }
+
+func BenchmarkGrowthContributions(b *testing.B) {
+	d := benchData(b)
+	opt := GrowthOptions{Common: Common{AsOf: benchAsOf, Location: shanghai}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		recs, c, _, err := GrowthContributions(d.orders, d.customers, d.stores, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		release(recs)
+		c.Release()
+	}
+}
