@@ -67,17 +67,15 @@ var (
 	}, nil)
 	// cohortActivitySchema is cohort_activity: per customer and month with
 	// a purchase (month_ix as cohort_ix), the revenue of those purchases,
-	// with the customer's cohort_members attributes repeated, so that the
-	// matrix is summed from this table alone (no join of every activity
-	// row to its member).
+	// with the customer's cohort month and cohort_members attributes as
+	// their key in cohort_keys (cohortkeys.go), so that the matrix is
+	// summed from this table and the small key table alone (no join of
+	// every activity row to its member).
 	cohortActivitySchema = arrow.NewSchema([]arrow.Field{
 		{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "month_ix", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 		{Name: "revenue", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		{Name: "cohort_ix", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-		{Name: "first_channel", Type: arrow.BinaryTypes.String, Nullable: true},
-		{Name: "region", Type: arrow.BinaryTypes.String, Nullable: true},
-		{Name: "first_category", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "key", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 	}, nil)
 	// cohortTouchedSchema is cohort_touched, the customers a nightly
 	// recomputes (the job's scratch, emptied at each run).
@@ -85,7 +83,7 @@ var (
 )
 
 // cohortState are the tables the cohorts job keeps besides its mart.
-var cohortState = []string{"cohort_members", "cohort_activity", "cohort_touched", jobs.WatermarksTable}
+var cohortState = []string{"cohort_members", "cohort_activity", "cohort_keys", "cohort_touched", jobs.WatermarksTable}
 
 // cohortPlan is how one cohorts run brings the matrix up to date.
 type cohortPlan struct {
@@ -103,7 +101,7 @@ func planCohorts(ctx context.Context, env *jobs.Env, loc *time.Location) (*cohor
 		return nil, nil
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "cohorts 3\n%s\n%v\n%s\n", loc, env.Cfg.Models.CLV.MinAmount, strings.Join(CohortDimensions, ","))
+	fmt.Fprintf(h, "cohorts 4\n%s\n%v\n%s\n", loc, env.Cfg.Models.CLV.MinAmount, strings.Join(CohortDimensions, ","))
 	for _, t := range []string{"products", "customers"} {
 		ok, err := warehouse.TableExists(ctx, wh, t)
 		if err != nil {
@@ -136,7 +134,7 @@ func planCohorts(ctx context.Context, env *jobs.Env, loc *time.Location) (*cohor
 	case ch.Everything:
 		p.full, p.reason = true, ch.Reason
 	}
-	for _, t := range []string{"cohort_members", "cohort_activity", MartCohorts} {
+	for _, t := range []string{"cohort_members", "cohort_activity", "cohort_keys", MartCohorts} {
 		if p.full {
 			break
 		}
@@ -189,8 +187,8 @@ func (c *monthCalendar) next() int64 {
 // UTC microseconds, net amount; attrs: first_channel, region,
 // first_category, nil for NULL). Customers are keyed by index, not id, so
 // that a full run's few million purchases cost no string hashing. The
-// caller releases the two batches.
-func contributions(cust []int32, a *customerAttrs, ts []int64, amts []float64, loc *time.Location) (members, activity arrow.RecordBatch) {
+// caller releases the two batches. keys numbers the activity's keys.
+func contributions(cust []int32, a *customerAttrs, ts []int64, amts []float64, loc *time.Location, keys *cohortKeyer) (members, activity arrow.RecordBatch) {
 	names, attrs := a.names, a.attrs
 	const none = int32(1<<31 - 1)
 	cohortOf := make([]int32, len(names))
@@ -248,18 +246,17 @@ func contributions(cust []int32, a *customerAttrs, ts []int64, amts []float64, l
 	ab := array.NewRecordBuilder(memory.DefaultAllocator, cohortActivitySchema)
 	defer ab.Release()
 	ab.Reserve(len(cells))
+	keyOf := map[int32]int32{}
 	for _, x := range cells {
+		key, ok := keyOf[x.c]
+		if !ok {
+			key = keys.key(cohortOf[x.c], attrs[x.c])
+			keyOf[x.c] = key
+		}
 		ab.Field(0).(*array.StringBuilder).Append(names[x.c])
 		ab.Field(1).(*array.Int32Builder).Append(x.m)
 		ab.Field(2).(*array.Float64Builder).Append(x.rev)
-		ab.Field(3).(*array.Int32Builder).Append(cohortOf[x.c])
-		for j := 0; j < 3; j++ {
-			if v := attrs[x.c][j]; v != nil {
-				ab.Field(4 + j).(*array.StringBuilder).Append(*v)
-			} else {
-				ab.Field(4 + j).AppendNull()
-			}
-		}
+		ab.Field(3).(*array.Int32Builder).Append(key)
 	}
 	return mb.NewRecordBatch(), ab.NewRecordBatch()
 }
@@ -379,9 +376,15 @@ func writeCohortsFull(ctx context.Context, env *jobs.Env, p *cohortPlan, asOf ti
 	if err != nil {
 		return err
 	}
-	members, activity := contributions(cust, attrs, ts, amts, loc)
+	keyer, err := newCohortKeyer(nil)
+	if err != nil {
+		return err
+	}
+	members, activity := contributions(cust, attrs, ts, amts, loc, keyer)
 	defer members.Release()
 	defer activity.Release()
+	keys := keyer.addedKeys()
+	defer keys.Release()
 	return env.WH.InTx(ctx, func(tx warehouse.Tx) error {
 		if err := jobs.WriteMartTx(ctx, tx, MartCohorts, asOf, cohort.MartSchema, []arrow.RecordBatch{rec}); err != nil {
 			return err
@@ -390,7 +393,7 @@ func writeCohortsFull(ctx context.Context, env *jobs.Env, p *cohortPlan, asOf ti
 			name   string
 			schema *arrow.Schema
 			rec    arrow.RecordBatch
-		}{{"cohort_members", cohortMembersSchema, members}, {"cohort_activity", cohortActivitySchema, activity}} {
+		}{{"cohort_members", cohortMembersSchema, members}, {"cohort_activity", cohortActivitySchema, activity}, {"cohort_keys", cohortKeysSchema, keys}} {
 			if err := warehouse.RecreateTable(ctx, tx, t.name, t.schema); err != nil {
 				return fmt.Errorf("create %s: %w", t.name, err)
 			}
@@ -502,10 +505,30 @@ func runCohortsIncremental(ctx context.Context, env *jobs.Env, p *cohortPlan, as
 		if err != nil {
 			return err
 		}
+		q, err = render("keys")
+		if err != nil {
+			return err
+		}
+		stored, err := tx.Query(ctx, q)
+		defer warehouse.Release(stored)
+		if err != nil {
+			return fmt.Errorf("read cohort_keys: %w", err)
+		}
+		keyer, err := newCohortKeyer(stored)
+		if err != nil {
+			return err
+		}
 		tRead = time.Now()
-		members, activity := contributions(cust, attrs, ts, amts, loc)
+		members, activity := contributions(cust, attrs, ts, amts, loc, keyer)
 		defer members.Release()
 		defer activity.Release()
+		if len(keyer.added) > 0 {
+			keys := keyer.addedKeys()
+			defer keys.Release()
+			if _, err := tx.Load(ctx, "cohort_keys", keys); err != nil {
+				return fmt.Errorf("write cohort_keys: %w", err)
+			}
+		}
 		for _, t := range []struct {
 			name string
 			rec  arrow.RecordBatch

@@ -2,8 +2,8 @@
 purchases: per dimension value, every cohort month with a customer (cohort_size) and every months_since from 0 to
 the as-of month (.AsOfIx, year*12 + month - 1); customers_active and revenue from cohort_activity (0 where none);
 retention_pct = 100 * active / size; cum_revenue_per_customer the revenue of months 0..k over the size. Null or
-empty values are 'unknown'. cohort_activity carries each member's attributes, so both tables are summed on their
-own per combination of attributes, then per dimension. */ -}}
+empty values are 'unknown'. cohort_activity carries each member's cohort month and attributes as a key (cohort_keys),
+so both tables are summed on their own per combination of attributes, then per dimension. */ -}}
 INSERT INTO {{table .Mart}} (as_of, dimension, dimension_value, cohort_month, months_since, cohort_size, customers_active,
 	retention_pct, revenue, cum_revenue_per_customer)
 WITH m AS (
@@ -11,10 +11,12 @@ WITH m AS (
 		coalesce(nullif(region, ''), 'unknown') AS region, coalesce(nullif(first_category, ''), 'unknown') AS first_category, count(*) AS n
 	FROM {{table "cohort_members"}} GROUP BY ALL
 ), act AS (
-	SELECT cohort_ix, coalesce(nullif(first_channel, ''), 'unknown') AS first_channel,
-		coalesce(nullif(region, ''), 'unknown') AS region, coalesce(nullif(first_category, ''), 'unknown') AS first_category,
-		month_ix - cohort_ix AS k, count(*) AS active, sum(revenue) AS revenue
-	FROM {{table "cohort_activity"}} GROUP BY ALL
+	SELECT ck.cohort_ix, coalesce(nullif(ck.first_channel, ''), 'unknown') AS first_channel,
+		coalesce(nullif(ck.region, ''), 'unknown') AS region, coalesce(nullif(ck.first_category, ''), 'unknown') AS first_category,
+		a.month_ix - ck.cohort_ix AS k, sum(a.active) AS active, sum(a.revenue) AS revenue
+	FROM (SELECT key, month_ix, count(*) AS active, sum(revenue) AS revenue FROM {{table "cohort_activity"}} GROUP BY key, month_ix) a
+	JOIN {{table "cohort_keys"}} ck ON ck.key = a.key
+	GROUP BY ALL
 ), s AS (
 	SELECT 'all' AS dimension, 'all' AS dimension_value, cohort_ix, sum(n) AS n FROM m GROUP BY cohort_ix
 	UNION ALL SELECT 'first_channel', first_channel, cohort_ix, sum(n) FROM m GROUP BY first_channel, cohort_ix
