@@ -203,6 +203,11 @@ func (s *modelSim) buy(day, newcomers int) []simOrder {
 var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export", "re-export", "merge", "merge", "nothing new", "late file", "late file", "late in a window",
 	"new interactions", "new interactions", "late interactions", "late contacts", "contacts moved"}
 
+// socialStepKinds are the steps of TestIncrementalSocialEqualsRebuild:
+// besides new days and merges, those that move social_engagement's sums.
+var socialStepKinds = []string{"new day", "new week", "merge", "new interactions", "new interactions", "late interactions",
+	"unloaded interactions", "relinked account", "nothing new"}
+
 // interactions loads n interactions between days from and to (hours from
 // 00:00 UTC of 2025-01-01 + from days) by the accounts of masters and by
 // one new account, whose customer an existing one is, on wechat or (every
@@ -262,6 +267,12 @@ func (s *modelSim) step(kind string) {
 	case "late interactions": // a late file of interactions in an old month
 		day := s.r.IntN(max(s.day-30, 1))
 		s.interactions(day, day+3, 10+s.r.IntN(10))
+	case "relinked account": // stitch moves an account linked through its interactions only to another customer
+		i := 11 * (1 + 2*s.r.IntN(5)) // o11, o33, …, o99: social_accounts rows without a customer (masters)
+		s.exec(`UPDATE identity_assignments SET customer_id = ? WHERE rec_table = 'social_interactions' AND rec_key = ?`,
+			s.find(s.custs[s.r.IntN(len(s.custs))]), fmt.Sprintf("%s:o%d", []string{"wechat", "weibo"}[i%4/2], i))
+	case "unloaded interactions": // the newest file of interactions is unloaded
+		s.exec(`DELETE FROM raw_social_interactions WHERE _load_id = (SELECT max(_load_id) FROM raw_social_interactions)`)
 	case "late file": // new orders and an old one, in an old month
 		day := s.r.IntN(max(s.day-30, 1))
 		s.load([]simOrder{{s.newKey(), s.custs[s.r.IntN(len(s.custs))], day}, {s.newKey(), s.custs[s.r.IntN(len(s.custs))], day},
@@ -301,12 +312,14 @@ var simMarts = []string{"rfm", "lifecycle_stage", "lifecycle_counts", "lifecycle
 // TestIncrementalModelsEqualRebuild is the property test of the model jobs
 // that read per-customer state or narrow inputs: random sequences of new
 // days, a new week, re-exported orders, merges of two customers, late
-// files for old months and runs with nothing new, each followed by the
+// files for old months, new and late files of interactions and runs with
+// nothing new, each followed by the
 // nightly path on one warehouse and the full rebuild on another; every
 // mart must be the same after every step (counts and ids exactly, floats
 // to 1e-9 relative), and after the history rfm must have scored from
 // customer_state, channel_credit and growth (a 15-day churn window) must
-// have replaced only some customers' contributions after every step and campaign_effect must have
+// have replaced only some customers' contributions after every step (and
+// social_engagement updated its sums) and campaign_effect must have
 // copied some campaign's row at least once.
 func TestIncrementalModelsEqualRebuild(t *testing.T) {
 	ctx := context.Background()
@@ -363,7 +376,7 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 						if k == 0 && job.Name == valuejobs.JobRFM && !strings.Contains(res.Message, "from customer_state") {
 							t.Fatalf("after %v: rfm did not score from customer_state: %s", kinds, res.Message)
 						}
-						if k == 0 && kind != "history" && (job.Name == metricjobs.JobCredit || job.Name == metricjobs.JobGrowth) &&
+						if k == 0 && kind != "history" && (job.Name == metricjobs.JobCredit || job.Name == metricjobs.JobGrowth || job.Name == metricjobs.JobSocial) &&
 							!strings.Contains(res.Message, "incremental:") {
 							t.Fatalf("after %v: %s did not update its contributions: %s", kinds, job.Name, res.Message)
 						}
@@ -389,6 +402,83 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 			}
 			if campaignCopies == 0 {
 				t.Errorf("after %v: campaign_effect never copied a campaign from its base partition", kinds)
+			}
+		})
+	}
+}
+
+// TestIncrementalSocialEqualsRebuild is social_engagement's property test:
+// random sequences of socialStepKinds (new days, merges, new and late files
+// of interactions, an unloaded file, an account that stitch moves to
+// another customer), each followed by the nightly path on one warehouse
+// and the full rebuild on another; the marts must be the same after every
+// step (counts exactly, floats to 1e-9 relative). The nightly updates its
+// sums after every step but an unloaded file, after which it rebuilds them.
+func TestIncrementalSocialEqualsRebuild(t *testing.T) {
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{Location: loc, Timezone: "Asia/Shanghai"}
+	cfg.Models.Social.ConversionDays = 10
+	cfg.Models.Lifecycle = config.Lifecycle{AwareDays: 30, InterestDays: 20, PurchaseDays: 60, LoyalMinDays: 2, AdvocateShares: 1}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	models := []*jobs.Job{clvjob.StateJob(cfg), valuejobs.RFMJob(cfg), lifecyclejobs.NewJob(cfg), metricjobs.SocialJob(cfg)}
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			s := &modelSim{t: t, r: rand.New(rand.NewPCG(seed, 21)), inc: simWH(t), full: simWH(t), merged: map[string]string{}}
+			s.masters()
+			var hist []simOrder
+			for s.day = 1; s.day <= 120; s.day++ {
+				hist = append(hist, s.buy(s.day, 1)...)
+				if s.day%20 == 0 {
+					s.load(hist)
+					hist = nil
+				}
+			}
+			s.day--
+			kinds := []string{"history"}
+			steps := slices.Clone(socialStepKinds)
+			s.r.Shuffle(len(steps), func(i, j int) { steps[i], steps[j] = steps[j], steps[i] })
+			for i := 0; i <= len(steps); i++ {
+				kind := "history"
+				if i > 0 {
+					kind = steps[i-1]
+					s.step(kind)
+					kinds = append(kinds, kind)
+				}
+				if _, err := jobs.UpdateCore(ctx, s.inc); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := jobs.BuildCore(ctx, s.full); err != nil {
+					t.Fatal(err)
+				}
+				for k, wh := range []*warehouse.DuckDB{s.inc, s.full} {
+					for _, job := range models {
+						res, err := job.Run(ctx, &jobs.Env{Cfg: cfg, WH: wh, Log: log, Job: job.Name, Full: k == 1})
+						if err != nil {
+							t.Fatalf("after %v: %s: %v", kinds, job.Name, err)
+						}
+						if k == 0 && job.Name == metricjobs.JobSocial && kind != "history" {
+							want := "incremental:"
+							if kind == "unloaded interactions" {
+								want = "state rebuilt (load "
+							}
+							if !strings.Contains(res.Message, want) {
+								t.Fatalf("after %v: %s: want %q in the message: %s", kinds, job.Name, want, res.Message)
+							}
+						}
+					}
+				}
+				cols, a := sqltest.Table(t, s.inc.DB(), metricjobs.JobSocial)
+				_, b := sqltest.Table(t, s.full.DB(), metricjobs.JobSocial)
+				if len(b) == 0 {
+					t.Fatalf("after %v: the rebuild wrote no social_engagement rows", kinds)
+				}
+				if d := sqltest.Diff(cols, a, b, func(string) float64 { return 1e-9 }); d != "" {
+					t.Fatalf("after steps %v: social_engagement differs: %s", kinds, d)
+				}
 			}
 		})
 	}

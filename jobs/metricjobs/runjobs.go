@@ -202,6 +202,17 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	defer r.release()
+	days := env.Cfg.Models.Social.ConversionDays
+	if days <= 0 {
+		days = metrics.DefaultConversionDays
+	}
+	plan, err := r.socialPlanFor(days)
+	if err != nil {
+		return jobs.Result{}, err
+	}
+	if plan != nil && plan.reason == "" {
+		return r.socialUpdate(plan, days)
+	}
 	interactions, err := r.socialInteractions()
 	if err != nil {
 		return jobs.Result{}, err
@@ -236,10 +247,6 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			empty += fmt.Sprintf("; %s has no rows for %s", m.table, day)
 		}
 	}
-	days := env.Cfg.Models.Social.ConversionDays
-	if days <= 0 {
-		days = metrics.DefaultConversionDays
-	}
 	orders, err := r.socialOrders(days)
 	if err != nil {
 		return jobs.Result{}, err
@@ -250,7 +257,12 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		return jobs.Result{}, err
 	}
 	r.release()
-	n, err := r.write(JobSocial, metrics.SocialSchema, recs)
+	var n int64
+	if plan != nil {
+		n, err = r.socialSeedWrite(plan, recs)
+	} else {
+		n, err = r.write(JobSocial, metrics.SocialSchema, recs)
+	}
 	if err != nil {
 		return jobs.Result{}, err
 	}
@@ -258,5 +270,8 @@ func runSocial(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		st.Interactions-st.LaterInteractions, st.UnlinkedInteractions, st.Accounts, st.LinkedAccounts, st.Followers, days,
 		st.TieredCustomers, st.StagedCustomers)
 	msg += empty
+	if plan != nil {
+		msg += "; state rebuilt (" + plan.reason + ")"
+	}
 	return r.result(n, msg), nil
 }

@@ -1,0 +1,1 @@
+DELETE FROM {{table "social_counts"}} WHERE true

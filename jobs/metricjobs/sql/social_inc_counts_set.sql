@@ -1,0 +1,1 @@
+INSERT INTO {{table "social_counts"}} SELECT * FROM social_nc

@@ -1,0 +1,1 @@
+DELETE FROM {{table "social_cust"}} WHERE 'c:' || customer_id IN (SELECT ck FROM social_k)

@@ -1,0 +1,1 @@
+DELETE FROM {{table "social_loads_seen"}} WHERE true
