@@ -72,10 +72,9 @@ func rfmStateReason(ctx context.Context, env *jobs.Env, asOfDay int32) (string, 
 	return "", nil
 }
 
-// rfmSummariesSQL reads rfm.Summaries in customer id order (the order of
-// the reference path): every customer of customer_state with their last
-// purchase day, and their purchases in [window start, end of the as-of
-// day) (the two parameters).
+// rfmSummariesSQL reads rfm.Summaries, in no particular order: every
+// customer of customer_state with their last purchase day, and their
+// purchases in [window start, end of the as-of day) (the two parameters).
 func rfmSummariesSQL(minAmount float64) string {
 	return valueStatement(warehouse.SQLOf(nil), "rfm_summaries", struct{ Purchase string }{jobs.PurchasePredicate(minAmount)})
 }
