@@ -40,6 +40,9 @@ type modelSim struct {
 	custs     []string
 	merged    map[string]string // customer id -> the id it was merged into
 	day       int               // days after 2025-01-01 of the newest purchase
+	// asOf is the as-of date the jobs run with (zero: the newest order's
+	// day); the "backfill" step holds it back and the next step clears it.
+	asOf time.Time
 }
 
 var simChannels = []string{"tmall", "jd", "pos"}
@@ -204,9 +207,10 @@ var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export
 	"new interactions", "new interactions", "late interactions", "late contacts", "contacts moved"}
 
 // socialStepKinds are the steps of TestIncrementalSocialEqualsRebuild:
-// besides new days and merges, those that move social_engagement's sums.
+// new days, merges and late or re-exported orders (followers' conversions)
+// and those that move the interaction sums.
 var socialStepKinds = []string{"new day", "new week", "merge", "new interactions", "new interactions", "late interactions",
-	"unloaded interactions", "relinked account", "nothing new"}
+	"unloaded interactions", "relinked account", "nothing new", "late file", "re-export", "purchase after a follow", "backfill"}
 
 // interactions loads n interactions between days from and to (hours from
 // 00:00 UTC of 2025-01-01 + from days) by the accounts of masters and by
@@ -235,7 +239,10 @@ func (s *modelSim) interactions(from, to, n int) {
 }
 
 func (s *modelSim) step(kind string) {
+	s.asOf = time.Time{}
 	switch kind {
+	case "backfill": // a backfill's day 12 days back: the step after moves the as-of date forward over orders already loaded
+		s.asOf = time.Date(2025, 1, 1+s.day-12, 0, 0, 0, 0, time.UTC)
 	case "new day":
 		s.day++
 		s.load(s.buy(s.day, 2))
@@ -271,6 +278,17 @@ func (s *modelSim) step(kind string) {
 		i := 11 * (1 + 2*s.r.IntN(5)) // o11, o33, …, o99: social_accounts rows without a customer (masters)
 		s.exec(`UPDATE identity_assignments SET customer_id = ? WHERE rec_table = 'social_interactions' AND rec_key = ?`,
 			s.find(s.custs[s.r.IntN(len(s.custs))]), fmt.Sprintf("%s:o%d", []string{"wechat", "weibo"}[i%4/2], i))
+	case "purchase after a follow": // a late order converts a linked follower not converted yet
+		var cust string
+		var day int
+		err := s.full.DB().QueryRow(`SELECT a.customer_id, CAST(date_diff('day', TIMESTAMPTZ '2025-01-01 00:00:00+00', a.followed_ts) AS INTEGER)
+			FROM social_accounts a WHERE a.customer_id IS NOT NULL AND a.followed_ts < TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_days(CAST(? AS INTEGER))
+			AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = a.customer_id AND o.order_ts >= a.followed_ts AND o.order_ts < a.followed_ts + INTERVAL 10 DAY)
+			ORDER BY a.openid LIMIT 1`, s.day-3).Scan(&cust, &day)
+		if err != nil {
+			s.t.Fatalf("pick a follower to convert: %v", err)
+		}
+		s.load([]simOrder{{s.newKey(), cust, day + 1}, {s.newKey(), cust, day + 2}})
 	case "unloaded interactions": // the newest file of interactions is unloaded
 		s.exec(`DELETE FROM raw_social_interactions WHERE _load_id = (SELECT max(_load_id) FROM raw_social_interactions)`)
 	case "late file": // new orders and an old one, in an old month
@@ -408,9 +426,10 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 }
 
 // TestIncrementalSocialEqualsRebuild is social_engagement's property test:
-// random sequences of socialStepKinds (new days, merges, new and late files
-// of interactions, an unloaded file, an account that stitch moves to
-// another customer), each followed by the nightly path on one warehouse
+// random sequences of socialStepKinds (new days, merges, late and
+// re-exported orders, a late purchase that converts a follower, new and late files of interactions, an unloaded
+// file, an account that stitch moves to another customer, a backfill day before the newest and a run that moves
+// the as-of date forward over orders already loaded), each followed by the nightly path on one warehouse
 // and the full rebuild on another; the marts must be the same after every
 // step (counts exactly, floats to 1e-9 relative). The nightly updates its
 // sums after every step but an unloaded file, after which it rebuilds them.
@@ -441,6 +460,9 @@ func TestIncrementalSocialEqualsRebuild(t *testing.T) {
 			kinds := []string{"history"}
 			steps := slices.Clone(socialStepKinds)
 			s.r.Shuffle(len(steps), func(i, j int) { steps[i], steps[j] = steps[j], steps[i] })
+			if steps[len(steps)-1] == "backfill" { // the step after it is the one that moves forward
+				steps[0], steps[len(steps)-1] = steps[len(steps)-1], steps[0]
+			}
 			for i := 0; i <= len(steps); i++ {
 				kind := "history"
 				if i > 0 {
@@ -456,14 +478,17 @@ func TestIncrementalSocialEqualsRebuild(t *testing.T) {
 				}
 				for k, wh := range []*warehouse.DuckDB{s.inc, s.full} {
 					for _, job := range models {
-						res, err := job.Run(ctx, &jobs.Env{Cfg: cfg, WH: wh, Log: log, Job: job.Name, Full: k == 1})
+						res, err := job.Run(ctx, &jobs.Env{Cfg: cfg, WH: wh, Log: log, Job: job.Name, Full: k == 1, AsOf: s.asOf})
 						if err != nil {
 							t.Fatalf("after %v: %s: %v", kinds, job.Name, err)
 						}
 						if k == 0 && job.Name == metricjobs.JobSocial && kind != "history" {
 							want := "incremental:"
-							if kind == "unloaded interactions" {
+							switch kind {
+							case "unloaded interactions":
 								want = "state rebuilt (load "
+							case "backfill":
+								want = "state rebuilt (the as-of date moved back"
 							}
 							if !strings.Contains(res.Message, want) {
 								t.Fatalf("after %v: %s: want %q in the message: %s", kinds, job.Name, want, res.Message)

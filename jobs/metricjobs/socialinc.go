@@ -71,6 +71,11 @@ var socialState = []struct {
 		{Name: "shares", Type: arrow.PrimitiveTypes.Int64}, {Name: "clicks", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "users", Type: arrow.PrimitiveTypes.Int64}, {Name: "customers", Type: arrow.PrimitiveTypes.Int64},
 	}, nil)},
+	{"social_follow", arrow.NewSchema([]arrow.Field{
+		{Name: "platform", Type: arrow.BinaryTypes.String}, {Name: "openid", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "f", Type: socialTS, Nullable: true}, {Name: "u", Type: socialTS, Nullable: true},
+		{Name: "customer_id", Type: arrow.BinaryTypes.String, Nullable: true}, {Name: "converted", Type: arrow.FixedWidthTypes.Boolean},
+	}, nil)},
 	{"social_loads_seen", arrow.NewSchema([]arrow.Field{
 		{Name: "load_id", Type: arrow.BinaryTypes.String, Nullable: true}, {Name: "n", Type: arrow.PrimitiveTypes.Int64},
 	}, nil)},
@@ -93,7 +98,9 @@ type socialArgs struct {
 	inputs
 	Zone, Day, From        string
 	Days                   int
-	Customers, RFM, Stages bool // the optional class tables exist
+	Customers, RFM, Stages bool   // the optional class tables exist
+	Changed                string // the customers whose orders core changed (social_inc_follow_clear.sql)
+	All                    bool   // every kept follow is recomputed
 }
 
 // socialIncSQL renders a social_inc file for the running job (render).
@@ -107,8 +114,8 @@ func (r *run) socialIncSQL(name string, a socialArgs) (string, error) {
 
 // socialHash is the settings hash of social_engagement's watermark: what
 // the state's rows depend on besides the tables it compares each run.
-func (r *run) socialHash() string {
-	h := sha256.Sum256([]byte(socialVersion + "\n" + r.common.Location.String()))
+func (r *run) socialHash(days int) string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\n%s\n%d\n%s", socialVersion, r.common.Location, days, r.cancelledStatus())))
 	return hex.EncodeToString(h[:])[:16]
 }
 
@@ -130,7 +137,7 @@ func (r *run) socialPlanFor(days int) (*socialPlan, error) {
 	if loc := r.common.Location.String(); loc == "" || loc == "Local" {
 		return nil, nil
 	}
-	p := &socialPlan{hash: r.socialHash(), args: socialArgs{Days: days}}
+	p := &socialPlan{hash: r.socialHash(days), args: socialArgs{Days: days}}
 	for _, t := range []struct {
 		table string
 		cols  []string
@@ -163,6 +170,7 @@ func (r *run) socialPlanFor(days int) (*socialPlan, error) {
 		return nil, err
 	}
 	p.to = ch.To
+	p.args.All, p.args.Changed = ch.Everything, ch.CustomersSQL()
 	w, ok, err := jobs.ReadWatermark(r.ctx, r.wh, JobSocial)
 	switch {
 	case err != nil:
@@ -231,7 +239,7 @@ func (r *run) socialTx(p *socialPlan, steps []string, fn func(tx warehouse.Tx) e
 		if err := fn(tx); err != nil {
 			return err
 		}
-		temps := []string{"social_da", "social_r", "social_c", "social_k"}
+		temps := []string{"social_da", "social_r", "social_c", "social_k", "social_fn"}
 		if slices.Contains(steps, "social_inc_delta_init") {
 			temps = append(temps, "social_delta", "social_nc")
 		}
@@ -254,7 +262,7 @@ var socialStateSteps = []string{"social_inc_fresh", "social_inc_accounts", "soci
 func (r *run) socialSeedWrite(p *socialPlan, recs []arrow.RecordBatch) (int64, error) {
 	defer warehouse.Release(recs)
 	steps := append(append([]string{}, socialStateSteps...), "social_inc_relink_apply", "social_inc_cust_clear", "social_inc_cust_set",
-		"social_inc_seen_set")
+		"social_inc_seen_set", "social_inc_follow_now", "social_inc_follow_add")
 	err := r.socialTx(p, steps, func(tx warehouse.Tx) error {
 		if err := jobs.WriteMartTx(r.ctx, tx, JobSocial, r.asOf, metrics.SocialSchema, recs); err != nil {
 			return err
@@ -280,7 +288,7 @@ func (r *run) socialUpdate(p *socialPlan, days int) (jobs.Result, error) {
 	steps := append(append([]string{}, socialStateSteps...), "social_inc_delta_init", "social_inc_contrib",
 		"social_inc_relink_apply", "social_inc_cust_clear", "social_inc_cust_set",
 		"social_inc_counts_new", "social_inc_counts_clear", "social_inc_counts_set",
-		"social_inc_seen_clear", "social_inc_seen_set")
+		"social_inc_seen_clear", "social_inc_seen_set", "social_inc_follow_now", "social_inc_follow_clear", "social_inc_follow_add")
 	err := r.socialTx(p, steps, func(tx warehouse.Tx) error {
 		for _, c := range []struct {
 			n     *int64
@@ -365,3 +373,7 @@ func (r *run) socialLoadsChanged() (string, error) {
 	}
 	return "", nil
 }
+
+// socialTS is the type of social_follow's instants (TIMESTAMPTZ, as
+// social_accounts has them).
+var socialTS = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
