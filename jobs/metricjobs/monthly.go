@@ -98,7 +98,7 @@ type monthPlan struct {
 type monthArgs struct {
 	Status, End, Ranges               string
 	Mart, AsOf, Base, AsOfPeriod      string
-	Months, Keep, Also, First, Period string
+	Months, Skip, Also, First, Period string
 	MonthRow, Customers, From, To     string
 	All                               bool
 }

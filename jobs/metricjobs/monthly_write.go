@@ -143,20 +143,23 @@ func (r *run) mergeMonths(tx warehouse.Tx, schema *arrow.Schema, recs []arrow.Re
 		}
 		return nil
 	}
-	also, keep := "FALSE", "FALSE"
+	also, skip := "FALSE", "FALSE"
 	if p.spec.lifetime {
 		also = "level = 'customer' AND customer_id IN (" + p.customers + ")"
-		keep = "level = 'customer' AND customer_id NOT IN (" + p.customers + ")"
+		// profit's order rows are the as-of month's orders: those of a base
+		// in an earlier month are not kept.
+		skip = mustRender("profit_order_skip", warehouse.SQLOf(r.wh.Dialect()), struct{ AsOfPeriod string }{
+			warehouse.SQLOf(r.wh.Dialect()).String(p.asOfPeriod)})
 	}
 	if err := exec("month_clear", monthArgs{All: !same, Also: also}); err != nil {
 		return err
 	}
 	if !same {
-		if err := exec("month_keep", monthArgs{Keep: keep}); err != nil {
+		if err := exec("month_keep", monthArgs{Skip: skip}); err != nil {
 			return err
 		}
 		if p.spec.lifetime {
-			if err := exec("profit_order_trim", monthArgs{}); err != nil {
+			if err := exec("profit_keep_customers", monthArgs{}); err != nil {
 				return err
 			}
 		}

@@ -23,6 +23,7 @@ func TestMetricSQLRenders(t *testing.T) {
 			"CASE WHEN lower(status) IN ('cancelled', 'void') THEN status END", nil},
 		{"month_base_rows", struct{ Mart string }{"sales"},
 			"SELECT count(*) FROM sales WHERE as_of = CAST(? AS DATE)", nil},
+		{"profit_order_skip", struct{ AsOfPeriod string }{"'2026-01'"}, "level = 'order' AND period <> '2026-01'", nil},
 		{"profit_touched_clear", nil, "DELETE FROM profit_touched WHERE true", []string{"profit_touched"}},
 		{"profit_touched_customers", nil, "SELECT customer_id FROM profit_touched", []string{"profit_touched"}},
 	} {
