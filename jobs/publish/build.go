@@ -64,7 +64,10 @@ type builder struct {
 	// firstDays: the new-customer figures read first purchases from
 	// customer_state (firstDaysUsable).
 	firstDays bool
-	errs      []string
+	// yoys shares the year-earlier figures between the scorecards of a
+	// run (nil: each reads its own).
+	yoys *yoyShare
+	errs []string
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

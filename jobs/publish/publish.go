@@ -41,15 +41,16 @@ var Layers = []reports.Layer{reports.LayerStrategy, reports.LayerOperations, rep
 // when it is not empty. The publish_order_facts table must exist for the
 // periods of asOf (Run creates it with factsSQL).
 func Build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time) (*reports.Scorecard, []string) {
-	return build(ctx, wh, cfg, layer, asOf, region, now, nil, nil)
+	return build(ctx, wh, cfg, layer, asOf, region, now, nil, nil, nil)
 }
 
-// build is Build with this run's segment sizes (nil: the recorded ones)
-// and source freshness (nil: read from the raw tables).
-func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time, segmentSizes *reports.Table, fresh []reports.SourceFreshness) (*reports.Scorecard, []string) {
+// build is Build with this run's segment sizes (nil: the recorded ones),
+// source freshness (nil: read from the raw tables) and year-earlier
+// figures shared with the run's other scorecards (nil: read for this one).
+func build(ctx context.Context, wh warehouse.Querier, cfg *config.Config, layer reports.Layer, asOf time.Time, region string, now time.Time, segmentSizes *reports.Table, fresh []reports.SourceFreshness, yoys *yoyShare) (*reports.Scorecard, []string) {
 	cur, prev := Periods(asOf)
 	b := &builder{ctx: ctx, wh: wh, loc: cfg.Location, asOf: asOf, cur: cur, prev: prev, region: region, regions: cfg.Regions, segmentSizes: segmentSizes,
-		purchase: "(" + jobs.PurchasePredicate(cfg.Models.CLV.MinAmount) + ")"}
+		purchase: "(" + jobs.PurchasePredicate(cfg.Models.CLV.MinAmount) + ")", yoys: yoys}
 	b.curLabel, b.prevLabel = cur.Label, prev.Label
 	b.firstDays, _ = firstDaysUsable(ctx, wh, cfg)
 	if asOf.AddDate(0, 0, 1).Month() == asOf.Month() { // month to date
@@ -199,6 +200,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 		err   error
 	}
 	results := make([]layerOut, len(Layers))
+	yoys := &yoyShare{} // the year-earlier figures, read once per region
 	buildLayer := func(i int) {
 		layer := Layers[i]
 		var sizesTable *reports.Table
@@ -210,7 +212,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 				sizesTable = segmentSizesTable(sizes)
 			}
 		}
-		sc, errs := build(ctx, env.WH, cfg, layer, asOf, "", start, sizesTable, fresh)
+		sc, errs := build(ctx, env.WH, cfg, layer, asOf, "", start, sizesTable, fresh, yoys)
 		r := layerOut{sc: sc, errs: errs}
 		x := filepath.Join(out, sc.BaseName()+".xlsx")
 		if err := reports.WriteXLSX(sc, x); err != nil {
@@ -275,7 +277,7 @@ func Run(ctx context.Context, env *jobs.Env) (jobs.Result, error) {
 			return jobs.Result{}, err
 		}
 	}
-	sent, err := deliver(ctx, env, asOf, out, start, unfiltered, fresh)
+	sent, err := deliver(ctx, env, asOf, out, start, unfiltered, fresh, yoys)
 	if err != nil {
 		return jobs.Result{RowsOut: int64(len(written))}, err
 	}
@@ -304,7 +306,7 @@ func writeRevenue(ctx context.Context, wh warehouse.Querier, cfg *config.Config,
 
 // deliver builds one message per recipient (filtered scorecards for
 // recipients with a filter) and sends them, or writes .eml files.
-func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now time.Time, unfiltered map[reports.Layer]*reports.Scorecard, fresh []reports.SourceFreshness) (int, error) {
+func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now time.Time, unfiltered map[reports.Layer]*reports.Scorecard, fresh []reports.SourceFreshness, yoys *yoyShare) (int, error) {
 	cfg := env.Cfg
 	if len(cfg.Deliveries) == 0 {
 		return 0, nil
@@ -352,7 +354,7 @@ func deliver(ctx context.Context, env *jobs.Env, asOf time.Time, out string, now
 					f.err = fmt.Errorf("publish: panic building the %s scorecard for region %q: %v", k.layer, k.region, p)
 				}
 			}()
-			f.sc, f.errs = build(ctx, env.WH, cfg, k.layer, asOf, k.region, now, nil, fresh)
+			f.sc, f.errs = build(ctx, env.WH, cfg, k.layer, asOf, k.region, now, nil, fresh, yoys)
 			f.x = filepath.Join(out, f.sc.BaseName()+".xlsx")
 			if k.region != "" {
 				f.x = filepath.Join(out, "filtered", f.sc.BaseName()+".xlsx")

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"sync"
 	"time"
 
 	"github.com/crmkit/crmkit/pipeline/warehouse"
@@ -36,12 +37,53 @@ type yoyFigures struct {
 	missing reports.Msg
 }
 
-// yoy computes the yoyKeys figures of the period the scorecard of the same
-// day a year earlier reports, restricted to the region like the current
-// ones. The warehouse must hold that whole period: when its first order is
-// after the period's first day the figures would compare a part of a
-// period with a whole one, and there is no comparison.
+// yoyShare holds the year-earlier figures of one publish run by region:
+// the strategy and operations scorecards show the same ones (a scan of the
+// orders of a year ago), so they are read once.
+type yoyShare struct {
+	mu sync.Mutex
+	m  map[string]*yoyOnce
+}
+
+type yoyOnce struct {
+	once sync.Once
+	y    yoyFigures
+	errs []string // what reading them noted
+}
+
+// yoy returns the year-earlier figures of b's region: from b.yoys when set
+// (read by the first scorecard that asks, what that read noted noted on
+// every scorecard), else read for b alone. The figures are read-only.
 func (b *builder) yoy() yoyFigures {
+	if b.yoys == nil {
+		return b.readYoY()
+	}
+	b.yoys.mu.Lock()
+	if b.yoys.m == nil {
+		b.yoys.m = map[string]*yoyOnce{}
+	}
+	e := b.yoys.m[b.region]
+	if e == nil {
+		e = &yoyOnce{}
+		b.yoys.m[b.region] = e
+	}
+	b.yoys.mu.Unlock()
+	e.once.Do(func() {
+		r := *b
+		r.errs = nil
+		e.y = r.readYoY()
+		e.errs = r.errs
+	})
+	b.errs = append(b.errs, e.errs...)
+	return e.y
+}
+
+// readYoY computes the yoyKeys figures of the period the scorecard of the
+// same day a year earlier reports, restricted to the region like the
+// current ones. The warehouse must hold that whole period: when its first
+// order is after the period's first day the figures would compare a part
+// of a period with a whole one, and there is no comparison.
+func (b *builder) readYoY() yoyFigures {
 	ly := yoyAsOf(b.asOf)
 	cur, _ := Periods(ly)
 	out := yoyFigures{period: cur, label: cur.Label, values: map[string]float64{}}

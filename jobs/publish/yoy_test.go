@@ -3,8 +3,12 @@ package publish
 import (
 	"context"
 	"math"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/jobs"
@@ -276,6 +280,68 @@ func TestYoYWithoutLastYear(t *testing.T) {
 				if got := k.NoYoY.In(reports.LangEN); got != c.en {
 					t.Errorf("%s: reason %q, want %q", key, got, c.en)
 				}
+			}
+		})
+	}
+}
+
+// countingWH counts the queries run through it by text.
+type countingWH struct {
+	warehouse.Warehouse
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *countingWH) Query(ctx context.Context, q string, args ...any) ([]arrow.RecordBatch, error) {
+	c.mu.Lock()
+	c.n[q]++
+	c.mu.Unlock()
+	return c.Warehouse.Query(ctx, q, args...)
+}
+
+// The strategy and operations scorecards of one run (and two of the same
+// region) read the year-earlier figures once when they share a yoyShare,
+// and show the same figures as when each reads its own.
+func TestYoYSharedBetweenScorecards(t *testing.T) {
+	wh, cfg := yoyWarehouse(t)
+	ctx := context.Background()
+	asOf := time.Date(2025, 12, 31, 0, 0, 0, 0, cfg.Location)
+	buildAt(t, wh, cfg, reports.LayerStrategy, asOf, "") // makes publish_order_facts
+	yoyQueries := func(c *countingWH) int {
+		n := 0
+		for q, k := range c.n {
+			if strings.Contains(q, "2024-11-30T16:00:00Z") { // the first instant of 2024-12 in Shanghai
+				n += k
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name   string
+		region string
+	}{{"all regions", ""}, {"east", "east"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			own := &countingWH{Warehouse: wh, n: map[string]int{}}
+			shared := &countingWH{Warehouse: wh, n: map[string]int{}}
+			yoys := &yoyShare{}
+			for _, layer := range []reports.Layer{reports.LayerStrategy, reports.LayerOperations} {
+				a, _ := build(ctx, own, cfg, layer, asOf, tc.region, asOf, nil, []reports.SourceFreshness{}, nil)
+				b, _ := build(ctx, shared, cfg, layer, asOf, tc.region, asOf, nil, []reports.SourceFreshness{}, yoys)
+				ka, kb := kpiByKey(a), kpiByKey(b)
+				for k, v := range ka {
+					if w := kb[k]; w.YoY != v.YoY || w.HasYoY != v.HasYoY || a.YoYPeriod != b.YoYPeriod {
+						t.Errorf("%s %s: shared yoy %v/%v (%s), own %v/%v (%s)", layer, k, w.YoY, w.HasYoY, b.YoYPeriod, v.YoY, v.HasYoY, a.YoYPeriod)
+					}
+				}
+				if ka["net_sales"].YoY == 0 {
+					t.Errorf("%s: no year-earlier net sales to compare", layer)
+				}
+			}
+			if got, want := yoyQueries(own), 2; got != want {
+				t.Errorf("unshared: %d year-earlier reads, want %d", got, want)
+			}
+			if got, want := yoyQueries(shared), 1; got != want {
+				t.Errorf("shared: %d year-earlier reads, want %d", got, want)
 			}
 		})
 	}
