@@ -131,7 +131,7 @@ type socialPlan struct {
 // socialPlanFor decides how the run keeps the state; nil: the run takes
 // the reference path and leaves the state alone.
 func (r *run) socialPlanFor(days int) (*socialPlan, error) {
-	if r.env.Full || !warehouse.CapabilitiesOf(r.wh.Dialect()).IncrementalUpdates || r.wh.Dialect().Name() != "duckdb" {
+	if r.env.Full || !warehouse.CapabilitiesOf(r.wh.Dialect()).IncrementalUpdates {
 		return nil, nil
 	}
 	if loc := r.common.Location.String(); loc == "" || loc == "Local" {

@@ -1,2 +1,2 @@
-CREATE OR REPLACE TEMP TABLE social_delta (month INTEGER, dimension VARCHAR, key VARCHAR, subkey VARCHAR, interactions BIGINT,
-	views BIGINT, likes BIGINT, comments BIGINT, shares BIGINT, clicks BIGINT, users BIGINT, customers BIGINT)
+{{- /* social_delta: the changes to social_counts that social_inc_contrib.sql collects, empty, of social_counts' columns. */ -}}
+CREATE OR REPLACE TEMP TABLE social_delta AS SELECT * FROM {{table "social_counts"}} LIMIT 0
