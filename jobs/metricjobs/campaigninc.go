@@ -41,7 +41,7 @@ import (
 // they are.
 
 // campaignVersion changes when what a copied row means changes.
-const campaignVersion = "campaign-base 2"
+const campaignVersion = "campaign-base 3"
 
 // campaignPrints keeps the per-campaign contact prints of the base partition.
 const campaignPrints = "campaign_contact_prints"

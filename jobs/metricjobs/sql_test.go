@@ -1,6 +1,7 @@
 package metricjobs
 
 import (
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -40,5 +41,53 @@ func TestMetricSQLRenders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCampaignPrintsSeeTwinContacts: contacts have no key, and one
+// customer reached twice at one send time (by phone and by email) is two
+// equal rows. A merge that moves both to another customer must change the
+// campaign's print (so the nightly recomputes it rather than copying its
+// row); equal rows must not cancel. Another campaign's print stays.
+func TestCampaignPrintsSeeTwinContacts(t *testing.T) {
+	wh, err := warehouse.OpenDuckDB(filepath.Join(t.TempDir(), "w.duckdb"), warehouse.DuckDBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	db := wh.DB()
+	if _, err := db.Exec(`CREATE TABLE campaign_contacts (campaign_id VARCHAR, contact_group VARCHAR, contacted_ts TIMESTAMPTZ, customer_id VARCHAR);
+		INSERT INTO campaign_contacts VALUES
+			('K', 'target', TIMESTAMPTZ '2025-03-20 10:00:00+00', 'X'), ('K', 'target', TIMESTAMPTZ '2025-03-20 10:00:00+00', 'X'),
+			('K2', 'target', TIMESTAMPTZ '2025-03-21 10:00:00+00', 'Z')`); err != nil {
+		t.Fatal(err)
+	}
+	q := mustRender("campaign_prints", warehouse.SQLOf(wh.Dialect()), nil)
+	prints := func() map[string]string {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		m := map[string]string{}
+		for rows.Next() {
+			var k, p string
+			if err := rows.Scan(&k, &p); err != nil {
+				t.Fatal(err)
+			}
+			m[k] = p
+		}
+		return m
+	}
+	before := prints()
+	if _, err := db.Exec(`UPDATE campaign_contacts SET customer_id = 'Y' WHERE customer_id = 'X'`); err != nil {
+		t.Fatal(err)
+	}
+	after := prints()
+	if len(before) != 2 || before["K"] == after["K"] {
+		t.Errorf("K's print did not change when its twin contacts moved from X to Y: %v -> %v", before, after)
+	}
+	if before["K2"] != after["K2"] {
+		t.Errorf("K2's print changed: %q -> %q", before["K2"], after["K2"])
 	}
 }
