@@ -210,7 +210,7 @@ var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export
 // new days, merges and late or re-exported orders (followers' conversions)
 // and those that move the interaction sums.
 var socialStepKinds = []string{"new day", "new week", "merge", "new interactions", "new interactions", "late interactions",
-	"unloaded interactions", "relinked account", "nothing new", "late file", "re-export", "purchase after a follow", "backfill"}
+	"unloaded interactions", "relinked account", "nothing new", "late file", "re-export", "purchase after a follow", "backfill", "follows changed"}
 
 // interactions loads n interactions between days from and to (hours from
 // 00:00 UTC of 2025-01-01 + from days) by the accounts of masters and by
@@ -289,6 +289,14 @@ func (s *modelSim) step(kind string) {
 			s.t.Fatalf("pick a follower to convert: %v", err)
 		}
 		s.load([]simOrder{{s.newKey(), cust, day + 1}, {s.newKey(), cust, day + 2}})
+	case "follows changed": // a social_accounts file: a new follower, an account that unfollows, a corrected follow time
+		id := s.newLoad("social_accounts")
+		at := "TIMESTAMPTZ '2025-01-01 03:00:00+00' + to_days(CAST(? AS INTEGER))"
+		s.exec(`INSERT INTO raw_social_accounts (_load_id, _row, platform, openid, followed_ts, unfollowed_ts) VALUES
+			(?, 1, 'wechat', ?, `+at+`, NULL), (?, 2, 'wechat', 'o1', `+at+`, `+at+`), (?, 3, 'weibo', 'o3', `+at+`, NULL)`,
+			id, fmt.Sprintf("n%d", s.loads), s.day-3, id, s.day-20, s.day-1, id, s.day-5)
+		s.exec(`INSERT INTO identity_assignments VALUES ('social_accounts', ?, ?), ('social_accounts', ?, ?), ('social_accounts', ?, ?)`,
+			id+":1", s.find(s.custs[s.r.IntN(len(s.custs))]), id+":2", s.find("C0001"), id+":3", s.find("C0003"))
 	case "unloaded interactions": // the newest file of interactions is unloaded
 		s.exec(`DELETE FROM raw_social_interactions WHERE _load_id = (SELECT max(_load_id) FROM raw_social_interactions)`)
 	case "late file": // new orders and an old one, in an old month
@@ -428,7 +436,7 @@ func TestIncrementalModelsEqualRebuild(t *testing.T) {
 // TestIncrementalSocialEqualsRebuild is social_engagement's property test:
 // random sequences of socialStepKinds (new days, merges, late and
 // re-exported orders, a late purchase that converts a follower, new and late files of interactions, an unloaded
-// file, an account that stitch moves to another customer, a backfill day before the newest and a run that moves
+// file, an account that stitch moves to another customer, a file of followers (new, unfollowed, corrected), a backfill day before the newest and a run that moves
 // the as-of date forward over orders already loaded), each followed by the nightly path on one warehouse
 // and the full rebuild on another; the marts must be the same after every
 // step (counts exactly, floats to 1e-9 relative). The nightly updates its
