@@ -17,8 +17,13 @@ var FilterKeys = map[string]string{
 
 // validateFilters checks the filter of every recipient: known keys, and
 // values that are not empty, not padded and hold no control characters
-// (the value is compared as is with the region names in the warehouse).
+// (the value is compared as is with the region names in the warehouse),
+// and no two values of one key that would name one file: a filtered copy's
+// files are named after its filter values, and two copies written to one
+// path at once would leave one of them, or a mix.
 func (v *validator) validateFilters(c *Config) {
+	stems := map[string]string{} // key and file-name stem -> the first value seen
+
 	known := make([]string, 0, len(FilterKeys))
 	for k := range FilterKeys {
 		known = append(known, k)
@@ -46,6 +51,13 @@ func (v *validator) validateFilters(c *Config) {
 					v.fail(p, key, "value %q has leading or trailing spaces", val)
 				case strings.ContainsFunc(val, unicode.IsControl):
 					v.fail(p, key, "value %q holds a control character", val)
+				default:
+					stem := k + "\x00" + fileStem(val)
+					if first, ok := stems[stem]; ok && first != val {
+						v.fail(p, key, "value %q and another recipient's %q would name the same files (%s): spell them the same or tell them apart by more than case and punctuation", val, first, fileStem(val))
+					} else if !ok {
+						stems[stem] = val
+					}
 				}
 			}
 		}
@@ -81,4 +93,27 @@ func (v *validator) validateRegions(c *Config) {
 			}
 		}
 	}
+}
+
+// fileStem is the part of a file name a filter value gives, as
+// reports.Scorecard.BaseName makes it: lower case, letters (of any
+// script), digits and '_' kept, every other run of characters one '-'.
+// It is repeated here (10 lines) because config is a leaf package and may
+// not import reports.
+func fileStem(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	if out := strings.Trim(b.String(), "-"); out != "" {
+		return out
+	}
+	return "x"
 }
