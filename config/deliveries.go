@@ -52,9 +52,9 @@ func (v *validator) validateFilters(c *Config) {
 				case strings.ContainsFunc(val, unicode.IsControl):
 					v.fail(p, key, "value %q holds a control character", val)
 				default:
-					stem := k + "\x00" + fileStem(val)
+					stem := k + "\x00" + FileStem(val)
 					if first, ok := stems[stem]; ok && first != val {
-						v.fail(p, key, "value %q and another recipient's %q would name the same files (%s): spell them the same or tell them apart by more than case and punctuation", val, first, fileStem(val))
+						v.fail(p, key, "value %q and another recipient's %q would name the same files (%s): spell them the same or tell them apart by more than case and punctuation", val, first, FileStem(val))
 					} else if !ok {
 						stems[stem] = val
 					}
@@ -95,12 +95,12 @@ func (v *validator) validateRegions(c *Config) {
 	}
 }
 
-// fileStem is the part of a file name a filter value gives, as
-// reports.Scorecard.BaseName makes it: lower case, letters (of any
-// script), digits and '_' kept, every other run of characters one '-'.
-// It is repeated here (10 lines) because config is a leaf package and may
-// not import reports.
-func fileStem(s string) string {
+// FileStem is the part of a file name a value gives (a filter value in a
+// scorecard's file names, a recipient in a message's): lower case, letters
+// (of any script), digits and '_' kept, every other run of characters one
+// '-', "x" when nothing is left. reports names its files with it, so the
+// collision check above sees the names publish writes.
+func FileStem(s string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/crmkit/crmkit/config"
 )
 
 // FormatValue formats v for display in unit u: money with two decimals and
@@ -136,26 +137,9 @@ func groupThousands(s string) string {
 	return b.String()
 }
 
-// slug keeps letters and digits of any script, maps everything else to '-'
-// and trims the result; used for file names.
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	out := strings.Trim(b.String(), "-")
-	if out == "" {
-		return "x"
-	}
-	return out
-}
+// slug is the file-name part of s (config.FileStem, which the
+// configuration's checks of filter values share).
+func slug(s string) string { return config.FileStem(s) }
 
 // displayWidth approximates the terminal / spreadsheet width of s: East
 // Asian wide and full-width characters count 2.
