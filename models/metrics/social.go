@@ -545,36 +545,12 @@ func SocialEngagementOf(x *SocialInteractions, accounts, customers, tiers, stage
 			}
 			for _, k := range ks {
 				e := &acc[row+blk.base+k]
-				w.row()
-				w.str(period)
-				w.str(blk.name)
-				w.str(blk.key(k))
-				share, overall, index := ratio(float64(e.n), float64(total)), math.NaN(), math.NaN()
 				rk, hasRank := rank[k]
+				sub, regTotal, catTotal := "", int64(0), int64(0)
 				if blk.sub != nil {
-					w.str(blk.sub(k))
-					regTotal := acc[row+regBase+k/nCat].n
-					catTotal := acc[row+catBase+k%nCat].n
-					share = ratio(float64(e.n), float64(regTotal))
-					overall = ratio(float64(catTotal), float64(total))
-					index = 100 * share / overall
-				} else {
-					w.str("")
+					sub, regTotal, catTotal = blk.sub(k), acc[row+regBase+k/nCat].n, acc[row+catBase+k%nCat].n
 				}
-				w.i64(e.n)
-				for _, v := range e.actions {
-					w.i64(v)
-				}
-				w.i64(e.users)
-				w.i64(e.customers)
-				w.f64(share)
-				w.f64(overall)
-				w.f64(index)
-				w.i64n(rk, hasRank)
-				for range 6 {
-					w.null()
-				}
-				w.null()
+				writeSocialRow(w, period, blk.name, blk.key(k), sub, blk.sub != nil, e, total, regTotal, catTotal, rk, hasRank)
 			}
 		}
 		for p := int32(0); p <= nPlat; p++ {
@@ -588,22 +564,59 @@ func SocialEngagementOf(x *SocialInteractions, accounts, customers, tiers, stage
 			if p > 0 {
 				key = platforms.name(p - 1)
 			}
-			w.row()
-			w.str(period)
-			w.str(DimFollowers)
-			w.str(key)
-			w.str("")
-			for range 12 {
-				w.null()
-			}
-			w.i64(followers[p])
-			w.i64(linkedF[p])
-			w.i64(x.newF)
-			w.i64(x.linkedNew)
-			w.i64(x.converted)
-			w.f64(ratio(float64(x.converted), float64(x.newF)))
-			w.i64(int64(convDays))
+			writeFollowersRow(w, period, key, followers[p], linkedF[p], x.newF, x.linkedNew, x.converted, convDays)
 		}
 	}
 	return w.done(), st, nil
+}
+
+// writeSocialRow writes one interaction row of SocialSchema: e's counts, its
+// share of the month's interactions (total), and for a region × category
+// row (bySub) its share of the region's (regTotal) against the category's
+// share of all (catTotal), their index and the category's rank.
+func writeSocialRow(w *writer, period, dim, key, sub string, bySub bool, e *engageAcc, total, regTotal, catTotal, rank int64, hasRank bool) {
+	w.row()
+	w.str(period)
+	w.str(dim)
+	w.str(key)
+	w.str(sub)
+	share, overall, index := ratio(float64(e.n), float64(total)), math.NaN(), math.NaN()
+	if bySub {
+		share = ratio(float64(e.n), float64(regTotal))
+		overall = ratio(float64(catTotal), float64(total))
+		index = 100 * share / overall
+	}
+	w.i64(e.n)
+	for _, v := range e.actions {
+		w.i64(v)
+	}
+	w.i64(e.users)
+	w.i64(e.customers)
+	w.f64(share)
+	w.f64(overall)
+	w.f64(index)
+	w.i64n(rank, hasRank)
+	for range 7 { // the followers columns
+		w.null()
+	}
+}
+
+// writeFollowersRow writes one followers row of SocialSchema (key "all" or a
+// platform); its interaction columns are null.
+func writeFollowersRow(w *writer, period, key string, followers, linked, newF, linkedNew, converted int64, convDays int) {
+	w.row()
+	w.str(period)
+	w.str(DimFollowers)
+	w.str(key)
+	w.str("")
+	for range 12 {
+		w.null()
+	}
+	w.i64(followers)
+	w.i64(linked)
+	w.i64(newF)
+	w.i64(linkedNew)
+	w.i64(converted)
+	w.f64(ratio(float64(converted), float64(newF)))
+	w.i64(int64(convDays))
 }

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -161,38 +160,18 @@ func SocialEngagementFromCounts(counts, follows []arrow.RecordBatch, opt SocialO
 		}
 		rank, prevReg := int64(0), ""
 		for _, c := range cells {
-			e := &c.acc
-			w.row()
-			w.str(period)
-			w.str(c.dim)
-			w.str(c.key)
-			share, overall, index := ratio(float64(e.n), float64(total.n)), math.NaN(), math.NaN()
 			hasRank := c.dim == DimRegionCategory
 			if hasRank {
 				if rank == 0 || c.key != prevReg {
 					rank, prevReg = 0, c.key
 				}
 				rank++
-				w.str(c.sub)
-				share = ratio(float64(e.n), float64(regTotal[c.key]))
-				overall = ratio(float64(catTotal[c.sub]), float64(total.n))
-				index = 100 * share / overall
-			} else {
-				w.str("")
 			}
-			w.i64(e.n)
-			for _, v := range e.actions {
-				w.i64(v)
+			sub := ""
+			if hasRank {
+				sub = c.sub
 			}
-			w.i64(e.users)
-			w.i64(e.customers)
-			w.f64(share)
-			w.f64(overall)
-			w.f64(index)
-			w.i64n(rank, hasRank)
-			for range 7 {
-				w.null()
-			}
+			writeSocialRow(w, period, c.dim, c.key, sub, hasRank, &c.acc, total.n, regTotal[c.key], catTotal[c.sub], rank, hasRank)
 		}
 		for p := 0; p <= len(plats); p++ {
 			var x follow
@@ -217,21 +196,7 @@ func SocialEngagementFromCounts(counts, follows []arrow.RecordBatch, opt SocialO
 			if p > 0 {
 				key = plats[p-1]
 			}
-			w.row()
-			w.str(period)
-			w.str(DimFollowers)
-			w.str(key)
-			w.str("")
-			for range 12 {
-				w.null()
-			}
-			w.i64(followers[p])
-			w.i64(linkedF[p])
-			w.i64(x.newF)
-			w.i64(x.linkedNew)
-			w.i64(x.converted)
-			w.f64(ratio(float64(x.converted), float64(x.newF)))
-			w.i64(int64(convDays))
+			writeFollowersRow(w, period, key, followers[p], linkedF[p], x.newF, x.linkedNew, x.converted, convDays)
 		}
 	}
 	return w.done(), nil
