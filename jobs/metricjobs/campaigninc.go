@@ -60,15 +60,11 @@ type campaignArgs struct {
 	Prints              string // campaign_prints.sql rendered
 }
 
+// campaignSQL renders a campaign file for the running job (render).
 func (r *run) campaignSQL(name string, a campaignArgs) (string, error) {
-	declared := append(append([]string{}, reads[r.job]...), extraWrites[r.job]...)
-	if u := queries.Undeclared(name, declared); len(u) > 0 {
-		return "", fmt.Errorf("job %s: sql/%s.sql names %s, which the job does not declare (metricjobs reads, extraWrites)", r.job, name, strings.Join(u, ", "))
-	}
-	d := warehouse.SQLOf(r.wh.Dialect())
 	a.Status, a.End = r.cancelledStatus(), r.end
-	a.AsOf = d.String(r.asOf.Format(time.DateOnly))
-	return queries.Render(name, d, a)
+	a.AsOf = warehouse.SQLOf(r.wh.Dialect()).String(r.asOf.Format(time.DateOnly))
+	return r.render(name, a)
 }
 
 // campaignFromBase runs campaign_effect from its base partition; handled

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -61,15 +60,10 @@ type creditArgs struct {
 	All                  bool
 }
 
-// creditSQL renders a credit file for the running job, refusing one that
-// names a table the job does not declare.
+// creditSQL renders a credit file for the running job (render).
 func (r *run) creditSQL(name string, a creditArgs) (string, error) {
-	declared := append(slices.Clone(reads[r.job]), extraWrites[r.job]...)
-	if u := queries.Undeclared(name, declared); len(u) > 0 {
-		return "", fmt.Errorf("job %s: sql/%s.sql names %s, which the job does not declare (metricjobs reads, extraWrites)", r.job, name, strings.Join(u, ", "))
-	}
 	a.Status, a.End = r.cancelledStatus(), r.end
-	return queries.Render(name, warehouse.SQLOf(r.wh.Dialect()), a)
+	return r.render(name, a)
 }
 
 // creditHash is the settings hash of channel_credit's watermark.

@@ -330,11 +330,22 @@ func (r *run) planMonths(spec monthSpec) error {
 	return nil
 }
 
-// addMonths adds to months the business-zone months of the times query q
-// returns.
+// addMonths adds to months the business-zone months of the times in the
+// first column of query q's rows.
 func (r *run) addMonths(months map[string]bool, q string) error {
 	recs, err := r.wh.Query(r.ctx, q)
-	return r.monthsOf(months, recs, err)
+	defer warehouse.Release(recs)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if t := warehouse.TimeAt(rec, 0, i); !t.IsZero() {
+				months[t.In(r.common.Location).Format("2006-01")] = true
+			}
+		}
+	}
+	return nil
 }
 
 // windowRows adds to months the business-zone months of the times of
@@ -354,21 +365,4 @@ func (r *run) windowRows(months map[string]bool, recs []arrow.RecordBatch) []str
 		}
 	}
 	return out
-}
-
-// monthsOf adds to months the business-zone months of the times in the
-// first column of recs (a query's result and error), and releases recs.
-func (r *run) monthsOf(months map[string]bool, recs []arrow.RecordBatch, err error) error {
-	defer warehouse.Release(recs)
-	if err != nil {
-		return err
-	}
-	for _, rec := range recs {
-		for i := 0; i < int(rec.NumRows()); i++ {
-			if t := warehouse.TimeAt(rec, 0, i); !t.IsZero() {
-				months[t.In(r.common.Location).Format("2006-01")] = true
-			}
-		}
-	}
-	return nil
 }

@@ -332,7 +332,8 @@ func TestCents(t *testing.T) {
 		{"summed backwards", b, 615.61},
 		{"just below the half", 615.6049999999999, 615.61},
 		{"a real 0.4 cent", 615.604, 615.6},
-		{"a real 0.6 cent", 615.6046, 615.6},
+		{"0.46 of a cent", 615.6046, 615.6},
+		{"a real 0.6 cent", 615.606, 615.61},
 		{"negative half", -0.005, -0.01},
 		{"zero", 0, 0},
 	} {
