@@ -103,26 +103,11 @@ func (r *run) growthFromContrib(days int) (res jobs.Result, handled bool, err er
 	if err != nil {
 		return jobs.Result{}, true, err
 	}
-	ch, err := jobs.ChangesSince(r.ctx, r.wh, JobGrowth, hash, r.common.Location)
+	ch, err := jobs.IncrementalSince(r.ctx, r.wh, JobGrowth, hash, r.common.Location, r.asOf, jobs.Base{Tables: growthTables[:3], AsOfNeeded: true})
 	if err != nil {
 		return jobs.Result{}, true, err
 	}
 	reason := ch.Reason
-	for _, t := range growthTables[:3] {
-		if reason != "" {
-			break
-		}
-		ok, err := warehouse.TableExists(r.ctx, r.wh, t)
-		if err != nil {
-			return jobs.Result{}, true, fmt.Errorf("look up %s: %w", t, err)
-		}
-		if !ok {
-			reason = "no " + t + " yet"
-		}
-	}
-	if reason == "" && ch.AsOf.IsZero() {
-		reason = "the watermark has no as-of date"
-	}
 	opt := metrics.GrowthOptions{Common: r.common, ChurnDays: days}
 	if reason != "" {
 		if r.env.Log != nil {

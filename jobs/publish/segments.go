@@ -49,6 +49,12 @@ type tagsData struct {
 // Want reports whether the query returns column col.
 func (d tagsData) Want(col string) bool { return d.Only == nil || d.Only[col] }
 
+// WantOrders: a column wanted is one of the per-customer order figures
+// (from customer_order_state, or aggregated from every order).
+func (d tagsData) WantOrders() bool {
+	return d.Want("last_channel") || d.Want("last_purchase_days") || d.Want("orders") || d.Want("net_sales")
+}
+
 // tagsSQL is customer_tags.sql for the warehouse: one row of tags per
 // stitched customer as of a date. Arguments: as-of date (DATE) and the
 // exclusive end timestamp. orderState reads the per-customer order figures
@@ -78,7 +84,7 @@ func CustomerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time) ([]
 func customerTags(ctx context.Context, wh warehouse.Querier, asOf time.Time, ordered bool, only map[string]bool) ([]arrow.RecordBatch, string, error) {
 	end := asOf.AddDate(0, 0, 1)
 	state, why := true, ""
-	if d := (tagsData{Only: only}); d.Want("last_channel") || d.Want("last_purchase_days") || d.Want("orders") || d.Want("net_sales") {
+	if (tagsData{Only: only}).WantOrders() {
 		state, why = orderStateUsable(ctx, wh, end)
 	}
 	q, err := tagsSQL(ctx, wh, ordered, state, only)

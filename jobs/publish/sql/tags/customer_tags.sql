@@ -40,7 +40,7 @@ FROM customers c
 {{- if .Want "last_purchase_days"}}
 CROSS JOIN (SELECT {{if .WallClock}}CAST(CAST($2 AS TIMESTAMPTZ) AS TIMESTAMP){{else}}CAST($2 AS TIMESTAMPTZ){{end}} AS end_at) e
 {{- end}}
-{{- if or (.Want "last_channel") (.Want "last_purchase_days") (.Want "orders") (.Want "net_sales")}}
+{{- if .WantOrders}}
 LEFT JOIN
 {{- if .OrderState}} (SELECT customer_id, orders, net_sales,
 		{{if .WallClock}}CAST(last_order_ts AS TIMESTAMP){{else}}last_order_ts{{end}} AS last_at, last_channel FROM customer_order_state)
