@@ -249,6 +249,20 @@ func TestIncrementalCoreEqualsRebuild(t *testing.T) {
 				if up.Lines != n {
 					t.Fatalf("step %d (%s): %d order lines incremental, %d rebuilt", i, kind, up.Lines, n)
 				}
+				// The rebuild stores orders in order_ts order (core/insert_orders.sql); only the
+				// orders aggregated again after (of several exports, or tied to a return) are
+				// added behind them.
+				back, err := warehouse.Int64(ctx, s.full, `SELECT count(*) FROM (
+					SELECT order_ts < lag(order_ts) OVER (ORDER BY rowid) AS back FROM orders o
+					WHERE NOT EXISTS (SELECT 1 FROM order_versions v WHERE v.channel = o.channel AND v.order_id = o.order_id)
+						AND NOT EXISTS (SELECT 1 FROM return_ties r WHERE r.channel = o.channel AND o.order_id IN (r.order_id, r.original_order_id)))
+				WHERE back`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if back != 0 {
+					t.Fatalf("step %d (%s): %d orders of the rebuild are stored after a later order", i, kind, back)
+				}
 				for _, tb := range []string{"orders", "order_versions", "order_lines", "return_ties", "social_accounts", "service_tickets", "products"} {
 					if d := tableDiff(t, s.inc.DB(), s.full.DB(), tb); d != "" {
 						t.Fatalf("after steps %v: %s differs: %s", kinds, tb, d)
