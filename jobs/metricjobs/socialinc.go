@@ -21,10 +21,10 @@ import (
 // its region, RFM tier and lifecycle stages (and per category for the
 // category and region_category rows). social_counts holds those sums; the
 // state behind them is
-//   - social_acct: every account with interactions, numbered, with the
+//   - social_acct: every account with interactions, its record key and the
 //     customer it is counted under;
-//   - social_am / social_amc: interactions and actions per account and
-//     month (and category), folded in load by load;
+//   - social_follow: every follow with the customer it converted to, if
+//     any (the followers rows);
 //   - social_cust: the region, tier and stages each customer is counted
 //     under;
 //   - social_loads_seen: the loads folded in, with their row counts.
@@ -34,7 +34,8 @@ import (
 // accounts whose customer is not the counted one, and finds the customers
 // whose region, tier or stages changed (a day moves a few thousand of a
 // million); it subtracts the old sums of every changed key and adds the
-// new ones (sql/social_inc_*.sql). The mart is then rendered from
+// new ones, both read from the raw interactions of the changed keys'
+// accounts only (sql/social_inc_*.sql). The mart is then rendered from
 // social_counts with the followers (metrics.SocialEngagementFromCounts),
 // whose rows are recomputed from social_accounts and the orders.
 //
