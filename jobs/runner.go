@@ -446,21 +446,28 @@ func (s *orderedSlots) finish(ix int) {
 	s.cond.Broadcast()
 }
 
-// garbageRelease is the Go heap (live or garbage) from which the memory
-// of the jobs before is given back before a job marked Alone starts.
-const garbageRelease = 256 << 20
+// garbageRelease is how much memory the Go heap may hold between two jobs
+// (live, garbage, or freed and not yet given back to the system) before
+// it is given back.
+const garbageRelease = 192 << 20
 
-// releaseGarbage gives the garbage of the jobs before back to the system
-// before a heavy job (Job.Alone) starts: jobs read large transient inputs,
-// and the heavy job's peak would otherwise come on top of their garbage.
-// It is not done after every job: giving memory back costs the next job
-// page faults on every page it takes again (2 s of system time over the
-// models at 1M customers), and the light jobs' peaks are far below the
-// heavy ones'.
-func releaseGarbage() {
+// releaseGarbage gives the memory the jobs before left in the Go heap back
+// to the system before a heavy job (Job.Alone) starts, when the heap holds
+// more than garbageRelease, and reports whether it did. Jobs read large
+// transient inputs, and the runtime keeps the freed memory for a while:
+// without this, the heavy job's peak comes on top of it. The measure is
+// the memory the heap holds (HeapSys - HeapReleased), not HeapAlloc: after
+// a collection the garbage is no longer allocated but still resident. It
+// is not done before every job, nor when the heap is small: giving memory
+// back costs the next job page faults on every page it takes again (on
+// these VMs about a second for lifecycle's 300 MB at 1M customers,
+// docs/performance.md).
+func releaseGarbage() bool {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	if ms.HeapAlloc > garbageRelease {
-		debug.FreeOSMemory()
+	if ms.HeapSys-ms.HeapReleased <= garbageRelease {
+		return false
 	}
+	debug.FreeOSMemory()
+	return true
 }

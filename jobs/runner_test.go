@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -341,5 +343,38 @@ func TestDefaultRetryable(t *testing.T) {
 		if got := DefaultRetryable(c.err); got != c.want {
 			t.Errorf("DefaultRetryable(%v) = %v, want %v", c.err, got, c.want)
 		}
+	}
+}
+
+// TestReleaseGarbageSeesFreedMemory: memory a job freed is given back before
+// the next job even after a collection has run (the heap no longer counts
+// it as allocated, but still holds it), and a small heap is left alone.
+func TestReleaseGarbageSeesFreedMemory(t *testing.T) {
+	debug.FreeOSMemory()
+	if releaseGarbage() {
+		t.Fatal("released a heap holding less than garbageRelease")
+	}
+	garbage := make([][]byte, 0, 64)
+	for range 64 {
+		b := make([]byte, 4<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		garbage = append(garbage, b)
+	}
+	runtime.KeepAlive(garbage)
+	garbage = nil
+	runtime.GC() // the 256 MiB are no longer allocated, but the heap keeps them
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if ms.HeapAlloc > garbageRelease {
+		t.Fatalf("after a collection %d MiB are still allocated", ms.HeapAlloc>>20)
+	}
+	if !releaseGarbage() {
+		t.Fatalf("the heap holds %d MiB (%d MiB allocated) and was not released", (ms.HeapSys-ms.HeapReleased)>>20, ms.HeapAlloc>>20)
+	}
+	runtime.ReadMemStats(&ms)
+	if held := ms.HeapSys - ms.HeapReleased; held > garbageRelease {
+		t.Errorf("after the release the heap still holds %d MiB", held>>20)
 	}
 }
