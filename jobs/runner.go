@@ -202,7 +202,9 @@ func (r *Runner) Run(ctx context.Context, chainID, partition string, plan []stri
 				_ = finishRun(context.WithoutCancel(ctx), r.WH, rec, "")
 			} else {
 				taken := slots.acquire(ctx, planIndex[name])
-				if j.Alone {
+				// One job at a time (a heavy job runs alone): what the heap
+				// holds is the jobs before's garbage, not a running job's.
+				if j.Alone || par == 1 {
 					releaseGarbage()
 				}
 				rec = r.runOne(ctx, j, chainID, partition, asOf, shared)
@@ -452,15 +454,16 @@ func (s *orderedSlots) finish(ix int) {
 const garbageRelease = 192 << 20
 
 // releaseGarbage gives the memory the jobs before left in the Go heap back
-// to the system before a heavy job (Job.Alone) starts, when the heap holds
-// more than garbageRelease, and reports whether it did. Jobs read large
-// transient inputs, and the runtime keeps the freed memory for a while:
-// without this, the heavy job's peak comes on top of it. The measure is
-// the memory the heap holds (HeapSys - HeapReleased), not HeapAlloc: after
-// a collection the garbage is no longer allocated but still resident. It
-// is not done before every job, nor when the heap is small: giving memory
-// back costs the next job page faults on every page it takes again (on
-// these VMs about a second for lifecycle's 300 MB at 1M customers,
+// to the system before a job starts alone (a heavy job, Job.Alone, or any
+// job when the runner runs one at a time), when the heap holds more than
+// garbageRelease, and reports whether it did. Jobs read large transient
+// inputs, and the runtime keeps the freed memory for a while: without
+// this, the next job's peak comes on top of it. The measure is the memory
+// the heap holds (HeapSys - HeapReleased), not HeapAlloc: after a
+// collection the garbage is no longer allocated but still resident. It is
+// not done when the heap is small: giving memory back costs the next job
+// page faults on every page it takes again (on these VMs about half a
+// second to a second for lifecycle's 300 MB at 1M customers,
 // docs/performance.md).
 func releaseGarbage() bool {
 	var ms runtime.MemStats

@@ -378,3 +378,39 @@ func TestReleaseGarbageSeesFreedMemory(t *testing.T) {
 		t.Errorf("after the release the heap still holds %d MiB", held>>20)
 	}
 }
+
+// TestRunnerReleasesGarbageBetweenJobs: run one at a time, a job starts
+// without the memory the job before freed (the heap holds at most
+// garbageRelease), whether or not the job is marked Alone.
+func TestRunnerReleasesGarbageBetweenJobs(t *testing.T) {
+	wh := testWH(t)
+	var held uint64
+	g := NewGraph()
+	g.Add(&Job{Name: "reader", Run: func(ctx context.Context, env *Env) (Result, error) {
+		garbage := make([][]byte, 0, 64)
+		for range 64 {
+			b := make([]byte, 4<<20)
+			for i := 0; i < len(b); i += 4096 {
+				b[i] = 1
+			}
+			garbage = append(garbage, b)
+		}
+		runtime.KeepAlive(garbage)
+		return Result{}, nil
+	}})
+	g.Add(&Job{Name: "next", Deps: []string{"reader"}, Run: func(ctx context.Context, env *Env) (Result, error) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		held = ms.HeapSys - ms.HeapReleased
+		return Result{}, nil
+	}})
+	r := &Runner{Graph: g, Cfg: testCfg(), WH: wh, Parallelism: 1}
+	plan, _ := g.Plan(g.Names(), false)
+	res, err := r.Run(context.Background(), "c1", "", plan)
+	if err != nil || res.Err() != nil {
+		t.Fatal(err, res.Err())
+	}
+	if held > garbageRelease {
+		t.Errorf("the job after one that freed 256 MiB started with the heap holding %d MiB", held>>20)
+	}
+}
