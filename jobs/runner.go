@@ -462,9 +462,8 @@ const garbageRelease = 192 << 20
 // the heap holds (HeapSys - HeapReleased), not HeapAlloc: after a
 // collection the garbage is no longer allocated but still resident. It is
 // not done when the heap is small: giving memory back costs the next job
-// page faults on every page it takes again (on these VMs about half a
-// second to a second for lifecycle's 300 MB at 1M customers,
-// docs/performance.md).
+// page faults on every page it takes again (on these VMs 1-2 s for
+// lifecycle's ~400 MB at 1M customers, docs/performance.md).
 func releaseGarbage() bool {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
