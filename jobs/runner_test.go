@@ -354,16 +354,7 @@ func TestReleaseGarbageSeesFreedMemory(t *testing.T) {
 	if releaseGarbage() {
 		t.Fatal("released a heap holding less than garbageRelease")
 	}
-	garbage := make([][]byte, 0, 64)
-	for range 64 {
-		b := make([]byte, 4<<20)
-		for i := 0; i < len(b); i += 4096 {
-			b[i] = 1
-		}
-		garbage = append(garbage, b)
-	}
-	runtime.KeepAlive(garbage)
-	garbage = nil
+	runtime.KeepAlive(touchedGarbage())
 	runtime.GC() // the 256 MiB are no longer allocated, but the heap keeps them
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -387,15 +378,7 @@ func TestRunnerReleasesGarbageBetweenJobs(t *testing.T) {
 	var held uint64
 	g := NewGraph()
 	g.Add(&Job{Name: "reader", Run: func(ctx context.Context, env *Env) (Result, error) {
-		garbage := make([][]byte, 0, 64)
-		for range 64 {
-			b := make([]byte, 4<<20)
-			for i := 0; i < len(b); i += 4096 {
-				b[i] = 1
-			}
-			garbage = append(garbage, b)
-		}
-		runtime.KeepAlive(garbage)
+		runtime.KeepAlive(touchedGarbage())
 		return Result{}, nil
 	}})
 	g.Add(&Job{Name: "next", Deps: []string{"reader"}, Run: func(ctx context.Context, env *Env) (Result, error) {
@@ -413,4 +396,18 @@ func TestRunnerReleasesGarbageBetweenJobs(t *testing.T) {
 	if held > garbageRelease {
 		t.Errorf("the job after one that freed 256 MiB started with the heap holding %d MiB", held>>20)
 	}
+}
+
+// touchedGarbage allocates 256 MiB and writes to every page of it, so that
+// the heap holds it resident once the caller drops it.
+func touchedGarbage() [][]byte {
+	garbage := make([][]byte, 0, 64)
+	for range 64 {
+		b := make([]byte, 4<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		garbage = append(garbage, b)
+	}
+	return garbage
 }
