@@ -52,11 +52,12 @@ func (v *validator) validateFilters(c *Config) {
 				case strings.ContainsFunc(val, unicode.IsControl):
 					v.fail(p, key, "value %q holds a control character", val)
 				default:
-					stem := k + "\x00" + FileStem(val)
-					if first, ok := stems[stem]; ok && first != val {
-						v.fail(p, key, "value %q and another recipient's %q would name the same files (%s): spell them the same or tell them apart by more than case and punctuation", val, first, FileStem(val))
+					stem := FileStem(val)
+					id := k + "\x00" + stem
+					if first, ok := stems[id]; ok && first != val {
+						v.fail(p, key, "value %q and another recipient's %q would name the same files (%s): spell them the same or tell them apart by more than case and punctuation", val, first, stem)
 					} else if !ok {
-						stems[stem] = val
+						stems[id] = val
 					}
 				}
 			}

@@ -59,11 +59,7 @@ func TestDeliveryFilters(t *testing.T) {
 			if err == nil {
 				t.Fatal("loaded")
 			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
+			errorNames(t, err, c.want)
 		})
 	}
 	for _, c := range cases {
@@ -81,11 +77,17 @@ func TestDeliveryFilters(t *testing.T) {
 			if err == nil {
 				t.Fatalf("loaded %+v", cfg.Deliveries)
 			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
+			errorNames(t, err, c.want)
 		})
+	}
+}
+
+// errorNames fails t for each of want that err's message does not contain.
+func errorNames(t *testing.T, err error, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
 	}
 }

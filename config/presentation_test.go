@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -66,11 +65,7 @@ segments:
 			if err == nil {
 				t.Fatal("loaded")
 			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
+			errorNames(t, err, c.want)
 		})
 	}
 }

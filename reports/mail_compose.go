@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/crmkit/crmkit/config"
 )
 
 // Composing messages: subjects from templates, the scorecard message with
@@ -78,7 +80,7 @@ func (m *Mailer) ComposeScorecard(sc *Scorecard, to []string, subjectTmpl, xlsxP
 	if err != nil {
 		return nil, err
 	}
-	msg := &Message{To: to, Subject: subject, Name: sc.BaseName() + "_" + slug(to[0])}
+	msg := &Message{To: to, Subject: subject, Name: sc.BaseName() + "_" + config.FileStem(to[0])}
 	if xlsxPath != "" {
 		st, err := os.Stat(xlsxPath)
 		if err != nil {
@@ -124,5 +126,5 @@ func byteSize(n int64) string {
 // AlertMessage builds a plain-text failure alert.
 func AlertMessage(to []string, subject string, lines ...string) *Message {
 	return &Message{To: to, Subject: oneLine(subject), Text: strings.Join(lines, "\n") + "\n",
-		Name: "alert_" + slug(subject)}
+		Name: "alert_" + config.FileStem(subject)}
 }

@@ -20,6 +20,7 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 
+	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/internal/retry"
 )
 
@@ -67,9 +68,9 @@ func (m *Mailer) writeFiles(msgs []*Message) ([]Receipt, error) {
 	for _, msg := range msgs {
 		name := msg.Name
 		if name == "" {
-			name = slug(msg.Subject)
+			name = config.FileStem(msg.Subject)
 			if len(msg.To) > 0 {
-				name += "_" + slug(msg.To[0])
+				name += "_" + config.FileStem(msg.To[0])
 			}
 		}
 		name = cutRunes(name, 120)

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/crmkit/crmkit/config"
 )
 
 // Layer names the audience of a scorecard (docs/scorecards.md).
@@ -456,7 +458,7 @@ func (sc *Scorecard) BaseName() string {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		name += "_" + slug(k) + "-" + slug(sc.Filter[k])
+		name += "_" + config.FileStem(k) + "-" + config.FileStem(sc.Filter[k])
 	}
 	return name
 }

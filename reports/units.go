@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/crmkit/crmkit/config"
 )
 
 // FormatValue formats v for display in unit u: money with two decimals and
@@ -136,10 +134,6 @@ func groupThousands(s string) string {
 	b.WriteString(frac)
 	return b.String()
 }
-
-// slug is the file-name part of s (config.FileStem, which the
-// configuration's checks of filter values share).
-func slug(s string) string { return config.FileStem(s) }
 
 // displayWidth approximates the terminal / spreadsheet width of s: East
 // Asian wide and full-width characters count 2.
