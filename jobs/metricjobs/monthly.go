@@ -100,6 +100,7 @@ type monthArgs struct {
 	Mart, AsOf, Base, AsOfPeriod      string
 	Months, Skip, Also, First, Period string
 	MonthRow, Customers, From, To     string
+	Lo                                string
 	All                               bool
 }
 
@@ -267,14 +268,25 @@ func (r *run) planMonths(spec monthSpec) error {
 	if b := ch.AsOf.Format(time.DateOnly); b != r.asOf.Format(time.DateOnly) {
 		bEnd := time.Date(ch.AsOf.Year(), ch.AsOf.Month(), ch.AsOf.Day()+1, 0, 0, 0, 0, r.common.Location)
 		nEnd := r.asOf.AddDate(0, 0, 1)
-		q, err := r.monthSQL("asof_window", monthArgs{From: tsLiteral(r.wh, time.UnixMicro(min(bEnd.UnixMicro(), nEnd.UnixMicro()))),
-			To: tsLiteral(r.wh, time.UnixMicro(max(bEnd.UnixMicro(), nEnd.UnixMicro())))})
+		win := monthArgs{From: tsLiteral(r.wh, time.UnixMicro(min(bEnd.UnixMicro(), nEnd.UnixMicro()))),
+			To: tsLiteral(r.wh, time.UnixMicro(max(bEnd.UnixMicro(), nEnd.UnixMicro())))}
+		q, err := r.monthSQL("asof_window", win)
 		if err != nil {
 			return err
 		}
 		// Sales and profit of one chain moving from the same base run the
-		// same text once (jobs.Env.SharedQuery).
-		recs, err := r.env.SharedQuery(q, []string{JobSales, JobProfit}, func() ([]arrow.RecordBatch, error) { return r.wh.Query(r.ctx, q) })
+		// same text once (jobs.Env.SharedQuery); the unbounded text is the
+		// key, as the bound gives the same rows.
+		recs, err := r.env.SharedQuery(q, []string{JobSales, JobProfit}, func() ([]arrow.RecordBatch, error) {
+			bounded, err := r.asofWindowBounded(win)
+			if err != nil {
+				return nil, err
+			}
+			if bounded != "" {
+				q = bounded
+			}
+			return r.wh.Query(r.ctx, q)
+		})
 		if err == nil {
 			asofCustomers = r.windowRows(months, recs)
 		}
@@ -328,6 +340,25 @@ func (r *run) planMonths(spec monthSpec) error {
 	}
 	slices.Sort(p.months)
 	return nil
+}
+
+// asofWindowBounded returns asof_window.sql bounded by the window's start
+// (.Lo) when asof_window_bound.sql finds that every order with a line in
+// the window starts in it, and "" when one does not.
+func (r *run) asofWindowBounded(win monthArgs) (string, error) {
+	q, err := r.monthSQL("asof_window_bound", win)
+	if err != nil {
+		return "", err
+	}
+	outside, err := warehouse.Int64(r.ctx, r.wh, q)
+	if err != nil {
+		return "", fmt.Errorf("bound the as-of window's orders: %w", err)
+	}
+	if outside > 0 {
+		return "", nil
+	}
+	win.Lo = win.From
+	return r.monthSQL("asof_window", win)
 }
 
 // addMonths adds to months the business-zone months of the times in the
