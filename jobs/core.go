@@ -48,7 +48,7 @@ type coreData struct {
 	LoadIDHash, KeepLoad                           string
 	Versions, View                                 bool
 	Table, Query, Raw, Key                         string
-	Products, Stores, Campaigns, Accounts, Tickets string
+	Products, Stores, Campaigns string
 	// KeyMatch restricts a master query to the raw rows (x) of the keys
 	// of core_mkeys, before any join (the incremental core).
 	KeyMatch string
@@ -129,8 +129,7 @@ func newestRows(raw, key string) string {
 // views, so it is run after core, by the one report that needs it.
 var CurrentRowsSQL = coreStatement(warehouse.SQLOf(nil), "current_rows", coreData{
 	Products: newestRows("raw_products", "r.sku"), Stores: newestRows("raw_stores", "r.store_id"),
-	Campaigns: newestRows("raw_campaigns", "r.campaign_id"), Accounts: newestRows("raw_social_accounts", "r.platform, r.openid"),
-	Tickets: newestRows("raw_service_tickets", "r.ticket_id")})
+	Campaigns: newestRows("raw_campaigns", "r.campaign_id")})
 
 // coreTable is a core table (or view) made from a query.
 type coreTable struct {

@@ -69,3 +69,45 @@ func TestMastersKeepNewestExport(t *testing.T) {
 		})
 	}
 }
+
+// TestCurrentRowsOfAccountsAndTickets: data health counts a master row as
+// current when it is of its key's newest export. Account A (wechat) is
+// exported in La1 and again in La2, account B only in La1; ticket T1 in
+// Lt1 and again in Lt2, T2 only in Lt1; La2 also has B on weibo, another
+// key. Worked out by hand: La1 keeps B (1 row of 2), La2 keeps both its
+// rows, Lt1 keeps T2 (1 of 2), Lt2 keeps T1 (1 of 1).
+func TestCurrentRowsOfAccountsAndTickets(t *testing.T) {
+	wh := testWH(t)
+	for i, l := range []struct{ id, source string }{{"La1", "wechat_followers"}, {"La2", "wechat_followers"}, {"Lt1", "service_tickets"}, {"Lt2", "service_tickets"}} {
+		execAll(t, wh, fmt.Sprintf(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at, load_seq)
+			VALUES ('%s', '%s', 'f%d.csv', 'h%d', 'loaded', 2, 2, 0, TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL (%d) DAY, %d)`, l.id, l.source, i, i, i, i+1))
+	}
+	execAll(t, wh,
+		`INSERT INTO raw_social_accounts (_load_id, _row, platform, openid, followed_ts) VALUES
+			('La1', 2, 'wechat', 'A', TIMESTAMPTZ '2024-01-01 00:00:00+00'), ('La1', 3, 'wechat', 'B', TIMESTAMPTZ '2024-01-02 00:00:00+00'),
+			('La2', 2, 'wechat', 'A', TIMESTAMPTZ '2024-01-01 00:00:00+00'), ('La2', 3, 'weibo', 'B', TIMESTAMPTZ '2024-01-03 00:00:00+00')`,
+		`INSERT INTO raw_service_tickets (_load_id, _row, ticket_id, opened_ts) VALUES
+			('Lt1', 2, 'T1', TIMESTAMPTZ '2024-02-01 00:00:00+00'), ('Lt1', 3, 'T2', TIMESTAMPTZ '2024-02-02 00:00:00+00'),
+			('Lt2', 2, 'T1', TIMESTAMPTZ '2024-02-01 00:00:00+00')`)
+	if _, err := BuildCore(context.Background(), wh); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := wh.DB().Query(`SELECT load_id, current_rows FROM (` + CurrentRowsSQL + `) c ORDER BY load_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = n
+	}
+	want := map[string]int64{"La1": 1, "La2": 2, "Lt1": 1, "Lt2": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("current rows per load %v, want %v", got, want)
+	}
+}

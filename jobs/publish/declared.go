@@ -9,7 +9,7 @@ import "github.com/crmkit/crmkit/jobs"
 var (
 	// the raw tables for the freshness of each source
 	reads = append([]string{"orders", "kept_order_lines", "products", "stores", "customers", "load_files", "quarantine",
-		"service_tickets", "campaign_contacts", "social_interactions"}, jobs.RawTables()...)
+		"service_tickets", "social_accounts", "campaign_contacts", "social_interactions"}, jobs.RawTables()...)
 	mayRead = []string{"profit", "clv_fit", "customer_clv", "cohort_retention", "lifecycle_stage", "lifecycle_counts", "lifecycle_flows",
 		"rfm", "campaign_effect", "channel_credit", "social_engagement", "segment_sizes", "source_checks",
 		"identity_stats", "identity_changes", "blocked_identifiers",
