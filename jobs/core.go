@@ -43,12 +43,12 @@ var coreSQL = sqlfile.MustParse(coreFS, "sql/core").Temp("core_mkeys")
 
 // coreData is what the core files take.
 type coreData struct {
-	ColumnList, Columns, Aggregates, CustomerJoin  string
-	ByFingerprint                                  bool
-	LoadIDHash, KeepLoad                           string
-	Versions, View                                 bool
-	Table, Query, Raw, Key                         string
-	Products, Stores, Campaigns string
+	ColumnList, Columns, Aggregates, CustomerJoin string
+	ByFingerprint                                 bool
+	LoadIDHash, KeepLoad                          string
+	Versions, View                                bool
+	Table, Query, Raw, Key                        string
+	Products, Stores, Campaigns                   string
 	// KeyMatch restricts a master query to the raw rows (x) of the keys
 	// of core_mkeys, before any join (the incremental core).
 	KeyMatch string

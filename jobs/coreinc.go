@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,15 +98,14 @@ func markAllCustomersChanged(ctx context.Context, tx warehouse.Tx) error {
 	return nil
 }
 
-// recordCoreLoads replaces core_loads with the loads now loaded.
+// recordCoreLoads replaces core_loads with the loads now loaded. The table
+// is made again rather than emptied, so that one recorded before it had
+// loaded_at gets the column.
 func recordCoreLoads(ctx context.Context, tx warehouse.Tx) error {
-	if err := warehouse.CreateTable(ctx, tx, "core_loads", CoreLoadsSchema); err != nil {
+	if err := warehouse.RecreateTable(ctx, tx, "core_loads", CoreLoadsSchema); err != nil {
 		return fmt.Errorf("create core_loads: %w", err)
 	}
 	d := warehouse.SQLOfQuerier(tx)
-	if err := tx.Exec(ctx, coreIncStatement(d, "clear_core_loads", coreIncData{})); err != nil {
-		return fmt.Errorf("clear core_loads: %w", err)
-	}
 	if err := tx.Exec(ctx, coreIncStatement(d, "record_core_loads", coreIncData{})); err != nil {
 		return fmt.Errorf("record core_loads: %w", err)
 	}
@@ -151,13 +151,18 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 			return full("no " + t + " yet")
 		}
 	}
+	if cols, err := warehouse.TableColumns(ctx, wh, "core_loads"); err != nil {
+		return CoreUpdate{}, err
+	} else if !slices.Contains(cols, "loaded_at") {
+		return full("core_loads was recorded without the loads' times (by an earlier version)")
+	}
 	d := warehouse.SQLOf(wh.Dialect())
 	gone, err := warehouse.Int64(ctx, wh, coreIncStatement(d, "gone_loads", coreIncData{}))
 	if err != nil {
 		return CoreUpdate{}, fmt.Errorf("compare core_loads with load_files: %w", err)
 	}
 	if gone > 0 {
-		return full(fmt.Sprintf("%d loads in core are no longer loaded", gone))
+		return full(fmt.Sprintf("%d loads in core are no longer loaded as core saw them (unloaded, replaced or loaded again)", gone))
 	}
 	if err := ensureIdentityAssignments(ctx, wh); err != nil {
 		return CoreUpdate{}, err

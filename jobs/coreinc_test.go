@@ -306,7 +306,7 @@ func TestIncrementalCoreFallsBack(t *testing.T) {
 	}{
 		{"first build", "", true, "no core_loads yet", 0, 0},
 		{"nothing new", "", false, "", 0, 0},
-		{"file unloaded", `UPDATE load_files SET status = 'unloaded' WHERE load_id = 'L074'`, true, "1 loads in core are no longer loaded", 0, 0},
+		{"file unloaded", `UPDATE load_files SET status = 'unloaded' WHERE load_id = 'L074'`, true, "1 loads in core are no longer loaded as core saw them (unloaded, replaced or loaded again)", 0, 0},
 	}
 	for _, c := range cases {
 		if c.change != "" {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -99,11 +100,16 @@ func identityFingerprint(c *config.Config) string {
 
 // recordGraph records, in the full stitch's transaction, that the graph
 // covers every loaded load and was built with this identity config.
+// identity_graph_loads is made again rather than emptied, so that one
+// recorded before it had loaded_at gets the column.
 func recordGraph(ctx context.Context, d warehouse.Dialect, tx warehouse.Tx, fp string) error {
 	if err := ensureGraphTables(ctx, tx); err != nil {
 		return fmt.Errorf("record identity graph: %w", err)
 	}
-	for _, name := range []string{"clear_graph_loads", "record_loads", "clear_graph_state"} {
+	if err := warehouse.RecreateTable(ctx, tx, "identity_graph_loads", GraphLoadsSchema); err != nil {
+		return fmt.Errorf("record identity graph: %w", err)
+	}
+	for _, name := range []string{"record_loads", "clear_graph_state"} {
 		s, err := stitchSQL(d, name)
 		if err != nil {
 			return err
@@ -140,6 +146,11 @@ func fullStitchReason(ctx context.Context, env *Env) (string, error) {
 			return "no " + t + " yet (first stitch)", nil
 		}
 	}
+	if cols, err := warehouse.TableColumns(ctx, env.WH, "identity_graph_loads"); err != nil {
+		return "", err
+	} else if !slices.Contains(cols, "loaded_at") {
+		return "identity_graph_loads was recorded without the loads' times (by an earlier version)", nil
+	}
 	var fp *string
 	q, err := stitchSQL(env.WH.Dialect(), "graph_config")
 	if err != nil {
@@ -160,7 +171,7 @@ func fullStitchReason(ctx context.Context, env *Env) (string, error) {
 		return "", fmt.Errorf("compare identity_graph_loads with load_files: %w", err)
 	}
 	if gone > 0 {
-		return fmt.Sprintf("%d loads in the identity graph are no longer loaded (unloaded or replaced)", gone), nil
+		return fmt.Sprintf("%d loads in the identity graph are no longer loaded as it saw them (unloaded, replaced or loaded again)", gone), nil
 	}
 	return "", nil
 }

@@ -321,7 +321,7 @@ func TestIncrementalStitchEqualsRebuild(t *testing.T) {
 				msg := s.stitchBoth(fmt.Sprintf("r%02d", i))
 				switch {
 				case strings.Contains(kind, "unloaded"):
-					if !strings.Contains(msg, "no longer loaded (unloaded or replaced)") {
+					if !strings.Contains(msg, "no longer loaded as it saw them (unloaded, replaced or loaded again)") {
 						t.Fatalf("step %d (%s): %s", i, kind, msg)
 					}
 				case kind == "over the cap":
@@ -384,7 +384,7 @@ func TestIncrementalStitchFallsBack(t *testing.T) {
 		}, changed, false, "full stitch (1 orders of the new loads were exported before (their identifiers may have changed)): "},
 		{"file unloaded", func() {
 			s.exec(`UPDATE load_files SET status = 'unloaded' WHERE load_id = 'L002'`)
-		}, changed, false, "full stitch (1 loads in the identity graph are no longer loaded (unloaded or replaced)): "},
+		}, changed, false, "full stitch (1 loads in the identity graph are no longer loaded as it saw them (unloaded, replaced or loaded again)): "},
 	}
 	for i, c := range cases {
 		c.change()

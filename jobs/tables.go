@@ -58,8 +58,18 @@ var SourceChecksSchema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 // CoreLoadsSchema is core_loads: the loads the core tables were last built
-// from (UpdateCore's base).
-var CoreLoadsSchema = arrow.NewSchema([]arrow.Field{{Name: "load_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+// from (UpdateCore's base), each with when it was loaded (loadsSchema).
+var CoreLoadsSchema = loadsSchema
+
+// loadsSchema is a list of loads as the incremental jobs record what they
+// covered: the load id and its manifest's latest loaded_at. A reload of the
+// same file (crmkit reload) keeps the id, which hashes the content, but may
+// load other rows from it under a fixed config; the time tells the new load
+// from the one covered.
+var loadsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "load_id", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "loaded_at", Type: timestampUTC, Nullable: true},
+}, nil)
 
 // OrdersSchema is the core orders table on engines that fill a declared
 // table (warehouse.Capabilities.InsertIntoDeclared), with its DuckDB
@@ -86,7 +96,7 @@ var OrdersSchema = arrow.NewSchema([]arrow.Field{
 // graph covers; GraphStateSchema is identity_graph_state, the fingerprint
 // of the identity config the graph was built with.
 var (
-	GraphLoadsSchema = arrow.NewSchema([]arrow.Field{{Name: "load_id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	GraphLoadsSchema = loadsSchema
 	GraphStateSchema = arrow.NewSchema([]arrow.Field{{Name: "config", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
 )
 
@@ -98,7 +108,8 @@ var stitchKeysSchema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 // ensureGraphTables creates identity_graph_loads and identity_graph_state
-// when missing.
+// when missing (recordGraph recreates identity_graph_loads, so that one
+// made before it had loaded_at gets the column).
 func ensureGraphTables(ctx context.Context, q warehouse.Querier) error {
 	if err := warehouse.CreateTable(ctx, q, "identity_graph_loads", GraphLoadsSchema); err != nil {
 		return err

@@ -28,6 +28,7 @@ type Sim struct {
 	R         *rand.Rand
 	Inc, Full *warehouse.DuckDB
 	Loads     int
+	Reloads   int      // "reload" steps so far (each loads its file at a new time)
 	Orders    []string // channel:order_id of every order loaded so far
 	Customers int
 	Day       int       // days after 2025-01-01 of the newest load
@@ -157,7 +158,7 @@ func (s *Sim) NewOrders(n int) []string {
 
 // Steps are the changes of one sequence, shuffled per seed.
 var Steps = []string{"new day", "new day", "new day", "new day", "re-export", "re-export", "merge", "merge", "late file", "late file",
-	"region", "nothing new", "split order", "earlier as-of", "as-of back"}
+	"region", "nothing new", "split order", "earlier as-of", "as-of back", "reload"}
 
 // step applies one change of the kind.
 // Step applies one change of the kind (one of Steps).
@@ -193,6 +194,15 @@ func (s *Sim) Step(kind string) {
 			WHERE customer_id = (SELECT DISTINCT customer_id FROM orders WHERE units > 0 AND net_amount > 0 ORDER BY 1 LIMIT 1 OFFSET %d)`, s.R.IntN(4)))
 	case "split order": // an order whose last line is 40 days before the others
 		s.Load(s.NewOrders(1), s.Day, true)
+	case "reload": // crmkit reload of a file under a fixed config: the same load id (it hashes the content), a new load time, other quantities
+		s.Reloads++
+		id := fmt.Sprintf("L%03d", 1+s.R.IntN(s.Loads))
+		s.Exec(`CREATE OR REPLACE TEMP TABLE deltasim_reload AS SELECT * FROM raw_order_lines WHERE _load_id = ?`, id)
+		s.Exec(`DELETE FROM raw_order_lines WHERE _load_id = ?`, id)
+		s.Exec(`DELETE FROM load_files WHERE load_id = ?`, id)
+		s.Exec(`INSERT INTO load_files (load_id, source, file, hash, status, rows_read, rows_loaded, rows_quarantined, loaded_at)
+			VALUES (?, 's', ?, ?, 'loaded', 0, 0, 0, TIMESTAMPTZ '2026-06-01 00:00:00+00' + to_minutes(CAST(? AS BIGINT)))`, id, id+".csv", id, s.Reloads)
+		s.Exec(`INSERT INTO raw_order_lines SELECT * REPLACE (qty + _row % 2 AS qty, paid_amount + unit_price * (_row % 2) AS paid_amount) FROM deltasim_reload`)
 	case "earlier as-of": // a run for a day before the newest orders (they go out of the window)
 		s.AsOf = time.Date(2025, 1, 1+max(s.Day-20, 1), 0, 0, 0, 0, time.UTC)
 	case "as-of back": // the newest order's day again (they come back in)

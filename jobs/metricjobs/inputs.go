@@ -36,7 +36,7 @@ var reads = map[string][]string{
 	JobGrowth:   {"orders", "customers", "stores"},
 	JobCampaign: {"campaigns", "campaign_contacts", "orders"},
 	JobCredit:   {"orders", "stores"},
-	JobSocial:   {"social_interactions", "raw_social_interactions", "identity_assignments", "social_accounts", "customers", "rfm", "lifecycle_stage", "orders"},
+	JobSocial:   {"social_interactions", "raw_social_interactions", "load_files", "identity_assignments", "social_accounts", "customers", "rfm", "lifecycle_stage", "orders"},
 }
 
 // inputs are the values the input queries take besides table names.

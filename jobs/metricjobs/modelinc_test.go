@@ -210,7 +210,7 @@ var stepKinds = []string{"new day", "new day", "new day", "new week", "re-export
 // new days, merges and late or re-exported orders (followers' conversions)
 // and those that move the interaction sums.
 var socialStepKinds = []string{"new day", "new week", "merge", "new interactions", "new interactions", "late interactions",
-	"unloaded interactions", "relinked account", "nothing new", "late file", "re-export", "purchase after a follow", "backfill", "follows changed"}
+	"unloaded interactions", "reloaded interactions", "relinked account", "nothing new", "late file", "re-export", "purchase after a follow", "backfill", "follows changed"}
 
 // interactions loads n interactions between days from and to (hours from
 // 00:00 UTC of 2025-01-01 + from days) by the accounts of masters and by
@@ -299,6 +299,10 @@ func (s *modelSim) step(kind string) {
 			id+":1", s.find(s.custs[s.r.IntN(len(s.custs))]), id+":2", s.find("C0001"), id+":3", s.find("C0003"))
 	case "unloaded interactions": // the newest file of interactions is unloaded
 		s.exec(`DELETE FROM raw_social_interactions WHERE _load_id = (SELECT max(_load_id) FROM raw_social_interactions)`)
+	case "reloaded interactions": // crmkit reload of the newest file of interactions under a fixed config: the same load id
+		// and row count, a new load time, every other row read as a like
+		s.exec(`UPDATE load_files SET loaded_at = loaded_at + INTERVAL 1 DAY WHERE load_id = (SELECT max(_load_id) FROM raw_social_interactions)`)
+		s.exec(`UPDATE raw_social_interactions SET action = 'like' WHERE _load_id = (SELECT max(_load_id) FROM raw_social_interactions) AND _row % 2 = 0`)
 	case "late file": // new orders and an old one, in an old month
 		day := s.r.IntN(max(s.day-30, 1))
 		s.load([]simOrder{{s.newKey(), s.custs[s.r.IntN(len(s.custs))], day}, {s.newKey(), s.custs[s.r.IntN(len(s.custs))], day},
@@ -493,7 +497,7 @@ func TestIncrementalSocialEqualsRebuild(t *testing.T) {
 						if k == 0 && job.Name == metricjobs.JobSocial && kind != "history" {
 							want := "incremental:"
 							switch kind {
-							case "unloaded interactions":
+							case "unloaded interactions", "reloaded interactions":
 								want = "state rebuilt (load "
 							case "backfill":
 								want = "state rebuilt (the as-of date moved back"

@@ -25,7 +25,8 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 // next month), re-exported orders (moving month), merges (the survivor
 // sometimes taking the other's region), late files for old months, region
 // changes in the golden record, runs with nothing new and an order with
-// lines in two months, runs for an earlier as-of date and back, in the
+// lines in two months, a file loaded again with other quantities (crmkit
+// reload: the same load id), runs for an earlier as-of date and back, in the
 // Shanghai time zone (late-evening UTC orders
 // fall on the next local day), each followed by the nightly path on one
 // warehouse and the full rebuild on another. Every mart, every as-of date,
@@ -84,7 +85,9 @@ func TestIncrementalMonthsEqualRebuild(t *testing.T) {
 							msg = res.Message
 						}
 					}
-					if i > 0 && strings.Contains(msg, j.whole) {
+					// A reload of a loaded file rebuilds core (jobs.UpdateCore),
+					// so every month is recomputed then.
+					if i > 0 && kinds[i] != "reload" && strings.Contains(msg, j.whole) {
 						t.Errorf("step %d (%s): %s recomputed everything: %s", i, kinds[i], j.name, msg)
 					}
 					cols, a := sqltest.Table(t, s.Inc.DB(), j.name)

@@ -27,7 +27,7 @@ import (
 //     any (the followers rows);
 //   - social_cust: the region, tier and stages each customer is counted
 //     under;
-//   - social_loads_seen: the loads folded in, with their row counts.
+//   - social_loads_seen: the loads folded in, with their row counts and load times.
 //
 // A nightly folds the interactions of the loads not seen yet (and, when the
 // as-of day moved forward, the rows between the two ends), relinks the
@@ -49,7 +49,7 @@ import (
 
 // socialVersion changes when the state's rows change meaning, so a new
 // build refolds them.
-const socialVersion = "social-state 1"
+const socialVersion = "social-state 2"
 
 var socialState = []struct {
 	name   string
@@ -79,6 +79,7 @@ var socialState = []struct {
 	}, nil)},
 	{"social_loads_seen", arrow.NewSchema([]arrow.Field{
 		{Name: "load_id", Type: arrow.BinaryTypes.String, Nullable: true}, {Name: "n", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "loaded_at", Type: socialTS, Nullable: true},
 	}, nil)},
 }
 
@@ -337,9 +338,14 @@ func (r *run) socialUpdate(p *socialPlan, days int) (jobs.Result, error) {
 }
 
 // socialLoadsChanged returns why the state must be refolded when a load
-// it folded in has gone or changed size ("" when none has).
+// it folded in has gone, changed size or been loaded again ("" when none
+// has).
 func (r *run) socialLoadsChanged() (string, error) {
-	read := func(name string) (map[string]int64, error) {
+	type load struct {
+		n        int64
+		loadedAt time.Time
+	}
+	read := func(name string) (map[string]load, error) {
 		q, err := r.socialIncSQL(name, socialArgs{})
 		if err != nil {
 			return nil, err
@@ -349,10 +355,10 @@ func (r *run) socialLoadsChanged() (string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("social_engagement: sql/%s.sql: %w", name, err)
 		}
-		out := map[string]int64{}
+		out := map[string]load{}
 		for _, rec := range recs {
 			for i := 0; i < int(rec.NumRows()); i++ {
-				out[warehouse.StringAt(rec, 0, i)] = warehouse.Int64At(rec, 1, i)
+				out[warehouse.StringAt(rec, 0, i)] = load{warehouse.Int64At(rec, 1, i), warehouse.TimeAt(rec, 2, i)}
 			}
 		}
 		return out, nil
@@ -365,11 +371,16 @@ func (r *run) socialLoadsChanged() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for id, n := range seen {
-		if m, ok := now[id]; !ok {
+	for id, was := range seen {
+		is, ok := now[id]
+		switch {
+		case !ok:
 			return "load " + id + " of raw_social_interactions is gone", nil
-		} else if m != n {
-			return fmt.Sprintf("load %s of raw_social_interactions has %d rows, %d when folded in", id, m, n), nil
+		case is.n != was.n:
+			return fmt.Sprintf("load %s of raw_social_interactions has %d rows, %d when folded in", id, is.n, was.n), nil
+		case !is.loadedAt.Equal(was.loadedAt):
+			return fmt.Sprintf("load %s of raw_social_interactions was loaded again (%s, folded in from the load of %s)", id,
+				is.loadedAt.UTC().Format(time.RFC3339), was.loadedAt.UTC().Format(time.RFC3339)), nil
 		}
 	}
 	return "", nil

@@ -68,7 +68,10 @@ func TestIncrementalCohortsEqualRebuild(t *testing.T) {
 						msg = res.Message
 					}
 				}
-				if i > 0 && !strings.Contains(msg, "summed from the kept contributions") {
+				// A reload of a loaded file rebuilds core (jobs.UpdateCore), and
+				// every model after it recomputes: that, too, must equal the
+				// rebuild.
+				if i > 0 && kinds[i] != "reload" && !strings.Contains(msg, "summed from the kept contributions") {
 					t.Errorf("step %d (%s): cohorts not from the contributions: %s", i, kinds[i], msg)
 				}
 				cols, a := sqltest.Table(t, s.Inc.DB(), MartCohorts)

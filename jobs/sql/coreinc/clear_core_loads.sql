@@ -1,1 +1,0 @@
-DELETE FROM core_loads WHERE true

@@ -1,1 +1,0 @@
-DELETE FROM {{table "identity_graph_loads"}} WHERE true
