@@ -36,6 +36,7 @@ func TestFaultCases(t *testing.T) {
 		{"fix the timestamp layout then run loads the files", faultFixLayout},
 		{"six product re-exports end at the last cost", faultProductReexports},
 		{"unload then reload leaves the counts as they were", faultUnloadReload},
+		{"reload under a fixed time zone moves the orders", faultReloadFixedZone},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -414,5 +415,62 @@ func faultUnloadReload(t *testing.T, d *demoEnv) {
 	d.run(t, "reload", "shopify_orders", "--file", "orders_2025*.csv")
 	if got := take(); got != before {
 		t.Errorf("after reload of the 2025 files: %+v, want %+v as before", got, before)
+	}
+}
+
+// faultReloadFixedZone: the tmall source is first read in the wrong time
+// zone (UTC instead of Asia/Shanghai: every time 8 hours late) and the
+// chain runs on it. The config is fixed and the source reloaded: the files
+// are the same, so their loads keep their ids, but every raw time moves 8
+// hours back, and core, built incrementally before, must follow: every
+// tmall order's order_ts is then the earliest time of its raw lines, and
+// no order is left from the wrong reading.
+func faultReloadFixedZone(t *testing.T, d *demoEnv) {
+	raw, err := os.ReadFile(d.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := `timestamp_layout: "2006-01-02 15:04:05"
+    timezone: Asia/Shanghai
+    columns:
+      order_id: 订单编号`
+	if !bytes.Contains(raw, []byte(good)) {
+		t.Fatal("example config: tmall layout not found")
+	}
+	bad := strings.Replace(good, "timezone: Asia/Shanghai", "timezone: UTC", 1)
+	if err := os.WriteFile(d.config, bytes.Replace(raw, []byte(good), []byte(bad), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.jobStatuses(t)
+	// stale counts the tmall orders whose order_ts is not the earliest time
+	// of their raw lines, and the raw orders core does not hold.
+	stale := func() (int64, int64) {
+		db := d.db(t)
+		defer d.closeDB()
+		off := scalar[int64](t, db, `SELECT count(*) FROM orders o JOIN (SELECT channel, order_id, min(order_ts) AS ts FROM raw_order_lines
+			WHERE channel = 'tmall' GROUP BY 1, 2) r ON r.channel = o.channel AND r.order_id = o.order_id WHERE o.order_ts IS DISTINCT FROM r.ts`)
+		missing := scalar[int64](t, db, `SELECT count(*) FROM (SELECT DISTINCT order_id FROM raw_order_lines WHERE channel = 'tmall') r
+			WHERE r.order_id NOT IN (SELECT order_id FROM orders WHERE channel = 'tmall')`)
+		return off, missing
+	}
+	db := d.db(t)
+	before := scalar[int64](t, db, `SELECT CAST(epoch(min(order_ts)) AS BIGINT) FROM raw_order_lines WHERE channel = 'tmall'`)
+	d.closeDB()
+	if off, missing := stale(); off != 0 || missing != 0 {
+		t.Fatalf("wrong zone: %d tmall orders off their lines, %d missing: core does not hold what was loaded", off, missing)
+	}
+	if err := os.WriteFile(d.config, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.run(t, "reload", "tmall_orders")
+	db = d.db(t)
+	after := scalar[int64](t, db, `SELECT CAST(epoch(min(order_ts)) AS BIGINT) FROM raw_order_lines WHERE channel = 'tmall'`)
+	checkReconciles(t, db)
+	d.closeDB()
+	if before-after != 8*3600 {
+		t.Fatalf("the reload moved the earliest tmall line by %d s, want 8 h (28800 s) back", before-after)
+	}
+	if off, missing := stale(); off != 0 || missing != 0 {
+		t.Errorf("after the reload: %d tmall orders keep the wrong zone's time, %d raw orders are not in core", off, missing)
 	}
 }
