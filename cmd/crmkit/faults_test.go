@@ -239,7 +239,11 @@ func faultGBKInUTF8(t *testing.T, d *demoEnv) {
 	}
 }
 
-func faultFixLayout(t *testing.T, d *demoEnv) {
+// breakTmall rewrites the demo config with the tmall source's layout
+// block (its timestamp layout, time zone and first column) changed by
+// from -> to, and returns the config as it was, to write back.
+func breakTmall(t *testing.T, d *demoEnv, from, to string) []byte {
+	t.Helper()
 	raw, err := os.ReadFile(d.config)
 	if err != nil {
 		t.Fatal(err)
@@ -248,13 +252,18 @@ func faultFixLayout(t *testing.T, d *demoEnv) {
     timezone: Asia/Shanghai
     columns:
       order_id: 订单编号`
-	bad := strings.Replace(good, "2006-01-02 15:04:05", "2006/01/02 15:04:05", 1)
 	if !bytes.Contains(raw, []byte(good)) {
 		t.Fatal("example config: tmall layout not found")
 	}
+	bad := strings.Replace(good, from, to, 1)
 	if err := os.WriteFile(d.config, bytes.Replace(raw, []byte(good), []byte(bad), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return raw
+}
+
+func faultFixLayout(t *testing.T, d *demoEnv) {
+	raw := breakTmall(t, d, "2006-01-02 15:04:05", "2006/01/02 15:04:05")
 	files, _ := filepath.Glob(filepath.Join(d.data, "ecommerce", "tmall", "orders_*.ndjson"))
 	nFiles := int64(len(files))
 	// The source check flags a source with no rows; the rest of the chain
@@ -426,21 +435,7 @@ func faultUnloadReload(t *testing.T, d *demoEnv) {
 // tmall order's order_ts is then the earliest time of its raw lines, and
 // no order is left from the wrong reading.
 func faultReloadFixedZone(t *testing.T, d *demoEnv) {
-	raw, err := os.ReadFile(d.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := `timestamp_layout: "2006-01-02 15:04:05"
-    timezone: Asia/Shanghai
-    columns:
-      order_id: 订单编号`
-	if !bytes.Contains(raw, []byte(good)) {
-		t.Fatal("example config: tmall layout not found")
-	}
-	bad := strings.Replace(good, "timezone: Asia/Shanghai", "timezone: UTC", 1)
-	if err := os.WriteFile(d.config, bytes.Replace(raw, []byte(good), []byte(bad), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	raw := breakTmall(t, d, "timezone: Asia/Shanghai", "timezone: UTC")
 	d.jobStatuses(t)
 	// stale counts the tmall orders whose order_ts is not the earliest time
 	// of their raw lines, and the raw orders core does not hold.
