@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -98,9 +97,7 @@ func markAllCustomersChanged(ctx context.Context, tx warehouse.Tx) error {
 	return nil
 }
 
-// recordCoreLoads replaces core_loads with the loads now loaded. The table
-// is made again rather than emptied, so that one recorded before it had
-// loaded_at gets the column.
+// recordCoreLoads replaces core_loads with the loads now loaded.
 func recordCoreLoads(ctx context.Context, tx warehouse.Tx) error {
 	if err := warehouse.RecreateTable(ctx, tx, "core_loads", CoreLoadsSchema); err != nil {
 		return fmt.Errorf("create core_loads: %w", err)
@@ -150,11 +147,6 @@ func UpdateCore(ctx context.Context, wh warehouse.Warehouse) (CoreUpdate, error)
 		if !ok {
 			return full("no " + t + " yet")
 		}
-	}
-	if cols, err := warehouse.TableColumns(ctx, wh, "core_loads"); err != nil {
-		return CoreUpdate{}, err
-	} else if !slices.Contains(cols, "loaded_at") {
-		return full("core_loads was recorded without the loads' times (by an earlier version)")
 	}
 	d := warehouse.SQLOf(wh.Dialect())
 	gone, err := warehouse.Int64(ctx, wh, coreIncStatement(d, "gone_loads", coreIncData{}))

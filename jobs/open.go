@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/crmkit/crmkit/config"
 	"github.com/crmkit/crmkit/pipeline/ingest"
@@ -67,6 +68,9 @@ func Prepare(ctx context.Context, wh warehouse.Warehouse) error {
 	if err := ensureIdentityAssignments(ctx, wh); err != nil {
 		return err
 	}
+	if err := dropLoadListsWithoutTimes(ctx, wh); err != nil {
+		return err
+	}
 	if migrated {
 		// The core views and tables were made over the dropped columns.
 		if _, err := BuildCore(ctx, wh); err != nil {
@@ -74,4 +78,30 @@ func Prepare(ctx context.Context, wh warehouse.Warehouse) error {
 		}
 	}
 	return EnsureTables(ctx, wh)
+}
+
+// dropLoadListsWithoutTimes drops core_loads and identity_graph_loads when
+// an earlier version recorded them without loaded_at (loadsSchema): they
+// cannot tell a file loaded again from the load they covered, so core and
+// the stitch rebuild once, as on a warehouse without them.
+func dropLoadListsWithoutTimes(ctx context.Context, wh warehouse.Warehouse) error {
+	for _, t := range []string{"core_loads", "identity_graph_loads"} {
+		ok, err := warehouse.TableExists(ctx, wh, t)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		cols, err := warehouse.TableColumns(ctx, wh, t)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(cols, "loaded_at") {
+			if err := wh.Exec(ctx, coreStatement(warehouse.SQLOf(wh.Dialect()), "drop_table", coreData{Table: t})); err != nil {
+				return fmt.Errorf("drop %s recorded without load times: %w", t, err)
+			}
+		}
+	}
+	return nil
 }

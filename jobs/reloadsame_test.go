@@ -83,3 +83,43 @@ func TestReloadOfTheSameFileRebuildsTheGraph(t *testing.T) {
 		t.Errorf("after the reload %d loads gone, want 1 (L1)", n)
 	}
 }
+
+// TestPrepareDropsLoadListsWithoutTimes: core_loads and
+// identity_graph_loads recorded by an earlier version hold load ids only,
+// which cannot tell a reloaded file from the load they covered. Opening
+// the warehouse drops them, so core rebuilds once ("no core_loads yet")
+// and records them with their times; lists with times are kept.
+func TestPrepareDropsLoadListsWithoutTimes(t *testing.T) {
+	ctx := context.Background()
+	wh := testWH(t)
+	execAll(t, wh, `CREATE TABLE core_loads (load_id VARCHAR)`, `INSERT INTO core_loads VALUES ('L1')`,
+		`CREATE TABLE identity_graph_loads (load_id VARCHAR)`, `INSERT INTO identity_graph_loads VALUES ('L1')`)
+	if err := Prepare(ctx, wh); err != nil {
+		t.Fatal(err)
+	}
+	exists := func(table string) bool {
+		ok, err := warehouse.TableExists(ctx, wh, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	for _, tb := range []string{"core_loads", "identity_graph_loads"} {
+		if exists(tb) {
+			t.Errorf("%s without loaded_at is still there after Prepare", tb)
+		}
+	}
+	up, err := UpdateCore(ctx, wh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !up.Full || up.Reason != "no core_loads yet" {
+		t.Errorf("core after the drop: full %v (%s), want a rebuild for no core_loads yet", up.Full, up.Reason)
+	}
+	if err := Prepare(ctx, wh); err != nil {
+		t.Fatal(err)
+	}
+	if !exists("core_loads") {
+		t.Error("Prepare dropped core_loads recorded with load times")
+	}
+}

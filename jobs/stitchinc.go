@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -100,8 +99,6 @@ func identityFingerprint(c *config.Config) string {
 
 // recordGraph records, in the full stitch's transaction, that the graph
 // covers every loaded load and was built with this identity config.
-// identity_graph_loads is made again rather than emptied, so that one
-// recorded before it had loaded_at gets the column.
 func recordGraph(ctx context.Context, d warehouse.Dialect, tx warehouse.Tx, fp string) error {
 	if err := ensureGraphTables(ctx, tx); err != nil {
 		return fmt.Errorf("record identity graph: %w", err)
@@ -145,11 +142,6 @@ func fullStitchReason(ctx context.Context, env *Env) (string, error) {
 		if !ok {
 			return "no " + t + " yet (first stitch)", nil
 		}
-	}
-	if cols, err := warehouse.TableColumns(ctx, env.WH, "identity_graph_loads"); err != nil {
-		return "", err
-	} else if !slices.Contains(cols, "loaded_at") {
-		return "identity_graph_loads was recorded without the loads' times (by an earlier version)", nil
 	}
 	var fp *string
 	q, err := stitchSQL(env.WH.Dialect(), "graph_config")

@@ -108,8 +108,7 @@ var stitchKeysSchema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 // ensureGraphTables creates identity_graph_loads and identity_graph_state
-// when missing (recordGraph recreates identity_graph_loads, so that one
-// made before it had loaded_at gets the column).
+// when missing.
 func ensureGraphTables(ctx context.Context, q warehouse.Querier) error {
 	if err := warehouse.CreateTable(ctx, q, "identity_graph_loads", GraphLoadsSchema); err != nil {
 		return err
